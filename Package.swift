@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "sim-cascade",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "sim-cascade", targets: ["sim-cascade"]),
+        .library(name: "Sim", targets: ["Sim"]),
+        .library(name: "CandidateAPI", targets: ["CandidateAPI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: Debian's libopenblas-dev and liblapacke-dev.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLAPACKE",
+            pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev"])]
+        ),
+
+        // The small module candidates import: protocols and value types only.
+        .target(name: "CandidateAPI"),
+
+        // Trusted simulators and their domain-free core.
+        .target(name: "Sim", dependencies: ["CandidateAPI", "CBLAS", "CLAPACKE"]),
+        .target(name: "Cascade", dependencies: ["Sim", "CandidateAPI"]),
+        .target(name: "Evolve", dependencies: ["Cascade"]),
+
+        .executableTarget(
+            name: "sim-cascade",
+            dependencies: [
+                "Sim", "Cascade", "Evolve",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .target(name: "TestSupport", dependencies: ["Sim"], path: "Tests/TestSupport"),
+        .testTarget(name: "SimTests", dependencies: ["Sim", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["sim-cascade", "TestSupport"]),
+    ]
+)

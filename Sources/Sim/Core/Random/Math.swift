@@ -1,0 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Thin wrappers so generator code reads as math without importing Foundation everywhere.
+@inline(__always) func _log(_ x: Double) -> Double { log(x) }
+@inline(__always) func _exp(_ x: Double) -> Double { exp(x) }
+@inline(__always) func _cos(_ x: Double) -> Double { cos(x) }

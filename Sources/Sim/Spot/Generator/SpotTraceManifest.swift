@@ -1,0 +1,89 @@
+import Foundation
+
+/// Everything needed to regenerate a folder of synthetic spot traces and its scenario file:
+/// the generator's name, the fitted profiles, the seed and the sizes. Committed next to the
+/// files it produces.
+public struct SpotTraceManifest: Codable, Sendable, Equatable {
+    /// The generator and its version; bumping it is how the output is allowed to change.
+    public var generator: String
+    public var seed: UInt64
+    public var gapSeconds: Double
+    public var ticksPerTrace: Int
+    public var tracesPerProfile: Int
+    public var profiles: [SpotTraceProfile]
+    public var scenarios: ScenarioPlan
+
+    /// How the scenario file over the generated traces is laid out.
+    public struct ScenarioPlan: Codable, Sendable, Equatable {
+        /// File name of the scenario file, in the manifest's folder.
+        public var file: String
+        /// The scenario set's `name`.
+        public var name: String
+        public var windowsPerTrace: Int
+        public var windowTicks: Int
+        public var taskHours: Double
+        public var deadlineHours: [Double]
+        public var restartOverheadHours: [Double]
+
+        public init(file: String, name: String, windowsPerTrace: Int, windowTicks: Int,
+                    taskHours: Double, deadlineHours: [Double], restartOverheadHours: [Double]) {
+            self.file = file
+            self.name = name
+            self.windowsPerTrace = windowsPerTrace
+            self.windowTicks = windowTicks
+            self.taskHours = taskHours
+            self.deadlineHours = deadlineHours
+            self.restartOverheadHours = restartOverheadHours
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case file, name, windowsPerTrace = "windows_per_trace", windowTicks = "window_ticks"
+            case taskHours = "task_hours", deadlineHours = "deadline_hours"
+            case restartOverheadHours = "restart_overhead_hours"
+        }
+    }
+
+    public init(generator: String, seed: UInt64, gapSeconds: Double, ticksPerTrace: Int,
+                tracesPerProfile: Int, profiles: [SpotTraceProfile], scenarios: ScenarioPlan) {
+        self.generator = generator
+        self.seed = seed
+        self.gapSeconds = gapSeconds
+        self.ticksPerTrace = ticksPerTrace
+        self.tracesPerProfile = tracesPerProfile
+        self.profiles = profiles
+        self.scenarios = scenarios
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case generator, seed, gapSeconds = "gap_seconds", ticksPerTrace = "ticks_per_trace"
+        case tracesPerProfile = "traces_per_profile", profiles, scenarios
+    }
+
+    /// The generator this code implements.
+    public static let currentGenerator = "spot-semi-markov-lognormal/1"
+
+    /// Reads and checks a manifest.
+    /// - Throws: `SimError.malformedFile` naming the manifest and the problem.
+    public static func load(from url: URL) throws -> SpotTraceManifest {
+        let manifest = try JSONFile.decode(SpotTraceManifest.self, from: url)
+        func fail(_ reason: String) -> SimError { .malformedFile(url.path, reason: reason) }
+        guard manifest.generator == currentGenerator else {
+            throw fail("generator '\(manifest.generator)' is not '\(currentGenerator)'")
+        }
+        guard manifest.gapSeconds > 0, manifest.ticksPerTrace > 0, manifest.tracesPerProfile > 0,
+              !manifest.profiles.isEmpty else {
+            throw fail("gap_seconds, ticks_per_trace, traces_per_profile and profiles must be positive")
+        }
+        let plan = manifest.scenarios
+        guard plan.windowTicks > 0, plan.windowTicks <= manifest.ticksPerTrace, plan.windowsPerTrace > 0,
+              !plan.deadlineHours.isEmpty, !plan.restartOverheadHours.isEmpty else {
+            throw fail("scenarios: window_ticks must fit in ticks_per_trace; windows, deadlines and overheads must be non-empty")
+        }
+        for profile in manifest.profiles {
+            for model in [profile.available, profile.unavailable] where !(model.sigma >= 0 && model.mu.isFinite) {
+                throw fail("profile \(profile.name): mu must be finite and sigma ≥ 0")
+            }
+        }
+        return manifest
+    }
+}

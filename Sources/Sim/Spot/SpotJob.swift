@@ -1,0 +1,49 @@
+/// A job to run before its deadline, and the prices it is billed at.
+public struct SpotJob: Sendable, Equatable {
+    /// Work the job needs, in seconds.
+    public var taskSeconds: Double
+    /// Deadline measured from tick 0, in seconds.
+    public var deadlineSeconds: Double
+    /// Restart overhead `d` in seconds: billed but unproductive after every start or switch.
+    public var overheadSeconds: Double
+
+    /// A job from hours, converted as the reference does (`hours × 3600`).
+    public init(taskHours: Double, deadlineHours: Double, overheadHours: Double) throws {
+        for (name, value) in [("task hours", taskHours), ("deadline hours", deadlineHours),
+                              ("restart overhead hours", overheadHours)] {
+            guard value.isFinite, value >= 0 else {
+                throw SimError.invalidParameter(name: name, value: "\(value)",
+                                                reason: "must be a finite number ≥ 0")
+            }
+        }
+        guard taskHours > 0 else {
+            throw SimError.invalidParameter(name: "task hours", value: "\(taskHours)", reason: "must be > 0")
+        }
+        taskSeconds = taskHours * 3600
+        deadlineSeconds = deadlineHours * 3600
+        overheadSeconds = overheadHours * 3600
+        guard taskSeconds + overheadSeconds <= deadlineSeconds else {
+            throw SimError.impossibleJob(taskHours: taskHours, overheadHours: overheadHours,
+                                         deadlineHours: deadlineHours)
+        }
+    }
+
+    /// Ticks a window must hold so the run can reach the deadline: `ceil(deadline/gap) + 1`.
+    public func requiredTicks(gapSeconds: Double) -> Int {
+        Int((deadlineSeconds / gapSeconds).rounded(.up)) + 1
+    }
+}
+
+/// Prices in $/h of each cluster type.
+public struct SpotPrices: Sendable, Equatable {
+    public var spot: Double
+    public var onDemand: Double
+
+    public init(spot: Double, onDemand: Double) {
+        self.spot = spot
+        self.onDemand = onDemand
+    }
+
+    /// The single-region prices of the reference evaluator (any device type).
+    public static let singleRegion = SpotPrices(spot: 0.9731, onDemand: 3.06)
+}

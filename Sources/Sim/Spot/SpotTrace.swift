@@ -1,0 +1,68 @@
+import Foundation
+
+/// A spot availability trace: one entry per tick, `1` meaning spot is **unavailable**.
+public struct SpotTrace: Sendable, Equatable {
+    /// Length of one tick in seconds.
+    public var gapSeconds: Double
+    /// `unavailable[i] == 1` when spot cannot run during tick `i`.
+    public var unavailable: [UInt8]
+    /// Spot price per tick in $/h, when the trace carries prices (multi-region traces).
+    public var prices: [Double]?
+
+    public init(gapSeconds: Double, unavailable: [UInt8], prices: [Double]? = nil) {
+        self.gapSeconds = gapSeconds
+        self.unavailable = unavailable
+        self.prices = prices
+    }
+
+    public var tickCount: Int { unavailable.count }
+
+    /// Ticks `start ..< start + ticks`, after checking that they lie inside the trace.
+    ///
+    /// - Parameter name: the file name used in the error.
+    /// - Complexity: O(1) (a slice shares storage).
+    public func window(start: Int, ticks: Int, name: String) throws -> ArraySlice<UInt8> {
+        guard start >= 0, ticks > 0, start + ticks <= unavailable.count else {
+            throw SimError.windowOutOfRange(file: name, start: start, ticks: ticks,
+                                            traceTicks: unavailable.count)
+        }
+        return unavailable[start ..< start + ticks]
+    }
+}
+
+extension SpotTrace {
+    private struct File: Decodable {
+        struct Metadata: Decodable { var gap_seconds: Double }
+        var metadata: Metadata
+        var data: [Int]
+        var prices: [Double]?
+    }
+
+    /// Reads a trace in the public format: `{"metadata": {"gap_seconds": G}, "data": [0|1, ...],
+    /// "prices": [...]?}`.
+    ///
+    /// - Throws: `SimError.fileNotFound` or `SimError.malformedFile` naming the file.
+    /// - Complexity: O(ticks).
+    public static func load(from url: URL) throws -> SpotTrace {
+        let file = try JSONFile.decode(File.self, from: url)
+        guard file.metadata.gap_seconds > 0, file.metadata.gap_seconds.isFinite else {
+            throw SimError.malformedFile(url.path, reason: "gap_seconds must be a positive number")
+        }
+        guard !file.data.isEmpty else {
+            throw SimError.malformedFile(url.path, reason: "data is empty")
+        }
+        var unavailable = [UInt8](repeating: 0, count: file.data.count)
+        for (i, value) in file.data.enumerated() {
+            guard value == 0 || value == 1 else {
+                throw SimError.malformedFile(url.path, reason: "data[\(i)] is \(value), expected 0 or 1")
+            }
+            unavailable[i] = UInt8(value)
+        }
+        if let prices = file.prices, prices.count != file.data.count {
+            throw SimError.malformedFile(
+                url.path, reason: "prices has \(prices.count) entries for \(file.data.count) ticks")
+        }
+        return SpotTrace(gapSeconds: file.metadata.gap_seconds, unavailable: unavailable,
+                         prices: file.prices)
+    }
+}

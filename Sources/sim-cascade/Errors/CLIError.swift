@@ -1,0 +1,14 @@
+/// Errors raised by the command-line layer itself (bad combinations of options).
+enum CLIError: Error, CustomStringConvertible {
+    case missingOption(String, because: String)
+    case conflictingOptions(String, String)
+    case cannotWrite(String, reason: String)
+
+    var description: String {
+        switch self {
+        case .missingOption(let option, let reason): return "missing \(option) (required \(reason))"
+        case .conflictingOptions(let a, let b): return "\(a) and \(b) cannot be used together"
+        case .cannotWrite(let path, let reason): return "\(path): cannot write (\(reason))"
+        }
+    }
+}

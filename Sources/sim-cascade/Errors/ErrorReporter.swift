@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Sim
+
+/// The one place that turns errors into a message and an exit status.
+///
+/// Bad input of any kind — files, values, options — is one line on stderr and exit status 2;
+/// `--help` prints help on stdout and exits 0. Nothing prints a stack trace.
+enum ErrorReporter {
+    static let badInput: Int32 = 2
+
+    static func report<Command: ParsableCommand>(_ error: Error, command: Command.Type) -> Int32 {
+        switch error {
+        case let error as SimError:
+            printError(error.description)
+            return badInput
+        case let error as CLIError:
+            printError(error.description)
+            return badInput
+        case let code as ExitCode:
+            // A command that already printed its outcome (e.g. `traces generate --check`).
+            return code.rawValue
+        default:
+            let code = command.exitCode(for: error)
+            if code == .success {
+                print(command.fullMessage(for: error))
+                return 0
+            }
+            let message = command.message(for: error)
+                .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }.joined(separator: "; ")
+            printError("\(message) (see 'sim-cascade help')")
+            return badInput
+        }
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Sim
+
+/// Where the command-line tool finds files: the working directory, the reference data, the
+/// repository's own `traces/`.
+enum Locations {
+    static var workingDirectory: URL {
+        URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+    }
+
+    /// The reference data folder, or an error naming where it was looked for.
+    static func referenceData() throws -> URL {
+        try ReferenceData.locate(searchStarts: ReferenceData.processSearchStarts)
+    }
+
+    /// Resolves a spot input file: as given, else inside the reference data's
+    /// `spot/single_region/`, else inside the data folder itself.
+    static func spotFile(_ path: String) throws -> URL {
+        var fallbacks: [URL] = []
+        var dataProblem: SimError?
+        do {
+            let data = try referenceData()
+            fallbacks = [data.appendingPathComponent("spot/single_region"), data]
+        } catch let error as SimError {
+            dataProblem = error
+        }
+        do {
+            return try FileResolver(workingDirectory: workingDirectory, fallbacks: fallbacks).resolve(path)
+        } catch SimError.fileNotFound(let name, var tried) where dataProblem != nil {
+            tried.append(dataProblem!.description)
+            throw SimError.fileNotFound(name, tried: tried)
+        }
+    }
+
+    /// The embedded default spot scenario set.
+    static func defaultSpotScenarios() throws -> URL {
+        ProjectPaths.defaultSpotScenarios(root: try ProjectPaths.root())
+    }
+}

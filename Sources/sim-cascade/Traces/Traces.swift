@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import Sim
+
+struct Traces: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fit and generate the embedded default traces (traces/).",
+        subcommands: [TracesFit.self, TracesGenerate.self]
+    )
+}
+
+/// The default manifest path, or the one given.
+private func manifestURL(_ path: String?) throws -> URL {
+    if let path { return URL(fileURLWithPath: path, relativeTo: Locations.workingDirectory).standardizedFileURL }
+    return try ProjectPaths.root().appendingPathComponent("traces/spot/manifest.json")
+}
+
+struct TracesFit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Fit the spot trace model to the reference base traces and store it in a manifest.",
+        discussion: """
+            Fits one profile per base trace in the reference data's spot/single_region/base/ and \
+            writes them into the manifest, keeping its other fields (or creating it with defaults).
+            """
+    )
+
+    @Option(help: "Manifest to update (default: traces/spot/manifest.json).")
+    var manifest: String?
+
+    @Flag(help: "Print the fitted profiles as JSON instead of writing the manifest.")
+    var json = false
+
+    func run() throws {
+        let base = try Locations.referenceData().appendingPathComponent("spot/single_region/base")
+        let names = try FileManager.default.contentsOfDirectory(atPath: base.path)
+            .filter { $0.hasSuffix(".json") }.sorted()
+        guard !names.isEmpty else { throw SimError.fileNotFound(base.path + "/*.json", tried: [base.path]) }
+        let profiles = try names.map { name -> SpotTraceProfile in
+            let trace = try SpotTrace.load(from: base.appendingPathComponent(name))
+            let env = String(name.dropLast(".json".count))
+            return try SpotTraceProfile.fit(trace, name: "synthetic-\(env)",
+                                            fittedTo: "spot/single_region/base/\(name)")
+        }
+        if json { return try JSONOutput.print(profiles) }
+
+        let url = try manifestURL(manifest)
+        var result = FileManager.default.fileExists(atPath: url.path)
+            ? try SpotTraceManifest.load(from: url) : Self.defaultManifest(profiles: profiles)
+        result.profiles = profiles
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            try (encoder.encode(result) + Data("\n".utf8)).write(to: url)
+        } catch {
+            throw CLIError.cannotWrite(url.path, reason: "\(error.localizedDescription)")
+        }
+        print("wrote \(profiles.count) fitted profiles to \(url.path)")
+    }
+
+    static func defaultManifest(profiles: [SpotTraceProfile]) -> SpotTraceManifest {
+        SpotTraceManifest(
+            generator: SpotTraceManifest.currentGenerator, seed: 20_261_126, gapSeconds: 600,
+            ticksPerTrace: 1781, tracesPerProfile: 2, profiles: profiles,
+            scenarios: .init(file: "scenarios-default.json", name: "default-spot", windowsPerTrace: 10,
+                             windowTicks: 554, taskHours: 48, deadlineHours: [52, 70, 92],
+                             restartOverheadHours: [0.02, 0.2, 0.4]))
+    }
+}
+
+struct TracesGenerate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Regenerate the traces and scenario file a manifest describes.",
+        discussion: "Output is byte-for-byte reproducible from the manifest; --check compares instead of writing."
+    )
+
+    @Option(help: "Manifest to generate from (default: traces/spot/manifest.json).")
+    var manifest: String?
+
+    @Option(help: "Output folder (default: the manifest's folder).")
+    var out: String?
+
+    @Flag(help: "Compare with the files on disk instead of writing; exit 1 if any differs.")
+    var check = false
+
+    func run() throws {
+        let url = try manifestURL(manifest)
+        let spec = try SpotTraceManifest.load(from: url)
+        let folder = out.map { URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL }
+            ?? url.deletingLastPathComponent()
+        let files = SpotTraceSetGenerator(manifest: spec).files()
+        if check {
+            let differing = files.filter { file in
+                let existing = try? String(contentsOf: folder.appendingPathComponent(file.name), encoding: .utf8)
+                return existing != file.contents
+            }
+            for file in differing { print("differs: \(folder.appendingPathComponent(file.name).path)") }
+            print("\(files.count - differing.count) of \(files.count) files match \(url.path)")
+            if !differing.isEmpty { throw ExitCode(1) }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for file in files {
+                try Data(file.contents.utf8).write(to: folder.appendingPathComponent(file.name))
+            }
+        } catch {
+            throw CLIError.cannotWrite(folder.path, reason: "\(error.localizedDescription)")
+        }
+        print("wrote \(files.count) files to \(folder.path)")
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Bad input: one error line on stderr, exit status 2, never a stack trace.
+@Suite struct BadInputTests {
+    static let job = ["--task-hours", "48", "--deadline-hours", "52", "--overhead-hours", "0.2"]
+
+    private func expectBadInput(_ arguments: [String], mentions: [String],
+                                sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let result = try CommandRunner.run(arguments)
+        #expect(result.status == 2, "exit status for \(arguments)", sourceLocation: sourceLocation)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.hasPrefix("error: "), sourceLocation: sourceLocation)
+        for word in mentions {
+            #expect(result.stderr.contains(word), "'\(word)' not in: \(result.stderr)", sourceLocation: sourceLocation)
+        }
+        #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
+    }
+
+    private func temporaryFile(_ contents: String) throws -> URL {
+        let url = try TestPaths.temporaryDirectory().appendingPathComponent("input.json")
+        try Data(contents.utf8).write(to: url)
+        return url
+    }
+
+    @Test func missingTraceFile() throws {
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "nope.json"] + Self.job,
+                           mentions: ["nope.json", "no such file"])
+    }
+
+    @Test func malformedTraceFile() throws {
+        let url = try temporaryFile(#"{"metadata": {"gap_seconds": 600}, "data": [0, 7]}"#)
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", url.path] + Self.job,
+                           mentions: [url.path, "data[1] is 7"])
+        let notJSON = try temporaryFile("{{{")
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", notJSON.path] + Self.job,
+                           mentions: [notJSON.path, "not valid JSON"])
+    }
+
+    @Test func missingAndMalformedScenarioFile() throws {
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--scenarios", "missing.json"],
+                           mentions: ["missing.json", "no such file"])
+        let url = try temporaryFile(#"{"name": "x", "gap_seconds": 600}"#)
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--scenarios", url.path],
+                           mentions: [url.path, "missing key 'scenarios'"])
+    }
+
+    @Test func windowOutOfRange() throws {
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json",
+                            "--start-tick", "1500", "--ticks", "554"] + Self.job,
+                           mentions: ["us-west-2b_v100_1.json", "window [1500, 2054)", "1781 ticks"])
+    }
+
+    @Test func windowTooShort() throws {
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json",
+                            "--start-tick", "0", "--ticks", "100"] + Self.job,
+                           mentions: ["too short", "313"])
+    }
+
+    @Test func impossibleJob() throws {
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json",
+                            "--task-hours", "48", "--deadline-hours", "48", "--overhead-hours", "0.2"],
+                           mentions: ["impossible job", "48.0 h"])
+    }
+
+    @Test func unknownPolicy() throws {
+        try expectBadInput(["simulate", "spot", "--policy", "clairvoyant"],
+                           mentions: ["clairvoyant", "greedy, uniform-progress, on-demand"])
+    }
+
+    @Test func missingJobOptionsAndUnknownOptions() throws {
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json"],
+                           mentions: ["--task-hours", "--deadline-hours", "--overhead-hours"])
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--frobnicate"], mentions: ["--frobnicate"])
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--ticks", "many"], mentions: ["many"])
+        try expectBadInput(["bench", "--runs", "2"], mentions: ["--runs", "at least 5"])
+    }
+
+    @Test func helpIsNotAnError() throws {
+        let result = try CommandRunner.run(["simulate", "spot", "--help"])
+        #expect(result.status == 0 && result.stdout.contains("--policy"))
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Sim
+import TestSupport
+import Testing
+
+@Suite struct SpotTraceGeneratorTests {
+    private func manifest() throws -> SpotTraceManifest {
+        try SpotTraceManifest.load(from: TestPaths.spotTraces.appendingPathComponent("manifest.json"))
+    }
+
+    @Test func committedTracesRegenerateByteForByte() throws {
+        let files = SpotTraceSetGenerator(manifest: try manifest()).files()
+        #expect(files.count == 17)
+        for file in files {
+            let committed = try Data(contentsOf: TestPaths.spotTraces.appendingPathComponent(file.name))
+            #expect(committed == Data(file.contents.utf8), "\(file.name) differs from its manifest's output")
+        }
+    }
+
+    @Test func manifestProfilesAreTheFitOfTheReferenceTraces() throws {
+        let data = try TestPaths.referenceData()
+        for profile in try manifest().profiles {
+            let trace = try SpotTrace.load(from: data.appendingPathComponent(profile.fittedTo))
+            let refit = try SpotTraceProfile.fit(trace, name: profile.name, fittedTo: profile.fittedTo)
+            #expect(refit == profile)
+        }
+    }
+
+    @Test func generatedTracesKeepTheFittedUnavailableShare() throws {
+        // Long-run share of unavailable ticks within 3 points of the model's, per profile.
+        for profile in try manifest().profiles {
+            var rng = SeededGenerator(seed: 99)
+            let data = profile.generate(ticks: 400_000, using: &rng)
+            let share = Double(data.reduce(0) { $0 + Int($1) }) / Double(data.count)
+            #expect(abs(share - profile.unavailableShare) < 0.03, "\(profile.name)")
+        }
+    }
+
+    @Test func fitRecoversTheModelOfALongGeneratedTrace() {
+        let truth = SpotTraceProfile(name: "t", fittedTo: "-", available: .init(mu: 2.0, sigma: 0.8),
+                                     unavailable: .init(mu: 1.2, sigma: 0.6))
+        var rng = SeededGenerator(seed: 5)
+        let trace = SpotTrace(gapSeconds: 600, unavailable: truth.generate(ticks: 300_000, using: &rng))
+        let fitted = try? SpotTraceProfile.fit(trace, name: "t", fittedTo: "-")
+        // Rounding to whole ticks perturbs short runs, so allow a loose match.
+        #expect(abs((fitted?.available.meanLength ?? 0) - truth.available.meanLength) < 0.05 * truth.available.meanLength)
+        #expect(abs((fitted?.unavailable.meanLength ?? 0) - truth.unavailable.meanLength) < 0.05 * truth.unavailable.meanLength)
+    }
+
+    @Test func defaultScenarioSetLoadsAndEveryPolicyMeetsItsDeadlines() throws {
+        let set = try SpotScenarioSet.load(from: TestPaths.spotTraces.appendingPathComponent("scenarios-default.json"))
+        #expect(set.scenarios.count == 1440)
+        for policy in BuiltinSpotPolicy.allCases {
+            #expect(policy.run(set).deadlineMisses == 0, "\(policy.rawValue)")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Runs the built `sim-cascade` executable, for end-to-end tests.
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+
+    /// Parses stdout as one JSON object.
+    public func json() throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any] else {
+            throw CocoaError(.coderReadCorrupt)
+        }
+        return object
+    }
+}
+
+public enum CommandRunner {
+    /// The folder holding the built products: the test bundle's own folder.
+    public static var productsDirectory: URL {
+        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        var dir = executable.deletingLastPathComponent()
+        // On macOS the test bundle sits in `<products>/X.xctest/Contents/MacOS/`.
+        while dir.pathExtension == "xctest" || dir.lastPathComponent == "MacOS" || dir.lastPathComponent == "Contents" {
+            dir.deleteLastPathComponent()
+        }
+        return dir
+    }
+
+    public static var executable: URL { productsDirectory.appendingPathComponent("sim-cascade") }
+
+    /// Runs `sim-cascade arguments…` in `directory` (default: the repository root) and waits.
+    public static func run(_ arguments: [String], in directory: URL = TestPaths.repositoryRoot,
+                           environment: [String: String]? = nil) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes before waiting so a large output cannot block the child.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CommandResult(status: process.terminationStatus,
+                             stdout: String(decoding: outData, as: UTF8.self),
+                             stderr: String(decoding: errData, as: UTF8.self))
+    }
+}

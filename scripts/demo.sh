@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The main job on the embedded default inputs: build in release, then compare the built-in
+# uniform-progress and greedy spot policies over the default trace set (traces/spot/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+export PATH="/opt/swift/usr/bin:$PATH" OPENBLAS_NUM_THREADS=1
+swift build -c release --product sim-cascade
+.build/release/sim-cascade compare spot --policies uniform-progress,greedy "$@"

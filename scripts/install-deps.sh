@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the system packages sim-cascade builds against, when missing (Debian 12).
+# Called by scripts/demo.sh and scripts/test.sh; safe to run repeatedly.
+set -euo pipefail
+
+packages=(libopenblas-dev liblapacke-dev libsqlite3-dev pkg-config)
+missing=()
+for pkg in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done
+
+if ((${#missing[@]})); then
+    echo "installing system packages: ${missing[*]}" >&2
+    if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+    if [[ -x /opt/swift/usr/bin/swift ]]; then
+        echo "note: add /opt/swift/usr/bin to PATH" >&2
+    else
+        echo "error: swift not found; install Swift 6.3 (https://swift.org/install)" >&2
+        exit 1
+    fi
+fi

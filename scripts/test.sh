@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests of every module and end-to-end tests of the built CLI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+export PATH="/opt/swift/usr/bin:$PATH" OPENBLAS_NUM_THREADS=1
+swift build --build-tests
+swift test --skip-build "$@"
