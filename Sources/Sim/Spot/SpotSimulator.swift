@@ -80,8 +80,17 @@ public enum SpotSimulator {
         prices: SpotPrices = .singleRegion, policy: inout Policy,
         record: ((SpotTickRecord) -> Void)? = nil
     ) -> SpotRunResult {
+        window.withUnsafeBufferPointer { ticks in
+            run(ticks: ticks, gap: gap, job: job, prices: prices, policy: &policy, record: record)
+        }
+    }
+
+    @inlinable
+    static func run<Policy: SpotPolicy>(
+        ticks window: UnsafeBufferPointer<UInt8>, gap: Double, job: SpotJob, prices: SpotPrices,
+        policy: inout Policy, record: ((SpotTickRecord) -> Void)?
+    ) -> SpotRunResult {
         let task = job.taskSeconds, deadline = job.deadlineSeconds, d = job.overheadSeconds
-        let base = window.startIndex
         var current = Cluster.none
         var rro = 0.0
         var work = 0.0
@@ -95,7 +104,7 @@ public enum SpotSimulator {
             case .onDemand: onDemandTicks += 1
             case .none: break
             }
-            let hasSpot = window[base + t] == 0
+            let hasSpot = window[t] == 0
             let last = current
             if current == .spot && !hasSpot { current = .none }
 
@@ -114,7 +123,7 @@ public enum SpotSimulator {
                 tick: t, elapsed: elapsed, gap: gap, deadline: deadline, taskDuration: task,
                 restartOverhead: d, workDone: work, remainingRestartOverhead: rro,
                 lastCluster: last, currentCluster: current, hasSpot: hasSpot,
-                history: SpotAvailabilityHistory(unavailable: window[base ... base + t])))
+                history: SpotAvailabilityHistory(unavailable: window, count: t + 1)))
 
             // 4. Strong guarantee. Tests `last`, the type before preemption, as the reference does.
             let remaining = task - work
