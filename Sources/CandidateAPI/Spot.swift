@@ -34,6 +34,9 @@ public struct SpotAvailabilityHistory: RandomAccessCollection, @unchecked Sendab
 
     @inlinable public var startIndex: Int { 0 }
 
+    /// No ticks.
+    public static let empty = SpotAvailabilityHistory(unavailable: UnsafeBufferPointer(start: nil, count: 0), count: 0)
+
     @inlinable
     public subscript(position: Int) -> Bool {
         precondition(position >= 0 && position < endIndex, "tick \(position) is not in the past")

@@ -80,84 +80,132 @@ public enum SpotSimulator {
         prices: SpotPrices = .singleRegion, policy: inout Policy,
         record: ((SpotTickRecord) -> Void)? = nil
     ) -> SpotRunResult {
+        // Borrowing the window (rather than slicing it per tick) keeps reference counting out of
+        // the loop.
         window.withUnsafeBufferPointer { ticks in
-            run(ticks: ticks, gap: gap, job: job, prices: prices, policy: &policy, record: record)
+            var run = SpotRun(job: job, gapSeconds: gap, prices: prices)
+            while run.tick < ticks.count {
+                let view = run.observe(
+                    hasSpot: ticks[run.tick] == 0,
+                    history: SpotAvailabilityHistory(unavailable: ticks, count: run.tick + 1))
+                run.apply(policy.decide(view))
+                if let record { record(run.lastRecord) }
+                if run.isFinished { break }
+                run.advance()
+            }
+            return run.result(windowTicks: ticks.count)
         }
     }
+}
+
+/// One run in progress, stepped tick by tick: `observe` (steps 1–2), then the policy, then
+/// `apply` (steps 4–7), then `advance`. The in-process loop and the sandboxed evaluator both
+/// drive this one implementation of the semantics.
+public struct SpotRun: Sendable {
+    public let job: SpotJob
+    public let gapSeconds: Double
+    public let prices: SpotPrices
+    /// The tick being simulated.
+    @inlinable public var tick: Int { currentTick }
+    @usableFromInline var currentTick = 0
+    @usableFromInline var current = Cluster.none
+    @usableFromInline var last = Cluster.none
+    @usableFromInline var hasSpot = false
+    @usableFromInline var rro = 0.0
+    @usableFromInline var work = 0.0
+    @usableFromInline var spotTicks = 0
+    @usableFromInline var onDemandTicks = 0
+    /// Whether this tick's crediting brought the work to the task duration.
+    @inlinable public var isFinished: Bool { finished }
+    @usableFromInline var finished = false
+    @usableFromInline var decision = Cluster.none
 
     @inlinable
-    static func run<Policy: SpotPolicy>(
-        ticks window: UnsafeBufferPointer<UInt8>, gap: Double, job: SpotJob, prices: SpotPrices,
-        policy: inout Policy, record: ((SpotTickRecord) -> Void)?
-    ) -> SpotRunResult {
-        let task = job.taskSeconds, deadline = job.deadlineSeconds, d = job.overheadSeconds
-        var current = Cluster.none
-        var rro = 0.0
-        var work = 0.0
-        var spotTicks = 0, onDemandTicks = 0
-        var t = 0
-        while t < window.count {
-            let elapsed = Double(t) * gap
-            // 1. Observe: bill the type that ran during the previous tick, then see preemption.
-            switch current {
-            case .spot: spotTicks += 1
-            case .onDemand: onDemandTicks += 1
-            case .none: break
-            }
-            let hasSpot = window[t] == 0
-            let last = current
-            if current == .spot && !hasSpot { current = .none }
+    public init(job: SpotJob, gapSeconds: Double, prices: SpotPrices = .singleRegion) {
+        self.job = job
+        self.gapSeconds = gapSeconds
+        self.prices = prices
+    }
 
-            // 2. Credit the previous tick; work of a tick that ends in preemption is kept.
-            if last != .none {
-                var done = max(gap - rro, 0)
-                rro -= gap - done
-                if rro < 1e-3 { rro = 0 }
-                done = min(done, task - work)
-                work += done
-            }
-            let finished = work >= task
-
-            // 3. Policy.
-            var decision = policy.decide(SpotView(
-                tick: t, elapsed: elapsed, gap: gap, deadline: deadline, taskDuration: task,
-                restartOverhead: d, workDone: work, remainingRestartOverhead: rro,
-                lastCluster: last, currentCluster: current, hasSpot: hasSpot,
-                history: SpotAvailabilityHistory(unavailable: window, count: t + 1)))
-
-            // 4. Strong guarantee. Tests `last`, the type before preemption, as the reference does.
-            let remaining = task - work
-            let remainingTime = ((deadline - elapsed) / gap).rounded(.down) * gap
-            if remaining > 1e-3 && ((remaining + d) / gap).rounded(.up) * gap >= remainingTime {
-                decision = (last == .spot && rro < 1e-3) ? .spot : .onDemand
-            }
-            // 5. Safety: spot cannot run while unavailable.
-            if decision == .spot && !hasSpot { decision = .none }
-            // 6. Restart overhead for starts, switches and restarts after preemption.
-            if current != decision && decision != .none { rro = d }
-            // 7.
-            current = decision
-
-            if let record {
-                record(SpotTickRecord(
-                    tick: t, last: last,
-                    costSoFar: cost(spotTicks: spotTicks, onDemandTicks: onDemandTicks, gap: gap, prices: prices),
-                    workSeconds: work, remainingOverheadSeconds: rro, decision: decision))
-            }
-            if finished { break }
-            t += 1
+    /// Steps 1–2 of the current tick: bill, see preemption, credit the previous tick. Returns
+    /// what the policy sees, with `history` attached.
+    /// - Complexity: O(1).
+    @inlinable @inline(__always)
+    public mutating func observe(hasSpot: Bool, history: SpotAvailabilityHistory = .empty) -> SpotView {
+        let gap = gapSeconds, task = job.taskSeconds
+        // 1. Observe: bill the type that ran during the previous tick, then see preemption.
+        switch current {
+        case .spot: spotTicks += 1
+        case .onDemand: onDemandTicks += 1
+        case .none: break
         }
-        let endTick = min(t, window.count - 1)
-        let finished = work >= task
+        self.hasSpot = hasSpot
+        last = current
+        if current == .spot && !hasSpot { current = .none }
+
+        // 2. Credit the previous tick; work of a tick that ends in preemption is kept.
+        if last != .none {
+            var done = max(gap - rro, 0)
+            rro -= gap - done
+            if rro < 1e-3 { rro = 0 }
+            done = min(done, task - work)
+            work += done
+        }
+        finished = work >= task
+        return SpotView(
+            tick: tick, elapsed: Double(tick) * gap, gap: gap, deadline: job.deadlineSeconds,
+            taskDuration: task, restartOverhead: job.overheadSeconds, workDone: work,
+            remainingRestartOverhead: rro, lastCluster: last, currentCluster: current,
+            hasSpot: hasSpot, history: history)
+    }
+
+    /// Steps 4–7 of the current tick, given the policy's decision (step 3).
+    /// - Complexity: O(1).
+    @inlinable @inline(__always)
+    public mutating func apply(_ policyDecision: Cluster) {
+        let gap = gapSeconds, d = job.overheadSeconds
+        let elapsed = Double(tick) * gap
+        var decision = policyDecision
+        // 4. Strong guarantee. Tests `last`, the type before preemption, as the reference does.
+        let remaining = job.taskSeconds - work
+        let remainingTime = ((job.deadlineSeconds - elapsed) / gap).rounded(.down) * gap
+        if remaining > 1e-3 && ((remaining + d) / gap).rounded(.up) * gap >= remainingTime {
+            decision = (last == .spot && rro < 1e-3) ? .spot : .onDemand
+        }
+        // 5. Safety: spot cannot run while unavailable.
+        if decision == .spot && !hasSpot { decision = .none }
+        // 6. Restart overhead for starts, switches and restarts after preemption.
+        if current != decision && decision != .none { rro = d }
+        // 7.
+        current = decision
+        self.decision = decision
+    }
+
+    /// Moves to the next tick.
+    @inlinable
+    public mutating func advance() { currentTick += 1 }
+
+    /// The history row of the tick just applied.
+    @inlinable
+    public var lastRecord: SpotTickRecord {
+        SpotTickRecord(tick: tick, last: last, costSoFar: cost, workSeconds: work,
+                       remainingOverheadSeconds: rro, decision: decision)
+    }
+
+    /// Cost of the ticks billed so far, in $.
+    @inlinable
+    public var cost: Double {
+        (Double(spotTicks) * prices.spot + Double(onDemandTicks) * prices.onDemand) * gapSeconds / 3600
+    }
+
+    /// The outcome after the run stopped: finished at `tick`, or ran out of a window of
+    /// `windowTicks` ticks.
+    @inlinable
+    public func result(windowTicks: Int) -> SpotRunResult {
+        let endTick = isFinished ? tick : windowTicks - 1
         return SpotRunResult(
-            cost: cost(spotTicks: spotTicks, onDemandTicks: onDemandTicks, gap: gap, prices: prices),
-            endTick: endTick, finished: finished,
-            deadlineMet: finished && Double(endTick) * gap <= deadline,
+            cost: cost, endTick: endTick, finished: isFinished,
+            deadlineMet: isFinished && Double(endTick) * gapSeconds <= job.deadlineSeconds,
             spotTicks: spotTicks, onDemandTicks: onDemandTicks)
-    }
-
-    @inlinable
-    static func cost(spotTicks: Int, onDemandTicks: Int, gap: Double, prices: SpotPrices) -> Double {
-        (Double(spotTicks) * prices.spot + Double(onDemandTicks) * prices.onDemand) * gap / 3600
     }
 }
