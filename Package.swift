@@ -7,7 +7,8 @@ let package = Package(
     products: [
         .executable(name: "sim-cascade", targets: ["sim-cascade"]),
         .library(name: "Sim", targets: ["Sim"]),
-        .library(name: "CandidateAPI", targets: ["CandidateAPI"]),
+        // Candidate executables link this static library (see Cascade/Candidate/CandidateToolchain).
+        .library(name: "CandidateAPI", type: .static, targets: ["CandidateAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,7 +31,9 @@ let package = Package(
 
         // Trusted simulators and their domain-free core.
         .target(name: "Sim", dependencies: ["CandidateAPI", "CBLAS", "CLAPACKE"]),
-        .target(name: "Cascade", dependencies: ["Sim", "CandidateAPI"]),
+        // posix_spawn and pipe extensions that Swift's Glibc module does not expose.
+        .target(name: "CSpawnShims"),
+        .target(name: "Cascade", dependencies: ["Sim", "CandidateAPI", "CSpawnShims"]),
         .target(name: "Evolve", dependencies: ["Cascade"]),
 
         .executableTarget(

@@ -51,7 +51,8 @@ struct Bench: ParsableCommand {
             }
             workloads.append(Workload(name: "spot leaderboard-1080 uniform-progress", set: board, policy: .uniformProgress))
         } else {
-            FileHandle.standardError.write(Data("note: reference data not found; benchmarking the default set only\n".utf8))
+            try? FileHandle.standardError.write(
+                contentsOf: Data("note: reference data not found; benchmarking the default set only\n".utf8))
         }
         let defaults = try SpotScenarioSet.load(from: Locations.defaultSpotScenarios())
         workloads.append(Workload(name: "spot \(defaults.name) uniform-progress", set: defaults, policy: .uniformProgress))

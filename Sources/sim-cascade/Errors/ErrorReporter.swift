@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Cascade
 import Sim
 
 /// The one place that turns errors into a message and an exit status.
@@ -8,12 +9,17 @@ import Sim
 /// `--help` prints help on stdout and exits 0. Nothing prints a stack trace.
 enum ErrorReporter {
     static let badInput: Int32 = 2
+    /// This machine cannot do what was asked (no sandbox, no compiler).
+    static let environmentProblem: Int32 = 3
 
     static func report<Command: ParsableCommand>(_ error: Error, command: Command.Type) -> Int32 {
         switch error {
         case let error as SimError:
             printError(error.description)
             return badInput
+        case let error as CascadeError:
+            printError(error.description)
+            return error.isBadInput ? badInput : environmentProblem
         case let error as CLIError:
             printError(error.description)
             return badInput
@@ -35,6 +41,7 @@ enum ErrorReporter {
     }
 
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        // `contentsOf:` throws instead of trapping when stderr is closed.
+        try? FileHandle.standardError.write(contentsOf: Data("error: \(message)\n".utf8))
     }
 }

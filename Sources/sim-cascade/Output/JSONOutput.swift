@@ -5,8 +5,7 @@ enum JSONOutput {
     static func print<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(value)
-        data.append(0x0A)
-        FileHandle.standardOutput.write(data)
+        // Through stdio, like `print`: a closed stdout (`| head`) must not crash the tool.
+        Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 }

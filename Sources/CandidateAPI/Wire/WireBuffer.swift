@@ -1,0 +1,79 @@
+// Little-endian framing shared by the trusted parent and the candidate's child process.
+//
+// A frame is a u32 byte count followed by that many bytes. The parent writes requests on the
+// child's fd 3 and reads answers from the child's fd 4, so the child's stdout and stderr are only
+// a log.
+
+/// File descriptors of the query protocol inside the child.
+public enum WireDescriptors {
+    /// The child reads requests here.
+    public static let requests: Int32 = 3
+    /// The child writes answers here.
+    public static let answers: Int32 = 4
+}
+
+/// An append-only byte buffer for building frames.
+public struct WireWriter: Sendable {
+    public var bytes: [UInt8] = []
+
+    @inlinable
+    public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    @inlinable public var count: Int { bytes.count }
+
+    @inlinable
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
+    @inlinable
+    public mutating func u8(_ value: UInt8) { bytes.append(value) }
+
+    @inlinable
+    public mutating func u32(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    @inlinable
+    public mutating func f64(_ value: Double) {
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Overwrites 4 bytes at `offset` (for a length prefix written before the payload is known).
+    @inlinable
+    public mutating func patchU32(_ value: UInt32, at offset: Int) {
+        withUnsafeBytes(of: value.littleEndian) { raw in
+            for i in 0..<4 { bytes[offset + i] = raw[i] }
+        }
+    }
+}
+
+/// A cursor over received bytes. Reads past the end return `nil`.
+public struct WireReader {
+    @usableFromInline let bytes: UnsafeRawBufferPointer
+    @usableFromInline var offset = 0
+
+    @inlinable
+    public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    @inlinable public var remaining: Int { bytes.count - offset }
+
+    @inlinable
+    public mutating func u8() -> UInt8? {
+        guard offset + 1 <= bytes.count else { return nil }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    @inlinable
+    public mutating func u32() -> UInt32? {
+        guard offset + 4 <= bytes.count else { return nil }
+        defer { offset += 4 }
+        return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    @inlinable
+    public mutating func f64() -> Double? {
+        guard offset + 8 <= bytes.count else { return nil }
+        defer { offset += 8 }
+        return Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+    }
+}

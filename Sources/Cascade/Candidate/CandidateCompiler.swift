@@ -1,0 +1,121 @@
+import Foundation
+
+/// A candidate executable ready to run.
+public struct CompiledCandidate: Sendable {
+    public var executable: URL
+    /// Whether it came from the cache (nothing was compiled).
+    public var cached: Bool
+    /// Wall time spent in this call (compile, or cache lookup), measured by the parent.
+    public var seconds: Double
+}
+
+/// Compiles candidate sources with swiftc `-O` into static executables, cached by content.
+///
+/// A cache entry is a folder named by the FNV-1a hash of (problem, source, API fingerprint, flags);
+/// it keeps that key material and is used only if the material matches exactly, so a hash
+/// collision costs a recompile, never a wrong binary.
+public struct CandidateCompiler: Sendable {
+    public var toolchain: CandidateToolchain
+    public var cacheRoot: URL
+    /// Wall-clock limit of one swiftc run.
+    public var timeoutSeconds: Double
+
+    public init(toolchain: CandidateToolchain, cacheRoot: URL, timeoutSeconds: Double = 120) {
+        self.toolchain = toolchain
+        self.cacheRoot = cacheRoot
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// The default cache folder: `$SIM_CASCADE_CACHE`, else `$XDG_CACHE_HOME/sim-cascade`, else
+    /// `~/.cache/sim-cascade`.
+    public static var defaultCacheRoot: URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let explicit = environment["SIM_CASCADE_CACHE"], !explicit.isEmpty {
+            return URL(fileURLWithPath: explicit, isDirectory: true)
+        }
+        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
+            return URL(fileURLWithPath: xdg, isDirectory: true).appendingPathComponent("sim-cascade")
+        }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sim-cascade")
+    }
+
+    /// Compiles `source` for `problem`, or returns the cached executable.
+    ///
+    /// - Returns: the executable, or a `compile_error` failure with swiftc's diagnostics.
+    /// - Throws: `CascadeError` when the machine, not the candidate, is at fault.
+    public func compile(source: String, problem: CandidateProblem) throws -> Result<CompiledCandidate, CandidateFailure> {
+        let start = Date()
+        let material = keyMaterial(source: source, problem: problem)
+        var hash = FNV1a()
+        hash.combine(Data(material.utf8))
+        let fm = FileManager.default
+        let candidates = cacheRoot.appendingPathComponent("candidates", isDirectory: true)
+
+        // Probe the hash's slots; a slot whose key differs is a collision, try the next one.
+        var slot = 0
+        var entry: URL
+        while true {
+            entry = candidates.appendingPathComponent("\(hash.hex)-\(slot)", isDirectory: true)
+            let keyFile = entry.appendingPathComponent("key")
+            guard let stored = try? String(contentsOf: keyFile, encoding: .utf8) else { break }
+            if stored == material {
+                let executable = entry.appendingPathComponent("candidate")
+                if fm.isExecutableFile(atPath: executable.path) {
+                    return .success(CompiledCandidate(executable: executable, cached: true,
+                                                      seconds: Date().timeIntervalSince(start)))
+                }
+                break  // a half-written entry: rebuild it
+            }
+            slot += 1
+        }
+
+        let work = cacheRoot.appendingPathComponent("build-\(UUID().uuidString)", isDirectory: true)
+        defer { try? fm.removeItem(at: work) }
+        do {
+            try fm.createDirectory(at: work, withIntermediateDirectories: true)
+            try Data(source.utf8).write(to: work.appendingPathComponent("candidate.swift"))
+            try Data(problem.harness.utf8).write(to: work.appendingPathComponent("main.swift"))
+        } catch {
+            throw CascadeError.system("cannot write to the candidate cache \(cacheRoot.path): \(error.localizedDescription)")
+        }
+        let api = toolchain.apiDirectory.path
+        let arguments = CandidateToolchain.flags + [
+            // A debug-built API library uses the standard library's prespecialisations.
+            "-I", api, "-L", api, "-lCandidateAPI", "-lswiftSwiftOnoneSupport", "-module-name", "CandidateProgram",
+            "candidate.swift", "main.swift", "-o", "candidate",
+        ]
+        let run = try ToolRunner.run(toolchain.swiftc.path, arguments: arguments, in: work.path, timeoutSeconds: timeoutSeconds)
+        if run.timedOut {
+            return .failure(CandidateFailure(.compileError, "swiftc did not finish within \(Int(timeoutSeconds)) s"))
+        }
+        guard run.status == 0, fm.isExecutableFile(atPath: work.appendingPathComponent("candidate").path) else {
+            return .failure(CandidateFailure(.compileError, Self.diagnostics(run.output)))
+        }
+        do {
+            try fm.createDirectory(at: entry, withIntermediateDirectories: true)
+            try? fm.removeItem(at: entry.appendingPathComponent("candidate"))
+            try fm.moveItem(at: work.appendingPathComponent("candidate"), to: entry.appendingPathComponent("candidate"))
+            try Data(material.utf8).write(to: entry.appendingPathComponent("key"), options: .atomic)
+        } catch {
+            throw CascadeError.system("cannot store the compiled candidate in \(entry.path): \(error.localizedDescription)")
+        }
+        return .success(CompiledCandidate(executable: entry.appendingPathComponent("candidate"), cached: false,
+                                          seconds: Date().timeIntervalSince(start)))
+    }
+
+    func keyMaterial(source: String, problem: CandidateProblem) -> String {
+        "sim-cascade candidate v1\nproblem: \(problem.rawValue)\napi: \(toolchain.fingerprint)\n"
+            + "flags: \(CandidateToolchain.flags.joined(separator: " "))\nharness:\n\(problem.harness)\nsource:\n\(source)"
+    }
+
+    /// swiftc's error lines (`file:line:col: error: message`), with the build folder's paths
+    /// reduced to file names; the generated `main.swift` is named as such.
+    static func diagnostics(_ output: String) -> String {
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let errors = lines.filter { $0.contains("error:") }
+        let chosen = (errors.isEmpty ? Array(lines.suffix(5)) : errors).prefix(20)
+        return chosen.map { line in
+            line.replacingOccurrences(of: #"^\S*/build-[0-9A-F-]+/"#, with: "", options: .regularExpression)
+        }.joined(separator: "\n")
+    }
+}

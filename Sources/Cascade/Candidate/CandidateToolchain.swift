@@ -1,0 +1,113 @@
+import Foundation
+
+/// What candidate builds need: swiftc and the prebuilt candidate API (static library and module).
+///
+/// The API is found next to the running executable (`swift build` puts `libCandidateAPI.a` and
+/// `Modules/CandidateAPI.swiftmodule` beside `sim-cascade`), or in `../lib/sim-cascade/` for an
+/// installed binary. Only the API module is exposed to the candidate: it is copied into a folder
+/// of its own so that `import Sim` (or any other project module) cannot compile.
+public struct CandidateToolchain: Sendable {
+    public var swiftc: URL
+    /// Holds `libCandidateAPI.a` and `CandidateAPI.swiftmodule`.
+    public var apiDirectory: URL
+    /// Identifies the API build and compiler: part of every cache key.
+    public var fingerprint: String
+
+    /// Flags of every candidate build (also part of the cache key).
+    public static let flags = ["-O", "-swift-version", "6", "-parse-as-library", "-static-executable"]
+
+    /// Locates swiftc and the API, and prepares the API folder under `cacheRoot`.
+    /// - Throws: `CascadeError.toolchainMissing` naming what is missing.
+    public static func locate(cacheRoot: URL, executable: URL = CandidateToolchain.currentExecutable) throws -> CandidateToolchain {
+        let swiftc = try findSwiftc()
+        let products = executable.deletingLastPathComponent()
+        let places = [
+            (products.appendingPathComponent("libCandidateAPI.a"),
+             products.appendingPathComponent("Modules/CandidateAPI.swiftmodule")),
+            (products.appendingPathComponent("libCandidateAPI.a"),
+             products.appendingPathComponent("CandidateAPI.swiftmodule")),
+            (products.appendingPathComponent("../lib/sim-cascade/libCandidateAPI.a").standardizedFileURL,
+             products.appendingPathComponent("../lib/sim-cascade/CandidateAPI.swiftmodule").standardizedFileURL),
+        ]
+        guard let (library, module) = places.first(where: {
+            FileManager.default.fileExists(atPath: $0.0.path) && FileManager.default.fileExists(atPath: $0.1.path)
+        }) else {
+            throw CascadeError.toolchainMissing(
+                "candidate API library not found next to \(executable.path) "
+                    + "(expected libCandidateAPI.a and Modules/CandidateAPI.swiftmodule; run `swift build -c release`)")
+        }
+        let libraryData = try Data(contentsOf: library)
+        let moduleData = try Data(contentsOf: module)
+        let version = try swiftVersion(swiftc)
+        var hash = FNV1a()
+        hash.combine(libraryData)
+        hash.combine(moduleData)
+        hash.combine(Data(version.utf8))
+        let fingerprint = hash.hex
+
+        let apiDirectory = cacheRoot.appendingPathComponent("api-\(fingerprint)", isDirectory: true)
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: apiDirectory.appendingPathComponent("CandidateAPI.swiftmodule").path) {
+            do {
+                let staging = cacheRoot.appendingPathComponent("api-staging-\(UUID().uuidString)")
+                try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+                try libraryData.write(to: staging.appendingPathComponent("libCandidateAPI.a"))
+                try moduleData.write(to: staging.appendingPathComponent("CandidateAPI.swiftmodule"))
+                do {
+                    try fm.moveItem(at: staging, to: apiDirectory)
+                } catch {
+                    try? fm.removeItem(at: staging)  // another process got there first
+                }
+            } catch {
+                throw CascadeError.system("cannot prepare the candidate API in \(cacheRoot.path): \(error.localizedDescription)")
+            }
+        }
+        return CandidateToolchain(swiftc: swiftc, apiDirectory: apiDirectory, fingerprint: fingerprint)
+    }
+
+    public static var currentExecutable: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    }
+
+    static func findSwiftc() throws -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let explicit = environment["SIM_CASCADE_SWIFTC"] {
+            return URL(fileURLWithPath: explicit)
+        }
+        let path = (environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/opt/swift/usr/bin", "/usr/bin"]
+        for dir in path {
+            let candidate = URL(fileURLWithPath: dir).appendingPathComponent("swiftc")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        throw CascadeError.toolchainMissing("swiftc not found on PATH (or set SIM_CASCADE_SWIFTC)")
+    }
+
+    static func swiftVersion(_ swiftc: URL) throws -> String {
+        let outcome = try ToolRunner.run(swiftc.path, arguments: ["--version"], timeoutSeconds: 30)
+        guard outcome.status == 0 else {
+            throw CascadeError.toolchainMissing("\(swiftc.path) --version failed: \(outcome.output)")
+        }
+        return outcome.output
+    }
+}
+
+/// 64-bit FNV-1a. Used for cache keys, where a collision costs only a recompile: entries store
+/// their full key material and are compared byte for byte on lookup.
+struct FNV1a {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func combine<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        for byte in bytes {
+            value ^= UInt64(byte)
+            value = value &* 0x0000_0100_0000_01B3
+        }
+        // A separator, so that ("ab", "c") and ("a", "bc") differ.
+        value ^= 0xFF
+        value = value &* 0x0000_0100_0000_01B3
+    }
+
+    var hex: String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

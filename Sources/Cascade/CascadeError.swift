@@ -1,0 +1,44 @@
+/// Every way the evaluation machinery rejects its input or its environment. (A candidate that
+/// fails is not an error: it is an `EvaluationOutcome` with `valid: false`.)
+public enum CascadeError: Error, Equatable, Sendable {
+    /// A problem name that has no candidate protocol.
+    case unknownProblem(String, known: [String])
+    /// The candidate file is missing or unreadable.
+    case candidateNotReadable(String)
+    /// swiftc or the prebuilt candidate API library could not be found.
+    case toolchainMissing(String)
+    /// The sandbox cannot be set up here, and unsafe execution was not allowed.
+    case sandboxUnavailable(String)
+    /// A budget or limit outside its domain.
+    case invalidBudget(name: String, value: String, reason: String)
+    /// An operating-system call the evaluator relies on failed.
+    case system(String)
+}
+
+extension CascadeError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .unknownProblem(let name, let known):
+            return "unknown problem '\(name)' (known: \(known.joined(separator: ", ")))"
+        case .candidateNotReadable(let path):
+            return "\(path): no such file or not readable"
+        case .toolchainMissing(let what):
+            return what
+        case .sandboxUnavailable(let reason):
+            return "refusing to run untrusted code without a sandbox: \(reason); "
+                + "pass --unsafe-no-sandbox to run it anyway (only for code you trust)"
+        case .invalidBudget(let name, let value, let reason):
+            return "invalid \(name) '\(value)': \(reason)"
+        case .system(let message):
+            return message
+        }
+    }
+
+    /// Whether the fault lies in the caller's input (exit status 2) rather than the machine (3).
+    public var isBadInput: Bool {
+        switch self {
+        case .unknownProblem, .candidateNotReadable, .invalidBudget: return true
+        case .toolchainMissing, .sandboxUnavailable, .system: return false
+        }
+    }
+}

@@ -1,0 +1,331 @@
+import CSpawnShims
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A running sandboxed child and the parent's side of its query protocol.
+///
+/// Single-threaded: one `poll` loop writes the request, reads the answer, drains the child's
+/// stdout and stderr into a capped log, and enforces the wall-clock deadline. Every failure is
+/// classified here (timeout, memory, crash, invalid answer, output limit), and the whole process
+/// group is killed and reaped before it is reported.
+public final class ChildSession {
+    let pid: pid_t
+    let limits: SandboxLimits
+    let deadline: Double
+    private var requestFd: Int32
+    private var answerFd: Int32
+    private var logFds: [Int32]
+    private var pending: [UInt8] = []
+    /// Reused for every read.
+    private var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    /// stdout and stderr of the child, interleaved as read, at most `limits.logBytes`.
+    public private(set) var log: [UInt8] = []
+    private var logOverflow = false
+    private var exitStatus: Int32?
+    private var cpuSeconds = 0.0
+    private let cleanup: @Sendable () -> Void
+    private var affinity: CPUAffinity?
+    /// When the child started, on the monotonic clock.
+    public let startTime: Double
+
+    static func start(executable: String, arguments: [String], workingDirectory: String?, limits: SandboxLimits,
+                      spawner: any ProcessSpawner, cleanup: @escaping @Sendable () -> Void) throws -> ChildSession {
+        signal(SIGPIPE, SIG_IGN)  // a dead child must surface as EPIPE, not kill the parent
+        let requests = try Pipe2(), answers = try Pipe2(), out = try Pipe2(), err = try Pipe2()
+        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        _ = sim_cascade_set_pipe_size(requests.write, 1 << 20)
+        let request = SpawnRequest(
+            executable: executable, arguments: arguments, environment: [], workingDirectory: workingDirectory,
+            descriptors: [(devNull, 0), (out.write, 1), (err.write, 2), (requests.read, 3), (answers.write, 4)])
+        // Parent and child share one CPU: a pipe round trip between two CPUs of a VM costs ~8x
+        // one on the same CPU, and evaluations get their parallelism from running several at
+        // once, one per CPU. The child inherits the pin; the parent's is undone in `finish`.
+        let affinity = CPUAffinity.pinCurrentThread()
+        let pid: pid_t
+        do {
+            pid = try spawner.spawn(request)
+        } catch {
+            affinity?.restore()
+            for fd in [requests.read, requests.write, answers.read, answers.write, out.read, out.write,
+                       err.read, err.write, devNull] { close(fd) }
+            cleanup()
+            throw error
+        }
+        for fd in [requests.read, answers.write, out.write, err.write, devNull] { close(fd) }
+        for fd in [requests.write, answers.read, out.read, err.read] {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+        return ChildSession(pid: pid, limits: limits, requestFd: requests.write, answerFd: answers.read,
+                            logFds: [out.read, err.read], affinity: affinity, cleanup: cleanup)
+    }
+
+    private init(pid: pid_t, limits: SandboxLimits, requestFd: Int32, answerFd: Int32, logFds: [Int32],
+                 affinity: CPUAffinity?, cleanup: @escaping @Sendable () -> Void) {
+        self.affinity = affinity
+        self.pid = pid
+        self.limits = limits
+        self.requestFd = requestFd
+        self.answerFd = answerFd
+        self.logFds = logFds
+        self.cleanup = cleanup
+        startTime = monotonicSeconds()
+        deadline = startTime + limits.wallSeconds
+    }
+
+    deinit {
+        if exitStatus == nil { killAndReap() }
+        for fd in [requestFd, answerFd] + logFds where fd >= 0 { close(fd) }
+        cleanup()
+    }
+
+    /// Sends one request frame and waits for an answer of `count` decision bytes.
+    ///
+    /// - Returns: the answer bytes, or the classified failure (the child is dead by then).
+    /// - Complexity: usually three system calls (write, poll, read) per exchange.
+    public func exchange(_ request: [UInt8], answerCount count: Int) -> Result<[UInt8], CandidateFailure> {
+        var written = 0
+        while true {
+            if written < request.count {
+                let n = request.withUnsafeBytes { write(requestFd, $0.baseAddress! + written, request.count - written) }
+                if n > 0 {
+                    written += n
+                } else if n < 0 && errno != EAGAIN && errno != EINTR {
+                    return .failure(died("stopped reading queries"))
+                }
+            }
+            if pending.count >= 4 {
+                let announced = pending.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+                guard announced == count else {
+                    return .failure(fail(CandidateFailure(.invalidAnswer, "answered \(announced) decisions to \(count) queries")))
+                }
+                if pending.count >= 4 + count && written == request.count {
+                    let answer = Array(pending[4 ..< 4 + count])
+                    pending.removeFirst(4 + count)
+                    return .success(answer)
+                }
+            }
+            let ready: Readiness
+            switch waitForIO(writing: written < request.count) {
+            case .failure(let failure): return .failure(fail(failure))
+            case .success(let r): ready = r
+            }
+            if ready.answer {
+                if readAvailable(answerFd, into: &pending, cap: Int.max) == .eof {
+                    return .failure(died("closed the protocol before answering"))
+                }
+            }
+            if ready.logs, let failure = drainLogs() { return .failure(fail(failure)) }
+        }
+    }
+
+    /// Ends the protocol (closes the request pipe after `endFrame`) and reaps the child; a child
+    /// that does not exit promptly is killed. Returns the child's log.
+    public func finish(endFrame: [UInt8]) {
+        _ = endFrame.withUnsafeBytes { write(requestFd, $0.baseAddress!, $0.count) }
+        close(requestFd)
+        requestFd = -1
+        let grace = min(monotonicSeconds() + 2, deadline)
+        while exitStatus == nil && monotonicSeconds() < grace {
+            if reap(blocking: false) { break }
+            _ = waitForIO(writing: false, maxWaitMs: 10)
+            if drainLogs() != nil { break }
+        }
+        killAndReap()
+        _ = drainLogs()
+    }
+
+    /// Kills the process group (the launcher, the candidate and anything it started) and reaps it.
+    public func killAndReap() {
+        if exitStatus == nil {
+            kill(-pid, SIGKILL)
+            _ = reap(blocking: true)
+        }
+        affinity?.restore()
+        affinity = nil
+    }
+
+    // MARK: - Internals
+
+    private enum ReadResult { case data, none, eof }
+
+    private func readAvailable(_ fd: Int32, into buffer: inout [UInt8], cap: Int) -> ReadResult {
+        guard fd >= 0 else { return .none }
+        var got = ReadResult.none
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n > 0 {
+                buffer.append(contentsOf: chunk[0..<n])
+                got = .data
+                // A short read drained the pipe: skip the read that would only say EAGAIN.
+                if buffer.count > cap || n < chunk.count { return got }
+            } else if n == 0 {
+                return .eof
+            } else {
+                return errno == EINTR ? readAvailable(fd, into: &buffer, cap: cap) : got
+            }
+        }
+    }
+
+    /// Reads whatever the child logged; a log beyond the cap is an `output_limit` failure.
+    private func drainLogs() -> CandidateFailure? {
+        for (i, fd) in logFds.enumerated() where fd >= 0 {
+            if readAvailable(fd, into: &log, cap: limits.logBytes) == .eof {
+                close(fd)
+                logFds[i] = -1
+            }
+            if log.count > limits.logBytes {
+                log.removeLast(log.count - limits.logBytes)
+                logOverflow = true
+                return CandidateFailure(.outputLimit, "wrote more than \(limits.logBytes) bytes to stdout/stderr")
+            }
+        }
+        return nil
+    }
+
+    struct Readiness {
+        var answer = false
+        var logs = false
+    }
+
+    /// Waits until a descriptor is ready or the deadline passes.
+    private func waitForIO(writing: Bool, maxWaitMs: Int32 = 1000) -> Result<Readiness, CandidateFailure> {
+        let remaining = deadline - monotonicSeconds()
+        if remaining <= 0 {
+            return .failure(CandidateFailure(.timeout, "exceeded the wall-clock limit of \(limits.wallSeconds) s"))
+        }
+        var fds = [pollfd(fd: answerFd, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: writing ? requestFd : -1, events: Int16(POLLOUT), revents: 0)]
+        for fd in logFds { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+        let timeout = min(Int32((remaining * 1000).rounded(.up)), maxWaitMs)
+        guard poll(&fds, nfds_t(fds.count), timeout) > 0 else { return .success(Readiness()) }
+        var ready = Readiness()
+        ready.answer = fds[0].revents != 0
+        ready.logs = fds[2...].contains { $0.revents != 0 }
+        return .success(ready)
+    }
+
+    /// Kills the group, records the failure and returns it.
+    private func fail(_ failure: CandidateFailure) -> CandidateFailure {
+        killAndReap()
+        return failure
+    }
+
+    /// The child stopped talking: find out why from its exit status, CPU time and log.
+    private func died(_ what: String) -> CandidateFailure {
+        let grace = min(monotonicSeconds() + 1, deadline)
+        while exitStatus == nil && monotonicSeconds() < grace {
+            if reap(blocking: false) { break }
+            usleep(1000)
+        }
+        killAndReap()
+        _ = drainLogs()
+        let text = logText
+        if text.contains("failed to allocate") || text.contains("Cannot allocate memory")
+            || text.contains("out of memory") {
+            return CandidateFailure(.memory, "died at its memory limit of \(limits.addressSpaceBytes >> 20) MiB: \(tail(text))")
+        }
+        if cpuSeconds >= Double(limits.cpuSeconds) - 0.5 {
+            return CandidateFailure(.timeout, "exceeded the CPU limit of \(limits.cpuSeconds) s")
+        }
+        guard let status = exitStatus else { return CandidateFailure(.crash, "\(what)") }
+        let (signaled, signal, code) = decode(status)
+        if signaled {
+            return CandidateFailure(.crash, "killed by signal \(signalName(signal)) (\(signal))" + logSuffix(text))
+        }
+        if code != 0 { return CandidateFailure(.crash, "exited with status \(code) (\(what))" + logSuffix(text)) }
+        return CandidateFailure(.invalidAnswer, what)
+    }
+
+    /// Reaps the launcher; `true` once it has exited.
+    private func reap(blocking: Bool) -> Bool {
+        guard exitStatus == nil else { return true }
+        var status: Int32 = 0
+        var usage = rusage()
+        let r = wait4(pid, &status, blocking ? 0 : WNOHANG, &usage)
+        if r == pid {
+            exitStatus = status
+            cpuSeconds = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6
+                + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) * 1e-6
+            kill(-pid, SIGKILL)  // anything left in the group
+            return true
+        }
+        if r < 0 && errno == EINTR && blocking { return reap(blocking: true) }
+        return false
+    }
+
+    /// The log as text (invalid UTF-8 repaired).
+    public var logText: String { String(decoding: log, as: UTF8.self) }
+
+    /// Whether the log was cut at its cap.
+    public var logWasTruncated: Bool { logOverflow }
+
+    private func tail(_ text: String) -> String {
+        let lines = text.split(separator: "\n").suffix(12)
+        let joined = lines.joined(separator: "\n")
+        return joined.count > 2000 ? String(joined.suffix(2000)) : joined
+    }
+
+    private func logSuffix(_ text: String) -> String {
+        let t = tail(text)
+        return t.isEmpty ? "" : ": \(t)"
+    }
+}
+
+/// A pipe whose both ends are close-on-exec (the spawner maps the child's ends explicitly).
+struct Pipe2 {
+    var read: Int32
+    var write: Int32
+
+    init() throws {
+        var fds: [Int32] = [0, 0]
+        guard sim_cascade_pipe_cloexec(&fds) == 0 else {
+            throw CascadeError.system("cannot create a pipe: \(String(cString: strerror(errno)))")
+        }
+        read = fds[0]
+        write = fds[1]
+    }
+}
+
+/// Seconds on the monotonic clock.
+func monotonicSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
+}
+
+/// `(signaled, signal, exit code)` of a wait status. `unshare` re-raises its child's fatal
+/// signal, and a shell-style `128 + n` exit also counts as signal `n`.
+func decode(_ status: Int32) -> (Bool, Int32, Int32) {
+    let signal = status & 0x7f
+    if signal != 0 && signal != 0x7f { return (true, signal, 0) }
+    let code = (status >> 8) & 0xff
+    if code > 128 && code < 128 + 65 { return (true, code - 128, code) }
+    return (false, 0, code)
+}
+
+func signalName(_ signal: Int32) -> String {
+    let names: [Int32: String] = [
+        SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE",
+        SIGKILL: "SIGKILL", SIGSEGV: "SIGSEGV", SIGPIPE: "SIGPIPE", SIGTERM: "SIGTERM", SIGXCPU: "SIGXCPU",
+        SIGXFSZ: "SIGXFSZ", SIGSYS: "SIGSYS",
+    ]
+    return names[signal] ?? "signal"
+}
+
+/// A thread's saved CPU affinity.
+struct CPUAffinity {
+    private var saved: [UInt8]
+
+    /// Pins the calling thread to its current CPU; `nil` if that is not possible.
+    static func pinCurrentThread() -> CPUAffinity? {
+        var saved = [UInt8](repeating: 0, count: Int(sim_cascade_affinity_size()))
+        let cpu = saved.withUnsafeMutableBytes { sim_cascade_pin_current_thread($0.baseAddress!) }
+        return cpu >= 0 ? CPUAffinity(saved: saved) : nil
+    }
+
+    func restore() {
+        _ = saved.withUnsafeBytes { sim_cascade_restore_thread_affinity($0.baseAddress!) }
+    }
+}

@@ -1,0 +1,74 @@
+import CSpawnShims
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What to start: an executable, its arguments and environment, and which of the parent's
+/// descriptors become which of the child's. Every other descriptor is closed in the child.
+public struct SpawnRequest: Sendable {
+    public var executable: String
+    public var arguments: [String]
+    public var environment: [String]
+    public var workingDirectory: String?
+    /// `(parent descriptor, child descriptor)` pairs, e.g. a pipe end onto the child's fd 3.
+    public var descriptors: [(Int32, Int32)]
+}
+
+/// The process boundary, behind a protocol so tests can drive the evaluator without spawning.
+public protocol ProcessSpawner: Sendable {
+    /// Starts the process in a new process group whose id is its pid.
+    func spawn(_ request: SpawnRequest) throws -> pid_t
+}
+
+/// `posix_spawn` with a new process group, default signal dispositions, an empty signal mask and
+/// every descriptor not named in the request closed.
+public struct PosixSpawner: ProcessSpawner {
+    public init() {}
+
+    public func spawn(_ request: SpawnRequest) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+
+        for (source, target) in request.descriptors {
+            posix_spawn_file_actions_adddup2(&actions, source, target)
+        }
+        let highest = request.descriptors.map(\.1).max() ?? 2
+        sim_cascade_spawn_addclosefrom(&actions, highest + 1)
+        if let directory = request.workingDirectory {
+            sim_cascade_spawn_addchdir(&actions, directory)
+        }
+
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = [request.executable] + request.arguments
+        var pid: pid_t = 0
+        let status = withCStrings(argv) { cArgv in
+            withCStrings(request.environment) { cEnv in
+                posix_spawn(&pid, request.executable, &actions, &attributes, cArgv, cEnv)
+            }
+        }
+        guard status == 0 else {
+            throw CascadeError.system("cannot start \(request.executable): \(String(cString: strerror(status)))")
+        }
+        return pid
+    }
+}
+
+/// Calls `body` with a NULL-terminated C array of the strings.
+func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for p in pointers { free(p) } }
+    return body(pointers)
+}

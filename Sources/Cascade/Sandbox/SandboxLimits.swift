@@ -1,0 +1,35 @@
+/// Budgets of one sandboxed run. Every limit is enforced by the parent or the kernel, never by
+/// the candidate.
+public struct SandboxLimits: Sendable, Equatable {
+    /// Wall-clock limit of the whole run; the process group is SIGKILLed when it passes.
+    public var wallSeconds: Double = 60
+    /// Address-space limit (RLIMIT_AS) in bytes.
+    public var addressSpaceBytes: Int = 2 << 30
+    /// Largest file the child may write (RLIMIT_FSIZE), in bytes.
+    public var fileSizeBytes: Int = 16 << 20
+    /// Open files (RLIMIT_NOFILE).
+    public var openFiles: Int = 32
+    /// Processes of the sandbox user (RLIMIT_NPROC).
+    public var processes: Int = 256
+    /// Bytes of stdout + stderr kept; more is an `output_limit` failure.
+    public var logBytes: Int = 1 << 20
+
+    public init() {}
+
+    /// RLIMIT_CPU: a backstop just above the wall-clock limit, which normally fires first.
+    public var cpuSeconds: Int { Int(wallSeconds.rounded(.up)) + 2 }
+
+    /// - Throws: `CascadeError.invalidBudget` for a non-positive or absurd value.
+    public func validated() throws -> SandboxLimits {
+        guard wallSeconds > 0, wallSeconds <= 86_400 else {
+            throw CascadeError.invalidBudget(name: "--timeout", value: "\(wallSeconds)", reason: "must be in (0, 86400] seconds")
+        }
+        guard addressSpaceBytes >= 64 << 20 else {
+            throw CascadeError.invalidBudget(name: "--memory-mb", value: "\(addressSpaceBytes >> 20)", reason: "must be at least 64")
+        }
+        guard logBytes > 0 else {
+            throw CascadeError.invalidBudget(name: "--log-limit-kb", value: "\(logBytes >> 10)", reason: "must be positive")
+        }
+        return self
+    }
+}
