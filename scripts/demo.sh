@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 export PATH="/opt/swift/usr/bin:$PATH" OPENBLAS_NUM_THREADS=1
-swift build -c release --product sim-cascade
+swift build -c release   # the CLI and the static candidate API library it compiles against
 .build/release/sim-cascade compare spot --policies uniform-progress,greedy "$@"

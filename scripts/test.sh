@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 export PATH="/opt/swift/usr/bin:$PATH" OPENBLAS_NUM_THREADS=1
+swift build                # every product, including the static candidate API library
 swift build --build-tests
 swift test --skip-build "$@"

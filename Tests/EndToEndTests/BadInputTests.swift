@@ -83,3 +83,30 @@ import Testing
         #expect(result.status == 0 && result.stdout.contains("--policy"))
     }
 }
+
+/// `eval` and `init` bad input: one line, exit status 2.
+@Suite struct EvalBadInputTests {
+    private func expectBadInput(_ arguments: [String], mentions: String) throws {
+        let result = try CommandRunner.run(arguments)
+        #expect(result.status == 2, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(mentions), "\(result.stderr)")
+    }
+
+    @Test func missingCandidateFile() throws {
+        try expectBadInput(["eval", "/nonexistent/candidate.swift"], mentions: "/nonexistent/candidate.swift")
+    }
+
+    @Test func unknownProblem() throws {
+        try expectBadInput(["eval", "README.md", "--problem", "tsp"], mentions: "unknown problem 'tsp'")
+        try expectBadInput(["init", "tsp"], mentions: "unknown problem 'tsp'")
+    }
+
+    @Test func unreadableScenarioFile() throws {
+        try expectBadInput(["eval", "README.md", "--scenarios", "/nonexistent/s.json"], mentions: "/nonexistent/s.json")
+    }
+
+    @Test func badBudgets() throws {
+        try expectBadInput(["eval", "README.md", "--timeout", "0"], mentions: "--timeout")
+        try expectBadInput(["eval", "README.md", "--memory-mb", "1"], mentions: "--memory-mb")
+    }
+}

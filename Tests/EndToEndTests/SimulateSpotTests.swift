@@ -56,7 +56,8 @@ import Testing
     }
 
     @Test func benchReportsEveryWorkload() throws {
-        let result = try CommandRunner.run(["bench", "--runs", "5", "--json"])
+        // Candidate workloads run in CandidateSandboxTests, which must not overlap other sandboxes.
+        let result = try CommandRunner.run(["bench", "--runs", "5", "--json", "--skip-candidates"])
         #expect(result.status == 0, "\(result.stderr)")
         let rows = try #require(try result.json()["benchmarks"] as? [[String: Any]])
         let names = rows.compactMap { $0["workload"] as? String }

@@ -108,13 +108,14 @@ public struct CandidateCompiler: Sendable {
             + "flags: \(CandidateToolchain.flags.joined(separator: " "))\nharness:\n\(problem.harness)\nsource:\n\(source)"
     }
 
-    /// swiftc's error lines (`file:line:col: error: message`), with the build folder's paths
-    /// reduced to file names; the generated `main.swift` is named as such.
+    /// swiftc's diagnostics as `file:line:col: error: message` lines, with the build folder's
+    /// paths reduced to file names (the generated harness is `main.swift`). Falls back to the
+    /// output's last lines when there is no such line (e.g. a link error).
     static func diagnostics(_ output: String) -> String {
         let lines = output.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        let errors = lines.filter { $0.contains("error:") }
-        let chosen = (errors.isEmpty ? Array(lines.suffix(5)) : errors).prefix(20)
-        return chosen.map { line in
+        let located = lines.filter { $0.range(of: #"^\S+:\d+:\d+: error: "#, options: .regularExpression) != nil }
+        let chosen = located.isEmpty ? Array(lines.filter { $0.contains("error") }.suffix(10)) : Array(located.prefix(20))
+        return (chosen.isEmpty ? Array(lines.suffix(5)) : chosen).map { line in
             line.replacingOccurrences(of: #"^\S*/build-[0-9A-F-]+/"#, with: "", options: .regularExpression)
         }.joined(separator: "\n")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Sim
 #if canImport(Glibc)
 import Glibc
 #endif

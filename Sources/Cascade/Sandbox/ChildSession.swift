@@ -1,5 +1,6 @@
 import CSpawnShims
 import Foundation
+import Sim
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -222,9 +223,11 @@ public final class ChildSession {
         killAndReap()
         _ = drainLogs()
         let text = logText
-        if text.contains("failed to allocate") || text.contains("Cannot allocate memory")
-            || text.contains("out of memory") {
-            return CandidateFailure(.memory, "died at its memory limit of \(limits.addressSpaceBytes >> 20) MiB: \(tail(text))")
+        let allocationFailure = text.split(separator: "\n").first {
+            $0.contains("failed to allocate") || $0.contains("Cannot allocate memory") || $0.contains("out of memory")
+        }
+        if let line = allocationFailure {
+            return CandidateFailure(.memory, "died at its memory limit of \(limits.addressSpaceBytes >> 20) MiB: \(line)")
         }
         if cpuSeconds >= Double(limits.cpuSeconds) - 0.5 {
             return CandidateFailure(.timeout, "exceeded the CPU limit of \(limits.cpuSeconds) s")
@@ -286,13 +289,6 @@ struct Pipe2 {
         read = fds[0]
         write = fds[1]
     }
-}
-
-/// Seconds on the monotonic clock.
-func monotonicSeconds() -> Double {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
 }
 
 /// `(signaled, signal, exit code)` of a wait status. `unshare` re-raises its child's fatal

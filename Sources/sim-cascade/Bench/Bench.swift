@@ -4,80 +4,105 @@ import Sim
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the CPU time of the simulators on fixed work.",
+        abstract: "Measure the simulators and the candidate pipeline on fixed work.",
         discussion: """
-            Each workload runs the simulation only, with its inputs already in memory: every run \
-            creates fresh policy instances and result arrays, and nothing is cached between runs. \
-            The figure is the median thread CPU time of --runs runs on one core.
+            Simulator workloads run the simulation only, inputs already in memory: every run \
+            creates fresh policy instances and result arrays, and nothing is cached between runs; \
+            the figure is the median thread CPU time on one core. Candidate workloads (compile of \
+            the spot template into an empty cache, a cache hit, a full sandboxed evaluation \
+            excluding compile) span several processes and report median wall time.
             """
     )
 
     @Option(help: "Runs per workload (at least 5).")
     var runs: Int = 11
 
+    @Flag(help: "Skip the candidate compile and sandbox workloads.")
+    var skipCandidates = false
+
+    @Flag(help: "Run candidate workloads without namespaces where they are unavailable.")
+    var unsafeNoSandbox = false
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    struct Workload {
-        var name: String
-        var set: SpotScenarioSet
-        var policy: BuiltinSpotPolicy
-    }
-
     struct Row: Encodable {
         var workload: String
-        var scenarios: Int
-        var ticks_simulated: Int
+        /// "cpu" (thread CPU time) or "wall".
+        var clock: String
+        var scenarios: Int?
+        var ticks_simulated: Int?
         var median_ms: Double
         var min_ms: Double
         var max_ms: Double
-        var ns_per_tick: Double
-        var mean_cost: Double
+        var ns_per_tick: Double?
+        var mean_cost: Double?
         var runs: Int
+
+        init(_ workload: String, clock: String, _ m: BenchSamples, scenarios: Int? = nil, ticks: Int? = nil,
+             meanCost: Double? = nil) {
+            self.workload = workload
+            self.clock = clock
+            self.scenarios = scenarios
+            ticks_simulated = ticks
+            median_ms = m.median * 1e3
+            min_ms = m.minimum * 1e3
+            max_ms = m.maximum * 1e3
+            ns_per_tick = ticks.map { m.median * 1e9 / Double(max($0, 1)) }
+            mean_cost = meanCost
+            runs = m.samples.count
+        }
     }
 
     func run() throws {
         guard runs >= 5 else {
             throw SimError.invalidParameter(name: "--runs", value: "\(runs)", reason: "must be at least 5")
         }
-        BLASThreads.ensureSingleThreaded()
-        var workloads: [Workload] = []
+        var rows = try SimulatorBench(runs: runs).rows()
+        if !skipCandidates {
+            rows += try CandidateBench(runs: runs, allowUnsafe: unsafeNoSandbox).rows()
+        }
+        if json { return try JSONOutput.print(["benchmarks": rows]) }
+        var table = TextTable(headers: ["workload", "clock", "scenarios", "median ms", "min ms", "ns/tick", "mean cost $"])
+        for r in rows {
+            table.append([r.workload, r.clock, r.scenarios.map(String.init) ?? "", fixed(r.median_ms, 3),
+                          fixed(r.min_ms, 3), r.ns_per_tick.map { fixed($0, 1) } ?? "",
+                          r.mean_cost.map { fixed($0, 4) } ?? ""])
+        }
+        print("median of \(runs) fresh runs\n" + table.render())
+    }
+}
+
+/// In-process simulator workloads.
+struct SimulatorBench {
+    var runs: Int
+
+    func rows() throws -> [Bench.Row] {
+        var workloads: [(String, SpotScenarioSet, BuiltinSpotPolicy)] = []
         if let data = try? Locations.referenceData() {
             let folder = data.appendingPathComponent("spot/single_region")
             let adrs = try SpotScenarioSet.load(from: folder.appendingPathComponent("scenarios-adrs-1080.json"))
             let board = try SpotScenarioSet.load(from: folder.appendingPathComponent("scenarios-leaderboard-1080.json"))
             for policy in BuiltinSpotPolicy.allCases {
-                workloads.append(Workload(name: "spot adrs-1080 \(policy.rawValue)", set: adrs, policy: policy))
+                workloads.append(("spot adrs-1080 \(policy.rawValue)", adrs, policy))
             }
-            workloads.append(Workload(name: "spot leaderboard-1080 uniform-progress", set: board, policy: .uniformProgress))
+            workloads.append(("spot leaderboard-1080 uniform-progress", board, .uniformProgress))
         } else {
-            try? FileHandle.standardError.write(
-                contentsOf: Data("note: reference data not found; benchmarking the default set only\n".utf8))
+            Log.note("reference data not found; benchmarking the default set only")
         }
         let defaults = try SpotScenarioSet.load(from: Locations.defaultSpotScenarios())
-        workloads.append(Workload(name: "spot \(defaults.name) uniform-progress", set: defaults, policy: .uniformProgress))
+        workloads.append(("spot \(defaults.name) uniform-progress", defaults, .uniformProgress))
 
-        var rows: [Row] = []
-        for workload in workloads {
+        return workloads.map { name, set, policy in
             var checksum = 0.0
             var ticks = 0
-            let m = Measurement.cpuTime(runs: runs, sink: { (r: SpotSetResult) in
+            let m = BenchSamples.cpuTime(runs: runs, sink: { (r: SpotSetResult) in
                 checksum = r.meanCost
                 ticks = r.results.reduce(0) { $0 + $1.ticks }
             }) {
-                workload.policy.run(workload.set)
+                policy.run(set)
             }
-            rows.append(Row(workload: workload.name, scenarios: workload.set.scenarios.count,
-                            ticks_simulated: ticks, median_ms: m.median * 1e3, min_ms: m.minimum * 1e3,
-                            max_ms: m.maximum * 1e3, ns_per_tick: m.median * 1e9 / Double(max(ticks, 1)),
-                            mean_cost: checksum, runs: runs))
+            return Bench.Row(name, clock: "cpu", m, scenarios: set.scenarios.count, ticks: ticks, meanCost: checksum)
         }
-        if json { return try JSONOutput.print(["benchmarks": rows]) }
-        var table = TextTable(headers: ["workload", "scenarios", "ticks", "median ms", "min ms", "ns/tick", "mean cost $"])
-        for r in rows {
-            table.append([r.workload, "\(r.scenarios)", "\(r.ticks_simulated)", fixed(r.median_ms, 3),
-                          fixed(r.min_ms, 3), fixed(r.ns_per_tick, 1), fixed(r.mean_cost, 4)])
-        }
-        print("CPU time on one core, median of \(runs) fresh runs\n" + table.render())
     }
 }

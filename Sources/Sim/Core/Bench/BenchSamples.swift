@@ -1,5 +1,5 @@
 /// CPU-time samples of one piece of fixed work, run afresh each time.
-public struct Measurement: Sendable {
+public struct BenchSamples: Sendable {
     /// Seconds of thread CPU time, one per run, in run order.
     public var samples: [Double]
 
@@ -9,7 +9,7 @@ public struct Measurement: Sendable {
     /// returns is passed to `sink`, so the optimiser cannot drop the work.
     ///
     /// - Complexity: `runs` × the cost of `work`.
-    public static func cpuTime<T>(runs: Int, sink: (T) -> Void = { _ in }, _ work: () -> T) -> Measurement {
+    public static func cpuTime<T>(runs: Int, sink: (T) -> Void = { _ in }, _ work: () -> T) -> BenchSamples {
         precondition(runs > 0, "runs must be positive")
         var samples: [Double] = []
         samples.reserveCapacity(runs)
@@ -20,7 +20,22 @@ public struct Measurement: Sendable {
             sink(result)
             samples.append(end - start)
         }
-        return Measurement(samples: samples)
+        return BenchSamples(samples: samples)
+    }
+
+    /// Runs `work` `runs` times and records the wall time of each run, for work that spans
+    /// several processes (a compiler, a sandboxed child).
+    public static func wallTime<T>(runs: Int, sink: (T) -> Void = { _ in }, _ work: () throws -> T) rethrows -> BenchSamples {
+        precondition(runs > 0, "runs must be positive")
+        var samples: [Double] = []
+        for _ in 0..<runs {
+            let start = monotonicSeconds()
+            let result = try work()
+            let end = monotonicSeconds()
+            sink(result)
+            samples.append(end - start)
+        }
+        return BenchSamples(samples: samples)
     }
 
     /// The median sample (mean of the two middle ones for an even count).

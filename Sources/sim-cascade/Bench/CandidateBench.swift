@@ -1,0 +1,69 @@
+import Cascade
+import Foundation
+import Sim
+
+/// The candidate pipeline: compile of the spot template, a cache hit, and a full sandboxed
+/// evaluation (excluding compile).
+struct CandidateBench {
+    var runs: Int
+    var allowUnsafe: Bool
+
+    func rows() throws -> [Bench.Row] {
+        let sandbox: Sandbox
+        do {
+            sandbox = try Sandbox.make(allowUnsafe: allowUnsafe, limits: SandboxLimits())
+        } catch let error as CascadeError {
+            Log.note("skipping candidate workloads: \(error)")
+            return []
+        }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let source = CandidateProblem.spot.template
+
+        // A fresh, empty candidate cache for every compile (the API copy is shared: it is set up
+        // once per machine, not per compile).
+        let toolchain = try CandidateToolchain.locate(cacheRoot: scratch)
+        var coldIndex = 0
+        let cold = try BenchSamples.wallTime(runs: runs) { () throws -> Bool in
+            coldIndex += 1
+            let compiler = CandidateCompiler(toolchain: toolchain, cacheRoot: scratch.appendingPathComponent("cold-\(coldIndex)"))
+            guard case .success(let compiled) = try compiler.compile(source: source, problem: .spot), !compiled.cached else {
+                throw CascadeError.system("the spot template did not compile")
+            }
+            return compiled.cached
+        }
+        let compiler = CandidateCompiler(toolchain: toolchain, cacheRoot: scratch.appendingPathComponent("warm"))
+        guard case .success(let compiled) = try compiler.compile(source: source, problem: .spot) else {
+            throw CascadeError.system("the spot template did not compile")
+        }
+        let hit = try BenchSamples.wallTime(runs: runs) { try compiler.compile(source: source, problem: .spot) }
+
+        var rows = [
+            Bench.Row("candidate compile, spot template (-O, empty cache)", clock: "wall", cold),
+            Bench.Row("candidate compile, cache hit", clock: "wall", hit),
+        ]
+        var sets: [(String, SpotScenarioSet)] = []
+        if let data = try? Locations.referenceData() {
+            sets.append(("adrs-1080", try SpotScenarioSet.load(
+                from: data.appendingPathComponent("spot/single_region/scenarios-adrs-1080.json"))))
+        }
+        sets.append(("default-spot", try SpotScenarioSet.load(from: Locations.defaultSpotScenarios())))
+        for (name, set) in sets {
+            var meanCost = 0.0
+            var ticks = 0
+            let m = try BenchSamples.wallTime(runs: runs, sink: { (score: SpotSetResult) in
+                meanCost = score.meanCost
+                ticks = score.results.reduce(0) { $0 + $1.ticks }
+            }) { () throws -> SpotSetResult in
+                let session = try sandbox.start(executable: compiled.executable)
+                switch SpotCandidateRunner(set: set).run(session) {
+                case .success(let score): return score
+                case .failure(let failure): throw CascadeError.system("the spot template failed: \(failure.message)")
+                }
+            }
+            rows.append(Bench.Row("spot \(name) greedy template, sandboxed (\(sandbox.mode.rawValue))", clock: "wall", m,
+                                  scenarios: set.scenarios.count, ticks: ticks, meanCost: meanCost))
+        }
+        return rows
+    }
+}

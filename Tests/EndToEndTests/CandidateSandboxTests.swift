@@ -1,0 +1,199 @@
+import Foundation
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Untrusted candidates through `sim-cascade eval`: every way to fail is reported with its kind,
+/// never with a score, and leaves no process behind; escape attempts are checked from outside.
+///
+/// | fixture              | expected outcome                                          |
+/// |----------------------|-----------------------------------------------------------|
+/// | compile_error        | compile_error, with swiftc's file:line diagnostic         |
+/// | missing_candidate    | compile_error: cannot find 'Candidate'                    |
+/// | wrong_conformance    | compile_error: must conform to SpotPolicy                 |
+/// | trap_index           | crash (SIGILL)                                            |
+/// | fatal_error          | crash, with the fatalError message                        |
+/// | busy_loop            | timeout                                                   |
+/// | sleep_forever        | timeout                                                   |
+/// | memory_bomb          | memory                                                    |
+/// | spawn_shell          | crash; the shell never ran (no marker file)               |
+/// | fake_json            | invalid_answer; the fake result appears only in `log`     |
+/// | forged_answer        | invalid_answer (decision 9)                               |
+/// | out_of_range         | invalid_answer (decision 7)                               |
+/// | close_protocol       | invalid_answer (protocol closed early)                    |
+/// | log_flood            | output_limit                                              |
+/// | spot_or_nothing      | deadline_miss (on the default set)                        |
+@Suite(.serialized) struct CandidateSandboxTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var fixture: String
+        var kind: String
+        var messageContains: String
+        var options: [String] = []
+        var testDescription: String { fixture }
+    }
+
+    static let small = ["--scenarios", CandidateFixtures.smallScenarioSet.path, "--timeout", "3", "--memory-mb", "256"]
+
+    static let cases: [Case] = [
+        Case(fixture: "compile_error", kind: "compile_error", messageContains: "candidate.swift:7:5: error:"),
+        Case(fixture: "missing_candidate", kind: "compile_error", messageContains: "cannot find 'Candidate' in scope"),
+        Case(fixture: "wrong_conformance", kind: "compile_error", messageContains: "conform to 'SpotPolicy'"),
+        Case(fixture: "trap_index", kind: "crash", messageContains: "SIGILL"),
+        Case(fixture: "fatal_error", kind: "crash", messageContains: "candidate gave up at tick 3"),
+        Case(fixture: "busy_loop", kind: "timeout", messageContains: "wall-clock limit of 3.0 s"),
+        Case(fixture: "sleep_forever", kind: "timeout", messageContains: "wall-clock limit"),
+        Case(fixture: "memory_bomb", kind: "memory", messageContains: "failed to allocate"),
+        Case(fixture: "fake_json", kind: "invalid_answer", messageContains: "closed the protocol"),
+        Case(fixture: "forged_answer", kind: "invalid_answer", messageContains: "decision 9 is not a cluster type"),
+        Case(fixture: "out_of_range", kind: "invalid_answer", messageContains: "decision 7 is not a cluster type"),
+        Case(fixture: "close_protocol", kind: "invalid_answer", messageContains: "closed the protocol"),
+        Case(fixture: "log_flood", kind: "output_limit", messageContains: "more than"),
+        Case(fixture: "spot_or_nothing", kind: "deadline_miss", messageContains: "finished after their deadline",
+             options: ["--timeout", "30"]),
+    ]
+
+    @Test(arguments: cases)
+    func failingCandidateIsReportedWithItsKind(_ c: Case) throws {
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize(c.fixture),
+                                                c.options.isEmpty ? Self.small : c.options)
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try result.json()
+        #expect(json["valid"] as? Bool == false)
+        #expect(json["mean_cost"] == nil && json["std_cost"] == nil && json["results"] == nil)
+        let failure = try #require(json["failure"] as? [String: Any])
+        #expect(failure["kind"] as? String == c.kind)
+        let message = failure["message"] as? String ?? ""
+        #expect(message.contains(c.messageContains), "message: \(message)")
+        #expect(CandidateFixtures.sandboxProcesses().isEmpty, "sandbox processes left behind")
+    }
+
+    @Test func fakeResultOnStdoutOnlyReachesTheLog() throws {
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("fake_json"), Self.small)
+        let json = try result.json()
+        #expect(json["valid"] as? Bool == false && json["mean_cost"] == nil)
+        #expect((json["log"] as? String ?? "").contains(#""mean_cost": 0.0"#))
+    }
+
+    @Test func shellSpawnedByTheCandidateNeverRuns() throws {
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-marker-\(UUID().uuidString)")
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("spawn_shell", ["__MARKER__": marker.path]),
+                                                Self.small)
+        #expect(try result.json()["valid"] as? Bool == false)
+        #expect(!FileManager.default.fileExists(atPath: marker.path))
+        #expect(CandidateFixtures.sandboxProcesses().isEmpty)
+    }
+
+    @Test func writesOutsideTheSandboxDoNotLand() throws {
+        let name = "sim-cascade-marker-\(UUID().uuidString)"
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent(name)
+        let result = try CandidateFixtures.eval(
+            try CandidateFixtures.materialize("write_marker", ["__MARKER__": marker.path, "__MARKER_NAME__": name]), Self.small)
+        #expect(result.status == 0)
+        for path in [marker.path, "/\(name)", "/tmp/\(name)"] {
+            #expect(!FileManager.default.fileExists(atPath: path), "\(path) was written")
+        }
+    }
+
+    @Test func secretsAndReferenceDataCannotBeRead() throws {
+        let secretText = "sim-cascade-secret-\(UUID().uuidString)"
+        let secret = TestPaths.repositoryRoot.appendingPathComponent(".test-secret-\(UUID().uuidString)")
+        try secretText.write(to: secret, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: secret) }
+        let dataFile = try TestPaths.spotSingleRegion().appendingPathComponent("base/us-west-2a_k80_1.json")
+        let dataPrefix = String(try String(contentsOf: dataFile, encoding: .utf8).prefix(60))
+
+        let candidate = try CandidateFixtures.materialize("read_secret", ["__SECRET__": secret.path, "__DATA__": dataFile.path])
+        let result = try CandidateFixtures.eval(candidate, Self.small)
+        let json = try result.json()
+        #expect(!result.stdout.contains(secretText) && !result.stderr.contains(secretText))
+        #expect(!result.stdout.contains(dataPrefix))
+        // Decisions would encode what it read; reading nothing, it runs on demand every tick.
+        #expect(json["valid"] as? Bool == true)
+        let log = json["log"] as? String ?? ""
+        #expect(log.contains("cannot open \(secret.path)") && log.contains("cannot open \(dataFile.path)"))
+        #expect(log.contains("cannot open /etc/passwd"))
+    }
+
+    @Test func loopbackListenerReceivesNoConnection() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+                bind(listener, pointer, length) == 0 && listen(listener, 8) == 0
+                    && getsockname(listener, pointer, &length) == 0
+            }
+        }
+        try #require(bound)
+        let port = UInt16(bigEndian: address.sin_port)
+        _ = fcntl(listener, F_SETFL, fcntl(listener, F_GETFL) | O_NONBLOCK)
+
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("connect_loopback", ["__PORT__": "\(port)"]),
+                                                Self.small)
+        #expect(result.status == 0)
+        #expect((try result.json()["log"] as? String ?? "").contains("connect returned -1"))
+        let accepted = accept(listener, nil, nil)
+        #expect(accepted < 0, "a connection arrived from the sandbox")
+        if accepted >= 0 { close(accepted) }
+    }
+
+    @Test func parentCannotBeSignalledOrInspected() throws {
+        let me = getpid()
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("signal_parent", ["__PARENT__": "\(me)"]),
+                                                Self.small)
+        // This process and the evaluator survived and reported normally.
+        #expect(result.status == 0)
+        let log = try result.json()["log"] as? String ?? ""
+        #expect(log.contains("open /proc/\(me)/mem: -1") && log.contains("open /proc/\(me)/environ: -1"))
+    }
+
+    @Test func reimplementedGreedyMatchesTheBuiltInExactly() throws {
+        let scenarios = try TestPaths.spotSingleRegion().appendingPathComponent("scenarios-adrs-1080.json").path
+        let builtIn = try CommandRunner.run(["simulate", "spot", "--policy", "greedy", "--scenarios", scenarios, "--json"])
+        let expected = try #require(try builtIn.json()["results"] as? [[String: Any]]).map { $0["cost"] as? Double }
+        for candidate in [try CandidateFixtures.materialize("greedy"), try templateCandidate()] {
+            let result = try CandidateFixtures.eval(candidate, ["--scenarios", scenarios])
+            let json = try result.json()
+            #expect(json["valid"] as? Bool == true, "\(json["failure"] ?? "")")
+            let costs = try #require(json["results"] as? [[String: Any]]).map { $0["cost"] as? Double }
+            #expect(costs == expected)
+            #expect(json["mean_cost"] as? Double == (try builtIn.json()["mean_cost"] as? Double))
+        }
+    }
+
+    @Test func secondEvaluationOfTheSameSourceCompilesNothing() throws {
+        let candidate = try templateCandidate()
+        _ = try CandidateFixtures.eval(candidate, Self.small)
+        let again = try CandidateFixtures.eval(candidate, Self.small)
+        let timing = try #require(try again.json()["timing"] as? [String: Any])
+        #expect(timing["compile_cached"] as? Bool == true)
+    }
+
+    @Test func benchMeasuresCompileAndSandboxedEvaluation() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
+        let result = try CommandRunner.run(["bench", "--runs", "5", "--json"], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try #require(try result.json()["benchmarks"] as? [[String: Any]])
+        let names = rows.compactMap { $0["workload"] as? String }
+        #expect(names.contains { $0.hasPrefix("candidate compile, spot template") })
+        let sandboxed = try #require(rows.first { ($0["workload"] as? String ?? "").hasPrefix("spot adrs-1080 greedy template") })
+        // The sandboxed template computes exactly the built-in greedy's mean.
+        #expect(abs((sandboxed["mean_cost"] as? Double ?? 0) - 96.5154) < 5e-5)
+        #expect(CandidateFixtures.sandboxProcesses().isEmpty)
+    }
+
+    private func templateCandidate() throws -> URL {
+        let template = try CommandRunner.run(["init", "spot"])
+        #expect(template.stdout.contains("// EVOLVE-BLOCK-START") && template.stdout.contains("// EVOLVE-BLOCK-END"))
+        let url = try TestPaths.temporaryDirectory().appendingPathComponent("candidate.swift")
+        try template.stdout.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+}
