@@ -2,8 +2,8 @@
 # The whole test suite: unit tests of every module and end-to-end tests of the built CLI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
 ./scripts/install-deps.sh
-export PATH="/opt/swift/usr/bin:$PATH" OPENBLAS_NUM_THREADS=1
 swift build                # every product, including the static candidate API library
 swift build --build-tests
 swift test --skip-build "$@"

@@ -50,7 +50,17 @@ import Testing
     @Test func windowOutOfRange() throws {
         try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json",
                             "--start-tick", "1500", "--ticks", "554"] + Self.job,
-                           mentions: ["us-west-2b_v100_1.json", "window [1500, 2054)", "1781 ticks"])
+                           mentions: ["us-west-2b_v100_1.json", "a window of 554 ticks from tick 1500", "1781 ticks"])
+        // Values whose sums overflow are reported, not trapped on.
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json",
+                            "--start-tick", "9223372036854775807", "--ticks", "5"] + Self.job,
+                           mentions: ["does not fit"])
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json",
+                            "--ticks", "9223372036854775807"] + Self.job,
+                           mentions: ["does not fit"])
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json",
+                            "--start-tick", "5000"] + Self.job,
+                           mentions: ["from tick 5000"])
     }
 
     @Test func windowTooShort() throws {
@@ -63,6 +73,21 @@ import Testing
         try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json",
                             "--task-hours", "48", "--deadline-hours", "48", "--overhead-hours", "0.2"],
                            mentions: ["impossible job", "48.0 h"])
+    }
+
+    @Test func absurdJobValues() throws {
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json",
+                            "--task-hours", "48", "--deadline-hours", "1e300", "--overhead-hours", "0"],
+                           mentions: ["deadline hours", "1e+300"])
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json",
+                            "--task-hours", "nan", "--deadline-hours", "52", "--overhead-hours", "0"],
+                           mentions: ["task hours"])
+    }
+
+    @Test func windowOptionsWithoutATrace() throws {
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--history"], mentions: ["--trace", "--history"])
+        try expectBadInput(["simulate", "spot", "--policy", "greedy", "--task-hours", "3"], mentions: ["--trace"])
+        try expectBadInput(["compare", "spot", "--policies", ","], mentions: ["--policies"])
     }
 
     @Test func unknownPolicy() throws {

@@ -26,9 +26,11 @@ import Testing
         ("not json", "not valid JSON"),
         (#"{"data": [0, 1]}"#, "missing key 'metadata' at top level"),
         (#"{"metadata": {"gap_seconds": 600}, "data": [0, 2]}"#, "data[1] is 2, expected 0 or 1"),
-        (#"{"metadata": {"gap_seconds": 0}, "data": [0]}"#, "gap_seconds must be a positive number"),
+        (#"{"metadata": {"gap_seconds": 0}, "data": [0]}"#, "gap_seconds must be between 0.001 and 604800 seconds"),
+        (#"{"metadata": {"gap_seconds": 1e308}, "data": [0]}"#, "gap_seconds must be between 0.001 and 604800 seconds"),
+        (#"{"metadata": {"gap_seconds": 600}, "data": [0, 1, 0.5]}"#, "data[2] is 0.5, expected 0 or 1"),
         (#"{"metadata": {"gap_seconds": 600}, "data": []}"#, "data is empty"),
-        (#"{"metadata": {"gap_seconds": 600}, "data": ["a"]}"#, "expected Int at .data[0]"),
+        (#"{"metadata": {"gap_seconds": 600}, "data": ["a"]}"#, "expected Double at .data[0]"),
     ])
     func malformedTraceNamesFileAndProblem(contents: String, reason: String) throws {
         let folder = try TestPaths.temporaryDirectory()
@@ -39,9 +41,16 @@ import Testing
     @Test func windowOutsideTheTraceIsRejected() {
         let trace = SpotTrace(gapSeconds: 600, unavailable: [UInt8](repeating: 0, count: 100))
         #expect(message { _ = try trace.window(start: 90, ticks: 20, name: "t.json") }
-                == "t.json: window [90, 110) is outside the trace's 100 ticks")
-        #expect(throws: SimError.self) { _ = try trace.window(start: -1, ticks: 5, name: "t.json") }
-        #expect(throws: SimError.self) { _ = try trace.window(start: 0, ticks: 0, name: "t.json") }
+                == "t.json: a window of 20 ticks from tick 90 does not fit in the trace's 100 ticks")
+        #expect(message { _ = try trace.window(start: -1, ticks: 5, name: "t.json") }
+                == "invalid start tick '-1': must be ≥ 0")
+        #expect(message { _ = try trace.window(start: 0, ticks: 0, name: "t.json") }
+                == "invalid window length '0': must be at least 1 tick")
+        // Bounds that would overflow a sum are still reported, not trapped on.
+        #expect(message { _ = try trace.window(start: Int.max, ticks: 5, name: "t.json") }?
+            .hasSuffix("does not fit in the trace's 100 ticks") == true)
+        #expect(message { _ = try trace.window(start: 5, ticks: Int.max, name: "t.json") }?
+            .hasSuffix("does not fit in the trace's 100 ticks") == true)
     }
 
     @Test func impossibleJobIsRejected() {
@@ -49,6 +58,8 @@ import Testing
                 == "impossible job: task 48.0 h + restart overhead 0.2 h exceeds the deadline of 48.1 h")
         #expect(throws: SimError.self) { _ = try SpotJob(taskHours: -1, deadlineHours: 5, overheadHours: 0) }
         #expect(throws: SimError.self) { _ = try SpotJob(taskHours: .nan, deadlineHours: 5, overheadHours: 0) }
+        #expect(message { _ = try SpotJob(taskHours: 48, deadlineHours: 1e300, overheadHours: 0) }
+                == "invalid deadline hours '1e+300': must be a number between 0 and 100000")
     }
 
     @Test func windowTooShortForTheDeadlineIsRejected() throws {
@@ -79,16 +90,21 @@ import Testing
             .hasPrefix("\(url.path): scenarios[0]: base trace ") == true)
 
         let outOfRange = good.replacingOccurrences(of: "\"start_tick\": 0", with: "\"start_tick\": 200")
-        #expect(message { _ = try SpotScenarioSet.load(from: try scenarioFile(outOfRange)) }?
-            .contains("window [200, 520) is outside the trace's 400 ticks") == true)
+        #expect(message { _ = try SpotScenarioSet.load(from: try scenarioFile(outOfRange)) }
+                == "\(url.path): scenarios[0]: base/t.json: a window of 320 ticks from tick 200 does not fit in the trace's 400 ticks")
 
         let short = good.replacingOccurrences(of: "\"ticks\": 320", with: "\"ticks\": 300")
         #expect(message { _ = try SpotScenarioSet.load(from: try scenarioFile(short)) }?
-            .contains("too short") == true)
+            .hasPrefix("\(url.path): scenarios[0]: base/t.json: window of 300 ticks is too short") == true)
 
         let impossible = good.replacingOccurrences(of: "\"deadline_hours\": 52", with: "\"deadline_hours\": 40")
-        #expect(message { _ = try SpotScenarioSet.load(from: try scenarioFile(impossible)) }?
-            .hasPrefix("impossible job") == true)
+        #expect(message { _ = try SpotScenarioSet.load(from: try scenarioFile(impossible)) }
+                == "\(url.path): scenarios[0]: impossible job: task 48.0 h + restart overhead 0.2 h exceeds the deadline of 40.0 h")
+
+        _ = try write(#"{"metadata": {"gap_seconds": 600}, "data": [0, 1"#, name: "base/broken.json", in: folder)
+        let brokenTrace = good.replacingOccurrences(of: "base/t.json", with: "base/broken.json")
+        #expect(message { _ = try SpotScenarioSet.load(from: try scenarioFile(brokenTrace)) }
+                == "\(url.path): scenarios[0]: base trace \(folder.appendingPathComponent("base/broken.json").path): not valid JSON")
 
         let noRows = try write(#"{"name": "x", "gap_seconds": 600, "scenarios": []}"#, name: "e.json", in: folder)
         #expect(message { _ = try SpotScenarioSet.load(from: noRows) } == "\(noRows.path): scenarios is empty")

@@ -10,6 +10,11 @@ private protocol ClusterChoice { static var cluster: Cluster { get } }
 private enum SpotChoice: ClusterChoice { static let cluster = Cluster.spot }
 private enum NoneChoice: ClusterChoice { static let cluster = Cluster.none }
 
+/// Nothing at tick 0, spot afterwards.
+private struct LateSpot: SpotPolicy {
+    mutating func decide(_ view: SpotView) -> Cluster { view.tick == 0 ? .none : .spot }
+}
+
 /// Records every view it is shown.
 private struct Recorder: SpotPolicy {
     nonisolated(unsafe) static var views: [SpotView] = []
@@ -78,6 +83,31 @@ private func run<P: SpotPolicy>(_ type: P.Type, _ window: [UInt8], task: Double,
         // remaining 3 h + d 0.5 h → 4 ticks ≥ floor(6 − t) ticks left first holds at t = 2.
         #expect(firstForced == 2)
         #expect(result.onDemandTicks == 4 && result.spotTicks == 0)
+    }
+
+    @Test func theGuaranteeTestsTheTypeBeforePreemption() throws {
+        // 1 h ticks, T = 1.5 h, deadline 4 h, d = 0.5 h; spot runs at tick 1 and is preempted at
+        // tick 2, exactly when the guarantee triggers. The reference tests `last` (SPOT, overhead
+        // paid) and so keeps SPOT, which the safety rule turns into NONE: a tick is lost and the
+        // job finishes at 5 h, late. (Testing the current type would go on demand at tick 2 and
+        // finish at 4 h.)
+        let window: [UInt8] = [0, 0, 1, 1, 1, 1, 1, 1]
+        let (result, rows) = try run(LateSpot.self, window, task: 1.5, deadline: 4, overhead: 0.5)
+        // (At tick 5 the work is done; the policy's SPOT meets no spot and becomes NONE.)
+        #expect(rows.map(\.decision) == [.none, .spot, .none, .onDemand, .onDemand, .none])
+        #expect(result.endTick == 5 && result.finished && !result.deadlineMet)
+    }
+
+    @Test func aTinyLeftoverOverheadIsDropped() throws {
+        // d = 600.0005 s on 600 s ticks leaves 0.0005 s of overhead after one tick; below 1e-3 it
+        // is dropped, so the next tick is fully productive and the job ends one tick earlier.
+        let job = try SpotJob(taskHours: 1200 / 3600, deadlineHours: 10, overheadHours: 600.0005 / 3600)
+        var policy = Always<SpotChoice>()
+        var rows: [SpotTickRecord] = []
+        let result = SpotSimulator.run(window: [UInt8](repeating: 0, count: 80)[...], gapSeconds: 600, job: job,
+                                       policy: &policy, record: { rows.append($0) })
+        #expect(rows[1].remainingOverheadSeconds == 0 && rows[2].workSeconds == 600)
+        #expect(result.endTick == 3)
     }
 
     @Test func aRunThatReachesTheWindowsEndIsADeadlineMiss() throws {

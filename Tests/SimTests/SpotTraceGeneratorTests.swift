@@ -15,6 +15,9 @@ import Testing
             let committed = try Data(contentsOf: TestPaths.spotTraces.appendingPathComponent(file.name))
             #expect(committed == Data(file.contents.utf8), "\(file.name) differs from its manifest's output")
         }
+        // Nothing else lies in the folder (no stale output of an earlier manifest).
+        let present = Set(try FileManager.default.contentsOfDirectory(atPath: TestPaths.spotTraces.path))
+        #expect(present == Set(files.map(\.name) + ["manifest.json"]))
     }
 
     @Test func manifestProfilesAreTheFitOfTheReferenceTraces() throws {
@@ -45,6 +48,24 @@ import Testing
         // Rounding to whole ticks perturbs short runs, so allow a loose match.
         #expect(abs((fitted?.available.meanLength ?? 0) - truth.available.meanLength) < 0.05 * truth.available.meanLength)
         #expect(abs((fitted?.unavailable.meanLength ?? 0) - truth.unavailable.meanLength) < 0.05 * truth.unavailable.meanLength)
+    }
+
+    @Test func manifestsAskingForTooMuchOrEscapingTheirFolderAreRejected() throws {
+        let good = try manifest()
+        var huge = good
+        huge.ticksPerTrace = 1_000_000_000_000_000
+        var escaping = good
+        escaping.scenarios.file = "../../escaped.json"
+        var duplicate = good
+        duplicate.profiles[1].name = duplicate.profiles[0].name
+        var negative = good
+        negative.scenarios.deadlineHours = [-5]
+        let folder = try TestPaths.temporaryDirectory()
+        for (i, bad) in [huge, escaping, duplicate, negative].enumerated() {
+            let url = folder.appendingPathComponent("m\(i).json")
+            try JSONEncoder().encode(bad).write(to: url)
+            #expect(throws: SimError.self) { _ = try SpotTraceManifest.load(from: url) }
+        }
     }
 
     @Test func defaultScenarioSetLoadsAndEveryPolicyMeetsItsDeadlines() throws {

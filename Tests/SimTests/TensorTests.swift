@@ -91,6 +91,10 @@ private func close<T: BLASScalar>(_ a: [T], _ b: [T], tolerance: T) -> Bool {
     }
 
     @Test func blasRunsSingleThreaded() {
+        // Even after someone raised the thread count, every operation pins it back to one.
+        // (Meaningful only without OPENBLAS_NUM_THREADS=1, which caps OpenBLAS at one thread;
+        // the test script leaves it unset.)
+        BLASThreads.setForTesting(2)
         _ = Tensor<Double>(vector: [1, 2]).dot(Tensor(vector: [3, 4]))
         #expect(BLASThreads.current == 1)
     }

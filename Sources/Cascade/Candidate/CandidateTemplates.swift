@@ -6,8 +6,10 @@ enum CandidateTemplates {
         // sim-cascade candidate: spot (single region, "Can't Be Late").
         // Define a type named `Candidate` conforming to `SpotPolicy`. One instance is created per
         // scenario; `decide` is called once per tick and returns the cluster to run. The
-        // simulator, not the policy, enforces the deadline guarantee and never runs spot while
-        // it is unavailable. Times are in seconds. Imports: the standard library, CandidateAPI.
+        // simulator, not the policy, enforces the deadline guarantee (which a preemption in the
+        // last hours can still defeat: any late finish makes the candidate invalid) and never
+        // runs spot while it is unavailable. Times are in seconds. Imports: the standard
+        // library, CandidateAPI.
         import CandidateAPI
 
         struct Candidate: SpotPolicy {

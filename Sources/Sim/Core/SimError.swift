@@ -33,7 +33,7 @@ extension SimError: CustomStringConvertible {
         case .malformedFile(let path, let reason):
             return "\(path): \(reason)"
         case .windowOutOfRange(let file, let start, let ticks, let traceTicks):
-            return "\(file): window [\(start), \(start + ticks)) is outside the trace's "
+            return "\(file): a window of \(ticks) ticks from tick \(start) does not fit in the trace's "
                 + "\(traceTicks) ticks"
         case .windowTooShort(let file, let ticks, let needed):
             return "\(file): window of \(ticks) ticks is too short; the deadline needs at least "

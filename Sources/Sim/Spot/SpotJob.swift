@@ -7,13 +7,16 @@ public struct SpotJob: Sendable, Equatable {
     /// Restart overhead `d` in seconds: billed but unproductive after every start or switch.
     public var overheadSeconds: Double
 
+    /// The longest job, deadline or overhead accepted (about 11 years): bounds tick counts.
+    public static let maximumHours = 100_000.0
+
     /// A job from hours, converted as the reference does (`hours × 3600`).
     public init(taskHours: Double, deadlineHours: Double, overheadHours: Double) throws {
         for (name, value) in [("task hours", taskHours), ("deadline hours", deadlineHours),
                               ("restart overhead hours", overheadHours)] {
-            guard value.isFinite, value >= 0 else {
+            guard value.isFinite, value >= 0, value <= Self.maximumHours else {
                 throw SimError.invalidParameter(name: name, value: "\(value)",
-                                                reason: "must be a finite number ≥ 0")
+                                                reason: "must be a number between 0 and \(Int(Self.maximumHours))")
             }
         }
         guard taskHours > 0 else {
@@ -30,7 +33,8 @@ public struct SpotJob: Sendable, Equatable {
 
     /// Ticks a window must hold so the run can reach the deadline: `ceil(deadline/gap) + 1`.
     public func requiredTicks(gapSeconds: Double) -> Int {
-        Int((deadlineSeconds / gapSeconds).rounded(.up)) + 1
+        let ticks = (deadlineSeconds / gapSeconds).rounded(.up)
+        return ticks < 1e15 ? Int(ticks) + 1 : Int.max  // unreachable within the bounds on hours and gaps
     }
 }
 

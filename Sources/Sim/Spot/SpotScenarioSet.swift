@@ -58,6 +58,10 @@ public struct SpotScenarioSet: Sendable {
         var scenarios: [SpotScenario] = []
         scenarios.reserveCapacity(file.scenarios.count)
         for (index, row) in file.scenarios.enumerated() {
+            // Every problem with a row is reported against the scenario file and the row.
+            func fail(_ reason: String) -> SimError {
+                .malformedFile(url.path, reason: "scenarios[\(index)]: \(reason)")
+            }
             let trace: SpotTrace
             if let cached = traces[row.base_trace] {
                 trace = cached
@@ -66,23 +70,29 @@ public struct SpotScenarioSet: Sendable {
                     ? URL(fileURLWithPath: row.base_trace)
                     : folder.appendingPathComponent(row.base_trace).standardizedFileURL
                 guard FileManager.default.fileExists(atPath: traceURL.path) else {
-                    throw SimError.malformedFile(
-                        url.path, reason: "scenarios[\(index)]: base trace \(traceURL.path) does not exist")
+                    throw fail("base trace \(traceURL.path) does not exist")
                 }
-                trace = try SpotTrace.load(from: traceURL)
+                do {
+                    trace = try SpotTrace.load(from: traceURL)
+                } catch let error as SimError {
+                    throw fail("base trace \(error)")
+                }
                 guard trace.gapSeconds == file.gap_seconds else {
-                    throw SimError.malformedFile(
-                        url.path, reason: "scenarios[\(index)]: \(row.base_trace) has gap_seconds "
-                            + "\(trace.gapSeconds), the file says \(file.gap_seconds)")
+                    throw fail("\(row.base_trace) has gap_seconds \(trace.gapSeconds), the file says \(file.gap_seconds)")
                 }
                 traces[row.base_trace] = trace
             }
-            let name = "\(url.lastPathComponent): scenarios[\(index)] (\(row.base_trace))"
-            let job = try SpotJob(taskHours: row.task_hours, deadlineHours: row.deadline_hours,
+            let job: SpotJob
+            let window: ArraySlice<UInt8>
+            do {
+                job = try SpotJob(taskHours: row.task_hours, deadlineHours: row.deadline_hours,
                                   overheadHours: row.restart_overhead_hours)
-            let window = try trace.window(start: row.start_tick, ticks: row.ticks, name: name)
-            try SpotSimulator.validate(windowTicks: row.ticks, gapSeconds: trace.gapSeconds,
-                                       job: job, name: name)
+                window = try trace.window(start: row.start_tick, ticks: row.ticks, name: row.base_trace)
+                try SpotSimulator.validate(windowTicks: row.ticks, gapSeconds: trace.gapSeconds, job: job,
+                                           name: row.base_trace)
+            } catch let error as SimError {
+                throw fail(error.description)
+            }
             scenarios.append(SpotScenario(
                 env: row.env, traceID: row.trace_id, baseTrace: row.base_trace,
                 startTick: row.start_tick, ticks: row.ticks, taskHours: row.task_hours,

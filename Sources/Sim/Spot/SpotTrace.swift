@@ -17,12 +17,22 @@ public struct SpotTrace: Sendable, Equatable {
 
     public var tickCount: Int { unavailable.count }
 
+    /// The longest tick accepted (one week): bounds every tick count derived from a gap.
+    public static let maximumGapSeconds = 604_800.0
+
     /// Ticks `start ..< start + ticks`, after checking that they lie inside the trace.
     ///
     /// - Parameter name: the file name used in the error.
     /// - Complexity: O(1) (a slice shares storage).
     public func window(start: Int, ticks: Int, name: String) throws -> ArraySlice<UInt8> {
-        guard start >= 0, ticks > 0, start + ticks <= unavailable.count else {
+        guard start >= 0 else {
+            throw SimError.invalidParameter(name: "start tick", value: "\(start)", reason: "must be ≥ 0")
+        }
+        guard ticks > 0 else {
+            throw SimError.invalidParameter(name: "window length", value: "\(ticks)", reason: "must be at least 1 tick")
+        }
+        // Written so that no sum can overflow.
+        guard start < unavailable.count, ticks <= unavailable.count - start else {
             throw SimError.windowOutOfRange(file: name, start: start, ticks: ticks,
                                             traceTicks: unavailable.count)
         }
@@ -34,7 +44,8 @@ extension SpotTrace {
     private struct File: Decodable {
         struct Metadata: Decodable { var gap_seconds: Double }
         var metadata: Metadata
-        var data: [Int]
+        // Doubles, so that a stray 0.5 is reported where it is rather than as "not valid JSON".
+        var data: [Double]
         var prices: [Double]?
     }
 
@@ -45,8 +56,9 @@ extension SpotTrace {
     /// - Complexity: O(ticks).
     public static func load(from url: URL) throws -> SpotTrace {
         let file = try JSONFile.decode(File.self, from: url)
-        guard file.metadata.gap_seconds > 0, file.metadata.gap_seconds.isFinite else {
-            throw SimError.malformedFile(url.path, reason: "gap_seconds must be a positive number")
+        guard file.metadata.gap_seconds >= 1e-3, file.metadata.gap_seconds <= SpotTrace.maximumGapSeconds else {
+            throw SimError.malformedFile(
+                url.path, reason: "gap_seconds must be between 0.001 and \(Int(SpotTrace.maximumGapSeconds)) seconds")
         }
         guard !file.data.isEmpty else {
             throw SimError.malformedFile(url.path, reason: "data is empty")
@@ -54,7 +66,8 @@ extension SpotTrace {
         var unavailable = [UInt8](repeating: 0, count: file.data.count)
         for (i, value) in file.data.enumerated() {
             guard value == 0 || value == 1 else {
-                throw SimError.malformedFile(url.path, reason: "data[\(i)] is \(value), expected 0 or 1")
+                let shown = value == value.rounded() && abs(value) < 1e15 ? "\(Int(value))" : "\(value)"
+                throw SimError.malformedFile(url.path, reason: "data[\(i)] is \(shown), expected 0 or 1")
             }
             unavailable[i] = UInt8(value)
         }

@@ -41,7 +41,10 @@ struct CompareSpot: ParsableCommand {
     }
 
     func run() throws {
-        let names = policies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = policies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !names.isEmpty else {
+            throw SimError.invalidParameter(name: "--policies", value: policies, reason: "names no policy")
+        }
         let chosen = try names.map(BuiltinSpotPolicy.init(named:))
         let url = try scenarios.map(Locations.spotFile) ?? Locations.defaultSpotScenarios()
         let set = try SpotScenarioSet.load(from: url)

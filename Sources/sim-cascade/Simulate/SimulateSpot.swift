@@ -51,6 +51,12 @@ struct SimulateSpot: ParsableCommand {
             if scenarios != nil { throw CLIError.conflictingOptions("--trace", "--scenarios") }
             try runWindow(policy: policy, tracePath: trace)
         } else {
+            let windowOnly = [("--start-tick", startTick != 0), ("--ticks", ticks != nil), ("--task-hours", taskHours != nil),
+                              ("--deadline-hours", deadlineHours != nil), ("--overhead-hours", overheadHours != nil),
+                              ("--history", history)]
+            if let (option, _) = windowOnly.first(where: \.1) {
+                throw CLIError.missingOption("--trace", because: "with \(option)")
+            }
             let url = try scenarios.map(Locations.spotFile) ?? Locations.defaultSpotScenarios()
             try runSet(policy: policy, url: url)
         }
@@ -65,7 +71,8 @@ struct SimulateSpot: ParsableCommand {
         let url = try Locations.spotFile(tracePath)
         let trace = try SpotTrace.load(from: url)
         let job = try SpotJob(taskHours: taskHours, deadlineHours: deadlineHours, overheadHours: overheadHours)
-        let length = ticks ?? (trace.tickCount - startTick)
+        // Default: to the end of the trace (a start past the end is reported by `window`).
+        let length = ticks ?? (startTick >= 0 && startTick < trace.tickCount ? trace.tickCount - startTick : 1)
         let window = try trace.window(start: startTick, ticks: length, name: url.path)
         try SpotSimulator.validate(windowTicks: length, gapSeconds: trace.gapSeconds, job: job, name: url.path)
 

@@ -121,17 +121,20 @@ struct SpotSetReport: Encodable {
 
     /// A summary per (deadline, overhead) group, then the overall line.
     var text: String {
-        var groups: [String: [Double]] = [:]
-        var order: [String] = []
+        struct Group: Hashable, Comparable {
+            var deadline: Double
+            var overhead: Double
+            static func < (a: Group, b: Group) -> Bool { (a.deadline, a.overhead) < (b.deadline, b.overhead) }
+        }
+        var groups: [Group: [Double]] = [:]
         for (s, r) in zip(set.scenarios, outcome.results) {
-            let key = "deadline \(fixed(s.deadlineHours, 0)) h, overhead \(fixed(s.overheadHours, 2)) h"
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(r.cost)
+            groups[Group(deadline: s.deadlineHours, overhead: s.overheadHours), default: []].append(r.cost)
         }
         var table = TextTable(headers: ["group", "scenarios", "mean cost $"])
-        for key in order.sorted() {
-            let costs = groups[key]!
-            table.append([key, "\(costs.count)", fixed(costs.reduce(0, +) / Double(costs.count), 4)])
+        for group in groups.keys.sorted() {
+            let costs = groups[group]!
+            table.append(["deadline \(group.deadline) h, overhead \(group.overhead) h", "\(costs.count)",
+                          fixed(costs.reduce(0, +) / Double(costs.count), 4)])
         }
         table.append(["all", "\(outcome.results.count)", fixed(outcome.meanCost, 4)])
         return """

@@ -91,9 +91,9 @@ struct TracesGenerate: ParsableCommand {
             ?? url.deletingLastPathComponent()
         let files = SpotTraceSetGenerator(manifest: spec).files()
         if check {
+            // Byte comparison: String equality would accept Unicode-equivalent text.
             let differing = files.filter { file in
-                let existing = try? String(contentsOf: folder.appendingPathComponent(file.name), encoding: .utf8)
-                return existing != file.contents
+                FileManager.default.contents(atPath: folder.appendingPathComponent(file.name).path) != Data(file.contents.utf8)
             }
             for file in differing { print("differs: \(folder.appendingPathComponent(file.name).path)") }
             print("\(files.count - differing.count) of \(files.count) files match \(url.path)")

@@ -38,8 +38,15 @@ public enum JSONFile {
         case .valueNotFound(let type, let context):
             return "null where \(type) was expected at \(path(context.codingPath))"
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty
-                ? "not valid JSON" : "invalid value at \(path(context.codingPath))"
+            // Foundation puts the detail (e.g. "number <0.5> does not fit in Int") in the
+            // description or in the underlying error.
+            let detail = [context.debugDescription, context.underlyingError.map { "\($0)" } ?? ""]
+                .first { !$0.isEmpty && $0 != "The given data was not valid JSON." } ?? ""
+            let cleaned = String(detail.replacingOccurrences(of: "\n", with: " ").prefix(160))
+            if context.codingPath.isEmpty {
+                return cleaned.isEmpty ? "not valid JSON" : "not valid JSON (\(cleaned))"
+            }
+            return "invalid value at \(path(context.codingPath))" + (cleaned.isEmpty ? "" : " (\(cleaned))")
         @unknown default:
             return "not valid JSON"
         }

@@ -42,7 +42,8 @@ public enum ReferenceData {
     /// the running executable.
     public static var processSearchStarts: [URL] {
         var starts = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)]
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+        // /proc/self/exe rather than argv[0], which is a bare name when run from PATH.
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         starts.append(executable.deletingLastPathComponent())
         return starts
     }

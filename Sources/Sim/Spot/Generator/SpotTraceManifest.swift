@@ -59,6 +59,10 @@ public struct SpotTraceManifest: Codable, Sendable, Equatable {
         case tracesPerProfile = "traces_per_profile", profiles, scenarios
     }
 
+    static func isPlainFileName(_ name: String) -> Bool {
+        !name.isEmpty && !name.contains("/") && name != "." && name != ".." && !name.hasPrefix(".")
+    }
+
     /// The generator this code implements.
     public static let currentGenerator = "spot-semi-markov-lognormal/1"
 
@@ -70,18 +74,39 @@ public struct SpotTraceManifest: Codable, Sendable, Equatable {
         guard manifest.generator == currentGenerator else {
             throw fail("generator '\(manifest.generator)' is not '\(currentGenerator)'")
         }
-        guard manifest.gapSeconds > 0, manifest.ticksPerTrace > 0, manifest.tracesPerProfile > 0,
-              !manifest.profiles.isEmpty else {
-            throw fail("gap_seconds, ticks_per_trace, traces_per_profile and profiles must be positive")
+        // Bounds keep a typo from asking for terabytes.
+        guard manifest.gapSeconds >= 1e-3, manifest.gapSeconds <= SpotTrace.maximumGapSeconds,
+              (1...10_000_000).contains(manifest.ticksPerTrace), (1...1_000).contains(manifest.tracesPerProfile),
+              (1...1_000).contains(manifest.profiles.count) else {
+            throw fail("gap_seconds, ticks_per_trace (≤ 10,000,000), traces_per_profile (≤ 1,000) and profiles "
+                + "(1 to 1,000) are out of range")
         }
         let plan = manifest.scenarios
-        guard plan.windowTicks > 0, plan.windowTicks <= manifest.ticksPerTrace, plan.windowsPerTrace > 0,
+        guard plan.windowTicks > 0, plan.windowTicks <= manifest.ticksPerTrace, (1...10_000).contains(plan.windowsPerTrace),
               !plan.deadlineHours.isEmpty, !plan.restartOverheadHours.isEmpty else {
-            throw fail("scenarios: window_ticks must fit in ticks_per_trace; windows, deadlines and overheads must be non-empty")
+            throw fail("scenarios: window_ticks must fit in ticks_per_trace; windows (≤ 10,000), deadlines and "
+                + "overheads must be non-empty")
         }
+        guard isPlainFileName(plan.file) else { throw fail("scenarios.file must be a plain file name, not '\(plan.file)'") }
+        for deadline in plan.deadlineHours {
+            for overhead in plan.restartOverheadHours {
+                do {
+                    let job = try SpotJob(taskHours: plan.taskHours, deadlineHours: deadline, overheadHours: overhead)
+                    try SpotSimulator.validate(windowTicks: plan.windowTicks, gapSeconds: manifest.gapSeconds,
+                                               job: job, name: "scenarios.window_ticks")
+                } catch let error as SimError {
+                    throw fail("scenarios: \(error)")
+                }
+            }
+        }
+        var names = Set<String>()
         for profile in manifest.profiles {
-            for model in [profile.available, profile.unavailable] where !(model.sigma >= 0 && model.mu.isFinite) {
-                throw fail("profile \(profile.name): mu must be finite and sigma ≥ 0")
+            guard isPlainFileName(profile.name), names.insert(profile.name).inserted else {
+                throw fail("profile names must be unique plain file names ('\(profile.name)')")
+            }
+            for model in [profile.available, profile.unavailable]
+            where !(model.mu.isFinite && model.sigma >= 0 && model.sigma <= 10 && abs(model.mu) <= 50) {
+                throw fail("profile \(profile.name): mu must be in [-50, 50] and sigma in [0, 10]")
             }
         }
         return manifest

@@ -3,8 +3,8 @@ import CandidateAPI
 /// Uniform progress (Wu et al., NSDI'24): stay on or above the line that finishes the task
 /// exactly at the deadline, using spot when it can and on-demand when it must.
 ///
-/// Every rule is evaluated in order and each one that holds overwrites the decision, as in the
-/// reference implementation (there is no early return).
+/// After the check for a finished job, every rule is evaluated in order and each one that holds
+/// overwrites the decision, as in the reference implementation (no early return between rules).
 public struct UniformProgressPolicy: SpotPolicy {
     public init() {}
 
