@@ -15,8 +15,11 @@ public enum CandidateHost {
     /// unspecialised generic code would make every call go through witness tables.
     @inlinable
     public static func serveSpot<P: SpotPolicy>(_ type: P.Type) -> Never {
-        // Indexed by instance id (the parent numbers scenarios 0, 1, 2, …).
-        var instances: [SpotHostInstance<P>?] = []
+        // Indexed by instance id (the parent numbers scenarios 0, 1, 2, …). Separate arrays,
+        // mutated in place, so that no value is copied (and reference-counted) per query.
+        var policies: [P?] = []
+        var histories: [[UInt8]] = []
+        var constants: [SpotWire.NewInstance] = []
         var requests = HostIO.FrameReader(fd: WireDescriptors.requests)
         var answer = WireWriter(capacity: 4096)
         while let decoded = requests.nextFrame({ raw -> (new: [SpotWire.NewInstance], drop: [UInt32], queries: [SpotWire.Query])?? in
@@ -29,45 +32,39 @@ public enum CandidateHost {
             guard let step else { exit(3) }  // unreadable request: let the parent see the exit
             for new in step.new {
                 let id = Int(new.id)
-                if id >= instances.count { instances.append(contentsOf: repeatElement(nil, count: id + 1 - instances.count)) }
-                instances[id] = SpotHostInstance(policy: P(), constants: new, history: [])
+                if id >= policies.count {
+                    let missing = id + 1 - policies.count
+                    policies.append(contentsOf: repeatElement(nil, count: missing))
+                    histories.append(contentsOf: repeatElement([], count: missing))
+                    constants.append(contentsOf: repeatElement(new, count: missing))
+                }
+                policies[id] = P()
+                histories[id] = []
+                constants[id] = new
             }
-            for id in step.drop where Int(id) < instances.count { instances[Int(id)] = nil }
+            for id in step.drop where Int(id) < policies.count {
+                policies[Int(id)] = nil
+                histories[Int(id)] = []
+            }
             answer.removeAll()
             answer.u32(UInt32(step.queries.count))
             for q in step.queries {
                 let id = Int(q.id)
-                guard id < instances.count, var instance = instances[id] else { exit(3) }
-                instances[id] = nil  // keep the history uniquely referenced while it grows
-                instance.history.append(q.hasSpot ? 0 : 1)
-                let c = instance.constants
-                let decision = instance.history.withUnsafeBufferPointer { history in
-                    instance.policy.decide(SpotView(
+                guard id < policies.count, policies[id] != nil else { exit(3) }
+                histories[id].append(q.hasSpot ? 0 : 1)
+                let c = constants[id]
+                let decision = histories[id].withUnsafeBufferPointer { history in
+                    policies[id]!.decide(SpotView(
                         tick: Int(q.tick), elapsed: Double(q.tick) * c.gap, gap: c.gap,
                         deadline: c.deadline, taskDuration: c.task, restartOverhead: c.overhead,
                         workDone: q.work, remainingRestartOverhead: q.rro, lastCluster: q.last,
                         currentCluster: q.current, hasSpot: q.hasSpot,
                         history: SpotAvailabilityHistory(unavailable: history, count: history.count)))
                 }
-                instances[id] = instance
                 answer.u8(decision.rawValue)
             }
             HostIO.writeAll(WireDescriptors.answers, answer.bytes)
         }
         exit(0)
-    }
-}
-
-@usableFromInline
-struct SpotHostInstance<P: SpotPolicy> {
-    @usableFromInline var policy: P
-    @usableFromInline var constants: SpotWire.NewInstance
-    @usableFromInline var history: [UInt8]
-
-    @inlinable
-    init(policy: P, constants: SpotWire.NewInstance, history: [UInt8]) {
-        self.policy = policy
-        self.constants = constants
-        self.history = history
     }
 }

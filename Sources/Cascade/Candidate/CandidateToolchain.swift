@@ -38,7 +38,7 @@ public struct CandidateToolchain: Sendable {
         }
         let libraryData = try Data(contentsOf: library)
         let moduleData = try Data(contentsOf: module)
-        let version = try swiftVersion(swiftc)
+        let version = try swiftVersion(swiftc, cacheRoot: cacheRoot)
         var hash = FNV1a()
         hash.combine(libraryData)
         hash.combine(moduleData)
@@ -82,11 +82,22 @@ public struct CandidateToolchain: Sendable {
         throw CascadeError.toolchainMissing("swiftc not found on PATH (or set SIM_CASCADE_SWIFTC)")
     }
 
-    static func swiftVersion(_ swiftc: URL) throws -> String {
+    /// `swiftc --version`, remembered per compiler binary (path, size, modification time):
+    /// starting the driver costs tens of milliseconds, on every eval.
+    static func swiftVersion(_ swiftc: URL, cacheRoot: URL) throws -> String {
+        let resolved = swiftc.resolvingSymlinksInPath()
+        let attributes = try? FileManager.default.attributesOfItem(atPath: resolved.path)
+        var key = FNV1a()
+        key.combine(Array(resolved.path.utf8))
+        key.combine(Array("\(attributes?[.size] ?? 0) \((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)".utf8))
+        let remembered = cacheRoot.appendingPathComponent("swiftc-version-\(key.hex)")
+        if let text = try? String(contentsOf: remembered, encoding: .utf8), !text.isEmpty { return text }
         let outcome = try ToolRunner.run(swiftc.path, arguments: ["--version"], timeoutSeconds: 30)
         guard outcome.status == 0 else {
             throw CascadeError.toolchainMissing("\(swiftc.path) --version failed: \(outcome.output)")
         }
+        try? FileManager.default.createDirectory(at: cacheRoot, withIntermediateDirectories: true)
+        try? outcome.output.write(to: remembered, atomically: true, encoding: .utf8)
         return outcome.output
     }
 }
@@ -96,7 +107,15 @@ public struct CandidateToolchain: Sendable {
 struct FNV1a {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    mutating func combine<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+    mutating func combine(_ data: Data) {
+        data.withUnsafeBytes { combine($0) }
+    }
+
+    mutating func combine(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { combine($0) }
+    }
+
+    mutating func combine(_ bytes: UnsafeRawBufferPointer) {
         for byte in bytes {
             value ^= UInt64(byte)
             value = value &* 0x0000_0100_0000_01B3
