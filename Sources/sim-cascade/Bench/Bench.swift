@@ -37,10 +37,14 @@ struct Bench: ParsableCommand {
         var max_ms: Double
         var ns_per_tick: Double?
         var mean_cost: Double?
+        /// For workloads that repeat a small unit (e.g. one makespan evaluation): the unit's
+        /// median time.
+        var per_item_us: Double?
+        var items: Int?
         var runs: Int
 
         init(_ workload: String, clock: String, _ m: BenchSamples, scenarios: Int? = nil, ticks: Int? = nil,
-             meanCost: Double? = nil) {
+             meanCost: Double? = nil, items: Int? = nil) {
             self.workload = workload
             self.clock = clock
             self.scenarios = scenarios
@@ -50,6 +54,8 @@ struct Bench: ParsableCommand {
             max_ms = m.maximum * 1e3
             ns_per_tick = ticks.map { m.median * 1e9 / Double(max($0, 1)) }
             mean_cost = meanCost
+            self.items = items
+            per_item_us = items.map { m.median * 1e6 / Double($0) }
             runs = m.samples.count
         }
     }
@@ -58,16 +64,17 @@ struct Bench: ParsableCommand {
         guard runs >= 5 else {
             throw SimError.invalidParameter(name: "--runs", value: "\(runs)", reason: "must be at least 5")
         }
-        var rows = try SimulatorBench(runs: runs).rows()
+        var rows = try SimulatorBench(runs: runs).rows() + (try ProblemBench(runs: runs).rows())
         if !skipCandidates {
             rows += try CandidateBench(runs: runs, allowUnsafe: unsafeNoSandbox).rows()
         }
         if json { return try JSONOutput.print(["benchmarks": rows]) }
-        var table = TextTable(headers: ["workload", "clock", "scenarios", "median ms", "min ms", "ns/tick", "mean cost $"])
+        var table = TextTable(headers: ["workload", "clock", "scenarios", "median ms", "min ms", "ns/tick", "per item µs",
+                                         "mean cost $"])
         for r in rows {
             table.append([r.workload, r.clock, r.scenarios.map(String.init) ?? "", fixed(r.median_ms, 3),
                           fixed(r.min_ms, 3), r.ns_per_tick.map { fixed($0, 1) } ?? "",
-                          r.mean_cost.map { fixed($0, 4) } ?? ""])
+                          r.per_item_us.map { fixed($0, 2) } ?? "", r.mean_cost.map { fixed($0, 4) } ?? ""])
         }
         print("median of \(runs) fresh runs\n" + table.render())
     }

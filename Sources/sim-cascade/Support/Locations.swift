@@ -32,6 +32,18 @@ enum Locations {
         }
     }
 
+    /// Resolves any input file: as given, else inside the reference data folder (so that
+    /// `txn/workloads.json` or `eplb/sample_load_history.json` name reference files).
+    static func dataFile(_ path: String) throws -> URL {
+        let fallbacks = (try? referenceData()).map { [$0] } ?? []
+        return try FileResolver(workingDirectory: workingDirectory, fallbacks: fallbacks).resolve(path)
+    }
+
+    /// A file of the repository (e.g. an embedded default input).
+    static func defaultFile(_ relativePath: String) throws -> URL {
+        try ProjectPaths.root().appendingPathComponent(relativePath)
+    }
+
     /// The embedded default spot scenario set.
     static func defaultSpotScenarios() throws -> URL {
         ProjectPaths.defaultSpotScenarios(root: try ProjectPaths.root())

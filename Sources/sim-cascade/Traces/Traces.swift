@@ -71,11 +71,14 @@ struct TracesFit: ParsableCommand {
 struct TracesGenerate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Regenerate the traces and scenario file a manifest describes.",
+        abstract: "Regenerate the embedded default inputs (traces/PROBLEM/) from their manifests.",
         discussion: "Output is byte-for-byte reproducible from the manifest; --check compares instead of writing."
     )
 
-    @Option(help: "Manifest to generate from (default: traces/spot/manifest.json).")
+    @Argument(help: "Problem (\(GeneratedInputs.problems.joined(separator: ", "))); default: all.")
+    var problem: String?
+
+    @Option(help: "Manifest to generate from (needs a problem; default: traces/PROBLEM/manifest.json).")
     var manifest: String?
 
     @Option(help: "Output folder (default: the manifest's folder).")
@@ -85,29 +88,36 @@ struct TracesGenerate: ParsableCommand {
     var check = false
 
     func run() throws {
-        let url = try manifestURL(manifest)
-        let spec = try SpotTraceManifest.load(from: url)
-        let folder = out.map { URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL }
-            ?? url.deletingLastPathComponent()
-        let files = SpotTraceSetGenerator(manifest: spec).files()
-        if check {
-            // Byte comparison: String equality would accept Unicode-equivalent text.
-            let differing = files.filter { file in
-                FileManager.default.contents(atPath: folder.appendingPathComponent(file.name).path) != Data(file.contents.utf8)
-            }
-            for file in differing { print("differs: \(folder.appendingPathComponent(file.name).path)") }
-            print("\(files.count - differing.count) of \(files.count) files match \(url.path)")
-            if !differing.isEmpty { throw ExitCode(1) }
-            return
+        if problem == nil && (manifest != nil || out != nil) {
+            throw CLIError.missingOption("a problem", because: "with --manifest or --out")
         }
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for file in files {
-                try Data(file.contents.utf8).write(to: folder.appendingPathComponent(file.name))
+        var mismatches = 0
+        for name in problem.map({ [$0] }) ?? GeneratedInputs.problems {
+            let url = try manifest.map { URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL }
+                ?? ProjectPaths.root().appendingPathComponent("traces/\(name)/manifest.json")
+            let folder = out.map { URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL }
+                ?? url.deletingLastPathComponent()
+            let files = try GeneratedInputs.files(problem: name, manifest: url)
+            if check {
+                // Byte comparison: String equality would accept Unicode-equivalent text.
+                let differing = files.filter { file in
+                    FileManager.default.contents(atPath: folder.appendingPathComponent(file.name).path) != Data(file.contents.utf8)
+                }
+                for file in differing { print("differs: \(folder.appendingPathComponent(file.name).path)") }
+                print("\(name): \(files.count - differing.count) of \(files.count) files match \(url.path)")
+                mismatches += differing.count
+                continue
             }
-        } catch {
-            throw CLIError.cannotWrite(folder.path, reason: "\(error.localizedDescription)")
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for file in files {
+                    try Data(file.contents.utf8).write(to: folder.appendingPathComponent(file.name))
+                }
+            } catch {
+                throw CLIError.cannotWrite(folder.path, reason: "\(error.localizedDescription)")
+            }
+            print("\(name): wrote \(files.count) files to \(folder.path)")
         }
-        print("wrote \(files.count) files to \(folder.path)")
+        if mismatches > 0 { throw ExitCode(1) }
     }
 }

@@ -8,3 +8,4 @@ import Darwin
 @inline(__always) func _log(_ x: Double) -> Double { log(x) }
 @inline(__always) func _exp(_ x: Double) -> Double { exp(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { cos(x) }
+@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { pow(x, y) }

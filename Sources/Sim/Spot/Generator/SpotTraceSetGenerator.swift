@@ -7,16 +7,10 @@ public struct SpotTraceSetGenerator: Sendable {
 
     public init(manifest: SpotTraceManifest) { self.manifest = manifest }
 
-    /// A generated file: its name within the manifest's folder and its exact contents.
-    public struct File: Sendable, Equatable {
-        public var name: String
-        public var contents: String
-    }
-
     /// Every trace file followed by the scenario file.
     /// - Complexity: O(profiles × traces × ticks).
-    public func files() -> [File] {
-        var files: [File] = []
+    public func files() -> [GeneratedFile] {
+        var files: [GeneratedFile] = []
         var rows: [String] = []
         let plan = manifest.scenarios
         for (p, profile) in manifest.profiles.enumerated() {
@@ -24,7 +18,7 @@ public struct SpotTraceSetGenerator: Sendable {
                 var traceStream = SeededGenerator(seed: streamSeed(profile: p, trace: k, purpose: 0))
                 let data = profile.generate(ticks: manifest.ticksPerTrace, using: &traceStream)
                 let fileName = "\(profile.name)-\(k).json"
-                files.append(File(name: fileName, contents: traceJSON(data, profile: profile, trace: k)))
+                files.append(GeneratedFile(name: fileName, contents: traceJSON(data, profile: profile, trace: k)))
 
                 var windowStream = SeededGenerator(seed: streamSeed(profile: p, trace: k, purpose: 1))
                 for w in 0..<plan.windowsPerTrace {
@@ -43,7 +37,7 @@ public struct SpotTraceSetGenerator: Sendable {
             + "\(manifest.seed)); regenerate with `sim-cascade traces generate`."
         let scenarioFile = "{\"name\": \(quoted(plan.name)), \"gap_seconds\": \(number(manifest.gapSeconds)), "
             + "\"note\": \(quoted(note)), \"scenarios\": [\n" + rows.joined(separator: ",\n") + "\n]}\n"
-        files.append(File(name: plan.file, contents: scenarioFile))
+        files.append(GeneratedFile(name: plan.file, contents: scenarioFile))
         return files
     }
 

@@ -1,0 +1,117 @@
+import CandidateAPI
+import Foundation
+
+/// A named workload of a workload file.
+public struct NamedTxnWorkload: Sendable {
+    public var name: String
+    public var workload: TxnWorkload
+    /// Key names, indexed by key id.
+    public var keyNames: [String]
+}
+
+/// Reads the public workload format: `{"NAME": {"txn0": "w-17 r-5 * ...", ...}, ...}`.
+///
+/// Transactions must be named `txn0 … txn{n-1}`; transaction `txnK` has index K. Workloads are
+/// returned in natural name order (`WORKLOAD_2` before `WORKLOAD_10`).
+public enum TxnWorkloadFile {
+    /// - Throws: `SimError` naming the file, the workload, the transaction and the problem.
+    /// - Complexity: O(total operations).
+    public static func load(from url: URL) throws -> [NamedTxnWorkload] {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw SimError.fileNotFound(url.path, tried: [url.path])
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let file = object as? [String: Any] else {
+            throw SimError.malformedFile(url.path, reason: "not a JSON object of workloads")
+        }
+        guard !file.isEmpty else { throw SimError.malformedFile(url.path, reason: "no workloads") }
+        return try file.keys.sorted(by: naturalOrder).map { name in
+            guard let transactions = file[name] as? [String: Any], !transactions.isEmpty else {
+                throw SimError.malformedFile(url.path, reason: "\(name) is not a non-empty object of transactions")
+            }
+            var texts = [String?](repeating: nil, count: transactions.count)
+            for (txnName, value) in transactions {
+                guard txnName.hasPrefix("txn"), let index = Int(txnName.dropFirst(3)), index >= 0,
+                      index < texts.count, "txn\(index)" == txnName else {
+                    throw SimError.malformedFile(
+                        url.path, reason: "\(name): transaction names must be txn0 … txn\(texts.count - 1), found '\(txnName)'")
+                }
+                guard let text = value as? String else {
+                    throw SimError.malformedFile(url.path, reason: "\(name).\(txnName) is not a string of operations")
+                }
+                texts[index] = text
+            }
+            do {
+                return try parse(name: name, texts.map { $0! })
+            } catch let error as SimError {
+                throw SimError.malformedFile(url.path, reason: error.description)
+            }
+        }
+    }
+
+    /// Parses transactions given as operation strings.
+    /// - Throws: `SimError.invalidParameter` naming the transaction and the bad operation.
+    public static func parse(name: String, _ texts: [String]) throws -> NamedTxnWorkload {
+        var keyIDs: [Substring: Int32] = [:]
+        var keyNames: [String] = []
+        var transactions: [[TxnOp]] = []
+        transactions.reserveCapacity(texts.count)
+        for (index, text) in texts.enumerated() {
+            var ops: [TxnOp] = []
+            for token in text.split(whereSeparator: \.isWhitespace) {
+                if token == "*" {
+                    ops.append(TxnOp(kind: .compute, key: -1))
+                    continue
+                }
+                let kind: TxnOpKind
+                if token.hasPrefix("r-") { kind = .read } else if token.hasPrefix("w-") { kind = .write } else {
+                    throw SimError.invalidParameter(name: "operation", value: String(token),
+                                                    reason: "in \(name).txn\(index): expected r-KEY, w-KEY or *")
+                }
+                let key = token.dropFirst(2)
+                guard !key.isEmpty else {
+                    throw SimError.invalidParameter(name: "operation", value: String(token),
+                                                    reason: "in \(name).txn\(index): missing key")
+                }
+                let id: Int32
+                if let known = keyIDs[key] {
+                    id = known
+                } else {
+                    id = Int32(keyNames.count)
+                    keyIDs[key] = id
+                    keyNames.append(String(key))
+                }
+                ops.append(TxnOp(kind: kind, key: id))
+            }
+            guard !ops.isEmpty else {
+                throw SimError.invalidParameter(name: "transaction", value: "\(name).txn\(index)", reason: "has no operations")
+            }
+            transactions.append(ops)
+        }
+        return NamedTxnWorkload(name: name, workload: TxnWorkload(transactions: transactions, keyCount: keyNames.count),
+                                keyNames: keyNames)
+    }
+
+    /// `WORKLOAD_2` before `WORKLOAD_10`: digit runs compare as numbers.
+    static func naturalOrder(_ a: String, _ b: String) -> Bool {
+        func parts(_ s: String) -> [(String, Int?)] {
+            var result: [(String, Int?)] = []
+            var current = ""
+            var digits = false
+            for ch in s {
+                if ch.isASCII && ch.isNumber != digits && !current.isEmpty {
+                    result.append((current, digits ? Int(current) : nil))
+                    current = ""
+                }
+                digits = ch.isASCII && ch.isNumber
+                current.append(ch)
+            }
+            if !current.isEmpty { result.append((current, digits ? Int(current) : nil)) }
+            return result
+        }
+        for (x, y) in zip(parts(a), parts(b)) where x.0 != y.0 {
+            if let nx = x.1, let ny = y.1, nx != ny { return nx < ny }
+            return x.0 < y.0
+        }
+        return parts(a).count < parts(b).count
+    }
+}

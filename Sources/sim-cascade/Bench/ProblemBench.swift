@@ -1,0 +1,35 @@
+import CandidateAPI
+import Foundation
+import Sim
+
+/// In-process workloads of the EPLB, prefix-cache and transaction simulators.
+struct ProblemBench {
+    var runs: Int
+
+    func rows() throws -> [Bench.Row] {
+        var rows: [Bench.Row] = []
+        if let data = try? Locations.referenceData() {
+            let workloads = try TxnWorkloadFile.load(from: data.appendingPathComponent("txn/workloads.json"))
+            if let w1 = workloads.first(where: { $0.name == "WORKLOAD_1" }) {
+                rows.append(txnMakespan(w1, label: "txn makespan, WORKLOAD_1 identity (100 txns)"))
+            }
+        }
+        return rows
+    }
+
+    /// One makespan evaluation of the identity order, repeated so that a run lasts long enough to
+    /// time; the figure per item is one evaluation.
+    func txnMakespan(_ w: NamedTxnWorkload, label: String) -> Bench.Row {
+        let repeats = 2000
+        let order = Array(0..<w.workload.transactions.count)
+        var state = TxnSchedule(w.workload)
+        var sum = 0
+        let m = BenchSamples.cpuTime(runs: runs, sink: { sum &+= $0 }) { () -> Int in
+            var total = 0
+            for _ in 0..<repeats { total &+= state.evaluate(order) }
+            return total
+        }
+        precondition(sum != 0)
+        return Bench.Row(label, clock: "cpu", m, items: repeats)
+    }
+}
