@@ -8,6 +8,9 @@ struct ProblemBench {
 
     func rows() throws -> [Bench.Row] {
         var rows: [Bench.Row] = []
+        if case .history(let history) = try EPLBInputFile.load(from: Locations.defaultFile("traces/eplb/v3-history.json")) {
+            rows.append(eplbPlacement(history.windows(size: 1)[0]))
+        }
         if let data = try? Locations.referenceData() {
             let workloads = try TxnWorkloadFile.load(from: data.appendingPathComponent("txn/workloads.json"))
             if let w1 = workloads.first(where: { $0.name == "WORKLOAD_1" }) {
@@ -15,6 +18,20 @@ struct ProblemBench {
             }
         }
         return rows
+    }
+
+    /// `deepseek` on one 58 × 256 window (288 replicas, 8 groups, 4 nodes, 32 GPUs), repeated;
+    /// the figure per item is one placement.
+    func eplbPlacement(_ weights: [[Double]]) -> Bench.Row {
+        let input = EPLBShape.deepSeekV3.input(weights)
+        let repeats = 20
+        var sum = 0
+        let m = BenchSamples.cpuTime(runs: runs, sink: { sum &+= $0 }) { () -> Int in
+            var total = 0
+            for _ in 0..<repeats { total &+= DeepSeekEPLB.place(input)[0][0] }
+            return total
+        }
+        return Bench.Row("eplb deepseek, one 58×256 window → 288 slots", clock: "cpu", m, items: repeats)
     }
 
     /// One makespan evaluation of the identity order, repeated so that a run lasts long enough to

@@ -15,7 +15,7 @@ public struct GeneratedFile: Sendable, Equatable {
 /// the `manifest.json` beside it.
 public enum GeneratedInputs {
     /// Problems with generated inputs, in the order they are (re)generated.
-    public static let problems = ["spot", "txn"]
+    public static let problems = ["spot", "eplb", "txn"]
 
     /// The files `manifest` describes.
     /// - Throws: `SimError` for an unknown problem or a bad manifest.
@@ -23,6 +23,8 @@ public enum GeneratedInputs {
         switch problem {
         case "spot":
             return SpotTraceSetGenerator(manifest: try SpotTraceManifest.load(from: manifest)).files()
+        case "eplb":
+            return EPLBHistoryGenerator(manifest: try EPLBHistoryManifest.load(from: manifest)).files()
         case "txn":
             let spec = try TxnWorkloadManifest.load(from: manifest)
             return [GeneratedFile(name: spec.file, contents: TxnWorkloadGenerator(manifest: spec).contents())]

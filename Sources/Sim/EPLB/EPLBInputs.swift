@@ -1,0 +1,107 @@
+import CandidateAPI
+import Foundation
+
+/// The cluster shape a placement is computed for.
+public struct EPLBShape: Sendable, Equatable, Codable {
+    public var replicas: Int
+    public var groups: Int
+    public var nodes: Int
+    public var gpus: Int
+
+    public init(replicas: Int, groups: Int, nodes: Int, gpus: Int) {
+        self.replicas = replicas
+        self.groups = groups
+        self.nodes = nodes
+        self.gpus = gpus
+    }
+
+    /// DeepSeek-V3's: 288 replicas of 256 experts in 8 groups on 4 nodes × 8 GPUs.
+    public static let deepSeekV3 = EPLBShape(replicas: 288, groups: 8, nodes: 4, gpus: 32)
+
+    public func input(_ weights: [[Double]]) -> EPLBInput {
+        EPLBInput(weights: weights, replicas: replicas, groups: groups, nodes: nodes, gpus: gpus)
+    }
+}
+
+/// An EPLB input file: a single instance (`weight` and the shape, as in DeepSeek's README
+/// example) or a load history (`load_history`, the public evaluator's format, optionally with
+/// the shape and window size at top level).
+public enum EPLBInputFile: Sendable {
+    case instance(EPLBInput)
+    case history(EPLBLoadHistory)
+
+    private struct File: Decodable {
+        struct Record: Decodable { var logical_expert_load: [[Double]] }
+        var weight: [[Double]]?
+        var load_history: [Record]?
+        var num_replicas: Int?
+        var num_groups: Int?
+        var num_nodes: Int?
+        var num_gpus: Int?
+        var window: Int?
+    }
+
+    /// - Throws: `SimError` naming the file and the problem.
+    public static func load(from url: URL) throws -> EPLBInputFile {
+        let file = try JSONFile.decode(File.self, from: url)
+        func fail(_ reason: String) -> SimError { .malformedFile(url.path, reason: reason) }
+        let shape: EPLBShape? = {
+            guard let r = file.num_replicas, let g = file.num_groups, let n = file.num_nodes, let p = file.num_gpus else { return nil }
+            return EPLBShape(replicas: r, groups: g, nodes: n, gpus: p)
+        }()
+        if let weight = file.weight {
+            guard let shape else { throw fail("an instance needs num_replicas, num_groups, num_nodes and num_gpus") }
+            let input = shape.input(weight)
+            do { try DeepSeekEPLB.validate(input) } catch let error as SimError { throw fail(error.description) }
+            return .instance(input)
+        }
+        guard let records = file.load_history else { throw fail("needs either weight or load_history") }
+        guard let first = records.first, let experts = first.logical_expert_load.first?.count, experts > 0 else {
+            throw fail("load_history is empty")
+        }
+        let layers = first.logical_expert_load.count
+        var flat: [Tensor<Double>] = []
+        flat.reserveCapacity(records.count)
+        for (i, record) in records.enumerated() {
+            let load = record.logical_expert_load
+            guard load.count == layers, load.allSatisfy({ $0.count == experts }) else {
+                throw fail("load_history[\(i)] is not \(layers) layers × \(experts) experts")
+            }
+            guard load.allSatisfy({ $0.allSatisfy { $0.isFinite && $0 >= 0 } }) else {
+                throw fail("load_history[\(i)] has a negative or non-finite load")
+            }
+            flat.append(Tensor(shape: [layers, experts], scalars: load.flatMap { $0 }))
+        }
+        return .history(EPLBLoadHistory(records: flat, shape: shape, window: file.window))
+    }
+}
+
+/// Per-step expert loads, `records[step]` a layers × experts tensor.
+public struct EPLBLoadHistory: Sendable {
+    public var records: [Tensor<Double>]
+    /// The shape stored in the file, if any.
+    public var shape: EPLBShape?
+    /// The window size stored in the file, if any.
+    public var window: Int?
+
+    public init(records: [Tensor<Double>], shape: EPLBShape?, window: Int?) {
+        self.records = records
+        self.shape = shape
+        self.window = window
+    }
+
+    public var layers: Int { records.first?.shape[0] ?? 0 }
+    public var experts: Int { records.first?.shape[1] ?? 0 }
+
+    /// Sums of consecutive chunks of `size` records (a trailing partial chunk is dropped), as
+    /// `weights[layer][expert]`.
+    /// - Complexity: O(records × layers × experts), through BLAS `axpy`.
+    public func windows(size: Int) -> [[[Double]]] {
+        guard size > 0 else { return [] }
+        return stride(from: 0, to: records.count - size + 1, by: size).map { start in
+            var sum = Tensor<Double>(repeating: 0, shape: [layers, experts])
+            for record in records[start ..< start + size] { sum.axpy(1, record) }
+            return (0..<layers).map { Array(sum.scalars[($0 * experts) ..< (($0 + 1) * experts)]) }
+        }
+    }
+}
