@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // System libraries: Debian's libopenblas-dev and liblapacke-dev.
@@ -30,7 +31,9 @@ let package = Package(
         .target(name: "CandidateAPI"),
 
         // Trusted simulators and their domain-free core.
-        .target(name: "Sim", dependencies: ["CandidateAPI", "CBLAS", "CLAPACKE"]),
+        .target(name: "Sim", dependencies: [
+            "CandidateAPI", "CBLAS", "CLAPACKE", .product(name: "CSV", package: "CSV.swift"),
+        ]),
         // posix_spawn and pipe extensions that Swift's Glibc module does not expose.
         .target(name: "CSpawnShims"),
         .target(name: "Cascade", dependencies: ["Sim", "CandidateAPI", "CSpawnShims"]),

@@ -12,6 +12,7 @@ struct ProblemBench {
             rows.append(eplbPlacement(history.windows(size: 1)[0]))
         }
         if let data = try? Locations.referenceData() {
+            rows += try prefix(data.appendingPathComponent("prefix/beer.csv"))
             let workloads = try TxnWorkloadFile.load(from: data.appendingPathComponent("txn/workloads.json"))
             if let w1 = workloads.first(where: { $0.name == "WORKLOAD_1" }) {
                 rows.append(txnMakespan(w1, label: "txn makespan, WORKLOAD_1 identity (100 txns)"))
@@ -32,6 +33,28 @@ struct ProblemBench {
             return total
         }
         return Bench.Row("eplb deepseek, one 58×256 window → 288 slots", clock: "cpu", m, items: repeats)
+    }
+
+    /// beer.csv: parsing (apart), the exact PHR of the original order (excluding parsing), and
+    /// GGR's reordering.
+    func prefix(_ url: URL) throws -> [Bench.Row] {
+        var table = PrefixTable(columns: [], rows: [])
+        let parse = try BenchSamples.wallTime(runs: runs) { table = try PrefixTableFile.load(from: url) }
+        let original = BuiltinPrefixPolicy.original.reorder(table)
+        var hits = 0
+        let metric = try BenchSamples.cpuTime(runs: runs, sink: { hits = $0 }) { () throws -> Int in
+            try PrefixHitRate(table: table, ordering: original).hitChars
+        }
+        var ggrRate = 0.0
+        let ggr = BenchSamples.cpuTime(runs: runs, sink: { ggrRate = $0 }) { () -> Double in
+            Double(GGRPolicy().reorder(table).fieldOrders.count)
+        }
+        precondition(hits > 0 && ggrRate > 0)
+        return [
+            Bench.Row("prefix beer.csv parse (28,479 × 9)", clock: "wall", parse),
+            Bench.Row("prefix beer.csv PHR, original order", clock: "cpu", metric),
+            Bench.Row("prefix beer.csv ggr reorder", clock: "cpu", ggr),
+        ]
     }
 
     /// One makespan evaluation of the identity order, repeated so that a run lasts long enough to

@@ -44,6 +44,15 @@ enum Locations {
         try ProjectPaths.root().appendingPathComponent(relativePath)
     }
 
+    /// The embedded default prefix tables, `traces/prefix/*.csv` in name order.
+    static func defaultPrefixTables() throws -> [URL] {
+        let folder = try defaultFile("traces/prefix")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let tables = names.filter { $0.hasSuffix(".csv") }.sorted().map { folder.appendingPathComponent($0) }
+        guard !tables.isEmpty else { throw SimError.fileNotFound("traces/prefix/*.csv", tried: [folder.path]) }
+        return tables
+    }
+
     /// The embedded default spot scenario set.
     static func defaultSpotScenarios() throws -> URL {
         ProjectPaths.defaultSpotScenarios(root: try ProjectPaths.root())

@@ -9,13 +9,13 @@ public struct BenchSamples: Sendable {
     /// returns is passed to `sink`, so the optimiser cannot drop the work.
     ///
     /// - Complexity: `runs` × the cost of `work`.
-    public static func cpuTime<T>(runs: Int, sink: (T) -> Void = { _ in }, _ work: () -> T) -> BenchSamples {
+    public static func cpuTime<T>(runs: Int, sink: (T) -> Void = { _ in }, _ work: () throws -> T) rethrows -> BenchSamples {
         precondition(runs > 0, "runs must be positive")
         var samples: [Double] = []
         samples.reserveCapacity(runs)
         for _ in 0..<runs {
             let start = threadCPUTime()
-            let result = work()
+            let result = try work()
             let end = threadCPUTime()
             sink(result)
             samples.append(end - start)

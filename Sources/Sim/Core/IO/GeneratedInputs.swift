@@ -15,7 +15,7 @@ public struct GeneratedFile: Sendable, Equatable {
 /// the `manifest.json` beside it.
 public enum GeneratedInputs {
     /// Problems with generated inputs, in the order they are (re)generated.
-    public static let problems = ["spot", "eplb", "txn"]
+    public static let problems = ["spot", "eplb", "prefix", "txn"]
 
     /// The files `manifest` describes.
     /// - Throws: `SimError` for an unknown problem or a bad manifest.
@@ -25,6 +25,8 @@ public enum GeneratedInputs {
             return SpotTraceSetGenerator(manifest: try SpotTraceManifest.load(from: manifest)).files()
         case "eplb":
             return EPLBHistoryGenerator(manifest: try EPLBHistoryManifest.load(from: manifest)).files()
+        case "prefix":
+            return PrefixTableGenerator(manifest: try PrefixTableManifest.load(from: manifest)).files()
         case "txn":
             let spec = try TxnWorkloadManifest.load(from: manifest)
             return [GeneratedFile(name: spec.file, contents: TxnWorkloadGenerator(manifest: spec).contents())]

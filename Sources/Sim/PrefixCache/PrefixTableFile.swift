@@ -1,0 +1,45 @@
+import CandidateAPI
+import CSV
+import Foundation
+
+/// Reads tables from CSV (RFC 4180 quoting; the first line is the header, not a row). A cell is
+/// its field as written, after unquoting; an empty field is an empty cell.
+public enum PrefixTableFile {
+    /// - Throws: `SimError` naming the file and the problem (unreadable, malformed quoting, a row
+    ///   with the wrong number of fields, no header).
+    /// - Complexity: O(characters).
+    public static func load(from url: URL) throws -> PrefixTable {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw SimError.fileNotFound(url.path, tried: [url.path])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SimError.malformedFile(url.path, reason: "not UTF-8 text")
+        }
+        return try parse(text, name: url.path)
+    }
+
+    /// Parses CSV text.
+    public static func parse(_ text: String, name: String) throws -> PrefixTable {
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(string: text, hasHeaderRow: true)
+        } catch {
+            throw SimError.malformedFile(name, reason: "not CSV (\(error))")
+        }
+        guard let header = reader.headerRow, !header.isEmpty, !(header.count == 1 && header[0].isEmpty) else {
+            throw SimError.malformedFile(name, reason: "no header row")
+        }
+        var rows: [[String]] = []
+        while let row = reader.next() {
+            guard row.count == header.count else {
+                throw SimError.malformedFile(
+                    name, reason: "row \(rows.count + 1) has \(row.count) fields, the header \(header.count)")
+            }
+            rows.append(row)
+        }
+        if let error = reader.error {
+            throw SimError.malformedFile(name, reason: "malformed CSV after row \(rows.count) (\(error))")
+        }
+        return PrefixTable(columns: header, rows: rows)
+    }
+}
