@@ -25,6 +25,15 @@ import Glibc
 /// | close_protocol       | invalid_answer (protocol closed early)                    |
 /// | log_flood            | output_limit                                              |
 /// | spot_or_nothing      | deadline_miss (on the default set)                        |
+/// | eplb_wrong_shape     | invalid_answer: wrong number of slots                     |
+/// | eplb_out_of_range    | invalid_answer: expert index out of range                 |
+/// | eplb_zero_replicas   | invalid_answer: an expert with no replica                 |
+/// | prefix_drop_cell     | invalid_answer: a row's field order is no permutation     |
+/// | prefix_missing_rows  | invalid_answer: not one field order per row               |
+/// | prefix_bad_row_order | invalid_answer: the row order is no permutation           |
+/// | txn_duplicate        | invalid_answer: a transaction scheduled twice             |
+/// | txn_partial          | invalid_answer: not a permutation of all transactions     |
+/// | txn_out_of_range     | invalid_answer: index out of range                        |
 @Suite(.serialized) struct CandidateSandboxTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var fixture: String
@@ -52,6 +61,15 @@ import Glibc
         Case(fixture: "log_flood", kind: "output_limit", messageContains: "more than"),
         Case(fixture: "spot_or_nothing", kind: "deadline_miss", messageContains: "finished after their deadline",
              options: ["--timeout", "30"]),
+        Case(fixture: "eplb_wrong_shape", kind: "invalid_answer", messageContains: "expected 288", options: ["--problem", "eplb"]),
+        Case(fixture: "eplb_out_of_range", kind: "invalid_answer", messageContains: "not in 0..<256", options: ["--problem", "eplb"]),
+        Case(fixture: "eplb_zero_replicas", kind: "invalid_answer", messageContains: "has no replica", options: ["--problem", "eplb"]),
+        Case(fixture: "prefix_drop_cell", kind: "invalid_answer", messageContains: "is not a permutation", options: ["--problem", "prefix"]),
+        Case(fixture: "prefix_missing_rows", kind: "invalid_answer", messageContains: "expected one per row", options: ["--problem", "prefix"]),
+        Case(fixture: "prefix_bad_row_order", kind: "invalid_answer", messageContains: "row order", options: ["--problem", "prefix"]),
+        Case(fixture: "txn_duplicate", kind: "invalid_answer", messageContains: "appears twice", options: ["--problem", "txn"]),
+        Case(fixture: "txn_partial", kind: "invalid_answer", messageContains: "a permutation of all is required", options: ["--problem", "txn"]),
+        Case(fixture: "txn_out_of_range", kind: "invalid_answer", messageContains: "is not in 0..<", options: ["--problem", "txn"]),
     ]
 
     @Test(arguments: cases)
@@ -61,7 +79,10 @@ import Glibc
         #expect(result.status == 0, "\(result.stderr)")
         let json = try result.json()
         #expect(json["valid"] as? Bool == false)
-        #expect(json["mean_cost"] == nil && json["std_cost"] == nil && json["results"] == nil)
+        for scoreField in ["mean_cost", "std_cost", "results", "mean_balancedness_gpu", "phr", "hit_chars", "tables",
+                           "total_makespan", "workloads"] {
+            #expect(json[scoreField] == nil, "\(scoreField) reported for an invalid candidate")
+        }
         let failure = try #require(json["failure"] as? [String: Any])
         #expect(failure["kind"] as? String == c.kind)
         let message = failure["message"] as? String ?? ""
@@ -167,6 +188,24 @@ import Glibc
         }
     }
 
+    @Test func templatesReproduceTheBuiltInBaselines() throws {
+        // eplb: DeepSeek's README example.
+        let eplb = try CandidateFixtures.eval(try templateCandidate("eplb"),
+                                              ["--problem", "eplb", "--input", "eplb/deepseek_readme_example.json"]).json()
+        #expect(eplb["valid"] as? Bool == true, "\(eplb["failure"] ?? "")")
+        #expect(abs((eplb["balancedness_gpu"] as? Double ?? 0) - 0.8155737704918032) < 1e-15)
+        // txn: the built-in smf with seed 0, on the public workloads.
+        let txn = try CandidateFixtures.eval(try templateCandidate("txn"), ["--problem", "txn", "--input", "txn/workloads.json"]).json()
+        let smf = try CommandRunner.run(["simulate", "txn", "--workloads", "txn/workloads.json", "--policy", "smf", "--json"]).json()
+        #expect(txn["valid"] as? Bool == true && txn["total_makespan"] as? Int == smf["total_makespan"] as? Int)
+        // prefix: the built-in ggr, on the default tables.
+        let prefix = try CandidateFixtures.eval(try templateCandidate("prefix"), ["--problem", "prefix"]).json()
+        let ggr = try CommandRunner.run(["simulate", "prefix", "--policy", "ggr", "--json"]).json()
+        let ours = (prefix["tables"] as? [[String: Any]])?.map { $0["hit_chars"] as? Int }
+        let builtIn = (ggr["tables"] as? [[String: Any]])?.map { $0["hit_chars"] as? Int }
+        #expect(ours != nil && ours == builtIn)
+    }
+
     @Test func secondEvaluationOfTheSameSourceCompilesNothing() throws {
         let candidate = try templateCandidate()
         _ = try CandidateFixtures.eval(candidate, Self.small)
@@ -189,8 +228,8 @@ import Glibc
         #expect(CandidateFixtures.sandboxProcesses().isEmpty)
     }
 
-    private func templateCandidate() throws -> URL {
-        let template = try CommandRunner.run(["init", "spot"])
+    private func templateCandidate(_ problem: String = "spot") throws -> URL {
+        let template = try CommandRunner.run(["init", problem])
         #expect(template.stdout.contains("// EVOLVE-BLOCK-START") && template.stdout.contains("// EVOLVE-BLOCK-END"))
         let url = try TestPaths.temporaryDirectory().appendingPathComponent("candidate.swift")
         try template.stdout.write(to: url, atomically: true, encoding: .utf8)

@@ -33,6 +33,19 @@ public struct WireWriter: Sendable {
     }
 
     @inlinable
+    public mutating func i32(_ value: Int32) { u32(UInt32(bitPattern: value)) }
+
+    /// A length-prefixed UTF-8 string.
+    @inlinable
+    public mutating func string(_ value: String) {
+        var text = value
+        text.withUTF8 { utf8 in
+            u32(UInt32(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    @inlinable
     public mutating func f64(_ value: Double) {
         withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
     }
@@ -68,6 +81,17 @@ public struct WireReader {
         guard offset + 4 <= bytes.count else { return nil }
         defer { offset += 4 }
         return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    @inlinable
+    public mutating func i32() -> Int32? { u32().map { Int32(bitPattern: $0) } }
+
+    /// A length-prefixed UTF-8 string (invalid UTF-8 is repaired).
+    @inlinable
+    public mutating func string() -> String? {
+        guard let count = u32().map(Int.init), count <= remaining else { return nil }
+        defer { offset += count }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset ..< offset + count]), as: UTF8.self)
     }
 
     @inlinable

@@ -1,6 +1,9 @@
 /// A problem candidates can be written for: its protocol's generated `main`, and its template.
 public enum CandidateProblem: String, CaseIterable, Sendable {
     case spot
+    case eplb
+    case prefix
+    case txn
 
     /// - Throws: `CascadeError.unknownProblem`.
     public init(named name: String) throws {
@@ -13,23 +16,30 @@ public enum CandidateProblem: String, CaseIterable, Sendable {
     /// The `main` compiled with the candidate: it hands `Candidate` to the query loop, so a
     /// missing type or a wrong conformance is a compile error in the candidate's terms.
     var harness: String {
+        let serve: String
         switch self {
-        case .spot:
-            return """
-                import CandidateAPI
-
-                @main enum CandidateMain {
-                    static func main() { CandidateHost.serveSpot(Candidate.self) }
-                }
-
-                """
+        case .spot: serve = "serveSpot"
+        case .eplb: serve = "serveEPLB"
+        case .prefix: serve = "servePrefix"
+        case .txn: serve = "serveTxn"
         }
+        return """
+            import CandidateAPI
+
+            @main enum CandidateMain {
+                static func main() { CandidateHost.\(serve)(Candidate.self) }
+            }
+
+            """
     }
 
     /// The starting candidate printed by `sim-cascade init PROBLEM`.
     public var template: String {
         switch self {
         case .spot: return CandidateTemplates.spot
+        case .eplb: return CandidateTemplates.eplb
+        case .prefix: return CandidateTemplates.prefix
+        case .txn: return CandidateTemplates.txn
         }
     }
 }

@@ -1,11 +1,37 @@
+import CandidateAPI
 import Foundation
 import Sim
+
+/// A valid candidate's score, in its problem's terms.
+public enum CandidateScore: Sendable {
+    case spot(SpotSetResult)
+    case eplb(EPLBHistoryResult)
+    case prefix([PrefixTableScore])
+    case txn([TxnWorkloadScore])
+}
+
+/// The inputs a candidate is evaluated on.
+public enum CandidateInputs: Sendable {
+    case spot(SpotScenarioSet)
+    case eplb(windows: [[[Double]]], shape: EPLBShape)
+    case prefix([(name: String, table: PrefixTable)])
+    case txn([NamedTxnWorkload])
+
+    public var problem: CandidateProblem {
+        switch self {
+        case .spot: return .spot
+        case .eplb: return .eplb
+        case .prefix: return .prefix
+        case .txn: return .txn
+        }
+    }
+}
 
 /// The result of evaluating one candidate: a score, or a failure — never both.
 public struct EvaluationOutcome: Sendable {
     public var problem: CandidateProblem
-    /// Per-scenario results; present only when the candidate is valid.
-    public var score: SpotSetResult?
+    /// Present only when the candidate is valid.
+    public var score: CandidateScore?
     public var failure: CandidateFailure?
     /// Seconds spent compiling (or looking up the cache), measured by the parent.
     public var compileSeconds: Double
@@ -38,13 +64,14 @@ public struct CandidateEvaluator: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Evaluates a spot candidate on `set`. Any scenario finishing after its deadline makes the
-    /// candidate invalid (`deadline_miss`): a cheap policy that is late is not a better policy.
-    public func evaluateSpot(source: String, on set: SpotScenarioSet) throws -> EvaluationOutcome {
-        var outcome = EvaluationOutcome(problem: .spot, score: nil, failure: nil, compileSeconds: 0,
+    /// Evaluates `source` on `inputs`. For spot, any scenario finishing after its deadline makes
+    /// the candidate invalid (`deadline_miss`): a cheap policy that is late is not a better one.
+    public func evaluate(source: String, on inputs: CandidateInputs) throws -> EvaluationOutcome {
+        let problem = inputs.problem
+        var outcome = EvaluationOutcome(problem: problem, score: nil, failure: nil, compileSeconds: 0,
                                         compileCached: false, runSeconds: 0, sandbox: sandbox.mode, log: "")
         let compiled: CompiledCandidate
-        switch try compiler.compile(source: source, problem: .spot) {
+        switch try compiler.compile(source: source, problem: problem) {
         case .failure(let failure):
             outcome.failure = failure
             return outcome
@@ -55,21 +82,28 @@ public struct CandidateEvaluator: Sendable {
         outcome.compileCached = compiled.cached
 
         let session = try sandbox.start(executable: compiled.executable)
-        let result = SpotCandidateRunner(set: set).run(session)
+        let result: Result<CandidateScore, CandidateFailure>
+        switch inputs {
+        case .spot(let set):
+            result = SpotCandidateRunner(set: set).run(session).flatMap { score in
+                let late = score.results.indices.filter { !score.results[$0].deadlineMet }
+                guard let first = late.first else { return .success(.spot(score)) }
+                return .failure(CandidateFailure(
+                    .deadlineMiss, "\(late.count) of \(score.results.count) scenarios finished after their deadline "
+                        + "(first: scenario \(first), \(set.scenarios[first].env) window \(set.scenarios[first].traceID))"))
+            }
+        case .eplb(let windows, let shape):
+            result = EPLBCandidateRunner(windows: windows, shape: shape).run(session).map { .eplb($0) }
+        case .prefix(let tables):
+            result = PrefixCandidateRunner(tables: tables).run(session).map { .prefix($0) }
+        case .txn(let workloads):
+            result = TxnCandidateRunner(workloads: workloads).run(session).map { .txn($0) }
+        }
         outcome.runSeconds = monotonicSeconds() - session.startTime
         outcome.log = session.logText
         switch result {
-        case .failure(let failure):
-            outcome.failure = failure
-        case .success(let score):
-            let late = score.results.indices.filter { !score.results[$0].deadlineMet }
-            if let first = late.first {
-                outcome.failure = CandidateFailure(
-                    .deadlineMiss, "\(late.count) of \(score.results.count) scenarios finished after their deadline "
-                        + "(first: scenario \(first), \(set.scenarios[first].env) window \(set.scenarios[first].traceID))")
-            } else {
-                outcome.score = score
-            }
+        case .failure(let failure): outcome.failure = failure
+        case .success(let score): outcome.score = score
         }
         return outcome
     }

@@ -86,6 +86,15 @@ public final class ChildSession {
     /// - Returns: the answer bytes, or the classified failure (the child is dead by then).
     /// - Complexity: usually three system calls (write, poll, read) per exchange.
     public func exchange(_ request: [UInt8], answerCount count: Int) -> Result<[UInt8], CandidateFailure> {
+        exchange(request, expectedLength: count, maxLength: count)
+    }
+
+    /// Sends one request frame and waits for an answer frame of at most `maxLength` bytes.
+    public func exchange(_ request: [UInt8], maxAnswerBytes: Int) -> Result<[UInt8], CandidateFailure> {
+        exchange(request, expectedLength: nil, maxLength: maxAnswerBytes)
+    }
+
+    private func exchange(_ request: [UInt8], expectedLength: Int?, maxLength: Int) -> Result<[UInt8], CandidateFailure> {
         var written = 0
         while true {
             if written < request.count {
@@ -97,9 +106,12 @@ public final class ChildSession {
                 }
             }
             if pending.count >= 4 {
-                let announced = pending.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
-                guard announced == count else {
-                    return .failure(fail(CandidateFailure(.invalidAnswer, "answered \(announced) decisions to \(count) queries")))
+                let count = pending.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+                if let expected = expectedLength, count != expected {
+                    return .failure(fail(CandidateFailure(.invalidAnswer, "answered \(count) decisions to \(expected) queries")))
+                }
+                guard count <= maxLength else {
+                    return .failure(fail(CandidateFailure(.invalidAnswer, "announced a \(count)-byte answer (limit \(maxLength))")))
                 }
                 if pending.count >= 4 + count && written == request.count {
                     let answer = Array(pending[4 ..< 4 + count])

@@ -6,12 +6,23 @@ public struct EPLBWindowScore: Sendable {
     public var balancedness: EPLBBalancedness
     /// Seconds spent in the placement algorithm alone.
     public var runtimeSeconds: Double
+
+    public init(window: Int, balancedness: EPLBBalancedness, runtimeSeconds: Double) {
+        self.window = window
+        self.balancedness = balancedness
+        self.runtimeSeconds = runtimeSeconds
+    }
 }
 
 /// A policy's results over a load history.
 public struct EPLBHistoryResult: Sendable {
     public var windows: Int
     public var scores: [EPLBWindowScore]
+
+    public init(windows: Int, scores: [EPLBWindowScore]) {
+        self.windows = windows
+        self.scores = scores
+    }
 
     public var meanGPU: Double { mean(scores.map(\.balancedness.gpu)) }
     public var meanSlot: Double { mean(scores.map(\.balancedness.slot)) }

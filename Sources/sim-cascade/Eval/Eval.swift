@@ -11,7 +11,9 @@ struct Eval: ParsableCommand {
             It runs in a sandboxed child that only answers queries; the score is computed here. \
             A failed candidate is `valid: false` with a failure kind, never a number. Exit status \
             0 when the evaluation ran (valid or not), 2 for bad arguments or input, 3 when this \
-            machine cannot sandbox or compile.
+            machine cannot sandbox or compile. Inputs default to the problem's embedded set under \
+            traces/: spot --scenarios FILE; eplb --input (an instance or a load history); prefix \
+            --input (a CSV table); txn --input (a workload file).
             """
     )
 
@@ -21,8 +23,14 @@ struct Eval: ParsableCommand {
     @Option(help: "Problem: \(CandidateProblem.allCases.map(\.rawValue).joined(separator: ", ")).")
     var problem: String = "spot"
 
-    @Option(help: "A scenario file (default: the problem's default set under traces/).")
+    @Option(help: "spot: a scenario file.")
     var scenarios: String?
+
+    @Option(help: "eplb, prefix, txn: an input file (see the matching simulate command).")
+    var input: String?
+
+    @Option(help: "eplb: records per window of a load history (default: the file's, else 100).")
+    var window: Int?
 
     @Option(help: "Wall-clock limit of the candidate's run, in seconds.")
     var timeout: Double = 60
@@ -39,15 +47,16 @@ struct Eval: ParsableCommand {
     @Flag(help: "Run without namespaces/chroot where they are unavailable (only for trusted code).")
     var unsafeNoSandbox = false
 
-    @Flag(help: "Print one JSON object (with per-scenario results) instead of text.")
+    @Flag(help: "Print one JSON object (with per-item results) instead of text.")
     var json = false
 
     func run() throws {
         let problem = try CandidateProblem(named: problem)
         let source = try CandidateEvaluator.readSource(
             URL(fileURLWithPath: candidate, relativeTo: Locations.workingDirectory).standardizedFileURL)
-        let setURL = try scenarios.map(Locations.spotFile) ?? Locations.defaultSpotScenarios()
-        let set = try SpotScenarioSet.load(from: setURL)
+        if problem == .spot && input != nil { throw CLIError.conflictingOptions("--problem spot", "--input (use --scenarios)") }
+        if problem != .spot && scenarios != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--scenarios (use --input)") }
+        let inputs = try ProblemInputs.load(problem, scenarios: scenarios, input: input, window: window)
 
         var limits = SandboxLimits()
         limits.wallSeconds = timeout
@@ -62,12 +71,8 @@ struct Eval: ParsableCommand {
         let evaluator = CandidateEvaluator(
             compiler: CandidateCompiler(toolchain: toolchain, cacheRoot: cacheRoot, timeoutSeconds: compileTimeout),
             sandbox: sandbox)
-
-        let outcome: EvaluationOutcome
-        switch problem {
-        case .spot: outcome = try evaluator.evaluateSpot(source: source, on: set)
-        }
-        let report = EvalReport(candidate: candidate, set: set, outcome: outcome)
+        let outcome = try evaluator.evaluate(source: source, on: inputs.candidateInputs)
+        let report = EvalReport(candidate: candidate, inputs: inputs, outcome: outcome)
         if json {
             try JSONOutput.print(report)
         } else {

@@ -1,15 +1,18 @@
 import Cascade
 import Sim
 
-/// `eval` output: the score with `simulate`'s field names, or the failure.
+/// `eval` output: the score with the field names of the matching `simulate`, or the failure.
 struct EvalReport: Encodable {
     var candidate: String
-    var set: SpotScenarioSet
+    var inputs: ProblemInputs
     var outcome: EvaluationOutcome
 
-    enum CodingKeys: String, CodingKey {
-        case valid, problem, candidate, scenarioSet = "scenario_set", count, meanCost = "mean_cost"
-        case stdCost = "std_cost", deadlineMisses = "deadline_misses", results, failure, timing, sandbox, log
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     struct Failure: Encodable { var kind: String; var message: String }
@@ -18,37 +21,105 @@ struct EvalReport: Encodable {
         var compile_cached: Bool
         var run_seconds: Double
     }
+    struct TxnEntry: Encodable { var makespan: Int; var schedule: [Int]; var runtime_seconds: Double }
+    struct PrefixEntry: Encodable {
+        var table: String
+        var rows: Int
+        var hit_chars: Int
+        var total_chars: Int
+        var phr: Double
+        var runtime_seconds: Double
+    }
+    struct EPLBEntry: Encodable {
+        var placed_on_window: Int
+        var scored_on_window: Int
+        var balancedness_gpu: Double
+        var balancedness_slot: Double
+        var runtime_seconds: Double
+    }
 
     func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(outcome.valid, forKey: .valid)
-        try c.encode(outcome.problem.rawValue, forKey: .problem)
-        try c.encode(candidate, forKey: .candidate)
-        try c.encode(set.name, forKey: .scenarioSet)
-        try c.encode(set.scenarios.count, forKey: .count)
-        if let score = outcome.score {
-            try c.encode(score.meanCost, forKey: .meanCost)
-            try c.encode(score.stdCost, forKey: .stdCost)
-            try c.encode(score.deadlineMisses, forKey: .deadlineMisses)
-            try c.encode(SpotSetReport(policy: "candidate", set: set, outcome: score).rows, forKey: .results)
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(outcome.valid, forKey: Key("valid"))
+        try c.encode(outcome.problem.rawValue, forKey: Key("problem"))
+        try c.encode(candidate, forKey: Key("candidate"))
+        try c.encode(inputs.label, forKey: Key("inputs"))
+        switch outcome.score {
+        case .spot(let score)?:
+            guard case .spot(let set) = inputs.candidateInputs else { break }
+            try c.encode(set.name, forKey: Key("scenario_set"))
+            try c.encode(set.scenarios.count, forKey: Key("count"))
+            try c.encode(score.meanCost, forKey: Key("mean_cost"))
+            try c.encode(score.stdCost, forKey: Key("std_cost"))
+            try c.encode(score.deadlineMisses, forKey: Key("deadline_misses"))
+            try c.encode(SpotSetReport(policy: "candidate", set: set, outcome: score).rows, forKey: Key("results"))
+        case .eplb(let result)?:
+            if inputs.isInstance, let only = result.scores.first {
+                try c.encode(only.balancedness.gpu, forKey: Key("balancedness_gpu"))
+                try c.encode(only.balancedness.slot, forKey: Key("balancedness_slot"))
+                try c.encode(only.runtimeSeconds, forKey: Key("runtime_seconds"))
+            } else {
+                try c.encode(result.windows, forKey: Key("windows"))
+                try c.encode(result.meanGPU, forKey: Key("mean_balancedness_gpu"))
+                try c.encode(result.meanSlot, forKey: Key("mean_balancedness_slot"))
+                try c.encode(result.meanRuntime, forKey: Key("mean_runtime_seconds"))
+                try c.encode(result.scores.map {
+                    EPLBEntry(placed_on_window: $0.window, scored_on_window: $0.window + 1, balancedness_gpu: $0.balancedness.gpu,
+                              balancedness_slot: $0.balancedness.slot, runtime_seconds: $0.runtimeSeconds)
+                }, forKey: Key("scored"))
+            }
+        case .prefix(let scores)?:
+            let entries = scores.map {
+                PrefixEntry(table: $0.name, rows: $0.rows, hit_chars: $0.rate.hitChars, total_chars: $0.rate.totalChars,
+                            phr: $0.rate.phr, runtime_seconds: $0.runtimeSeconds)
+            }
+            if entries.count == 1 {
+                try c.encode(entries[0].hit_chars, forKey: Key("hit_chars"))
+                try c.encode(entries[0].total_chars, forKey: Key("total_chars"))
+                try c.encode(entries[0].phr, forKey: Key("phr"))
+                try c.encode(entries[0].runtime_seconds, forKey: Key("runtime_seconds"))
+            } else {
+                try c.encode(entries, forKey: Key("tables"))
+            }
+        case .txn(let scores)?:
+            try c.encode(Dictionary(uniqueKeysWithValues: scores.map {
+                ($0.name, TxnEntry(makespan: $0.makespan, schedule: $0.schedule, runtime_seconds: $0.runtimeSeconds))
+            }), forKey: Key("workloads"))
+            try c.encode(scores.reduce(0) { $0 + $1.makespan }, forKey: Key("total_makespan"))
+        case nil:
+            break
         }
         if let failure = outcome.failure {
-            try c.encode(Failure(kind: failure.kind.rawValue, message: failure.message), forKey: .failure)
+            try c.encode(Failure(kind: failure.kind.rawValue, message: failure.message), forKey: Key("failure"))
         }
         try c.encode(Timing(compile_seconds: outcome.compileSeconds, compile_cached: outcome.compileCached,
-                            run_seconds: outcome.runSeconds), forKey: .timing)
-        try c.encode(outcome.sandbox.rawValue, forKey: .sandbox)
-        try c.encode(outcome.log, forKey: .log)
+                            run_seconds: outcome.runSeconds), forKey: Key("timing"))
+        try c.encode(outcome.sandbox.rawValue, forKey: Key("sandbox"))
+        try c.encode(outcome.log, forKey: Key("log"))
     }
 
     var text: String {
         var lines = [
             "candidate: \(candidate) (\(outcome.problem.rawValue); compile \(outcome.compileCached ? "cached" : fixed(outcome.compileSeconds, 2) + " s"), run \(fixed(outcome.runSeconds, 3)) s, sandbox \(outcome.sandbox.rawValue))",
-            "scenarios: \(set.name) (\(set.scenarios.count))",
+            "inputs: \(inputs.label)",
             "valid: \(outcome.valid)",
         ]
-        if let score = outcome.score {
+        switch outcome.score {
+        case .spot(let score)?:
             lines.append("mean_cost \(fixed(score.meanCost, 4)) $, std_cost \(fixed(score.stdCost, 4)) $, deadline_misses \(score.deadlineMisses)")
+        case .eplb(let result)?:
+            lines.append("mean balancedness per GPU \(fixed(result.meanGPU, 6)), per slot \(fixed(result.meanSlot, 6)), "
+                + "mean runtime \(fixed(result.meanRuntime * 1e3, 3)) ms over \(result.scores.count) placement(s)")
+        case .prefix(let scores)?:
+            for s in scores {
+                lines.append("\(s.name): PHR \(fixed(s.rate.phr * 100, 2)) % (\(s.rate.hitChars) of \(s.rate.totalChars) chars), "
+                    + "runtime \(fixed(s.runtimeSeconds * 1e3, 2)) ms")
+            }
+        case .txn(let scores)?:
+            for s in scores { lines.append("\(s.name): makespan \(s.makespan), runtime \(fixed(s.runtimeSeconds * 1e3, 2)) ms") }
+            lines.append("total_makespan \(scores.reduce(0) { $0 + $1.makespan })")
+        case nil:
+            break
         }
         if let failure = outcome.failure {
             lines.append("failure: \(failure.kind.rawValue): \(failure.message)")
