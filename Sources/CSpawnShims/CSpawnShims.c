@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#include <signal.h>
 
 int sim_cascade_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int lowest) {
     return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
@@ -36,4 +38,12 @@ int sim_cascade_pin_current_thread(void *saved) {
 
 int sim_cascade_restore_thread_affinity(const void *saved) {
     return sched_setaffinity(0, sizeof(cpu_set_t), (const cpu_set_t *)saved);
+}
+
+int sim_cascade_pidfd_open(int pid) {
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int sim_cascade_pidfd_send_signal(int pidfd, int signal) {
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0);
 }

@@ -90,6 +90,59 @@ import Glibc
         #expect(CandidateFixtures.sandboxProcesses().isEmpty, "sandbox processes left behind")
     }
 
+    @Test func nothingOutlivesTheEvaluationAndTheNextOneRuns() throws {
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("survive_setsid"), Self.small)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(CandidateFixtures.sandboxProcesses().isEmpty, "sandbox processes outlived eval")
+        let next = try CandidateFixtures.eval(try templateCandidate(), Self.small)
+        #expect(try next.json()["valid"] as? Bool == true)
+    }
+
+    @Test func cleanupFollowsNoSymlinkOfTheCandidate() throws {
+        let victim = try TestPaths.temporaryDirectory()
+        try "keep".write(to: victim.appendingPathComponent("precious"), atomically: true, encoding: .utf8)
+        chmod(victim.path, 0o700)
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("symlink_race", ["__VICTIM__": victim.path]),
+                                                Self.small)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: victim.appendingPathComponent("precious").path))
+        #expect(FileManager.default.fileExists(atPath: "/etc/passwd"))
+    }
+
+    @Test func scratchSpaceIsCappedAndNotOnTheHost() throws {
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("disk_fill"), Self.small)
+        let log = try result.json()["log"] as? String ?? ""
+        let written = Int(log.split(separator: " ").dropFirst().first ?? "") ?? -1
+        #expect(written >= 0 && written <= 64, "wrote \(written) MiB: \(log)")
+    }
+
+    @Test func floodingTheAnswerPipeNeitherStallsNorScores() throws {
+        let start = Date()
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("answer_flood"), Self.small)
+        let json = try result.json()
+        #expect(json["valid"] as? Bool == false)
+        #expect((json["failure"] as? [String: Any])?["kind"] as? String == "invalid_answer")
+        #expect(Date().timeIntervalSince(start) < 10)
+        #expect(CandidateFixtures.sandboxProcesses().isEmpty)
+    }
+
+    @Test func claimingToBeOutOfMemoryIsNotAMemoryFailure() throws {
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("fake_oom"), Self.small)
+        let failure = try #require(try result.json()["failure"] as? [String: Any])
+        #expect(failure["kind"] as? String == "invalid_answer")
+    }
+
+    @Test func candidateOutputCannotForgeTheTextReport() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
+        let result = try CommandRunner.run(["eval", try CandidateFixtures.materialize("forge_text").path] + Self.small,
+                                           environment: environment)
+        #expect(result.stdout.contains("valid: false"))
+        #expect(!result.stdout.contains("\u{1B}") && !result.stdout.contains("\r"))
+        let lines = result.stdout.split(separator: "\n")
+        #expect(!lines.contains { $0.hasPrefix("mean_cost") || $0.hasPrefix("valid: true") })
+    }
+
     @Test func fakeResultOnStdoutOnlyReachesTheLog() throws {
         let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("fake_json"), Self.small)
         let json = try result.json()

@@ -46,7 +46,7 @@ public enum CandidateFixtures {
     }
 
     /// Live processes (zombies excluded: a killed sandbox's init is reaped by the machine's init)
-    /// running as the sandbox user (65534), found through /proc.
+    /// running as a sandbox uid (1,000,000 ..< 1,900,000, or 65534), found through /proc.
     public static func sandboxProcesses() -> [String] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid in
@@ -54,7 +54,8 @@ public enum CandidateFixtures {
             let lines = status.split(separator: "\n")
             let uid = lines.first { $0.hasPrefix("Uid:") }?.split(whereSeparator: \.isWhitespace).dropFirst().first
             let zombie = lines.first { $0.hasPrefix("State:") }?.contains("Z") ?? false
-            return uid == "65534" && !zombie ? pid : nil
+            let sandboxed = uid.flatMap { Int($0) }.map { $0 == 65534 || (1_000_000 ..< 1_900_000).contains($0) } ?? false
+            return sandboxed && !zombie ? pid : nil
         }
     }
 }

@@ -25,4 +25,10 @@ int sim_cascade_pin_current_thread(void *saved);
 /// Restores an affinity mask saved by `sim_cascade_pin_current_thread`.
 int sim_cascade_restore_thread_affinity(const void *saved);
 
+/// pidfd_open(2): a descriptor that names one process for good (no pid reuse races), or -1.
+int sim_cascade_pidfd_open(int pid);
+
+/// pidfd_send_signal(2).
+int sim_cascade_pidfd_send_signal(int pidfd, int signal);
+
 #endif

@@ -42,6 +42,7 @@ extension CandidateHost {
     @inlinable
     static func serveOneShot<Input>(decode: (inout WireReader) -> Input?,
                                     solve: (Input, inout WireWriter) -> Void) -> Never {
+        HostIO.writeAll(WireDescriptors.answers, WireDescriptors.hello)
         var requests = HostIO.FrameReader(fd: WireDescriptors.requests)
         var answer = WireWriter(capacity: 1 << 16)
         while let decoded = requests.nextFrame({ raw -> Input?? in

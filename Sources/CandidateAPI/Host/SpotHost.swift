@@ -17,6 +17,7 @@ public enum CandidateHost {
     public static func serveSpot<P: SpotPolicy>(_ type: P.Type) -> Never {
         // Indexed by instance id (the parent numbers scenarios 0, 1, 2, …). Separate arrays,
         // mutated in place, so that no value is copied (and reference-counted) per query.
+        HostIO.writeAll(WireDescriptors.answers, WireDescriptors.hello)
         var policies: [P?] = []
         var histories: [[UInt8]] = []
         var constants: [SpotWire.NewInstance] = []

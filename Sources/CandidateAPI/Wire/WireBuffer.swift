@@ -10,6 +10,8 @@ public enum WireDescriptors {
     public static let requests: Int32 = 3
     /// The child writes answers here.
     public static let answers: Int32 = 4
+    /// The first bytes the child writes, from its `main`, before any candidate code runs.
+    public static let hello: [UInt8] = Array("SCv1".utf8)
 }
 
 /// An append-only byte buffer for building frames.

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A candidate executable ready to run.
 public struct CompiledCandidate: Sendable {
@@ -51,22 +54,18 @@ public struct CandidateCompiler: Sendable {
         let fm = FileManager.default
         let candidates = cacheRoot.appendingPathComponent("candidates", isDirectory: true)
 
-        // Probe the hash's slots; a slot whose key differs is a collision, try the next one.
-        var slot = 0
-        var entry: URL
-        while true {
-            entry = candidates.appendingPathComponent("\(hash.hex)-\(slot)", isDirectory: true)
-            let keyFile = entry.appendingPathComponent("key")
-            guard let stored = try? String(contentsOf: keyFile, encoding: .utf8) else { break }
-            if stored == material {
-                let executable = entry.appendingPathComponent("candidate")
-                if fm.isExecutableFile(atPath: executable.path) {
-                    return .success(CompiledCandidate(executable: executable, cached: true,
-                                                      seconds: Date().timeIntervalSince(start)))
-                }
-                break  // a half-written entry: rebuild it
+        // Probe the hash's slots: a slot whose key differs is a collision (or still being
+        // written by another process); look at the next one.
+        for slot in 0..<16 {
+            let entry = candidates.appendingPathComponent("\(hash.hex)-\(slot)", isDirectory: true)
+            guard let stored = try? String(contentsOf: entry.appendingPathComponent("key"), encoding: .utf8) else {
+                if !fm.fileExists(atPath: entry.path) { break }
+                continue
             }
-            slot += 1
+            let executable = entry.appendingPathComponent("candidate")
+            if stored == material && fm.isExecutableFile(atPath: executable.path) {
+                return .success(CompiledCandidate(executable: executable, cached: true, seconds: Date().timeIntervalSince(start)))
+            }
         }
 
         let work = cacheRoot.appendingPathComponent("build-\(UUID().uuidString)", isDirectory: true)
@@ -84,23 +83,31 @@ public struct CandidateCompiler: Sendable {
             "-I", api, "-L", api, "-lCandidateAPI", "-lswiftSwiftOnoneSupport", "-module-name", "CandidateProgram",
             "candidate.swift", "main.swift", "-o", "candidate",
         ]
-        let run = try ToolRunner.run(toolchain.swiftc.path, arguments: arguments, in: work.path, timeoutSeconds: timeoutSeconds)
+        // Candidate source is untrusted at compile time too (the type checker can be made to
+        // explode): the compiler runs contained, with a wall-clock limit and 4 GiB per process.
+        let (tool, wrapped) = ToolRunner.contained(toolchain.swiftc.path, arguments, addressSpaceBytes: 4 << 30)
+        let run = try ToolRunner.run(tool, arguments: wrapped, in: work.path, timeoutSeconds: timeoutSeconds)
         if run.timedOut {
             return .failure(CandidateFailure(.compileError, "swiftc did not finish within \(Int(timeoutSeconds)) s"))
         }
         guard run.status == 0, fm.isExecutableFile(atPath: work.appendingPathComponent("candidate").path) else {
             return .failure(CandidateFailure(.compileError, Self.diagnostics(run.output)))
         }
-        do {
-            try fm.createDirectory(at: entry, withIntermediateDirectories: true)
-            try? fm.removeItem(at: entry.appendingPathComponent("candidate"))
-            try fm.moveItem(at: work.appendingPathComponent("candidate"), to: entry.appendingPathComponent("candidate"))
-            try Data(material.utf8).write(to: entry.appendingPathComponent("key"), options: .atomic)
-        } catch {
-            throw CascadeError.system("cannot store the compiled candidate in \(entry.path): \(error.localizedDescription)")
+        // Claim a free slot atomically (mkdir succeeds for one process only), then publish the
+        // executable before the key: a key on disk always names a complete executable.
+        try? fm.createDirectory(at: candidates, withIntermediateDirectories: true)
+        for slot in 0..<16 {
+            let entry = candidates.appendingPathComponent("\(hash.hex)-\(slot)", isDirectory: true)
+            guard mkdir(entry.path, 0o755) == 0 else { continue }
+            let executable = entry.appendingPathComponent("candidate")
+            guard rename(work.appendingPathComponent("candidate").path, executable.path) == 0 else { break }
+            let keyTemp = entry.appendingPathComponent("key.tmp")
+            if (try? Data(material.utf8).write(to: keyTemp)) != nil {
+                _ = rename(keyTemp.path, entry.appendingPathComponent("key").path)
+            }
+            return .success(CompiledCandidate(executable: executable, cached: false, seconds: Date().timeIntervalSince(start)))
         }
-        return .success(CompiledCandidate(executable: entry.appendingPathComponent("candidate"), cached: false,
-                                          seconds: Date().timeIntervalSince(start)))
+        throw CascadeError.system("cannot store the compiled candidate in \(candidates.path)")
     }
 
     func keyMaterial(source: String, problem: CandidateProblem) -> String {

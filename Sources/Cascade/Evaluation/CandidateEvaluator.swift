@@ -71,9 +71,11 @@ public struct CandidateEvaluator: Sendable {
         var outcome = EvaluationOutcome(problem: problem, score: nil, failure: nil, compileSeconds: 0,
                                         compileCached: false, runSeconds: 0, sandbox: sandbox.mode, log: "")
         let compiled: CompiledCandidate
+        let compileStart = monotonicSeconds()
         switch try compiler.compile(source: source, problem: problem) {
         case .failure(let failure):
             outcome.failure = failure
+            outcome.compileSeconds = monotonicSeconds() - compileStart
             return outcome
         case .success(let c):
             compiled = c

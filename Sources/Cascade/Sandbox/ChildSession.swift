@@ -1,3 +1,4 @@
+import CandidateAPI
 import CSpawnShims
 import Foundation
 import Sim
@@ -27,14 +28,27 @@ public final class ChildSession {
     private var exitStatus: Int32?
     private var cpuSeconds = 0.0
     private let cleanup: @Sendable () -> Void
+    /// Kills whatever of the sandbox outlived its process group (e.g. after `setsid`).
+    private let terminate: @Sendable () -> Void
+    private let memoryLimitHit: @Sendable () -> Bool
     private var affinity: CPUAffinity?
     /// When the child started, on the monotonic clock.
     public let startTime: Double
 
     static func start(executable: String, arguments: [String], workingDirectory: String?, limits: SandboxLimits,
-                      spawner: any ProcessSpawner, cleanup: @escaping @Sendable () -> Void) throws -> ChildSession {
+                      spawner: any ProcessSpawner, terminate: @escaping @Sendable () -> Void,
+                      memoryLimitHit: @escaping @Sendable () -> Bool,
+                      cleanup: @escaping @Sendable () -> Void) throws -> ChildSession {
         signal(SIGPIPE, SIG_IGN)  // a dead child must surface as EPIPE, not kill the parent
-        let requests = try Pipe2(), answers = try Pipe2(), out = try Pipe2(), err = try Pipe2()
+        var pipes: [Pipe2] = []
+        do {
+            for _ in 0..<4 { pipes.append(try Pipe2()) }
+        } catch {
+            for p in pipes { close(p.read); close(p.write) }
+            cleanup()
+            throw error
+        }
+        let (requests, answers, out, err) = (pipes[0], pipes[1], pipes[2], pipes[3])
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         _ = sim_cascade_set_pipe_size(requests.write, 1 << 20)
         let request = SpawnRequest(
@@ -58,13 +72,19 @@ public final class ChildSession {
         for fd in [requests.write, answers.read, out.read, err.read] {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
-        return ChildSession(pid: pid, limits: limits, requestFd: requests.write, answerFd: answers.read,
-                            logFds: [out.read, err.read], affinity: affinity, cleanup: cleanup)
+        let session = ChildSession(pid: pid, limits: limits, requestFd: requests.write, answerFd: answers.read,
+                                   logFds: [out.read, err.read], affinity: affinity, terminate: terminate,
+                                   memoryLimitHit: memoryLimitHit, cleanup: cleanup)
+        try session.awaitHello()
+        return session
     }
 
     private init(pid: pid_t, limits: SandboxLimits, requestFd: Int32, answerFd: Int32, logFds: [Int32],
-                 affinity: CPUAffinity?, cleanup: @escaping @Sendable () -> Void) {
+                 affinity: CPUAffinity?, terminate: @escaping @Sendable () -> Void,
+                 memoryLimitHit: @escaping @Sendable () -> Bool, cleanup: @escaping @Sendable () -> Void) {
         self.affinity = affinity
+        self.terminate = terminate
+        self.memoryLimitHit = memoryLimitHit
         self.pid = pid
         self.limits = limits
         self.requestFd = requestFd
@@ -73,6 +93,27 @@ public final class ChildSession {
         self.cleanup = cleanup
         startTime = monotonicSeconds()
         deadline = startTime + limits.wallSeconds
+    }
+
+    /// Waits for the candidate executable's first words, which its `main` writes before any
+    /// candidate code can run: until then, every failure belongs to the sandbox, not the candidate.
+    /// - Throws: `CascadeError.system` with the launcher's messages.
+    private func awaitHello() throws {
+        let hello = WireDescriptors.hello
+        let limit = min(deadline, monotonicSeconds() + 30)
+        while pending.count < hello.count {
+            if monotonicSeconds() >= limit { break }
+            guard case .success(let ready) = waitForIO(writing: false, maxWaitMs: 100) else { break }
+            if ready.answer && readAvailable(answerFd, into: &pending, cap: hello.count) == .eof { break }
+            if ready.logs { _ = drainLogs() }
+        }
+        guard pending.count >= hello.count, Array(pending.prefix(hello.count)) == hello else {
+            killAndReap()
+            _ = drainLogs()
+            let detail = sanitized(tail(logText))
+            throw CascadeError.system("the sandbox did not start" + (detail.isEmpty ? "" : ": \(detail)"))
+        }
+        pending.removeFirst(hello.count)
     }
 
     deinit {
@@ -125,9 +166,20 @@ public final class ChildSession {
             case .success(let r): ready = r
             }
             if ready.answer {
-                if readAvailable(answerFd, into: &pending, cap: Int.max) == .eof {
-                    return .failure(died("closed the protocol before answering"))
+                // Read the header, then no further than this answer plus one byte (to catch an
+                // answer to a question not yet asked): a flooding child cannot hold the parent.
+                var closed = false
+                if pending.count < 4 { closed = readAvailable(answerFd, into: &pending, cap: 4) == .eof }
+                if pending.count >= 4 && !closed {
+                    let frame = 4 + pending.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+                    closed = readAvailable(answerFd, into: &pending, cap: min(frame, 4 + maxLength) + 1) == .eof
+                    if pending.count > frame {
+                        return .failure(fail(CandidateFailure(.invalidAnswer, "sent more than the answer to the question asked")))
+                    }
                 }
+                let complete = pending.count >= 4
+                    && pending.count >= 4 + pending.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+                if closed && !complete { return .failure(died("closed the protocol before answering")) }
             }
             if ready.logs, let failure = drainLogs() { return .failure(fail(failure)) }
         }
@@ -152,9 +204,13 @@ public final class ChildSession {
     /// Kills the process group (the launcher, the candidate and anything it started) and reaps it.
     public func killAndReap() {
         if exitStatus == nil {
+            // The sandbox's processes first, so that the launcher reaps its child (no orphan
+            // zombie keeps the sandbox's cgroup busy), then the launcher's group.
+            terminate()
             kill(-pid, SIGKILL)
             _ = reap(blocking: true)
         }
+        terminate()
         affinity?.restore()
         affinity = nil
     }
@@ -163,28 +219,31 @@ public final class ChildSession {
 
     private enum ReadResult { case data, none, eof }
 
+    /// Reads what is available, stopping once `buffer` holds `cap` bytes.
     private func readAvailable(_ fd: Int32, into buffer: inout [UInt8], cap: Int) -> ReadResult {
         guard fd >= 0 else { return .none }
         var got = ReadResult.none
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        while buffer.count < cap {
+            let want = min(chunk.count, cap - buffer.count)
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, want) }
             if n > 0 {
                 buffer.append(contentsOf: chunk[0..<n])
                 got = .data
                 // A short read drained the pipe: skip the read that would only say EAGAIN.
-                if buffer.count > cap || n < chunk.count { return got }
+                if n < want { return got }
             } else if n == 0 {
                 return .eof
             } else {
                 return errno == EINTR ? readAvailable(fd, into: &buffer, cap: cap) : got
             }
         }
+        return got
     }
 
     /// Reads whatever the child logged; a log beyond the cap is an `output_limit` failure.
     private func drainLogs() -> CandidateFailure? {
         for (i, fd) in logFds.enumerated() where fd >= 0 {
-            if readAvailable(fd, into: &log, cap: limits.logBytes) == .eof {
+            if readAvailable(fd, into: &log, cap: limits.logBytes + 1) == .eof {
                 close(fd)
                 logFds[i] = -1
             }
@@ -235,18 +294,21 @@ public final class ChildSession {
         killAndReap()
         _ = drainLogs()
         let text = logText
-        let allocationFailure = text.split(separator: "\n").first {
-            $0.contains("failed to allocate") || $0.contains("Cannot allocate memory") || $0.contains("out of memory")
-        }
-        if let line = allocationFailure {
-            return CandidateFailure(.memory, "died at its memory limit of \(limits.addressSpaceBytes >> 20) MiB: \(line)")
-        }
         if cpuSeconds >= Double(limits.cpuSeconds) - 0.5 {
             return CandidateFailure(.timeout, "exceeded the CPU limit of \(limits.cpuSeconds) s")
         }
         guard let status = exitStatus else { return CandidateFailure(.crash, "\(what)") }
         let (signaled, signal, code) = decode(status)
         if signaled {
+            // A death at the limit: the memory cgroup hit its cap, or the runtime trapped on a
+            // failed allocation (under RLIMIT_AS). A candidate that merely prints such a line
+            // and exits normally is not a memory failure.
+            let allocationFailure = text.split(separator: "\n").first { $0.hasPrefix("Fatal error: failed to allocate") }
+            let fatal: Set<Int32> = [SIGILL, SIGTRAP, SIGABRT, SIGSEGV, SIGBUS]
+            if memoryLimitHit() || (allocationFailure != nil && fatal.contains(signal)) {
+                let detail = allocationFailure.map { ": " + sanitized(String($0)) } ?? ""
+                return CandidateFailure(.memory, "died at its memory limit of \(limits.addressSpaceBytes >> 20) MiB" + detail)
+            }
             return CandidateFailure(.crash, "killed by signal \(signalName(signal)) (\(signal))" + logSuffix(text))
         }
         if code != 0 { return CandidateFailure(.crash, "exited with status \(code) (\(what))" + logSuffix(text)) }
@@ -283,8 +345,24 @@ public final class ChildSession {
     }
 
     private func logSuffix(_ text: String) -> String {
-        let t = tail(text)
-        return t.isEmpty ? "" : ": \(t)"
+        let t = sanitized(tail(text))
+        return t.isEmpty ? "" : " — candidate's last output: \(t)"
+    }
+
+    /// The candidate's text with control characters (escapes, carriage returns) made visible
+    /// and lines joined, so that it cannot pose as the evaluator's own output.
+    private func sanitized(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" {
+                out += " | "
+            } else if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }
 
@@ -303,14 +381,12 @@ struct Pipe2 {
     }
 }
 
-/// `(signaled, signal, exit code)` of a wait status. `unshare` re-raises its child's fatal
-/// signal, and a shell-style `128 + n` exit also counts as signal `n`.
+/// `(signaled, signal, exit code)` of a wait status (`unshare` re-raises its child's fatal
+/// signal, so a signal death of the candidate shows here as one).
 func decode(_ status: Int32) -> (Bool, Int32, Int32) {
     let signal = status & 0x7f
     if signal != 0 && signal != 0x7f { return (true, signal, 0) }
-    let code = (status >> 8) & 0xff
-    if code > 128 && code < 128 + 65 { return (true, code - 128, code) }
-    return (false, 0, code)
+    return (false, 0, (status >> 8) & 0xff)
 }
 
 func signalName(_ signal: Int32) -> String {

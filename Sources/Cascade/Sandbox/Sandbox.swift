@@ -5,8 +5,9 @@ import Glibc
 
 /// How untrusted code is contained.
 public enum SandboxMode: String, Sendable {
-    /// Mount, PID, network, IPC and UTS namespaces with a private /proc; chroot into a fresh
-    /// folder; uid/gid 65534; no-new-privileges; rlimits; empty environment.
+    /// Mount, PID, network, IPC and UTS namespaces with a private /proc and a private tmpfs;
+    /// chroot into a fresh folder; a uid/gid of its own; no-new-privileges; rlimits; a memory
+    /// cgroup where available; empty environment.
     case namespaces
     /// rlimits, an own process group, an empty environment and a scratch working folder only —
     /// for trusted code on machines without namespaces (`--unsafe-no-sandbox`).
@@ -19,9 +20,6 @@ public struct Sandbox: Sendable {
     public var mode: SandboxMode
     public var limits: SandboxLimits
     public var spawner: any ProcessSpawner
-
-    /// The unprivileged identity the candidate runs as (Debian's `nobody`).
-    static let sandboxUser = "65534:65534"
 
     /// Chooses the sandbox: namespaces when this machine supports them, else an error unless
     /// `allowUnsafe`.
@@ -39,7 +37,7 @@ public struct Sandbox: Sendable {
     /// Why namespaces cannot be used here, or `nil` when they can.
     static func namespaceProblem() -> String? {
         guard geteuid() == 0 else { return "namespaces and chroot need root, and this process is not root" }
-        for tool in ["unshare", "prlimit", "setpriv", "chroot"] where Tools.path(tool) == nil {
+        for tool in ["unshare", "prlimit", "setpriv", "chroot", "mount"] where Tools.path(tool) == nil {
             return "\(tool) not found (install util-linux and coreutils)"
         }
         do {
@@ -54,32 +52,54 @@ public struct Sandbox: Sendable {
     }
 
     /// Starts `executable` in a fresh sandbox and connects the query protocol.
-    /// - Complexity: one process start (a few milliseconds) plus copying the executable.
+    ///
+    /// The launch, as a trusted shell script run before any candidate code: join the sandbox's
+    /// memory cgroup (when there is one); `unshare` mount, PID, network, IPC and UTS namespaces
+    /// with a private /proc; mount a size- and inode-limited tmpfs as the sandbox's /tmp (so the
+    /// candidate writes nothing to the host's disk, and nothing of it outlives the namespace);
+    /// `prlimit`; `setpriv --no-new-privs`; `chroot` as the sandbox's own uid.
+    /// - Throws: `CascadeError.system` when the sandbox itself cannot start.
+    /// - Complexity: one process start (a few milliseconds) plus linking the executable.
     public func start(executable: URL) throws -> ChildSession {
-        let root = try SandboxRoot.make(executable: executable, forNamespaces: mode == .namespaces)
+        let namespaces = mode == .namespaces
+        let root = try SandboxRoot.make(executable: executable, forNamespaces: namespaces)
         let rlimits = [
             "--cpu=\(limits.cpuSeconds)", "--as=\(limits.addressSpaceBytes)", "--fsize=\(limits.fileSizeBytes)",
             "--nofile=\(limits.openFiles)", "--nproc=\(limits.processes)", "--core=0",
         ]
-        let request: (executable: String, arguments: [String], directory: String?)
-        switch mode {
-        case .namespaces:
-            request = (Tools.path("unshare")!, [
-                "--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child",
-                "--mount-proc=\(root.folder.appendingPathComponent("proc").path)", "--",
-                Tools.path("prlimit")!,
-            ] + rlimits + [
-                "--", Tools.path("setpriv")!, "--no-new-privs", "--",
-                Tools.path("chroot")!, "--userspec=\(Self.sandboxUser)", root.folder.path, "/candidate",
-            ], nil)
-        case .unsafeNone:
-            request = (Tools.path("prlimit") ?? "/usr/bin/prlimit",
-                       rlimits + ["--", root.folder.appendingPathComponent("candidate").path],
-                       root.folder.appendingPathComponent("tmp").path)
+        guard namespaces else {
+            return try ChildSession.start(
+                executable: Tools.path("prlimit") ?? "/usr/bin/prlimit",
+                arguments: rlimits + ["--", root.folder.appendingPathComponent("candidate").path],
+                workingDirectory: root.folder.appendingPathComponent("tmp").path,
+                limits: limits, spawner: spawner, terminate: {}, memoryLimitHit: { false }, cleanup: { root.remove() })
         }
+        let identity = SandboxIdentity.random()
+        let cgroup = MemoryCgroup.create(limitBytes: limits.addressSpaceBytes)
+        let folder = root.folder.path
+        let id = "\(identity.uid)"
+        // Inside the namespace (still root, before chroot): the private tmpfs, then the drop.
+        let inner = [
+            "\(Tools.path("mount")!) -t tmpfs -o size=\(limits.scratchBytes),nr_inodes=\(limits.scratchFiles),mode=0700,"
+                + "uid=\(id),gid=\(id),nosuid,nodev tmpfs \(folder)/tmp",
+            "exec \(Tools.path("prlimit")!) \(rlimits.joined(separator: " ")) -- \(Tools.path("setpriv")!) --no-new-privs -- "
+                + "\(Tools.path("chroot")!) --userspec=\(id):\(id) --groups=\(id) \(folder) /candidate",
+        ].joined(separator: " && ")
+        var outer = ["set -e"]
+        if let cgroup { outer.append("echo $$ > \(cgroup.path)/cgroup.procs") }
+        outer.append("exec \(Tools.path("unshare")!) --mount --pid --net --ipc --uts --fork --kill-child "
+            + "--mount-proc=\(folder)/proc -- /bin/sh -c '\(inner)'")
         return try ChildSession.start(
-            executable: request.executable, arguments: request.arguments, workingDirectory: request.directory,
-            limits: limits, spawner: spawner, cleanup: { root.remove() })
+            executable: "/bin/sh", arguments: ["-c", outer.joined(separator: "\n")], workingDirectory: nil,
+            limits: limits, spawner: spawner,
+            terminate: { identity.killAll(members: cgroup) },
+            memoryLimitHit: { cgroup?.hitLimit ?? false },
+            cleanup: {
+                // Only once no process of the sandbox is alive: nothing can race the deletion.
+                identity.killAll(members: nil)  // a full sweep, whatever the cgroup says
+                cgroup?.remove()
+                root.remove()
+            })
     }
 }
 
@@ -98,10 +118,8 @@ struct SandboxRoot: Sendable {
             do { try fm.linkItem(at: executable, to: target) } catch { try fm.copyItem(at: executable, to: target) }
             chmod(folder.path, 0o755)
             chmod(target.path, 0o555)
-            if forNamespaces {
-                chown(folder.appendingPathComponent("tmp").path, 65534, 65534)
-                chmod(folder.appendingPathComponent("tmp").path, 0o700)
-            }
+            // In a namespace sandbox, tmp/ is only a mount point for the sandbox's own tmpfs.
+            if !forNamespaces { chmod(folder.appendingPathComponent("tmp").path, 0o700) }
         } catch {
             try? fm.removeItem(at: folder)
             throw CascadeError.system("cannot prepare the sandbox folder \(folder.path): \(error.localizedDescription)")

@@ -9,8 +9,12 @@ public struct SandboxLimits: Sendable, Equatable {
     public var fileSizeBytes: Int = 16 << 20
     /// Open files (RLIMIT_NOFILE).
     public var openFiles: Int = 32
-    /// Processes of the sandbox user (RLIMIT_NPROC).
-    public var processes: Int = 256
+    /// Processes of the sandbox's own uid (RLIMIT_NPROC).
+    public var processes: Int = 64
+    /// Size of the sandbox's private tmpfs (its /tmp), in bytes.
+    public var scratchBytes: Int = 64 << 20
+    /// Files and folders the private tmpfs may hold.
+    public var scratchFiles: Int = 4096
     /// Bytes of stdout + stderr kept; more is an `output_limit` failure.
     public var logBytes: Int = 1 << 20
 

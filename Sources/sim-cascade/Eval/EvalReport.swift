@@ -122,9 +122,12 @@ struct EvalReport: Encodable {
             break
         }
         if let failure = outcome.failure {
-            lines.append("failure: \(failure.kind.rawValue): \(failure.message)")
+            lines.append("failure: \(failure.kind.rawValue): \(printable(failure.message))")
             let log = outcome.log.split(separator: "\n").suffix(10)
-            if !log.isEmpty { lines.append("candidate log (last lines):\n" + log.map { "  \($0)" }.joined(separator: "\n")) }
+            if !log.isEmpty {
+                // Marked and escaped: the candidate's words must not pass for the evaluator's.
+                lines.append("candidate log (last lines):\n" + log.map { "  | " + printable(String($0)) }.joined(separator: "\n"))
+            }
         }
         return lines.joined(separator: "\n")
     }
