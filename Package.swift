@@ -39,10 +39,13 @@ let package = Package(
         .target(name: "Cascade", dependencies: ["Sim", "CandidateAPI", "CSpawnShims"]),
         .target(name: "Evolve", dependencies: ["Cascade"]),
 
+        // The trusted launch steps around `unshare` (see its main.c); found next to sim-cascade.
+        .executableTarget(name: "sim-cascade-sandbox"),
+
         .executableTarget(
             name: "sim-cascade",
             dependencies: [
-                "Sim", "Cascade", "Evolve",
+                "Sim", "Cascade", "Evolve", "sim-cascade-sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

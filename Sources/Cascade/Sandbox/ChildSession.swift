@@ -205,12 +205,12 @@ public final class ChildSession {
     public func killAndReap() {
         if exitStatus == nil {
             // The sandbox's processes first, so that the launcher reaps its child (no orphan
-            // zombie keeps the sandbox's cgroup busy), then the launcher's group.
+            // zombie keeps the sandbox's cgroup busy), then the launcher's group. Whatever
+            // escaped both is swept once more by the session's cleanup.
             terminate()
             kill(-pid, SIGKILL)
             _ = reap(blocking: true)
         }
-        terminate()
         affinity?.restore()
         affinity = nil
     }

@@ -37,7 +37,7 @@ public struct Sandbox: Sendable {
     /// Why namespaces cannot be used here, or `nil` when they can.
     static func namespaceProblem() -> String? {
         guard geteuid() == 0 else { return "namespaces and chroot need root, and this process is not root" }
-        for tool in ["unshare", "prlimit", "setpriv", "chroot", "mount"] where Tools.path(tool) == nil {
+        for tool in ["unshare", "prlimit"] where Tools.path(tool) == nil {
             return "\(tool) not found (install util-linux and coreutils)"
         }
         do {
@@ -53,11 +53,12 @@ public struct Sandbox: Sendable {
 
     /// Starts `executable` in a fresh sandbox and connects the query protocol.
     ///
-    /// The launch, as a trusted shell script run before any candidate code: join the sandbox's
-    /// memory cgroup (when there is one); `unshare` mount, PID, network, IPC and UTS namespaces
-    /// with a private /proc; mount a size- and inode-limited tmpfs as the sandbox's /tmp (so the
-    /// candidate writes nothing to the host's disk, and nothing of it outlives the namespace);
-    /// `prlimit`; `setpriv --no-new-privs`; `chroot` as the sandbox's own uid.
+    /// The launch, by the trusted `sim-cascade-sandbox` helper before any candidate code runs:
+    /// join the sandbox's memory cgroup (when there is one); util-linux `unshare` mount, PID,
+    /// network, IPC and UTS namespaces with a private /proc; then, inside, mount a size- and
+    /// inode-limited tmpfs as the sandbox's /tmp (the candidate writes nothing to the host's
+    /// disk, and nothing of it outlives the namespace), set the rlimits, chroot, drop to the
+    /// sandbox's own uid, set no-new-privileges and exec the candidate with no environment.
     /// - Throws: `CascadeError.system` when the sandbox itself cannot start.
     /// - Complexity: one process start (a few milliseconds) plus linking the executable.
     public func start(executable: URL) throws -> ChildSession {
@@ -75,22 +76,18 @@ public struct Sandbox: Sendable {
                 limits: limits, spawner: spawner, terminate: {}, memoryLimitHit: { false }, cleanup: { root.remove() })
         }
         let identity = SandboxIdentity.random()
-        let cgroup = MemoryCgroup.create(limitBytes: limits.addressSpaceBytes)
-        let folder = root.folder.path
-        let id = "\(identity.uid)"
-        // Inside the namespace (still root, before chroot): the private tmpfs, then the drop.
-        let inner = [
-            "\(Tools.path("mount")!) -t tmpfs -o size=\(limits.scratchBytes),nr_inodes=\(limits.scratchFiles),mode=0700,"
-                + "uid=\(id),gid=\(id),nosuid,nodev tmpfs \(folder)/tmp",
-            "exec \(Tools.path("prlimit")!) \(rlimits.joined(separator: " ")) -- \(Tools.path("setpriv")!) --no-new-privs -- "
-                + "\(Tools.path("chroot")!) --userspec=\(id):\(id) --groups=\(id) \(folder) /candidate",
-        ].joined(separator: " && ")
-        var outer = ["set -e"]
-        if let cgroup { outer.append("echo $$ > \(cgroup.path)/cgroup.procs") }
-        outer.append("exec \(Tools.path("unshare")!) --mount --pid --net --ipc --uts --fork --kill-child "
-            + "--mount-proc=\(folder)/proc -- /bin/sh -c '\(inner)'")
+        // Joining a cgroup costs ~8 ms per evaluation here, so it is opt-in: by default the
+        // process limit (2 per sandbox) times RLIMIT_AS bounds the sandbox's memory.
+        let cgroup = limits.memoryCgroup ? MemoryCgroup.create(limitBytes: limits.addressSpaceBytes) : nil
+        let helper = try Self.launcher()
+        let inner = [helper, "inner", root.folder.path, "\(identity.uid)", "\(limits.scratchBytes)", "\(limits.scratchFiles)",
+                     "\(limits.cpuSeconds)", "\(limits.addressSpaceBytes)", "\(limits.fileSizeBytes)", "\(limits.openFiles)",
+                     "\(limits.processes)"]
+        let arguments = ["outer", cgroup.map { $0.path + "/cgroup.procs" } ?? "-", "--", Tools.path("unshare")!,
+                         "--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child",
+                         "--mount-proc=\(root.folder.path)/proc", "--"] + inner
         return try ChildSession.start(
-            executable: "/bin/sh", arguments: ["-c", outer.joined(separator: "\n")], workingDirectory: nil,
+            executable: helper, arguments: arguments, workingDirectory: nil,
             limits: limits, spawner: spawner,
             terminate: { identity.killAll(members: cgroup) },
             memoryLimitHit: { cgroup?.hitLimit ?? false },
@@ -100,6 +97,20 @@ public struct Sandbox: Sendable {
                 cgroup?.remove()
                 root.remove()
             })
+    }
+}
+
+extension Sandbox {
+    /// The `sim-cascade-sandbox` helper: next to the running executable (as `swift build` puts
+    /// it), or in `../lib/sim-cascade/` for an installed binary.
+    static func launcher(executable: URL = CandidateToolchain.currentExecutable) throws -> String {
+        let folder = executable.deletingLastPathComponent()
+        for candidate in [folder.appendingPathComponent("sim-cascade-sandbox"),
+                          folder.appendingPathComponent("../lib/sim-cascade/sim-cascade-sandbox").standardizedFileURL]
+        where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate.path
+        }
+        throw CascadeError.toolchainMissing("sim-cascade-sandbox not found next to \(executable.path) (run `swift build`)")
     }
 }
 

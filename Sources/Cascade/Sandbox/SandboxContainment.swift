@@ -39,12 +39,16 @@ struct SandboxIdentity: Sendable {
 
 /// Reads of /proc.
 enum ProcessTable {
-    /// Live (not zombie) processes with real uid `uid`.
+    /// Live (not zombie) processes with real uid `uid`. A `stat` of each /proc entry (owned
+    /// by the process's effective uid, which a sandboxed process cannot change) preselects;
+    /// only matches have their status read.
     static func pids(ownedBy uid: uid_t) -> [Int32] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         return entries.compactMap { name in
-            guard let pid = Int32(name), self.uid(of: pid) == uid, !isZombie(pid) else { return nil }
-            return pid
+            guard let pid = Int32(name) else { return nil }
+            var info = stat()
+            guard stat("/proc/\(name)", &info) == 0, info.st_uid == uid else { return nil }
+            return self.uid(of: pid) == uid && !isZombie(pid) ? pid : nil
         }
     }
 

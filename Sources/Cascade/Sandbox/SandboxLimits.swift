@@ -9,8 +9,12 @@ public struct SandboxLimits: Sendable, Equatable {
     public var fileSizeBytes: Int = 16 << 20
     /// Open files (RLIMIT_NOFILE).
     public var openFiles: Int = 32
-    /// Processes of the sandbox's own uid (RLIMIT_NPROC).
-    public var processes: Int = 64
+    /// Processes (and threads) of the sandbox's own uid (RLIMIT_NPROC). Candidates are
+    /// single-threaded; 2 lets one helper process exist and bounds the sandbox's memory to
+    /// twice `addressSpaceBytes` without a cgroup.
+    public var processes: Int = 2
+    /// Also cap the sandbox's processes together with a memory cgroup, where the machine allows.
+    public var memoryCgroup = false
     /// Size of the sandbox's private tmpfs (its /tmp), in bytes.
     public var scratchBytes: Int = 64 << 20
     /// Files and folders the private tmpfs may hold.
