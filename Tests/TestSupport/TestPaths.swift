@@ -30,3 +30,19 @@ public enum TestPaths {
         return url
     }
 }
+
+/// The committed `traces/<problem>/` folder against its manifest's output.
+public enum CommittedInputs {
+    /// Files whose bytes differ from the manifest's output, and files present that the manifest
+    /// does not produce (besides `manifest.json`). Both are empty when the folder is current.
+    public static func mismatches(problem: String) throws -> (differing: [String], extra: [String]) {
+        let folder = TestPaths.repositoryRoot.appendingPathComponent("traces/\(problem)")
+        let files = try GeneratedInputs.files(problem: problem, manifest: folder.appendingPathComponent("manifest.json"))
+        let differing = files.filter { file in
+            FileManager.default.contents(atPath: folder.appendingPathComponent(file.name).path) != Data(file.contents.utf8)
+        }.map(\.name)
+        let expected = Set(files.map(\.name) + ["manifest.json"])
+        let extra = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !expected.contains($0) }
+        return (differing, extra.sorted())
+    }
+}
