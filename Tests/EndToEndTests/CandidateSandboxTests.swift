@@ -247,6 +247,9 @@ import Glibc
                                               ["--problem", "eplb", "--input", "eplb/deepseek_readme_example.json"]).json()
         #expect(eplb["valid"] as? Bool == true, "\(eplb["failure"] ?? "")")
         #expect(abs((eplb["balancedness_gpu"] as? Double ?? 0) - 0.8155737704918032) < 1e-15)
+        let example = try JSONSerialization.jsonObject(with: Data(contentsOf: try TestPaths.referenceData()
+            .appendingPathComponent("eplb/deepseek_readme_example.json"))) as! [String: Any]
+        #expect(eplb["phy2log"] as? [[Int]] == example["expected_phy2log"] as? [[Int]])
         // txn: the built-in smf with seed 0, on the public workloads.
         let txn = try CandidateFixtures.eval(try templateCandidate("txn"), ["--problem", "txn", "--input", "txn/workloads.json"]).json()
         let smf = try CommandRunner.run(["simulate", "txn", "--workloads", "txn/workloads.json", "--policy", "smf", "--json"]).json()

@@ -44,6 +44,8 @@ import Testing
             (["simulate", "txn", "--workloads", "txn/workloads.json", "--schedule-file", unknown.path], "unknown workload 'NOPE'"),
             (["simulate", "txn", "--workloads", "missing.json"], "missing.json"),
             (["simulate", "txn", "--policy", "magic"], "unknown policy 'magic'"),
+            (["simulate", "txn", "--workloads", "txn/workloads.json", "--policy", "smf", "--schedule-file", dup.path],
+             "--policy and --schedule-file"),
         ] {
             let result = try CommandRunner.run(arguments)
             #expect(result.status == 2, "\(arguments)")

@@ -62,17 +62,23 @@ import Testing
         #expect(throws: SimError.self) { _ = try EPLBPlacement(phy2log: [], layers: 1, experts: 3, replicas: 4) }
     }
 
-    @Test func shapesAreValidated() {
+    @Test func shapesAreValidated() throws {
         let w = [[Double]](repeating: [Double](repeating: 1, count: 16), count: 2)
         for (shape, mention) in [
             (EPLBShape(replicas: 20, groups: 4, nodes: 2, gpus: 3), "multiple of the 3 GPUs"),
             (EPLBShape(replicas: 12, groups: 4, nodes: 2, gpus: 4), "at least the 16 experts"),
             (EPLBShape(replicas: 20, groups: 3, nodes: 1, gpus: 4), "must divide the 16 experts"),
-            (EPLBShape(replicas: 20, groups: 4, nodes: 3, gpus: 4), "must divide the 4 GPUs"),
+            (EPLBShape(replicas: 20, groups: 4, nodes: 2, gpus: 3), "multiple of the 3 GPUs"),
+            (EPLBShape(replicas: 24, groups: 4, nodes: 4, gpus: 6), "must divide the 6 GPUs"),
         ] {
             #expect(throws: SimError.self) { try DeepSeekEPLB.validate(shape.input(w)) }
             do { try DeepSeekEPLB.validate(shape.input(w)) } catch { #expect("\(error)".contains(mention), "\(error)") }
         }
+        // Non-hierarchical (groups % nodes != 0): groups and nodes are not used, so they need not
+        // divide the experts or the GPUs.
+        let seven = [[Double]](repeating: (1...7).map(Double.init), count: 1)
+        try DeepSeekEPLB.validate(EPLBInput(weights: seven, replicas: 8, groups: 3, nodes: 2, gpus: 4))
+        try DeepSeekEPLB.validate(EPLBShape(replicas: 20, groups: 4, nodes: 3, gpus: 4).input(w))
     }
 
     @Test func nonHierarchicalShapeFallsBackToOneGroupAndNode() throws {

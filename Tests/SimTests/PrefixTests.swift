@@ -97,8 +97,16 @@ import Testing
     @Test func csvIsReadWithRFC4180Quoting() throws {
         let table = try PrefixTableFile.parse("h1,h2\n\"a,b\",\"say \"\"hi\"\"\"\n,x\r\n\"multi\nline\",y\n", name: "t.csv")
         #expect(table.rows == [["a,b", "say \"hi\""], ["", "x"], ["multi\nline", "y"]])
-        for bad in ["h1,h2\na\n", "h1,h2\n\"open,x\n", ""] {
-            #expect(throws: SimError.self) { _ = try PrefixTableFile.parse(bad, name: "t.csv") }
+        for (bad, reason) in [("h1,h2\na\n", "has 1 fields"), ("h1,h2\n\"open,x\n", "never closed"), ("", "no header"),
+                              ("a,b\nk,\"x\"y\nk,z\n", "line 2: text after a closing quote"),
+                              ("a\n\"x\"y\nz\n", "text after a closing quote"), ("a,b\nx,\"y\n", "line 2: a quoted field is never closed"),
+                              ("a,b\nx\"y,z\n", "a quote inside an unquoted field")] {
+            do {
+                _ = try PrefixTableFile.parse(bad, name: "t.csv")
+                Issue.record("accepted \(bad)")
+            } catch {
+                #expect("\(error)".contains(reason), "\(error)")
+            }
         }
     }
 

@@ -52,7 +52,7 @@ public struct EPLBCandidateRunner {
                 let placement = try EPLBPlacement(phy2log: phy2log, layers: input.layers, experts: input.experts,
                                                   replicas: shape.replicas)
                 scores.append(EPLBWindowScore(
-                    window: i, balancedness: EPLBBalancedness(placement: placement, weights: windows[i + 1], gpus: shape.gpus),
+                    window: i, placement: placement, balancedness: EPLBBalancedness(placement: placement, weights: windows[i + 1], gpus: shape.gpus),
                     runtimeSeconds: seconds))
             } catch {
                 session.killAndReap()

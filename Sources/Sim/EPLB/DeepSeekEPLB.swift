@@ -29,11 +29,13 @@ public enum DeepSeekEPLB {
         guard input.replicas % input.gpus == 0 else {
             throw bad("replicas", input.replicas, "must be a multiple of the \(input.gpus) GPUs")
         }
-        guard input.groups > 0, e % input.groups == 0 else {
-            throw bad("groups", input.groups, "must divide the \(e) experts")
-        }
-        guard input.nodes > 0, input.gpus % input.nodes == 0 else {
-            throw bad("nodes", input.nodes, "must divide the \(input.gpus) GPUs")
+        guard input.groups > 0 else { throw bad("groups", input.groups, "must be positive") }
+        guard input.nodes > 0 else { throw bad("nodes", input.nodes, "must be positive") }
+        // Only the hierarchical policy (groups % nodes == 0) uses groups and nodes; otherwise
+        // it runs with one group and one node, as DeepSeek's code does.
+        if input.groups % input.nodes == 0 {
+            guard e % input.groups == 0 else { throw bad("groups", input.groups, "must divide the \(e) experts") }
+            guard input.gpus % input.nodes == 0 else { throw bad("nodes", input.nodes, "must divide the \(input.gpus) GPUs") }
         }
     }
 

@@ -3,12 +3,15 @@ import CandidateAPI
 /// One placement computed from window i and scored on window i + 1.
 public struct EPLBWindowScore: Sendable {
     public var window: Int
+    /// The validated placement (with its derived maps).
+    public var placement: EPLBPlacement
     public var balancedness: EPLBBalancedness
     /// Seconds spent in the placement algorithm alone.
     public var runtimeSeconds: Double
 
-    public init(window: Int, balancedness: EPLBBalancedness, runtimeSeconds: Double) {
+    public init(window: Int, placement: EPLBPlacement, balancedness: EPLBBalancedness, runtimeSeconds: Double) {
         self.window = window
+        self.placement = placement
         self.balancedness = balancedness
         self.runtimeSeconds = runtimeSeconds
     }
@@ -50,7 +53,7 @@ public enum EPLBEvaluation {
             let placement = try EPLBPlacement(phy2log: phy2log, layers: input.layers, experts: input.experts,
                                               replicas: shape.replicas)
             scores.append(EPLBWindowScore(
-                window: i, balancedness: EPLBBalancedness(placement: placement, weights: windows[i + 1], gpus: shape.gpus),
+                window: i, placement: placement, balancedness: EPLBBalancedness(placement: placement, weights: windows[i + 1], gpus: shape.gpus),
                 runtimeSeconds: runtime))
         }
         return EPLBHistoryResult(windows: windows.count, scores: scores)

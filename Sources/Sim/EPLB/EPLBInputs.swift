@@ -34,19 +34,28 @@ public enum EPLBInputFile: Sendable {
         struct Record: Decodable { var logical_expert_load: [[Double]] }
         var weight: [[Double]]?
         var load_history: [Record]?
-        var num_replicas: Int?
-        var num_groups: Int?
-        var num_nodes: Int?
-        var num_gpus: Int?
-        var window: Int?
+        // Doubles, so that 4.5 is reported by name rather than as "not valid JSON".
+        var num_replicas: Double?
+        var num_groups: Double?
+        var num_nodes: Double?
+        var num_gpus: Double?
+        var window: Double?
     }
 
     /// - Throws: `SimError` naming the file and the problem.
     public static func load(from url: URL) throws -> EPLBInputFile {
         let file = try JSONFile.decode(File.self, from: url)
         func fail(_ reason: String) -> SimError { .malformedFile(url.path, reason: reason) }
+        func integer(_ value: Double?, _ name: String) throws -> Int? {
+            guard let value else { return nil }
+            guard value == value.rounded(), abs(value) <= 1e9 else { throw fail("\(name) is \(value), expected a whole number") }
+            return Int(value)
+        }
+        let counts = try [("num_replicas", file.num_replicas), ("num_groups", file.num_groups),
+                          ("num_nodes", file.num_nodes), ("num_gpus", file.num_gpus)].map { try integer($0.1, $0.0) }
+        let window = try integer(file.window, "window")
         let shape: EPLBShape? = {
-            guard let r = file.num_replicas, let g = file.num_groups, let n = file.num_nodes, let p = file.num_gpus else { return nil }
+            guard let r = counts[0], let g = counts[1], let n = counts[2], let p = counts[3] else { return nil }
             return EPLBShape(replicas: r, groups: g, nodes: n, gpus: p)
         }()
         if let weight = file.weight {
@@ -56,8 +65,9 @@ public enum EPLBInputFile: Sendable {
             return .instance(input)
         }
         guard let records = file.load_history else { throw fail("needs either weight or load_history") }
-        guard let first = records.first, let experts = first.logical_expert_load.first?.count, experts > 0 else {
-            throw fail("load_history is empty")
+        guard let first = records.first else { throw fail("load_history is empty") }
+        guard let experts = first.logical_expert_load.first?.count, experts > 0 else {
+            throw fail("load_history[0] has no layers or no experts")
         }
         let layers = first.logical_expert_load.count
         var flat: [Tensor<Double>] = []
@@ -72,7 +82,7 @@ public enum EPLBInputFile: Sendable {
             }
             flat.append(Tensor(shape: [layers, experts], scalars: load.flatMap { $0 }))
         }
-        return .history(EPLBLoadHistory(records: flat, shape: shape, window: file.window))
+        return .history(EPLBLoadHistory(records: flat, shape: shape, window: window))
     }
 }
 

@@ -20,6 +20,10 @@ public enum PrefixTableFile {
 
     /// Parses CSV text.
     public static func parse(_ text: String, name: String) throws -> PrefixTable {
+        guard !text.isEmpty else { throw SimError.malformedFile(name, reason: "no header row") }
+        if let (line, reason) = CSVQuotingCheck.problem(in: text) {
+            throw SimError.malformedFile(name, reason: "line \(line): \(reason)")
+        }
         let reader: CSVReader
         do {
             reader = try CSVReader(string: text, hasHeaderRow: true)

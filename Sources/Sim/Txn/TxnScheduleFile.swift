@@ -5,7 +5,17 @@ public enum TxnScheduleFile {
     /// - Throws: `SimError.malformedFile` for an unknown workload, an index out of range or a
     ///   repeated index.
     public static func load(from url: URL, workloads: [NamedTxnWorkload]) throws -> [String: [Int]] {
-        let schedules = try JSONFile.decode([String: [Int]].self, from: url)
+        // Doubles, so that 1.5 is reported where it is rather than as "not valid JSON".
+        let raw = try JSONFile.decode([String: [Double]].self, from: url)
+        var schedules: [String: [Int]] = [:]
+        for (name, order) in raw {
+            schedules[name] = try order.enumerated().map { position, value in
+                guard value == value.rounded(), abs(value) < 1e9 else {
+                    throw SimError.malformedFile(url.path, reason: "\(name) position \(position): \(value) is not a transaction index")
+                }
+                return Int(value)
+            }
+        }
         let sizes = Dictionary(uniqueKeysWithValues: workloads.map { ($0.name, $0.workload.transactions.count) })
         for (name, order) in schedules {
             guard let n = sizes[name] else {

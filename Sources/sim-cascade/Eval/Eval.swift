@@ -32,6 +32,15 @@ struct Eval: ParsableCommand {
     @Option(help: "eplb: records per window of a load history (default: the file's, else 100).")
     var window: Int?
 
+    @Option(help: "eplb: physical replicas per layer (overrides the file).")
+    var replicas: Int?
+    @Option(help: "eplb: expert groups (overrides the file).")
+    var groups: Int?
+    @Option(help: "eplb: nodes (overrides the file).")
+    var nodes: Int?
+    @Option(help: "eplb: GPUs (overrides the file).")
+    var gpus: Int?
+
     @Option(help: "Wall-clock limit of the candidate's run, in seconds.")
     var timeout: Double = 60
 
@@ -59,7 +68,9 @@ struct Eval: ParsableCommand {
             URL(fileURLWithPath: candidate, relativeTo: Locations.workingDirectory).standardizedFileURL)
         if problem == .spot && input != nil { throw CLIError.conflictingOptions("--problem spot", "--input (use --scenarios)") }
         if problem != .spot && scenarios != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--scenarios (use --input)") }
-        let inputs = try ProblemInputs.load(problem, scenarios: scenarios, input: input, window: window)
+        let inputs = try ProblemInputs.load(
+            problem, scenarios: scenarios, input: input, window: window,
+            shape: EPLBShapeOverride(replicas: replicas, groups: groups, nodes: nodes, gpus: gpus))
 
         var limits = SandboxLimits()
         limits.wallSeconds = timeout

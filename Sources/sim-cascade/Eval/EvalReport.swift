@@ -21,7 +21,7 @@ struct EvalReport: Encodable {
         var compile_cached: Bool
         var run_seconds: Double
     }
-    struct TxnEntry: Encodable { var makespan: Int; var schedule: [Int]; var runtime_seconds: Double }
+    struct TxnEntry: Encodable { var makespan: Int; var schedule: [Int]; var transactions: Int; var runtime_seconds: Double }
     struct PrefixEntry: Encodable {
         var table: String
         var rows: Int
@@ -55,11 +55,15 @@ struct EvalReport: Encodable {
             try c.encode(SpotSetReport(policy: "candidate", set: set, outcome: score).rows, forKey: Key("results"))
         case .eplb(let result)?:
             if inputs.isInstance, let only = result.scores.first {
+                try c.encode(only.placement.phy2log, forKey: Key("phy2log"))
+                try c.encode(only.placement.logcnt, forKey: Key("logcnt"))
+                try c.encode(only.placement.log2phy, forKey: Key("log2phy"))
                 try c.encode(only.balancedness.gpu, forKey: Key("balancedness_gpu"))
                 try c.encode(only.balancedness.slot, forKey: Key("balancedness_slot"))
                 try c.encode(only.runtimeSeconds, forKey: Key("runtime_seconds"))
             } else {
                 try c.encode(result.windows, forKey: Key("windows"))
+                try c.encode(inputs.window, forKey: Key("window"))
                 try c.encode(result.meanGPU, forKey: Key("mean_balancedness_gpu"))
                 try c.encode(result.meanSlot, forKey: Key("mean_balancedness_slot"))
                 try c.encode(result.meanRuntime, forKey: Key("mean_runtime_seconds"))
@@ -83,9 +87,11 @@ struct EvalReport: Encodable {
             }
         case .txn(let scores)?:
             try c.encode(Dictionary(uniqueKeysWithValues: scores.map {
-                ($0.name, TxnEntry(makespan: $0.makespan, schedule: $0.schedule, runtime_seconds: $0.runtimeSeconds))
+                ($0.name, TxnEntry(makespan: $0.makespan, schedule: $0.schedule, transactions: $0.schedule.count,
+                                   runtime_seconds: $0.runtimeSeconds))
             }), forKey: Key("workloads"))
             try c.encode(scores.reduce(0) { $0 + $1.makespan }, forKey: Key("total_makespan"))
+            try c.encode(scores.reduce(0) { $0 + $1.runtimeSeconds }, forKey: Key("runtime_seconds"))
         case nil:
             break
         }

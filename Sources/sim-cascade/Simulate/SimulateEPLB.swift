@@ -11,8 +11,10 @@ struct SimulateEPLB: ParsableCommand {
             --input is a single instance (DeepSeek README format: weight, num_replicas, num_groups, \
             num_nodes, num_gpus), scored on its own weight; or a load history ({"load_history": \
             [{"logical_expert_load": [[…]]}, …]}), cut into windows of --window records, each \
-            window's placement scored on the next window. Without --input, the embedded default \
-            history (traces/eplb/v3-history.json) is used.
+            window's placement scored on the next window. A history takes its shape from the file \
+            (num_replicas, num_groups, num_nodes, num_gpus), else from the options; one with 256 \
+            experts and no shape is taken to be DeepSeek-V3's (288 replicas, 8 groups, 4 nodes, 32 \
+            GPUs). Without --input, the embedded default history (traces/eplb/v3-history.json) is used.
             """
     )
 

@@ -18,8 +18,8 @@ struct SimulateTxn: ParsableCommand {
     @Option(help: "A workload file ({\"NAME\": {\"txn0\": \"w-17 r-5 * …\", …}, …}).")
     var workloads: String?
 
-    @Option(help: "Built-in policy: \(BuiltinTxnPolicy.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var policy: String = "identity"
+    @Option(help: "Built-in policy: \(BuiltinTxnPolicy.allCases.map(\.rawValue).joined(separator: ", ")) (default: identity).")
+    var policy: String?
 
     @Option(help: "Orders to evaluate, instead of a policy.")
     var scheduleFile: String?
@@ -51,12 +51,13 @@ struct SimulateTxn: ParsableCommand {
         var runtime = 0.0
         let label: String
         if let scheduleFile {
+            if policy != nil { throw CLIError.conflictingOptions("--policy", "--schedule-file") }
             let scheduleURL = try Locations.dataFile(scheduleFile)
             let schedules = try TxnScheduleFile.load(from: scheduleURL, workloads: named)
             orders = named.compactMap { w in schedules[w.name].map { (w, $0) } }
             label = "schedule-file"
         } else {
-            let policy = try BuiltinTxnPolicy(named: policy)
+            let policy = try BuiltinTxnPolicy(named: policy ?? "identity")
             for w in named {
                 let start = monotonicSeconds()
                 let order = policy.schedule(w.workload, seed: seed)

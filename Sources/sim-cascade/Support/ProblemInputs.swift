@@ -10,8 +10,14 @@ struct ProblemInputs {
     var label: String
     /// EPLB: a single instance, scored on its own weight.
     var isInstance = false
+    /// EPLB: records per window of a history.
+    var window: Int?
 
-    static func load(_ problem: CandidateProblem, scenarios: String?, input: String?, window: Int?) throws -> ProblemInputs {
+    static func load(_ problem: CandidateProblem, scenarios: String?, input: String?, window: Int?,
+                     shape override: EPLBShapeOverride = EPLBShapeOverride()) throws -> ProblemInputs {
+        if problem != .eplb && (window != nil || !override.isEmpty) {
+            throw CLIError.missingOption("--problem eplb", because: "with --window, --replicas, --groups, --nodes or --gpus")
+        }
         switch problem {
         case .spot:
             let url = try scenarios.map(Locations.spotFile) ?? Locations.defaultSpotScenarios()
@@ -21,13 +27,18 @@ struct ProblemInputs {
             let url = try input.map(Locations.dataFile) ?? Locations.defaultFile("traces/eplb/v3-history.json")
             switch try EPLBInputFile.load(from: url) {
             case .instance(let instance):
-                let shape = EPLBShape(replicas: instance.replicas, groups: instance.groups, nodes: instance.nodes, gpus: instance.gpus)
+                if window != nil { throw CLIError.conflictingOptions("--window", "a single instance") }
+                let shape = override.applied(to: EPLBShape(replicas: instance.replicas, groups: instance.groups,
+                                                           nodes: instance.nodes, gpus: instance.gpus))
+                try DeepSeekEPLB.validate(shape.input(instance.weights))
                 return ProblemInputs(candidateInputs: .eplb(windows: [instance.weights, instance.weights], shape: shape),
                                      label: url.lastPathComponent, isInstance: true)
             case .history(let history):
-                guard let shape = history.shape ?? (history.experts == 256 ? .deepSeekV3 : nil) else {
-                    throw SimError.malformedFile(url.path, reason: "a load history for eval must name its shape (num_replicas, num_groups, num_nodes, num_gpus)")
+                guard let base = history.shape ?? (history.experts == 256 ? .deepSeekV3 : nil) ?? override.complete else {
+                    throw CLIError.missingOption("--replicas, --groups, --nodes and --gpus",
+                                                 because: "for a load history that does not name its shape")
                 }
+                let shape = override.applied(to: base)
                 let size = window ?? history.window ?? 100
                 guard size > 0 else { throw SimError.invalidParameter(name: "--window", value: "\(size)", reason: "must be positive") }
                 let windows = history.windows(size: size)
@@ -35,7 +46,8 @@ struct ProblemInputs {
                     throw SimError.invalidParameter(name: "--window", value: "\(size)", reason: "leaves fewer than 2 windows")
                 }
                 try DeepSeekEPLB.validate(shape.input(windows[0]))
-                return ProblemInputs(candidateInputs: .eplb(windows: windows, shape: shape), label: url.lastPathComponent)
+                return ProblemInputs(candidateInputs: .eplb(windows: windows, shape: shape), label: url.lastPathComponent,
+                                     window: size)
             }
         case .prefix:
             let urls = try input.map { [try Locations.dataFile($0)] } ?? Locations.defaultPrefixTables()
@@ -45,5 +57,26 @@ struct ProblemInputs {
             let url = try input.map(Locations.dataFile) ?? Locations.defaultFile("traces/txn/workloads-default.json")
             return ProblemInputs(candidateInputs: .txn(try TxnWorkloadFile.load(from: url)), label: url.lastPathComponent)
         }
+    }
+}
+
+/// `--replicas/--groups/--nodes/--gpus`, each overriding the file's value.
+struct EPLBShapeOverride {
+    var replicas: Int?
+    var groups: Int?
+    var nodes: Int?
+    var gpus: Int?
+
+    var isEmpty: Bool { replicas == nil && groups == nil && nodes == nil && gpus == nil }
+
+    /// The shape these options give alone, when all four are set.
+    var complete: EPLBShape? {
+        guard let replicas, let groups, let nodes, let gpus else { return nil }
+        return EPLBShape(replicas: replicas, groups: groups, nodes: nodes, gpus: gpus)
+    }
+
+    func applied(to base: EPLBShape) -> EPLBShape {
+        EPLBShape(replicas: replicas ?? base.replicas, groups: groups ?? base.groups, nodes: nodes ?? base.nodes,
+                  gpus: gpus ?? base.gpus)
     }
 }
