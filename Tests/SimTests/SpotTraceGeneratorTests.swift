@@ -10,7 +10,7 @@ import Testing
 
     @Test func committedTracesRegenerateByteForByte() throws {
         let files = SpotTraceSetGenerator(manifest: try manifest()).files()
-        #expect(files.count == 17)
+        #expect(files.count == 34)  // 16 search traces + scenarios, 16 held-out traces + scenarios
         for file in files {
             let committed = try Data(contentsOf: TestPaths.spotTraces.appendingPathComponent(file.name))
             #expect(committed == Data(file.contents.utf8), "\(file.name) differs from its manifest's output")
@@ -66,6 +66,17 @@ import Testing
             try JSONEncoder().encode(bad).write(to: url)
             #expect(throws: SimError.self) { _ = try SpotTraceManifest.load(from: url) }
         }
+    }
+
+    @Test func heldOutScenariosShareNoTraceWithTheSearchSet() throws {
+        let search = try SpotScenarioSet.load(from: TestPaths.spotTraces.appendingPathComponent("scenarios-default.json"))
+        let heldOut = try SpotScenarioSet.load(from: TestPaths.spotTraces.appendingPathComponent("scenarios-heldout.json"))
+        #expect(heldOut.scenarios.count == search.scenarios.count)
+        #expect(Set(search.scenarios.map(\.baseTrace)).isDisjoint(with: Set(heldOut.scenarios.map(\.baseTrace))))
+        // Different seeds: the traces themselves differ, not just their names.
+        let a = try SpotTrace.load(from: TestPaths.spotTraces.appendingPathComponent(search.scenarios[0].baseTrace))
+        let b = try SpotTrace.load(from: TestPaths.spotTraces.appendingPathComponent(heldOut.scenarios[0].baseTrace))
+        #expect(a.unavailable != b.unavailable)
     }
 
     @Test func defaultScenarioSetLoadsAndEveryPolicyMeetsItsDeadlines() throws {

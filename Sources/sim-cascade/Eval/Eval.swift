@@ -23,8 +23,11 @@ struct Eval: ParsableCommand {
     @Option(help: "Problem: \(CandidateProblem.allCases.map(\.rawValue).joined(separator: ", ")).")
     var problem: String = "spot"
 
-    @Option(help: "spot: a scenario file.")
+    @Option(help: "spot: a scenario file (default: the search set, traces/spot/scenarios-default.json).")
     var scenarios: String?
+
+    @Flag(help: "spot: score on the held-out set (traces/spot/scenarios-heldout.json), never seen in search.")
+    var heldOut = false
 
     @Option(help: "eplb, prefix, txn: an input file (see the matching simulate command).")
     var input: String?
@@ -68,8 +71,11 @@ struct Eval: ParsableCommand {
             URL(fileURLWithPath: candidate, relativeTo: Locations.workingDirectory).standardizedFileURL)
         if problem == .spot && input != nil { throw CLIError.conflictingOptions("--problem spot", "--input (use --scenarios)") }
         if problem != .spot && scenarios != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--scenarios (use --input)") }
+        if heldOut && (problem != .spot || scenarios != nil) {
+            throw CLIError.conflictingOptions("--held-out", problem != .spot ? "--problem \(problem.rawValue)" : "--scenarios")
+        }
         let inputs = try ProblemInputs.load(
-            problem, scenarios: scenarios, input: input, window: window,
+            problem, scenarios: heldOut ? try Locations.heldOutSpotScenarios().path : scenarios, input: input, window: window,
             shape: EPLBShapeOverride(replicas: replicas, groups: groups, nodes: nodes, gpus: gpus))
 
         var limits = SandboxLimits()

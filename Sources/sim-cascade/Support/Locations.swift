@@ -53,8 +53,13 @@ enum Locations {
         return tables
     }
 
-    /// The embedded default spot scenario set.
+    /// The embedded default spot scenario set (the search set).
     static func defaultSpotScenarios() throws -> URL {
         ProjectPaths.defaultSpotScenarios(root: try ProjectPaths.root())
+    }
+
+    /// The embedded held-out spot scenario set: traces from another seed, never seen in search.
+    static func heldOutSpotScenarios() throws -> URL {
+        try ProjectPaths.root().appendingPathComponent("traces/spot/scenarios-heldout.json")
     }
 }

@@ -12,6 +12,15 @@ public struct SpotTraceManifest: Codable, Sendable, Equatable {
     public var tracesPerProfile: Int
     public var profiles: [SpotTraceProfile]
     public var scenarios: ScenarioPlan
+    /// A second, disjoint set of traces and scenarios for held-out scoring.
+    public var heldOut: HeldOutPlan?
+
+    /// The held-out set: the same plan, traces from another seed.
+    public struct HeldOutPlan: Codable, Sendable, Equatable {
+        public var seed: UInt64
+        public var file: String
+        public var name: String
+    }
 
     /// How the scenario file over the generated traces is laid out.
     public struct ScenarioPlan: Codable, Sendable, Equatable {
@@ -52,11 +61,12 @@ public struct SpotTraceManifest: Codable, Sendable, Equatable {
         self.tracesPerProfile = tracesPerProfile
         self.profiles = profiles
         self.scenarios = scenarios
+        heldOut = nil
     }
 
     enum CodingKeys: String, CodingKey {
         case generator, seed, gapSeconds = "gap_seconds", ticksPerTrace = "ticks_per_trace"
-        case tracesPerProfile = "traces_per_profile", profiles, scenarios
+        case tracesPerProfile = "traces_per_profile", profiles, scenarios, heldOut = "held_out"
     }
 
     static func isPlainFileName(_ name: String) -> Bool {
@@ -88,6 +98,11 @@ public struct SpotTraceManifest: Codable, Sendable, Equatable {
                 + "overheads must be non-empty")
         }
         guard isPlainFileName(plan.file) else { throw fail("scenarios.file must be a plain file name, not '\(plan.file)'") }
+        if let heldOut = manifest.heldOut {
+            guard isPlainFileName(heldOut.file), heldOut.file != plan.file, heldOut.seed != manifest.seed else {
+                throw fail("held_out needs its own plain file name and its own seed")
+            }
+        }
         for deadline in plan.deadlineHours {
             for overhead in plan.restartOverheadHours {
                 do {
