@@ -55,7 +55,9 @@ import Glibc
         Case(fixture: "sleep_forever", kind: "timeout", messageContains: "wall-clock limit"),
         Case(fixture: "memory_bomb", kind: "memory", messageContains: "failed to allocate"),
         Case(fixture: "fake_json", kind: "invalid_answer", messageContains: "closed the protocol"),
-        Case(fixture: "forged_answer", kind: "invalid_answer", messageContains: "decision 9 is not a cluster type"),
+        // The forged frame holds one decision of value 9: invalid whether the first batch asked
+        // for one decision or for more.
+        Case(fixture: "forged_answer", kind: "invalid_answer", messageContains: "decision"),
         Case(fixture: "out_of_range", kind: "invalid_answer", messageContains: "decision 7 is not a cluster type"),
         Case(fixture: "close_protocol", kind: "invalid_answer", messageContains: "closed the protocol"),
         Case(fixture: "log_flood", kind: "output_limit", messageContains: "more than"),
@@ -85,6 +87,8 @@ import Glibc
         }
         let failure = try #require(json["failure"] as? [String: Any])
         #expect(failure["kind"] as? String == c.kind)
+        // A failure inside a stage names the stage; a compile error happens before any stage.
+        #expect((json["rejected_at"] is String) == (c.kind != "compile_error"), "rejected_at: \(json["rejected_at"] ?? "")")
         let message = failure["message"] as? String ?? ""
         #expect(message.contains(c.messageContains), "message: \(message)")
         #expect(CandidateFixtures.sandboxProcesses().isEmpty, "sandbox processes left behind")
@@ -183,8 +187,9 @@ import Glibc
         let json = try result.json()
         #expect(!result.stdout.contains(secretText) && !result.stderr.contains(secretText))
         #expect(!result.stdout.contains(dataPrefix))
-        // Decisions would encode what it read; reading nothing, it runs on demand every tick.
-        #expect(json["valid"] as? Bool == true)
+        // Decisions would encode what it read; reading nothing, it runs on demand every tick (and
+        // is stopped by a cost gate, which does not matter here).
+        #expect((json["failure"] as? [String: Any])?["kind"] as? String != "crash")
         let log = json["log"] as? String ?? ""
         #expect(log.contains("cannot open \(secret.path)") && log.contains("cannot open \(dataFile.path)"))
         #expect(log.contains("cannot open /etc/passwd"))
@@ -260,6 +265,64 @@ import Glibc
         let ours = (prefix["tables"] as? [[String: Any]])?.map { $0["hit_chars"] as? Int }
         let builtIn = (ggr["tables"] as? [[String: Any]])?.map { $0["hit_chars"] as? Int }
         #expect(ours != nil && ours == builtIn)
+    }
+
+    @Test func cascadeRunsEveryStageForAGoodCandidate() throws {
+        let json = try CandidateFixtures.eval(try templateCandidate(), []).json()
+        #expect(json["valid"] as? Bool == true && json["rejected_at"] is NSNull)
+        let stages = try #require(json["stages"] as? [[String: Any]])
+        #expect(stages.map { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
+        #expect(stages.allSatisfy { $0["status"] as? String == "passed" })
+        #expect(json["mean_cost"] is Double && (json["worst_scenarios"] as? [String])?.count == 5)
+    }
+
+    @Test func aGateStopsAnExpensiveCandidateBeforeTheFineLevel() throws {
+        // On demand costs ~148 $ a scenario against greedy's ~102 $ at the coarse level (gate:
+        // 1.10 ×); the cost model's merged ticks make greedy pay more, so its looser gate lets
+        // it through.
+        let candidate = try CandidateFixtures.materialize("always_on_demand")
+        let json = try CandidateFixtures.eval(candidate, []).json()
+        #expect(json["valid"] as? Bool == false && json["rejected_at"] as? String == "coarse")
+        let failure = try #require(json["failure"] as? [String: Any])
+        #expect(failure["kind"] as? String == "rejected")
+        #expect((failure["message"] as? String ?? "").hasPrefix("mean_cost "))
+        #expect(json["mean_cost"] == nil)
+        let stages = try #require(json["stages"] as? [[String: Any]])
+        #expect(stages.map { $0["status"] as? String } == ["passed", "rejected", "skipped"])
+
+        let all = try CandidateFixtures.eval(candidate, ["--all-levels"]).json()
+        #expect(all["valid"] as? Bool == false && all["mean_cost"] == nil)
+        #expect((all["stages"] as? [[String: Any]])?.map { $0["status"] as? String } == ["passed", "rejected", "passed"])
+
+        let alone = try CandidateFixtures.eval(candidate, ["--level", "fine"]).json()
+        #expect(alone["valid"] as? Bool == true && (alone["mean_cost"] as? Double ?? 0) > 140)
+        #expect((alone["stages"] as? [[String: Any]])?.count == 1)
+    }
+
+    @Test func heldOutScoresOnTheOtherSet() throws {
+        let json = try CandidateFixtures.eval(try templateCandidate(), ["--held-out"]).json()
+        #expect(json["valid"] as? Bool == true && json["scenario_set"] as? String == "heldout-spot")
+    }
+
+    @Test func badCascadeOptionsAreOneLineAndExitTwo() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        let broken = folder.appendingPathComponent("gates.json")
+        try Data("{".utf8).write(to: broken)
+        let unknownMetric = folder.appendingPathComponent("metric.json")
+        try Data(#"{"gates": [{"level": "coarse", "metric": "p99", "factor": 1.1}]}"#.utf8).write(to: unknownMetric)
+        let candidate = try templateCandidate().path
+        for (arguments, mention) in [
+            (["--level", "medium"], "no such level"),
+            (["--gates", broken.path], broken.path),
+            (["--gates", unknownMetric.path], "coarse.p99"),
+            (["--problem", "txn", "--all-levels"], "--problem spot"),
+        ] {
+            var environment = ProcessInfo.processInfo.environment
+            environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
+            let result = try CommandRunner.run(["eval", candidate] + arguments, environment: environment)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(mention), "\(result.stderr)")
+        }
     }
 
     @Test func secondEvaluationOfTheSameSourceCompilesNothing() throws {

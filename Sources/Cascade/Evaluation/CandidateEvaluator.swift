@@ -41,8 +41,27 @@ public struct EvaluationOutcome: Sendable {
     public var sandbox: SandboxMode
     /// The child's stdout and stderr (capped); shown to the user, never parsed.
     public var log: String
+    /// The cascade's stages (one `fine` stage for problems without cheaper levels yet).
+    public var stages: [StageReport] = []
+    /// The stage that stopped the candidate, if one did.
+    public var rejectedAt: String?
 
     public var valid: Bool { failure == nil }
+}
+
+/// How `evaluate` runs the levels of a problem that has them.
+public struct CascadeOptions: Sendable {
+    public var gates: [LevelGate]
+    /// Run every level even after a stage stopped the candidate.
+    public var allLevels: Bool
+    /// Run this level alone (no gates).
+    public var onlyLevel: String?
+
+    public init(gates: [LevelGate], allLevels: Bool = false, onlyLevel: String? = nil) {
+        self.gates = gates
+        self.allLevels = allLevels
+        self.onlyLevel = onlyLevel
+    }
 }
 
 /// Compiles a candidate, runs it in the sandbox against the trusted simulator, and validates it.
@@ -66,7 +85,7 @@ public struct CandidateEvaluator: Sendable {
 
     /// Evaluates `source` on `inputs`. For spot, any scenario finishing after its deadline makes
     /// the candidate invalid (`deadline_miss`): a cheap policy that is late is not a better one.
-    public func evaluate(source: String, on inputs: CandidateInputs) throws -> EvaluationOutcome {
+    public func evaluate(source: String, on inputs: CandidateInputs, cascade: CascadeOptions? = nil) throws -> EvaluationOutcome {
         let problem = inputs.problem
         var outcome = EvaluationOutcome(problem: problem, score: nil, failure: nil, compileSeconds: 0,
                                         compileCached: false, runSeconds: 0, sandbox: sandbox.mode, log: "")
@@ -82,6 +101,29 @@ public struct CandidateEvaluator: Sendable {
         }
         outcome.compileSeconds = compiled.seconds
         outcome.compileCached = compiled.cached
+
+        if case .spot(let set) = inputs, let cascade {
+            var levels: [any FidelityLevel] = try SpotLevels.make(search: set)
+            var gates = cascade.gates
+            if let only = cascade.onlyLevel {
+                guard let level = levels.first(where: { $0.name == only }) else {
+                    throw CascadeError.invalidBudget(name: "--level", value: only,
+                                                     reason: "no such level (levels: \(levels.map(\.name).joined(separator: ", ")))")
+                }
+                levels = [level]
+                gates = []
+            }
+            let runner = try CascadeRunner(levels: levels, gates: gates, allLevels: cascade.allLevels).validated()
+            let start = monotonicSeconds()
+            let (stages, rejectedAt, failure, score) = try runner.run(compiled, sandbox: sandbox)
+            outcome.runSeconds = monotonicSeconds() - start
+            outcome.stages = stages
+            outcome.rejectedAt = rejectedAt
+            outcome.failure = failure
+            outcome.score = failure == nil ? score : nil
+            outcome.log = stages.filter { !$0.log.isEmpty }.map { "[\($0.level)]\n\($0.log)" }.joined(separator: "\n")
+            return outcome
+        }
 
         let session = try sandbox.start(executable: compiled.executable)
         let result: Result<CandidateScore, CandidateFailure>
@@ -104,9 +146,14 @@ public struct CandidateEvaluator: Sendable {
         outcome.runSeconds = monotonicSeconds() - session.startTime
         outcome.log = session.logText
         switch result {
-        case .failure(let failure): outcome.failure = failure
+        case .failure(let failure):
+            outcome.failure = failure
+            outcome.rejectedAt = "fine"
         case .success(let score): outcome.score = score
         }
+        outcome.stages = [StageReport(level: "fine", status: outcome.failure == nil ? .passed : .failed, metrics: [:],
+                                      reference: nil, gate: nil, threshold: nil, seconds: outcome.runSeconds,
+                                      failure: outcome.failure, artifacts: [], log: outcome.log)]
         return outcome
     }
 

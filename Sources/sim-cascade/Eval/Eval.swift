@@ -44,7 +44,16 @@ struct Eval: ParsableCommand {
     @Option(help: "eplb: GPUs (overrides the file).")
     var gpus: Int?
 
-    @Option(help: "Wall-clock limit of the candidate's run, in seconds.")
+    @Flag(help: "spot: run every level even after a stage stopped the candidate.")
+    var allLevels = false
+
+    @Option(help: "spot: run one level alone, without gates (cost_model, coarse, fine).")
+    var level: String?
+
+    @Option(help: "spot: gates to use (default: fidelity-reports/spot.json of this checkout, else built-in defaults).")
+    var gates: String?
+
+    @Option(help: "Wall-clock limit of each level's run, in seconds.")
     var timeout: Double = 60
 
     @Option(help: "Address-space limit of the candidate, in MiB.")
@@ -92,12 +101,27 @@ struct Eval: ParsableCommand {
         let evaluator = CandidateEvaluator(
             compiler: CandidateCompiler(toolchain: toolchain, cacheRoot: cacheRoot, timeoutSeconds: compileTimeout),
             sandbox: sandbox)
-        let outcome = try evaluator.evaluate(source: source, on: inputs.candidateInputs)
+        if problem != .spot && (allLevels || level != nil || gates != nil) {
+            throw CLIError.missingOption("--problem spot", because: "with --all-levels, --level or --gates (other problems have one level so far)")
+        }
+        let cascade = problem == .spot
+            ? CascadeOptions(gates: try loadGates(), allLevels: allLevels, onlyLevel: level) : nil
+        let outcome = try evaluator.evaluate(source: source, on: inputs.candidateInputs, cascade: cascade)
         let report = EvalReport(candidate: candidate, inputs: inputs, outcome: outcome)
         if json {
             try JSONOutput.print(report)
         } else {
             print(report.text)
         }
+    }
+
+    /// `--gates FILE`, else the calibrated gates of this checkout, else the built-in defaults.
+    private func loadGates() throws -> [LevelGate] {
+        if let gates { return try GatesFile.load(from: URL(fileURLWithPath: gates, relativeTo: Locations.workingDirectory)) }
+        if let calibrated = try? Locations.defaultFile("fidelity-reports/spot.json"),
+           FileManager.default.fileExists(atPath: calibrated.path) {
+            return try GatesFile.load(from: calibrated)
+        }
+        return DefaultGates.spot
     }
 }

@@ -30,6 +30,27 @@ struct EvalReport: Encodable {
         var phr: Double
         var runtime_seconds: Double
     }
+    struct Stage: Encodable {
+        var level: String
+        var status: String
+        var metrics: [String: Double]
+        var gate: String?
+        var reference: Double?
+        var threshold: Double?
+        var seconds: Double
+        var failure: Failure?
+
+        init(_ s: StageReport) {
+            level = s.level
+            status = s.status.rawValue
+            metrics = s.metrics
+            gate = s.gate.map { "\($0.metric) ≤ \($0.factor) × reference" }
+            reference = s.reference
+            threshold = s.threshold
+            seconds = s.seconds
+            failure = s.failure.map { Failure(kind: $0.kind.rawValue, message: $0.message) }
+        }
+    }
     struct EPLBEntry: Encodable {
         var placed_on_window: Int
         var scored_on_window: Int
@@ -98,6 +119,10 @@ struct EvalReport: Encodable {
         if let failure = outcome.failure {
             try c.encode(Failure(kind: failure.kind.rawValue, message: failure.message), forKey: Key("failure"))
         }
+        try c.encode(outcome.rejectedAt, forKey: Key("rejected_at"))
+        try c.encode(outcome.stages.map(Stage.init), forKey: Key("stages"))
+        let artifacts = outcome.stages.last { !$0.artifacts.isEmpty }?.artifacts ?? []
+        if !artifacts.isEmpty { try c.encode(artifacts, forKey: Key("worst_scenarios")) }
         try c.encode(Timing(compile_seconds: outcome.compileSeconds, compile_cached: outcome.compileCached,
                             run_seconds: outcome.runSeconds), forKey: Key("timing"))
         try c.encode(outcome.sandbox.rawValue, forKey: Key("sandbox"))
@@ -108,8 +133,16 @@ struct EvalReport: Encodable {
         var lines = [
             "candidate: \(candidate) (\(outcome.problem.rawValue); compile \(outcome.compileCached ? "cached" : fixed(outcome.compileSeconds, 2) + " s"), run \(fixed(outcome.runSeconds, 3)) s, sandbox \(outcome.sandbox.rawValue))",
             "inputs: \(inputs.label)",
-            "valid: \(outcome.valid)",
+            "valid: \(outcome.valid)" + (outcome.rejectedAt.map { ", rejected at \($0)" } ?? ""),
         ]
+        if outcome.stages.count > 1 || outcome.stages.first?.level != "fine" {
+            var table = TextTable(headers: ["stage", "status", "mean cost $", "gate threshold", "seconds"])
+            for s in outcome.stages {
+                table.append([s.level, s.status.rawValue, s.metrics["mean_cost"].map { fixed($0, 4) } ?? "",
+                              s.threshold.map { fixed($0, 4) } ?? "", fixed(s.seconds, 3)])
+            }
+            lines.append(table.render())
+        }
         switch outcome.score {
         case .spot(let score)?:
             lines.append("mean_cost \(fixed(score.meanCost, 4)) $, std_cost \(fixed(score.stdCost, 4)) $, deadline_misses \(score.deadlineMisses)")

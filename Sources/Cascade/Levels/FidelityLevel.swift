@@ -1,0 +1,56 @@
+/// A metric a level produces, and which way is better.
+public struct LevelMetric: Sendable, Equatable {
+    public var name: String
+    public var lowerIsBetter: Bool
+
+    public init(name: String, lowerIsBetter: Bool) {
+        self.name = name
+        self.lowerIsBetter = lowerIsBetter
+    }
+}
+
+/// What one level measured for one candidate.
+public struct LevelResult: Sendable {
+    public var level: String
+    /// The level's metrics (empty when the candidate failed inside the level).
+    public var metrics: [String: Double]
+    public var failure: CandidateFailure?
+    /// Wall seconds of the level, child start to reap, measured by the parent (no compile).
+    public var seconds: Double
+    /// The full score, for the level whose score is the candidate's (the fine level).
+    public var score: CandidateScore?
+    /// Notes worth feeding back to an LLM (e.g. the worst scenarios and what the policy did).
+    public var artifacts: [String]
+    /// The candidate's stdout and stderr during the level (capped; never parsed).
+    public var log: String = ""
+}
+
+/// One fidelity level of a problem: a value, not a code path. The cascade, calibration and
+/// bench treat every problem's levels alike.
+public protocol FidelityLevel: Sendable {
+    /// `cost_model`, `coarse` or `fine`.
+    var name: String { get }
+    var metrics: [LevelMetric] { get }
+    /// The metric gates use by default.
+    var primaryMetric: String { get }
+    /// Runs a compiled candidate through this level in a fresh sandbox.
+    func run(_ candidate: CompiledCandidate, sandbox: Sandbox) throws -> LevelResult
+    /// The same metrics for the problem's reference policy (its template's baseline), computed
+    /// in process by the trusted simulator: what relative gates compare against.
+    func referenceMetrics() -> [String: Double]
+}
+
+/// A gate: a level's metric must not be worse than `factor` × the reference's value.
+public struct LevelGate: Sendable, Equatable, Codable {
+    public var level: String
+    public var metric: String
+    /// For a lower-is-better metric: reject when value > factor × reference; for a
+    /// higher-is-better one: reject when value < factor × reference.
+    public var factor: Double
+
+    public init(level: String, metric: String, factor: Double) {
+        self.level = level
+        self.metric = metric
+        self.factor = factor
+    }
+}

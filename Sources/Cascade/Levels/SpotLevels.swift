@@ -1,0 +1,146 @@
+import Sim
+
+/// The spot problem's three levels over one search set.
+///
+/// - `cost_model`: probe windows, one per (environment, deadline, overhead) stratum, at a tick
+///   `mergeFactor` times coarser: a merged tick has spot only if all its ticks had. Buckets are
+///   aligned on the base trace's clock, so scenarios on one trace still share one clock.
+/// - `coarse`: a seeded stratified sample of `coarseShare` of the scenarios at native ticks.
+/// - `fine`: every scenario at native ticks.
+///
+/// Deadline misses fail a candidate at the coarse and fine levels (a late policy is not a
+/// cheaper one); the cost model's merged ticks only approximate the schedule, so there misses
+/// are a metric, not a failure.
+public enum SpotLevels {
+    public static let mergeFactor = 6
+    public static let coarseShare = 0.1
+
+    /// The three levels, cheapest first.
+    public static func make(search set: SpotScenarioSet, seed: UInt64 = 0) throws -> [SpotFidelityLevel] {
+        [
+            SpotFidelityLevel(name: "cost_model", set: try costModelSet(set), failOnDeadlineMiss: false),
+            SpotFidelityLevel(name: "coarse", set: coarseSet(set, seed: seed), failOnDeadlineMiss: true),
+            SpotFidelityLevel(name: "fine", set: set, failOnDeadlineMiss: true),
+        ]
+    }
+
+    /// One scenario per stratum, its window merged `mergeFactor` ticks to one.
+    static func costModelSet(_ set: SpotScenarioSet) throws -> SpotScenarioSet {
+        let k = mergeFactor
+        var seen = Set<String>()
+        var probes: [SpotScenario] = []
+        for scenario in set.scenarios {
+            let stratum = "\(scenario.env)|\(scenario.deadlineHours)|\(scenario.overheadHours)"
+            guard !seen.contains(stratum) else { continue }
+            let first = scenario.startTick / k
+            let last = (scenario.startTick + scenario.ticks + k - 1) / k  // exclusive
+            let base = scenario.window.startIndex - scenario.startTick  // index of native tick 0
+            var merged: [UInt8] = []
+            merged.reserveCapacity(last - first)
+            for bucket in first ..< last {
+                var unavailable: UInt8 = 0
+                for tick in (bucket * k) ..< ((bucket + 1) * k)
+                where tick >= scenario.startTick && tick < scenario.startTick + scenario.ticks {
+                    unavailable |= scenario.window[base + tick]
+                }
+                merged.append(unavailable)
+            }
+            var probe = scenario
+            probe.startTick = first
+            probe.ticks = merged.count
+            probe.window = merged[...]
+            guard merged.count >= probe.job.requiredTicks(gapSeconds: set.gapSeconds * Double(k)) else { continue }
+            seen.insert(stratum)
+            probes.append(probe)
+        }
+        guard !probes.isEmpty else {
+            throw SimError.invalidParameter(name: "scenario set", value: set.name, reason: "has no window long enough to coarsen")
+        }
+        var coarse = set
+        coarse.name = set.name + " (cost model)"
+        coarse.gapSeconds = set.gapSeconds * Double(k)
+        coarse.scenarios = probes
+        return coarse
+    }
+
+    /// `coarseShare` of each (environment, deadline, overhead) stratum, at least one, chosen
+    /// with a seeded shuffle; file order is kept.
+    static func coarseSet(_ set: SpotScenarioSet, seed: UInt64) -> SpotScenarioSet {
+        var strata: [String: [Int]] = [:]
+        var order: [String] = []
+        for (i, s) in set.scenarios.enumerated() {
+            let key = "\(s.env)|\(s.deadlineHours)|\(s.overheadHours)"
+            if strata[key] == nil { order.append(key) }
+            strata[key, default: []].append(i)
+        }
+        var rng = SeededGenerator(seed: seed)
+        var chosen: [Int] = []
+        for key in order {
+            var members = strata[key]!
+            for i in stride(from: members.count - 1, to: 0, by: -1) { members.swapAt(i, rng.nextInt(below: i + 1)) }
+            let take = max(1, Int((Double(members.count) * coarseShare).rounded()))
+            chosen += members.prefix(take)
+        }
+        var coarse = set
+        coarse.name = set.name + " (coarse)"
+        coarse.scenarios = chosen.sorted().map { set.scenarios[$0] }
+        return coarse
+    }
+}
+
+/// A spot level: a scenario set the candidate runs on, and its rules.
+public struct SpotFidelityLevel: FidelityLevel {
+    public let name: String
+    public let set: SpotScenarioSet
+    public let failOnDeadlineMiss: Bool
+
+    public var metrics: [LevelMetric] {
+        [LevelMetric(name: "mean_cost", lowerIsBetter: true), LevelMetric(name: "deadline_misses", lowerIsBetter: true)]
+    }
+    public var primaryMetric: String { "mean_cost" }
+
+    public func run(_ candidate: CompiledCandidate, sandbox: Sandbox) throws -> LevelResult {
+        let session = try sandbox.start(executable: candidate.executable)
+        let outcome = SpotCandidateRunner(set: set).run(session)
+        let seconds = monotonicSeconds() - session.startTime
+        let log = session.logText
+        switch outcome {
+        case .failure(let failure):
+            return LevelResult(level: name, metrics: [:], failure: failure, seconds: seconds, score: nil, artifacts: [], log: log)
+        case .success(let score):
+            let metrics = ["mean_cost": score.meanCost, "deadline_misses": Double(score.deadlineMisses)]
+            let late = score.results.indices.filter { !score.results[$0].deadlineMet }
+            let failure = failOnDeadlineMiss && !late.isEmpty
+                ? CandidateFailure(.deadlineMiss, "\(late.count) of \(score.results.count) scenarios finished after their deadline "
+                    + "(first: \(describe(late[0])))")
+                : nil
+            return LevelResult(level: name, metrics: metrics, failure: failure, seconds: seconds,
+                               score: .spot(score), artifacts: name == "fine" ? worst(score) : [], log: log)
+        }
+    }
+
+    public func referenceMetrics() -> [String: Double] {
+        let reference = BuiltinSpotPolicy.greedy.run(set)
+        return ["mean_cost": reference.meanCost, "deadline_misses": Double(reference.deadlineMisses)]
+    }
+
+    func describe(_ i: Int) -> String {
+        let s = set.scenarios[i]
+        return "scenario \(i), \(s.env) window \(s.traceID), deadline \(s.deadlineHours) h, overhead \(s.overheadHours) h"
+    }
+
+    /// The five scenarios where the candidate paid most over the greedy baseline.
+    func worst(_ score: SpotSetResult) -> [String] {
+        let greedy = BuiltinSpotPolicy.greedy.run(set).results
+        let excess = score.results.indices.map { ($0, score.results[$0].cost - greedy[$0].cost) }
+        return excess.sorted { $0.1 > $1.1 }.prefix(5).map { i, extra in
+            let r = score.results[i]
+            let gap = set.gapSeconds
+            return "\(describe(i)): cost \(fixed4(r.cost)) $ vs greedy \(fixed4(greedy[i].cost)) $ (+\(fixed4(extra))); "
+                + "\(r.spotTicks) spot and \(r.onDemandTicks) on-demand ticks; "
+                + (r.finished ? "finished at \(fixed4(Double(r.endTick) * gap / 3600)) h" : "unfinished")
+        }
+    }
+
+    private func fixed4(_ x: Double) -> String { String(Double(Int((x * 1e4).rounded())) / 1e4) }
+}

@@ -1,0 +1,71 @@
+@testable import Cascade
+import Foundation
+import Testing
+
+/// A level that reports fixed metrics (or a failure) without running anything.
+private struct FixedLevel: FidelityLevel {
+    var name: String
+    var value: Double
+    var reference: Double = 100
+    var failure: CandidateFailure?
+
+    var metrics: [LevelMetric] { [LevelMetric(name: "mean_cost", lowerIsBetter: true)] }
+    var primaryMetric: String { "mean_cost" }
+    func run(_ candidate: CompiledCandidate, sandbox: Sandbox) throws -> LevelResult {
+        LevelResult(level: name, metrics: failure == nil ? ["mean_cost": value] : [:], failure: failure, seconds: 0.01,
+                    score: nil, artifacts: [])
+    }
+    func referenceMetrics() -> [String: Double] { ["mean_cost": reference] }
+}
+
+@Suite struct CascadeRunnerTests {
+    let candidate = CompiledCandidate(executable: URL(fileURLWithPath: "/nonexistent"), cached: true, seconds: 0)
+    var sandbox: Sandbox { Sandbox(mode: .unsafeNone, limits: SandboxLimits(), spawner: PosixSpawner()) }
+    let gates = [LevelGate(level: "cost_model", metric: "mean_cost", factor: 1.25),
+                 LevelGate(level: "coarse", metric: "mean_cost", factor: 1.10)]
+
+    private func levels(_ values: [Double], failure: Int? = nil) -> [any FidelityLevel] {
+        zip(["cost_model", "coarse", "fine"], values).enumerated().map { i, pair in
+            FixedLevel(name: pair.0, value: pair.1, failure: i == failure ? CandidateFailure(.crash, "boom") : nil)
+        }
+    }
+
+    @Test func aCandidateWithinEveryGateRunsAllLevels() throws {
+        let run = try CascadeRunner(levels: levels([120, 105, 99]), gates: gates).run(candidate, sandbox: sandbox)
+        #expect(run.rejectedAt == nil && run.failure == nil)
+        #expect(run.stages.map(\.status) == [.passed, .passed, .passed])
+        #expect(run.stages[0].threshold == 125 && run.stages[1].threshold.map { abs($0 - 110) < 1e-9 } == true)
+    }
+
+    @Test func aGateStopsTheCandidateAndLaterStagesAreSkipped() throws {
+        let run = try CascadeRunner(levels: levels([130, 105, 99]), gates: gates).run(candidate, sandbox: sandbox)
+        #expect(run.rejectedAt == "cost_model")
+        #expect(run.failure?.kind == .rejected && run.failure?.message.hasPrefix("mean_cost 130.0 vs gate 125.0") == true)
+        #expect(run.stages.map(\.status) == [.rejected, .skipped, .skipped])
+        #expect(run.score == nil)
+    }
+
+    @Test func aFailureInsideAStageKeepsItsKind() throws {
+        let run = try CascadeRunner(levels: levels([120, 105, 99], failure: 1), gates: gates).run(candidate, sandbox: sandbox)
+        #expect(run.rejectedAt == "coarse" && run.failure?.kind == .crash)
+        #expect(run.stages.map(\.status) == [.passed, .failed, .skipped])
+    }
+
+    @Test func allLevelsRunsEverythingButTheCandidateStaysInvalid() throws {
+        let run = try CascadeRunner(levels: levels([130, 200, 99]), gates: gates, allLevels: true).run(candidate, sandbox: sandbox)
+        #expect(run.stages.map(\.status) == [.rejected, .rejected, .passed])
+        #expect(run.rejectedAt == "cost_model" && run.score == nil)
+    }
+
+    @Test func gatesNamingUnknownLevelsOrMetricsAreRejected() {
+        #expect(throws: CascadeError.self) {
+            _ = try CascadeRunner(levels: levels([1, 1, 1]), gates: [LevelGate(level: "medium", metric: "mean_cost", factor: 1)]).validated()
+        }
+        #expect(throws: CascadeError.self) {
+            _ = try CascadeRunner(levels: levels([1, 1, 1]), gates: [LevelGate(level: "coarse", metric: "p99", factor: 1)]).validated()
+        }
+        #expect(throws: CascadeError.self) {
+            _ = try CascadeRunner(levels: levels([1, 1, 1]), gates: [LevelGate(level: "coarse", metric: "mean_cost", factor: -1)]).validated()
+        }
+    }
+}
