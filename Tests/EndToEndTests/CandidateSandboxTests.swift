@@ -281,7 +281,10 @@ import Glibc
         // 1.10 ×); the cost model's merged ticks make greedy pay more, so its looser gate lets
         // it through.
         let candidate = try CandidateFixtures.materialize("always_on_demand")
-        let json = try CandidateFixtures.eval(candidate, []).json()
+        // The built-in default gates, whatever a calibration of this checkout recommends.
+        let gates = try TestPaths.temporaryDirectory().appendingPathComponent("gates.json")
+        try Data(#"{"gates": [{"level": "cost_model", "metric": "mean_cost", "factor": 1.25}, {"level": "coarse", "metric": "mean_cost", "factor": 1.1}]}"#.utf8).write(to: gates)
+        let json = try CandidateFixtures.eval(candidate, ["--gates", gates.path]).json()
         #expect(json["valid"] as? Bool == false && json["rejected_at"] as? String == "coarse")
         let failure = try #require(json["failure"] as? [String: Any])
         #expect(failure["kind"] as? String == "rejected")
@@ -290,13 +293,54 @@ import Glibc
         let stages = try #require(json["stages"] as? [[String: Any]])
         #expect(stages.map { $0["status"] as? String } == ["passed", "rejected", "skipped"])
 
-        let all = try CandidateFixtures.eval(candidate, ["--all-levels"]).json()
+        let all = try CandidateFixtures.eval(candidate, ["--all-levels", "--gates", gates.path]).json()
         #expect(all["valid"] as? Bool == false && all["mean_cost"] == nil)
         #expect((all["stages"] as? [[String: Any]])?.map { $0["status"] as? String } == ["passed", "rejected", "passed"])
 
         let alone = try CandidateFixtures.eval(candidate, ["--level", "fine"]).json()
         #expect(alone["valid"] as? Bool == true && (alone["mean_cost"] as? Double ?? 0) > 140)
         #expect((alone["stages"] as? [[String: Any]])?.count == 1)
+    }
+
+    @Test func calibrateWritesAReportWhoseGatesEvalReads() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        func subset(_ name: String, every: Int) throws -> URL {
+            var file = try JSONSerialization.jsonObject(with: Data(contentsOf: TestPaths.spotTraces.appendingPathComponent(name))) as! [String: Any]
+            file["scenarios"] = (file["scenarios"] as! [[String: Any]]).enumerated().filter { $0.offset % every == 0 }.map { row in
+                var row = row.element
+                row["base_trace"] = TestPaths.spotTraces.appendingPathComponent(row["base_trace"] as! String).path
+                return row
+            }
+            let url = folder.appendingPathComponent(name)
+            try JSONSerialization.data(withJSONObject: file).write(to: url)
+            return url
+        }
+        let search = try subset("scenarios-default.json", every: 24), heldOut = try subset("scenarios-heldout.json", every: 24)
+        let out = folder.appendingPathComponent("reports")
+        var environment = ProcessInfo.processInfo.environment
+        environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
+        let result = try CommandRunner.run(["calibrate", "--problem", "spot", "--pool", "12", "--scenarios", search.path,
+                                            "--held-out", heldOut.path, "--out", out.path], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        for file in ["spot.md", "spot.svg", "spot.json"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
+        }
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("spot.json"))) as! [String: Any]
+        #expect(report["candidates"] as? Int == 12)
+        let entries = try #require(report["entries"] as? [[String: Any]])
+        #expect(entries.filter { $0["origin"] as? String == "bad" }.count <= 2)
+        #expect((report["levels"] as? [[String: Any]])?.compactMap { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
+        let gates = try #require(report["recommended_gates"] as? [[String: Any]])
+        #expect(gates.compactMap { $0["level"] as? String } == ["cost_model", "coarse"])
+        #expect(gates.allSatisfy { ($0["factor"] as? Double ?? 0) >= 1 })
+        #expect(try String(contentsOf: out.appendingPathComponent("spot.svg"), encoding: .utf8).hasPrefix("<svg"))
+
+        // eval takes the report's gates.
+        let json = try CandidateFixtures.eval(try templateCandidate(), ["--gates", out.appendingPathComponent("spot.json").path]).json()
+        let coarse = try #require((json["stages"] as? [[String: Any]])?.first { $0["level"] as? String == "coarse" })
+        let factor = try #require(gates.first { $0["level"] as? String == "coarse" }?["factor"] as? Double)
+        let reference = try #require(coarse["reference"] as? Double)
+        #expect(abs((coarse["threshold"] as? Double ?? 0) - factor * reference) < 1e-9)
     }
 
     @Test func heldOutScoresOnTheOtherSet() throws {
