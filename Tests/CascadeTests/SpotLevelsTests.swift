@@ -16,7 +16,7 @@ private struct SpotOrNothing: SpotPolicy {
 
     @Test func costModelMergesTicksOnTheBaseTracesClock() throws {
         let set = try search()
-        let probes = try SpotLevels.costModelSet(set)
+        let probes = try #require(SpotLevels.costModelSet(set))
         let k = SpotLevels.mergeFactor
         #expect(probes.gapSeconds == set.gapSeconds * Double(k))
         // One probe per (environment, deadline, overhead) stratum: 8 × 3 × 3.

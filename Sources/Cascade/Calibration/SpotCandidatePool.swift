@@ -12,16 +12,16 @@ public struct PoolCandidate: Sendable {
 /// greedy (slack for one and two restarts, a safety margin, waiting or paying when spot is gone)
 /// and a minority of deliberately bad policies.
 public enum SpotCandidatePool {
-    /// At least `size` candidates (≥ 100 for a full calibration), at most 20 % bad.
+    /// Up to `size` candidates (≥ 100 for a full calibration; fewer only when the grid runs
+    /// out, past 400), of which at most 20 % bad, the variants spread evenly over the grid.
     public static func make(size: Int) -> [PoolCandidate] {
         var pool: [PoolCandidate] = [PoolCandidate(name: "greedy (template)", origin: .baseline,
                                                    source: CandidateProblem.spot.template)]
         pool.append(PoolCandidate(name: "uniform-progress", origin: .baseline, source: uniformProgress))
-        let badCount = max(1, size / 6)
         var variants: [PoolCandidate] = []
-        for margin in [0, 1, 2, 4, 8] {
-            for a in [0.5, 1.0, 2.0, 3.0] {
-                for b in [1.5, 2.0, 3.0] where b >= a {
+        for margin in [0, 1, 2, 3, 4, 6, 8, 12] {
+            for a in [0.0, 0.5, 1.0, 2.0, 3.0] {
+                for b in [1.0, 1.5, 2.0, 3.0, 4.0] where b >= a {
                     for idle in [true, false] {
                         variants.append(PoolCandidate(
                             name: "greedy margin=\(margin) a=\(a) b=\(b) \(idle ? "wait" : "pay")", origin: .variant,
@@ -30,10 +30,11 @@ public enum SpotCandidatePool {
                 }
             }
         }
-        let wanted = max(0, size - pool.count - badCount)
-        // Spread the chosen variants over the grid.
-        let step = max(1, variants.count / max(wanted, 1))
-        pool += stride(from: 0, to: variants.count, by: step).prefix(wanted).map { variants[$0] }
+        // At most 20 % bad, of the pool asked for and of the pool the grid can make.
+        let badCount = min(size / 5, max(1, size / 6), (pool.count + variants.count) / 4)
+        let wanted = min(variants.count, max(0, size - pool.count - badCount))
+        // Spread the chosen variants evenly over the grid (not its first rows).
+        pool += (0..<wanted).map { variants[$0 * variants.count / max(wanted, 1)] }
         let bad: [PoolCandidate] = [
             PoolCandidate(name: "always on-demand", origin: .bad, source: simple(".onDemand")),
             PoolCandidate(name: "spot or nothing", origin: .bad, source: simple("v.hasSpot ? .spot : .none")),
@@ -41,8 +42,9 @@ public enum SpotCandidatePool {
         ] + (0..<max(0, badCount - 3)).map { k in
             PoolCandidate(name: "coin flips \(k)", origin: .bad, source: coinFlips(seed: k))
         }
-        return Array((pool + bad.prefix(badCount)).prefix(max(size, 3)))
+        return pool + bad.prefix(badCount)
     }
+
 
     static func parametricGreedy(margin: Int, a: Double, b: Double, idle: Bool) -> String {
         """

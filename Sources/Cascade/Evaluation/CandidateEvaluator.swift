@@ -89,6 +89,8 @@ public struct CandidateEvaluator: Sendable {
         let problem = inputs.problem
         var outcome = EvaluationOutcome(problem: problem, score: nil, failure: nil, compileSeconds: 0,
                                         compileCached: false, runSeconds: 0, sandbox: sandbox.mode, log: "")
+        // The cascade is set up (and its options checked) before anything is compiled.
+        let runner = try cascadeRunner(inputs, cascade)
         let compiled: CompiledCandidate
         let compileStart = monotonicSeconds()
         switch try compiler.compile(source: source, problem: problem) {
@@ -102,25 +104,16 @@ public struct CandidateEvaluator: Sendable {
         outcome.compileSeconds = compiled.seconds
         outcome.compileCached = compiled.cached
 
-        if case .spot(let set) = inputs, let cascade {
-            var levels: [any FidelityLevel] = try SpotLevels.make(search: set)
-            var gates = cascade.gates
-            if let only = cascade.onlyLevel {
-                guard let level = levels.first(where: { $0.name == only }) else {
-                    throw CascadeError.invalidBudget(name: "--level", value: only,
-                                                     reason: "no such level (levels: \(levels.map(\.name).joined(separator: ", ")))")
-                }
-                levels = [level]
-                gates = []
-            }
-            let runner = try CascadeRunner(levels: levels, gates: gates, allLevels: cascade.allLevels).validated()
+        if let runner {
             let start = monotonicSeconds()
             let (stages, rejectedAt, failure, score) = try runner.run(compiled, sandbox: sandbox)
             outcome.runSeconds = monotonicSeconds() - start
             outcome.stages = stages
             outcome.rejectedAt = rejectedAt
             outcome.failure = failure
-            outcome.score = failure == nil ? score : nil
+            // The candidate's score is the fine level's: a cheap level run alone reports only
+            // its stage metrics.
+            outcome.score = failure == nil && stages.last?.level == "fine" ? score : nil
             outcome.log = stages.filter { !$0.log.isEmpty }.map { "[\($0.level)]\n\($0.log)" }.joined(separator: "\n")
             return outcome
         }
@@ -155,6 +148,27 @@ public struct CandidateEvaluator: Sendable {
                                       reference: nil, gate: nil, threshold: nil, seconds: outcome.runSeconds,
                                       failure: outcome.failure, artifacts: [], log: outcome.log)]
         return outcome
+    }
+
+    /// The spot cascade for `inputs`, its gates checked against all levels; `nil` when the
+    /// problem has a single level.
+    /// - Throws: `CascadeError.invalidBudget` for an unknown level, a gate the levels cannot
+    ///   read, or `--level` with `--all-levels`.
+    func cascadeRunner(_ inputs: CandidateInputs, _ cascade: CascadeOptions?) throws -> CascadeRunner? {
+        guard case .spot(let set) = inputs, let cascade else { return nil }
+        let all: [any FidelityLevel] = try SpotLevels.make(search: set)
+        _ = try CascadeRunner(levels: all, gates: cascade.gates).validated()
+        guard let only = cascade.onlyLevel else {
+            return CascadeRunner(levels: all, gates: cascade.gates, allLevels: cascade.allLevels)
+        }
+        guard !cascade.allLevels else {
+            throw CascadeError.invalidBudget(name: "--level", value: only, reason: "cannot be combined with --all-levels")
+        }
+        guard let level = all.first(where: { $0.name == only }) else {
+            throw CascadeError.invalidBudget(name: "--level", value: only,
+                                             reason: "no such level (levels: \(all.map(\.name).joined(separator: ", ")))")
+        }
+        return CascadeRunner(levels: [level], gates: [])
     }
 
     static func isDirectory(_ url: URL) -> Bool {

@@ -15,17 +15,21 @@ public enum SpotLevels {
     public static let mergeFactor = 6
     public static let coarseShare = 0.1
 
-    /// The three levels, cheapest first.
+    /// The levels, cheapest first. The cost model is left out when no window of the set is long
+    /// enough once its ticks are merged (every level then still runs on valid inputs).
     public static func make(search set: SpotScenarioSet, seed: UInt64 = 0) throws -> [SpotFidelityLevel] {
-        [
-            SpotFidelityLevel(name: "cost_model", set: try costModelSet(set), failOnDeadlineMiss: false),
-            SpotFidelityLevel(name: "coarse", set: coarseSet(set, seed: seed), failOnDeadlineMiss: true),
-            SpotFidelityLevel(name: "fine", set: set, failOnDeadlineMiss: true),
-        ]
+        var levels: [SpotFidelityLevel] = []
+        if let probes = costModelSet(set) {
+            levels.append(SpotFidelityLevel(name: "cost_model", set: probes, failOnDeadlineMiss: false))
+        }
+        levels.append(SpotFidelityLevel(name: "coarse", set: coarseSet(set, seed: seed), failOnDeadlineMiss: true))
+        levels.append(SpotFidelityLevel(name: "fine", set: set, failOnDeadlineMiss: true))
+        return levels
     }
 
-    /// One scenario per stratum, its window merged `mergeFactor` ticks to one.
-    static func costModelSet(_ set: SpotScenarioSet) throws -> SpotScenarioSet {
+    /// One scenario per stratum whose merged window can still hold the job, its window merged
+    /// `mergeFactor` ticks to one; `nil` when none can.
+    static func costModelSet(_ set: SpotScenarioSet) -> SpotScenarioSet? {
         let k = mergeFactor
         var seen = Set<String>()
         var probes: [SpotScenario] = []
@@ -53,9 +57,7 @@ public enum SpotLevels {
             seen.insert(stratum)
             probes.append(probe)
         }
-        guard !probes.isEmpty else {
-            throw SimError.invalidParameter(name: "scenario set", value: set.name, reason: "has no window long enough to coarsen")
-        }
+        guard !probes.isEmpty else { return nil }
         var coarse = set
         coarse.name = set.name + " (cost model)"
         coarse.gapSeconds = set.gapSeconds * Double(k)
@@ -124,9 +126,12 @@ public struct SpotFidelityLevel: FidelityLevel {
         return ["mean_cost": reference.meanCost, "deadline_misses": Double(reference.deadlineMisses)]
     }
 
+    /// A scenario named by what identifies it in any set (its position differs between a sample
+    /// and the full file).
     func describe(_ i: Int) -> String {
         let s = set.scenarios[i]
-        return "scenario \(i), \(s.env) window \(s.traceID), deadline \(s.deadlineHours) h, overhead \(s.overheadHours) h"
+        return "\(s.env) window \(s.traceID) (\(s.baseTrace) from tick \(s.startTick)), deadline \(s.deadlineHours) h, "
+            + "overhead \(s.overheadHours) h"
     }
 
     /// The five scenarios where the candidate paid most over the greedy baseline.

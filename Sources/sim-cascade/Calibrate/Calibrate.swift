@@ -36,8 +36,10 @@ struct Calibrate: ParsableCommand {
         guard try CandidateProblem(named: problem) == .spot else {
             throw CascadeError.invalidBudget(name: "--problem", value: problem, reason: "only spot has levels so far")
         }
-        guard (3...10_000).contains(pool) else {
-            throw CascadeError.invalidBudget(name: "--pool", value: "\(pool)", reason: "must be between 3 and 10000")
+        let candidates = SpotCandidatePool.make(size: pool)
+        guard pool >= 5, candidates.count == pool else {
+            throw CascadeError.invalidBudget(name: "--pool", value: "\(pool)",
+                                             reason: "must be between 5 and \(SpotCandidatePool.make(size: 100_000).count)")
         }
         let search = try SpotScenarioSet.load(from: try scenarios.map(Locations.spotFile) ?? Locations.defaultSpotScenarios())
         let held = try SpotScenarioSet.load(from: try heldOut.map(Locations.spotFile) ?? Locations.heldOutSpotScenarios())
@@ -47,7 +49,6 @@ struct Calibrate: ParsableCommand {
         let sandbox = try Sandbox.make(allowUnsafe: false, limits: SandboxLimits())
         let cacheRoot = CandidateCompiler.defaultCacheRoot
         let compiler = CandidateCompiler(toolchain: try CandidateToolchain.locate(cacheRoot: cacheRoot), cacheRoot: cacheRoot)
-        let candidates = SpotCandidatePool.make(size: pool)
         let calibration = Calibration(evaluator: CandidateEvaluator(compiler: compiler, sandbox: sandbox), search: search, heldOut: held)
         let report = try calibration.run(pool: candidates) { i, name in
             Log.note("calibrate: \(i + 1)/\(candidates.count) \(name)")

@@ -118,7 +118,10 @@ struct Eval: ParsableCommand {
     /// `--gates FILE`, else the calibrated gates of this checkout, else the built-in defaults.
     private func loadGates() throws -> [LevelGate] {
         if let gates { return try GatesFile.load(from: URL(fileURLWithPath: gates, relativeTo: Locations.workingDirectory)) }
-        if let calibrated = try? Locations.defaultFile("fidelity-reports/spot.json"),
+        // The checkout the binary was built from (not the working directory's).
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        if let root = try? ProjectPaths.root(searchStarts: [binary]),
+           case let calibrated = root.appendingPathComponent("fidelity-reports/spot.json"),
            FileManager.default.fileExists(atPath: calibrated.path) {
             return try GatesFile.load(from: calibrated)
         }
