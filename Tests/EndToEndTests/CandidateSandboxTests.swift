@@ -343,6 +343,23 @@ import Glibc
         #expect(abs((coarse["threshold"] as? Double ?? 0) - factor * reference) < 1e-9)
     }
 
+    @Test func cascadeOptionsAreCheckedBeforeCompiling() throws {
+        // A candidate that does not compile still gets exit 2 for a bad option, not a compile error.
+        var environment = ProcessInfo.processInfo.environment
+        environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
+        let broken = try CandidateFixtures.materialize("compile_error")
+        let result = try CommandRunner.run(["eval", broken.path, "--level", "medium"], environment: environment)
+        #expect(result.status == 2 && result.stderr.contains("no such level"), "\(result.stderr)")
+    }
+
+    @Test func aCheapLevelAloneReportsNoFineScore() throws {
+        let json = try CandidateFixtures.eval(try templateCandidate(), ["--level", "coarse"]).json()
+        #expect(json["valid"] as? Bool == true)
+        #expect(json["mean_cost"] == nil && json["results"] == nil)
+        let stage = try #require((json["stages"] as? [[String: Any]])?.first)
+        #expect(stage["level"] as? String == "coarse" && (stage["metrics"] as? [String: Double])?["mean_cost"] != nil)
+    }
+
     @Test func heldOutScoresOnTheOtherSet() throws {
         let json = try CandidateFixtures.eval(try templateCandidate(), ["--held-out"]).json()
         #expect(json["valid"] as? Bool == true && json["scenario_set"] as? String == "heldout-spot")
@@ -360,6 +377,7 @@ import Glibc
             (["--gates", broken.path], broken.path),
             (["--gates", unknownMetric.path], "coarse.p99"),
             (["--problem", "txn", "--all-levels"], "--problem spot"),
+            (["--level", "coarse", "--all-levels"], "--all-levels"),
         ] {
             var environment = ProcessInfo.processInfo.environment
             environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
