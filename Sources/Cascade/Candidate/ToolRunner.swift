@@ -57,7 +57,7 @@ enum ToolRunner {
                 }
             }
         }
-        kill(-pid, timedOut ? SIGKILL : 0)
+        if timedOut { kill(-pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let (signaled, signal, code) = decode(status)

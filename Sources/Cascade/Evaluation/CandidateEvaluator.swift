@@ -121,14 +121,8 @@ public struct CandidateEvaluator: Sendable {
         let session = try sandbox.start(executable: compiled.executable)
         let result: Result<CandidateScore, CandidateFailure>
         switch inputs {
-        case .spot(let set):
-            result = SpotCandidateRunner(set: set).run(session).flatMap { score in
-                let late = score.results.indices.filter { !score.results[$0].deadlineMet }
-                guard let first = late.first else { return .success(.spot(score)) }
-                return .failure(CandidateFailure(
-                    .deadlineMiss, "\(late.count) of \(score.results.count) scenarios finished after their deadline "
-                        + "(first: scenario \(first), \(set.scenarios[first].env) window \(set.scenarios[first].traceID))"))
-            }
+        case .spot:
+            preconditionFailure("spot runs through its levels (cascadeRunner)")
         case .eplb(let windows, let shape):
             result = EPLBCandidateRunner(windows: windows, shape: shape).run(session).map { .eplb($0) }
         case .prefix(let tables):
@@ -150,13 +144,14 @@ public struct CandidateEvaluator: Sendable {
         return outcome
     }
 
-    /// The spot cascade for `inputs`, its gates checked against all levels; `nil` when the
-    /// problem has a single level.
+    /// The spot cascade for `inputs`, its gates checked against all levels (without cascade
+    /// options: the fine level alone); `nil` for a problem with a single level.
     /// - Throws: `CascadeError.invalidBudget` for an unknown level, a gate the levels cannot
     ///   read, or `--level` with `--all-levels`.
     func cascadeRunner(_ inputs: CandidateInputs, _ cascade: CascadeOptions?) throws -> CascadeRunner? {
-        guard case .spot(let set) = inputs, let cascade else { return nil }
+        guard case .spot(let set) = inputs else { return nil }
         let all: [any FidelityLevel] = try SpotLevels.make(search: set)
+        let cascade = cascade ?? CascadeOptions(gates: [], onlyLevel: "fine")
         _ = try CascadeRunner(levels: all, gates: cascade.gates).validated()
         guard let only = cascade.onlyLevel else {
             return CascadeRunner(levels: all, gates: cascade.gates, allLevels: cascade.allLevels)

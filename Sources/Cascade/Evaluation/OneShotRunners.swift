@@ -11,6 +11,13 @@ func solve(_ session: ChildSession, _ request: [UInt8], maxAnswerBytes: Int) -> 
     }
 }
 
+/// Sends the end request and reaps the child.
+func endProtocol(_ session: ChildSession) {
+    var end = WireWriter()
+    OneShotWire.encodeEnd(into: &end)
+    session.finish(endFrame: end.bytes)
+}
+
 /// Owns answer bytes and hands out readers over them.
 struct WireReaderBox {
     let bytes: [UInt8]
@@ -33,36 +40,33 @@ public struct EPLBCandidateRunner {
         self.shape = shape
     }
 
+    /// The windows' loop, validation and scoring are the simulator's own (`EPLBEvaluation`);
+    /// here the policy is the child, timed by the parent around each exchange.
     public func run(_ session: ChildSession) -> Result<EPLBHistoryResult, CandidateFailure> {
         var writer = WireWriter(capacity: 1 << 20)
-        var scores: [EPLBWindowScore] = []
-        for i in 0 ..< max(windows.count - 1, 0) {
-            let input = shape.input(windows[i])
-            OneShotWire.encode(input, into: &writer)
-            let answer: WireReaderBox, seconds: Double
-            switch solve(session, writer.bytes, maxAnswerBytes: 8 + input.layers * (4 + 4 * shape.replicas)) {
-            case .failure(let failure): return .failure(failure)
-            case .success(let result): (answer, seconds) = result
+        var window = 0
+        do {
+            let result = try EPLBEvaluation.run(windows: windows, shape: shape) { input in
+                defer { window += 1 }
+                OneShotWire.encode(input, into: &writer)
+                let bytes = try session.exchange(writer.bytes, maxAnswerBytes: 8 + input.layers * (4 + 4 * shape.replicas)).get()
+                guard let phy2log = WireReaderBox(bytes).read({
+                    OneShotWire.readRows(&$0, maxRows: input.layers, maxPerRow: shape.replicas)
+                }) else {
+                    throw CandidateFailure(.invalidAnswer, "window \(window): malformed or oversized phy2log")
+                }
+                return phy2log
             }
-            guard let phy2log = answer.read({ OneShotWire.readRows(&$0, maxRows: input.layers, maxPerRow: shape.replicas) }) else {
-                session.killAndReap()
-                return .failure(CandidateFailure(.invalidAnswer, "window \(i): malformed or oversized phy2log"))
-            }
-            do {
-                let placement = try EPLBPlacement(phy2log: phy2log, layers: input.layers, experts: input.experts,
-                                                  replicas: shape.replicas)
-                scores.append(EPLBWindowScore(
-                    window: i, placement: placement, balancedness: EPLBBalancedness(placement: placement, weights: windows[i + 1], gpus: shape.gpus),
-                    runtimeSeconds: seconds))
-            } catch {
-                session.killAndReap()
-                return .failure(CandidateFailure(.invalidAnswer, "window \(i): \(error)"))
-            }
+            endProtocol(session)
+            return .success(result)
+        } catch let failure as CandidateFailure {
+            session.killAndReap()
+            return .failure(failure)
+        } catch {
+            // The placement of the last window answered failed validation.
+            session.killAndReap()
+            return .failure(CandidateFailure(.invalidAnswer, "window \(window - 1): \(error)"))
         }
-        var end = WireWriter()
-        OneShotWire.encodeEnd(into: &end)
-        session.finish(endFrame: end.bytes)
-        return .success(EPLBHistoryResult(windows: windows.count, scores: scores))
     }
 }
 
@@ -111,9 +115,7 @@ public struct PrefixCandidateRunner {
                 return .failure(CandidateFailure(.invalidAnswer, "\(name): \(error)"))
             }
         }
-        var end = WireWriter()
-        OneShotWire.encodeEnd(into: &end)
-        session.finish(endFrame: end.bytes)
+        endProtocol(session)
         return .success(scores)
     }
 }
@@ -157,9 +159,7 @@ public struct TxnCandidateRunner {
             scores.append(TxnWorkloadScore(name: w.name, makespan: state.evaluate(rows[0]), schedule: rows[0],
                                            runtimeSeconds: seconds))
         }
-        var end = WireWriter()
-        OneShotWire.encodeEnd(into: &end)
-        session.finish(endFrame: end.bytes)
+        endProtocol(session)
         return .success(scores)
     }
 }

@@ -95,6 +95,16 @@ public struct SpotFidelityLevel: FidelityLevel {
     public let name: String
     public let set: SpotScenarioSet
     public let failOnDeadlineMiss: Bool
+    /// The greedy template's results on this level's inputs, computed once: the gates' reference
+    /// and the baseline of the worst-scenario notes.
+    let reference: SpotSetResult
+
+    public init(name: String, set: SpotScenarioSet, failOnDeadlineMiss: Bool) {
+        self.name = name
+        self.set = set
+        self.failOnDeadlineMiss = failOnDeadlineMiss
+        reference = BuiltinSpotPolicy.greedy.run(set)
+    }
 
     public var metrics: [LevelMetric] {
         [LevelMetric(name: "mean_cost", lowerIsBetter: true), LevelMetric(name: "deadline_misses", lowerIsBetter: true)]
@@ -122,8 +132,7 @@ public struct SpotFidelityLevel: FidelityLevel {
     }
 
     public func referenceMetrics() -> [String: Double] {
-        let reference = BuiltinSpotPolicy.greedy.run(set)
-        return ["mean_cost": reference.meanCost, "deadline_misses": Double(reference.deadlineMisses)]
+        ["mean_cost": reference.meanCost, "deadline_misses": Double(reference.deadlineMisses)]
     }
 
     /// A scenario named by what identifies it in any set (its position differs between a sample
@@ -136,7 +145,7 @@ public struct SpotFidelityLevel: FidelityLevel {
 
     /// The five scenarios where the candidate paid most over the greedy baseline.
     func worst(_ score: SpotSetResult) -> [String] {
-        let greedy = BuiltinSpotPolicy.greedy.run(set).results
+        let greedy = reference.results
         let excess = score.results.indices.map { ($0, score.results[$0].cost - greedy[$0].cost) }
         return excess.sorted { $0.1 > $1.1 }.prefix(5).map { i, extra in
             let r = score.results[i]

@@ -147,8 +147,7 @@ public final class ChildSession {
                     return .failure(died("stopped reading queries"))
                 }
             }
-            if pending.count >= 4 {
-                let count = pending.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+            if let count = announcedLength {
                 if let expected = expectedLength, count != expected {
                     return .failure(fail(CandidateFailure(.invalidAnswer, "answered \(count) decisions to \(expected) queries")))
                 }
@@ -171,19 +170,23 @@ public final class ChildSession {
                 // answer to a question not yet asked): a flooding child cannot hold the parent.
                 var closed = false
                 if pending.count < 4 { closed = readAvailable(answerFd, into: &pending, cap: 4) == .eof }
-                if pending.count >= 4 && !closed {
-                    let frame = 4 + pending.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+                if let length = announcedLength, !closed {
+                    let frame = 4 + length
                     closed = readAvailable(answerFd, into: &pending, cap: min(frame, 4 + maxLength) + 1) == .eof
                     if pending.count > frame {
                         return .failure(fail(CandidateFailure(.invalidAnswer, "sent more than the answer to the question asked")))
                     }
                 }
-                let complete = pending.count >= 4
-                    && pending.count >= 4 + pending.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+                let complete = announcedLength.map { pending.count >= 4 + $0 } ?? false
                 if closed && !complete { return .failure(died("closed the protocol before answering")) }
             }
             if ready.logs, let failure = drainLogs() { return .failure(fail(failure)) }
         }
+    }
+
+    /// The byte count the pending answer frame announces, once its header has arrived.
+    private var announcedLength: Int? {
+        pending.count < 4 ? nil : pending.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
     }
 
     /// Ends the protocol (closes the request pipe after `endFrame`) and reaps the child; a child
@@ -350,19 +353,6 @@ public final class ChildSession {
         return t.isEmpty ? "" : " — candidate's last output: \(t)"
     }
 
-    /// The candidate's text with control characters (escapes, carriage returns) made visible
-    /// and lines joined, so that it cannot pose as the evaluator's own output.
-    private func sanitized(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar == "\n" {
-                out += " | "
-            } else if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// The candidate's text, lines joined, escaped (see `CandidateText`).
+    private func sanitized(_ text: String) -> String { CandidateText.escaped(text, lineBreak: " | ") }
 }

@@ -29,7 +29,7 @@ struct SandboxIdentity: Sendable {
             for pid in victims {
                 let fd = sim_cascade_pidfd_open(pid)
                 guard fd >= 0 else { continue }
-                if ProcessTable.uid(of: pid) == uid { _ = sim_cascade_pidfd_send_signal(fd, SIGKILL) }
+                if ProcessTable.isLive(pid, ownedBy: uid) { _ = sim_cascade_pidfd_send_signal(fd, SIGKILL) }
                 close(fd)
             }
             usleep(2000)
@@ -48,27 +48,28 @@ enum ProcessTable {
             guard let pid = Int32(name) else { return nil }
             var info = stat()
             guard stat("/proc/\(name)", &info) == 0, info.st_uid == uid else { return nil }
-            return self.uid(of: pid) == uid && !isZombie(pid) ? pid : nil
+            return isLive(pid, ownedBy: uid) ? pid : nil
         }
     }
 
     /// Live members of a cgroup with real uid `uid`.
     static func pids(in cgroup: String, ownedBy uid: uid_t) -> [Int32] {
         guard let text = try? String(contentsOfFile: cgroup + "/cgroup.procs", encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { Int32($0) }.filter { self.uid(of: $0) == uid && !isZombie($0) }
+        return text.split(separator: "\n").compactMap { Int32($0) }.filter { isLive($0, ownedBy: uid) }
     }
 
-    static func uid(of pid: Int32) -> uid_t? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }),
-              let real = line.split(whereSeparator: \.isWhitespace).dropFirst().first else { return nil }
-        return uid_t(real)
-    }
-
-    static func isZombie(_ pid: Int32) -> Bool {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("State:") }) else { return true }
-        return line.contains("Z") || line.contains("X")
+    /// Whether `pid` runs (is not a zombie) with real uid `uid`: one read of its status.
+    static func isLive(_ pid: Int32, ownedBy uid: uid_t) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
+        var realUID: uid_t?, zombie = true
+        for line in status.split(separator: "\n") {
+            if line.hasPrefix("Uid:") {
+                realUID = line.split(whereSeparator: \.isWhitespace).dropFirst().first.flatMap { uid_t($0) }
+            } else if line.hasPrefix("State:") {
+                zombie = line.contains("Z") || line.contains("X")
+            }
+        }
+        return realUID == uid && !zombie
     }
 }
 

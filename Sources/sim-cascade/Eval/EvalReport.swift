@@ -51,14 +51,6 @@ struct EvalReport: Encodable {
             failure = s.failure.map { Failure(kind: $0.kind.rawValue, message: $0.message) }
         }
     }
-    struct EPLBEntry: Encodable {
-        var placed_on_window: Int
-        var scored_on_window: Int
-        var balancedness_gpu: Double
-        var balancedness_slot: Double
-        var runtime_seconds: Double
-    }
-
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(outcome.valid, forKey: Key("valid"))
@@ -88,10 +80,7 @@ struct EvalReport: Encodable {
                 try c.encode(result.meanGPU, forKey: Key("mean_balancedness_gpu"))
                 try c.encode(result.meanSlot, forKey: Key("mean_balancedness_slot"))
                 try c.encode(result.meanRuntime, forKey: Key("mean_runtime_seconds"))
-                try c.encode(result.scores.map {
-                    EPLBEntry(placed_on_window: $0.window, scored_on_window: $0.window + 1, balancedness_gpu: $0.balancedness.gpu,
-                              balancedness_slot: $0.balancedness.slot, runtime_seconds: $0.runtimeSeconds)
-                }, forKey: Key("scored"))
+                try c.encode(result.scores.map(SimulateEPLB.HistoryReport.Scored.init), forKey: Key("scored"))
             }
         case .prefix(let scores)?:
             let entries = scores.map {
@@ -161,11 +150,11 @@ struct EvalReport: Encodable {
             break
         }
         if let failure = outcome.failure {
-            lines.append("failure: \(failure.kind.rawValue): \(printable(failure.message))")
+            lines.append("failure: \(failure.kind.rawValue): \(CandidateText.escaped(failure.message))")
             let log = outcome.log.split(separator: "\n").suffix(10)
             if !log.isEmpty {
                 // Marked and escaped: the candidate's words must not pass for the evaluator's.
-                lines.append("candidate log (last lines):\n" + log.map { "  | " + printable(String($0)) }.joined(separator: "\n"))
+                lines.append("candidate log (last lines):\n" + log.map { "  | " + CandidateText.escaped(String($0)) }.joined(separator: "\n"))
             }
         }
         return lines.joined(separator: "\n")

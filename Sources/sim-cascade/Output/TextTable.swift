@@ -43,17 +43,3 @@ func fixed(_ value: Double, _ digits: Int) -> String {
     let fractionText = String(fraction)
     return "\(sign)\(whole)." + String(repeating: "0", count: digits - fractionText.count) + fractionText
 }
-
-/// Text with control characters (escape sequences, carriage returns, line breaks) shown as
-/// `\u{…}`, for printing text that came from a candidate.
-func printable(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-        if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
-            out += "\\u{\(String(scalar.value, radix: 16))}"
-        } else {
-            out.unicodeScalars.append(scalar)
-        }
-    }
-    return out
-}

@@ -41,28 +41,19 @@ struct SimulateEPLB: ParsableCommand {
 
     func run() throws {
         guard policy == "deepseek" else { throw SimError.unknownPolicy(policy, known: ["deepseek"]) }
-        let url = try input.map(Locations.dataFile) ?? Locations.defaultFile("traces/eplb/v3-history.json")
+        let url = try input.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/eplb/v3-history.json")
+        let override = EPLBShapeOverride(replicas: replicas, groups: groups, nodes: nodes, gpus: gpus)
         switch try EPLBInputFile.load(from: url) {
         case .instance(let fileInput):
-            try runInstance(shape(EPLBShape(replicas: fileInput.replicas, groups: fileInput.groups,
-                                            nodes: fileInput.nodes, gpus: fileInput.gpus)).input(fileInput.weights))
+            try runInstance(override.applied(to: EPLBShape(replicas: fileInput.replicas, groups: fileInput.groups,
+                                                           nodes: fileInput.nodes, gpus: fileInput.gpus)).input(fileInput.weights))
         case .history(let history):
-            guard let base = history.shape ?? (history.experts == 256 ? .deepSeekV3 : nil) ?? partialShape() else {
+            guard let base = history.shape ?? (history.experts == 256 ? .deepSeekV3 : nil) ?? override.complete else {
                 throw CLIError.missingOption("--replicas, --groups, --nodes and --gpus",
                                              because: "for a load history that does not name its shape")
             }
-            try runHistory(history, shape: shape(base), file: url)
+            try runHistory(history, shape: override.applied(to: base), file: url)
         }
-    }
-
-    private func partialShape() -> EPLBShape? {
-        guard let replicas, let groups, let nodes, let gpus else { return nil }
-        return EPLBShape(replicas: replicas, groups: groups, nodes: nodes, gpus: gpus)
-    }
-
-    private func shape(_ base: EPLBShape) -> EPLBShape {
-        EPLBShape(replicas: replicas ?? base.replicas, groups: groups ?? base.groups, nodes: nodes ?? base.nodes,
-                  gpus: gpus ?? base.gpus)
     }
 
     struct InstanceReport: Encodable {
@@ -101,6 +92,14 @@ struct SimulateEPLB: ParsableCommand {
             var balancedness_gpu: Double
             var balancedness_slot: Double
             var runtime_seconds: Double
+
+            init(_ s: EPLBWindowScore) {
+                placed_on_window = s.window
+                scored_on_window = s.window + 1
+                balancedness_gpu = s.balancedness.gpu
+                balancedness_slot = s.balancedness.slot
+                runtime_seconds = s.runtimeSeconds
+            }
         }
         var policy: String
         var file: String
@@ -126,10 +125,7 @@ struct SimulateEPLB: ParsableCommand {
             policy: policy, file: file.path, window: size, windows: result.windows,
             mean_balancedness_gpu: result.meanGPU, mean_balancedness_slot: result.meanSlot,
             mean_runtime_seconds: result.meanRuntime,
-            scored: result.scores.map {
-                .init(placed_on_window: $0.window, scored_on_window: $0.window + 1, balancedness_gpu: $0.balancedness.gpu,
-                      balancedness_slot: $0.balancedness.slot, runtime_seconds: $0.runtimeSeconds)
-            })
+            scored: result.scores.map(HistoryReport.Scored.init))
         if json { return try JSONOutput.print(report) }
         var table = TextTable(headers: ["placed on", "scored on", "balancedness GPU", "balancedness slot", "runtime ms"])
         for s in report.scored {

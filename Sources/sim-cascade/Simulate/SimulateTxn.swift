@@ -45,7 +45,7 @@ struct SimulateTxn: ParsableCommand {
     }
 
     func run() throws {
-        let url = try workloads.map(Locations.dataFile) ?? Locations.defaultFile("traces/txn/workloads-default.json")
+        let url = try workloads.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/txn/workloads-default.json")
         let named = try TxnWorkloadFile.load(from: url)
         var orders: [(NamedTxnWorkload, [Int])] = []
         var runtime = 0.0

@@ -16,11 +16,19 @@ enum Locations {
     /// Resolves a spot input file: as given, else inside the reference data's
     /// `spot/single_region/`, else inside the data folder itself.
     static func spotFile(_ path: String) throws -> URL {
+        try dataFile(path, under: ["spot/single_region"])
+    }
+
+    /// Resolves any input file: as given, else inside each of `subfolders` of the reference
+    /// data, else inside the data folder itself (so that `txn/workloads.json` or
+    /// `eplb/sample_load_history.json` name reference files). When the file is nowhere and the
+    /// data folder is missing too, the error says so.
+    static func dataFile(_ path: String, under subfolders: [String] = []) throws -> URL {
         var fallbacks: [URL] = []
         var dataProblem: SimError?
         do {
             let data = try referenceData()
-            fallbacks = [data.appendingPathComponent("spot/single_region"), data]
+            fallbacks = subfolders.map { data.appendingPathComponent($0) } + [data]
         } catch let error as SimError {
             dataProblem = error
         }
@@ -30,13 +38,6 @@ enum Locations {
             tried.append(dataProblem!.description)
             throw SimError.fileNotFound(name, tried: tried)
         }
-    }
-
-    /// Resolves any input file: as given, else inside the reference data folder (so that
-    /// `txn/workloads.json` or `eplb/sample_load_history.json` name reference files).
-    static func dataFile(_ path: String) throws -> URL {
-        let fallbacks = (try? referenceData()).map { [$0] } ?? []
-        return try FileResolver(workingDirectory: workingDirectory, fallbacks: fallbacks).resolve(path)
     }
 
     /// A file of the repository (e.g. an embedded default input).

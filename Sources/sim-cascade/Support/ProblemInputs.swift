@@ -24,7 +24,7 @@ struct ProblemInputs {
             let set = try SpotScenarioSet.load(from: url)
             return ProblemInputs(candidateInputs: .spot(set), label: set.name)
         case .eplb:
-            let url = try input.map(Locations.dataFile) ?? Locations.defaultFile("traces/eplb/v3-history.json")
+            let url = try input.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/eplb/v3-history.json")
             switch try EPLBInputFile.load(from: url) {
             case .instance(let instance):
                 if window != nil { throw CLIError.conflictingOptions("--window", "a single instance") }
@@ -54,7 +54,7 @@ struct ProblemInputs {
             let tables = try urls.map { (name: $0.lastPathComponent, table: try PrefixTableFile.load(from: $0)) }
             return ProblemInputs(candidateInputs: .prefix(tables), label: urls.map(\.lastPathComponent).joined(separator: ", "))
         case .txn:
-            let url = try input.map(Locations.dataFile) ?? Locations.defaultFile("traces/txn/workloads-default.json")
+            let url = try input.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/txn/workloads-default.json")
             return ProblemInputs(candidateInputs: .txn(try TxnWorkloadFile.load(from: url)), label: url.lastPathComponent)
         }
     }
