@@ -35,14 +35,7 @@ struct Eval: ParsableCommand {
     @Option(help: "eplb: records per window of a load history (default: the file's, else 100).")
     var window: Int?
 
-    @Option(help: "eplb: physical replicas per layer (overrides the file).")
-    var replicas: Int?
-    @Option(help: "eplb: expert groups (overrides the file).")
-    var groups: Int?
-    @Option(help: "eplb: nodes (overrides the file).")
-    var nodes: Int?
-    @Option(help: "eplb: GPUs (overrides the file).")
-    var gpus: Int?
+    @OptionGroup var shape: EPLBShapeOverride
 
     @Flag(help: "spot: run every level even after a stage stopped the candidate.")
     var allLevels = false
@@ -85,7 +78,7 @@ struct Eval: ParsableCommand {
         }
         let inputs = try ProblemInputs.load(
             problem, scenarios: heldOut ? try Locations.heldOutSpotScenarios().path : scenarios, input: input, window: window,
-            shape: EPLBShapeOverride(replicas: replicas, groups: groups, nodes: nodes, gpus: gpus))
+            shape: shape)
 
         var limits = SandboxLimits()
         limits.wallSeconds = timeout

@@ -24,14 +24,7 @@ struct SimulateEPLB: ParsableCommand {
     @Option(help: "An instance or a load history.")
     var input: String?
 
-    @Option(help: "Physical replicas per layer (overrides the file).")
-    var replicas: Int?
-    @Option(help: "Expert groups (overrides the file).")
-    var groups: Int?
-    @Option(help: "Nodes (overrides the file).")
-    var nodes: Int?
-    @Option(help: "GPUs (overrides the file).")
-    var gpus: Int?
+    @OptionGroup var shape: EPLBShapeOverride
 
     @Option(help: "Records per window of a load history (default: the file's, else 100).")
     var window: Int?
@@ -42,17 +35,16 @@ struct SimulateEPLB: ParsableCommand {
     func run() throws {
         guard policy == "deepseek" else { throw SimError.unknownPolicy(policy, known: ["deepseek"]) }
         let url = try input.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/eplb/v3-history.json")
-        let override = EPLBShapeOverride(replicas: replicas, groups: groups, nodes: nodes, gpus: gpus)
         switch try EPLBInputFile.load(from: url) {
         case .instance(let fileInput):
-            try runInstance(override.applied(to: EPLBShape(replicas: fileInput.replicas, groups: fileInput.groups,
-                                                           nodes: fileInput.nodes, gpus: fileInput.gpus)).input(fileInput.weights))
+            try runInstance(shape.applied(to: EPLBShape(replicas: fileInput.replicas, groups: fileInput.groups,
+                                                        nodes: fileInput.nodes, gpus: fileInput.gpus)).input(fileInput.weights))
         case .history(let history):
-            guard let base = history.shape ?? (history.experts == 256 ? .deepSeekV3 : nil) ?? override.complete else {
+            guard let base = history.shape ?? (history.experts == 256 ? .deepSeekV3 : nil) ?? shape.complete else {
                 throw CLIError.missingOption("--replicas, --groups, --nodes and --gpus",
                                              because: "for a load history that does not name its shape")
             }
-            try runHistory(history, shape: override.applied(to: base), file: url)
+            try runHistory(history, shape: shape.applied(to: base), file: url)
         }
     }
 

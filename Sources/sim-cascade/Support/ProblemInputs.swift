@@ -1,3 +1,4 @@
+import ArgumentParser
 import Cascade
 import CandidateAPI
 import Foundation
@@ -14,7 +15,7 @@ struct ProblemInputs {
     var window: Int?
 
     static func load(_ problem: CandidateProblem, scenarios: String?, input: String?, window: Int?,
-                     shape override: EPLBShapeOverride = EPLBShapeOverride()) throws -> ProblemInputs {
+                     shape override: EPLBShapeOverride) throws -> ProblemInputs {
         if problem != .eplb && (window != nil || !override.isEmpty) {
             throw CLIError.missingOption("--problem eplb", because: "with --window, --replicas, --groups, --nodes or --gpus")
         }
@@ -60,11 +61,16 @@ struct ProblemInputs {
     }
 }
 
-/// `--replicas/--groups/--nodes/--gpus`, each overriding the file's value.
-struct EPLBShapeOverride {
+/// `--replicas/--groups/--nodes/--gpus`, each overriding the file's value; shared by
+/// `simulate eplb` and `eval`.
+struct EPLBShapeOverride: ParsableArguments {
+    @Option(help: "eplb: physical replicas per layer (overrides the file).")
     var replicas: Int?
+    @Option(help: "eplb: expert groups (overrides the file).")
     var groups: Int?
+    @Option(help: "eplb: nodes (overrides the file).")
     var nodes: Int?
+    @Option(help: "eplb: GPUs (overrides the file).")
     var gpus: Int?
 
     var isEmpty: Bool { replicas == nil && groups == nil && nodes == nil && gpus == nil }
