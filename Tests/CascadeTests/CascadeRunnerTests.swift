@@ -11,10 +11,17 @@ private struct FixedLevel: FidelityLevel {
 
     var metrics: [LevelMetric] { [LevelMetric(name: "mean_cost", lowerIsBetter: true)] }
     var primaryMetric: String { "mean_cost" }
-    func run(_ candidate: CompiledCandidate, sandbox: Sandbox) throws -> LevelResult {
-        LevelResult(level: name, metrics: failure == nil ? ["mean_cost": value] : [:], failure: failure, seconds: 0.01,
-                    score: nil, artifacts: [])
+    func run(_ candidate: CompiledCandidate, sandbox: Sandbox, budget: StageBudget?, test: SequentialTest?) throws
+        -> LevelResult {
+        // Under a sequential test: 4 of 16 equal units, so the verdict is certain after one batch.
+        let verdict = test?.decide(Array(repeating: .init(value: value, reference: reference, items: 1), count: 4),
+                                   unitsTotal: 16, itemsTotal: 16)
+        // The log tells the test what the level was handed.
+        return LevelResult(level: name, metrics: failure == nil ? ["mean_cost": value] : [:], failure: failure, seconds: 0.01,
+                           score: nil, artifacts: [], log: "budget \(budget?.wallSeconds ?? 0) test \(test != nil)",
+                           sequential: verdict, items: verdict.map { _ in (4, 16) })
     }
+    var supportsSequentialTest: Bool { true }
     func referenceMetrics() -> [String: Double] { ["mean_cost": reference] }
 }
 
@@ -66,6 +73,38 @@ private struct FixedLevel: FidelityLevel {
         }
         #expect(throws: CascadeError.self) {
             _ = try CascadeRunner(levels: levels([1, 1, 1]), gates: [LevelGate(level: "coarse", metric: "mean_cost", factor: -1)]).validated()
+        }
+    }
+
+    @Test func eachStageGetsItsOwnBudget() throws {
+        let budgets = [StageBudget(level: "coarse", wallSeconds: 5)]
+        let run = try CascadeRunner(levels: levels([120, 105, 99]), gates: gates, budgets: budgets).validated()
+            .run(candidate, sandbox: sandbox)
+        #expect(run.stages.map(\.log) == ["budget 0.0 test false", "budget 5.0 test false", "budget 0.0 test false"])
+        #expect(run.stages[1].budget == budgets[0])
+        #expect(throws: CascadeError.self) {
+            _ = try CascadeRunner(levels: levels([1, 1, 1]), gates: [], budgets: [StageBudget(level: "medium", wallSeconds: 1)]).validated()
+        }
+    }
+
+    @Test func aSequentialGateRejectsOnItsVerdictAndSaysSo() throws {
+        var sequential = gates
+        sequential[1].sequential = SequentialSettings()
+        let run = try CascadeRunner(levels: levels([120, 130, 99]), gates: sequential).validated().run(candidate, sandbox: sandbox)
+        #expect(run.rejectedAt == "coarse" && run.stages[1].items?.run == 4)
+        #expect(run.failure?.message.contains("[sequential: after 4 of 16 units") == true)
+        #expect(run.stages.map(\.log)[0 ... 1] == ["budget 0.0 test false", "budget 0.0 test true"])
+        // --all-levels measures every level in full: no sequential test.
+        let all = try CascadeRunner(levels: levels([120, 130, 99]), gates: sequential, allLevels: true).run(candidate, sandbox: sandbox)
+        #expect(all.stages[1].log == "budget 0.0 test false" && all.stages[1].status == .rejected)
+    }
+
+    @Test func sequentialSettingsOutsideTheirDomainAreRefused() {
+        for settings in [SequentialSettings(batches: 0), SequentialSettings(confidence: 1), SequentialSettings(confidence: 0)] {
+            #expect(throws: CascadeError.self) {
+                _ = try CascadeRunner(levels: levels([1, 1, 1]),
+                                      gates: [LevelGate(level: "coarse", metric: "mean_cost", factor: 1.1, sequential: settings)]).validated()
+            }
         }
     }
 }

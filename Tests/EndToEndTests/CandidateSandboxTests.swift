@@ -98,7 +98,7 @@ import Glibc
         let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("survive_setsid"), Self.small)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(CandidateFixtures.sandboxProcesses().isEmpty, "sandbox processes outlived eval")
-        let next = try CandidateFixtures.eval(try templateCandidate(), Self.small)
+        let next = try CandidateFixtures.eval(try CandidateFixtures.template(), Self.small)
         #expect(try next.json()["valid"] as? Bool == true)
     }
 
@@ -236,7 +236,7 @@ import Glibc
         let scenarios = try TestPaths.spotSingleRegion().appendingPathComponent("scenarios-adrs-1080.json").path
         let builtIn = try CommandRunner.run(["simulate", "spot", "--policy", "greedy", "--scenarios", scenarios, "--json"])
         let expected = try #require(try builtIn.json()["results"] as? [[String: Any]]).map { $0["cost"] as? Double }
-        for candidate in [try CandidateFixtures.materialize("greedy"), try templateCandidate()] {
+        for candidate in [try CandidateFixtures.materialize("greedy"), try CandidateFixtures.template()] {
             let result = try CandidateFixtures.eval(candidate, ["--scenarios", scenarios])
             let json = try result.json()
             #expect(json["valid"] as? Bool == true, "\(json["failure"] ?? "")")
@@ -248,7 +248,7 @@ import Glibc
 
     @Test func templatesReproduceTheBuiltInBaselines() throws {
         // eplb: DeepSeek's README example.
-        let eplb = try CandidateFixtures.eval(try templateCandidate("eplb"),
+        let eplb = try CandidateFixtures.eval(try CandidateFixtures.template("eplb"),
                                               ["--problem", "eplb", "--input", "eplb/deepseek_readme_example.json"]).json()
         #expect(eplb["valid"] as? Bool == true, "\(eplb["failure"] ?? "")")
         #expect(abs((eplb["balancedness_gpu"] as? Double ?? 0) - 0.8155737704918032) < 1e-15)
@@ -256,139 +256,19 @@ import Glibc
             .appendingPathComponent("eplb/deepseek_readme_example.json"))) as! [String: Any]
         #expect(eplb["phy2log"] as? [[Int]] == example["expected_phy2log"] as? [[Int]])
         // txn: the built-in smf with seed 0, on the public workloads.
-        let txn = try CandidateFixtures.eval(try templateCandidate("txn"), ["--problem", "txn", "--input", "txn/workloads.json"]).json()
+        let txn = try CandidateFixtures.eval(try CandidateFixtures.template("txn"), ["--problem", "txn", "--input", "txn/workloads.json"]).json()
         let smf = try CommandRunner.run(["simulate", "txn", "--workloads", "txn/workloads.json", "--policy", "smf", "--json"]).json()
         #expect(txn["valid"] as? Bool == true && txn["total_makespan"] as? Int == smf["total_makespan"] as? Int)
         // prefix: the built-in ggr, on the default tables.
-        let prefix = try CandidateFixtures.eval(try templateCandidate("prefix"), ["--problem", "prefix"]).json()
+        let prefix = try CandidateFixtures.eval(try CandidateFixtures.template("prefix"), ["--problem", "prefix"]).json()
         let ggr = try CommandRunner.run(["simulate", "prefix", "--policy", "ggr", "--json"]).json()
         let ours = (prefix["tables"] as? [[String: Any]])?.map { $0["hit_chars"] as? Int }
         let builtIn = (ggr["tables"] as? [[String: Any]])?.map { $0["hit_chars"] as? Int }
         #expect(ours != nil && ours == builtIn)
     }
 
-    @Test func cascadeRunsEveryStageForAGoodCandidate() throws {
-        let json = try CandidateFixtures.eval(try templateCandidate(), []).json()
-        #expect(json["valid"] as? Bool == true && json["rejected_at"] is NSNull)
-        let stages = try #require(json["stages"] as? [[String: Any]])
-        #expect(stages.map { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
-        #expect(stages.allSatisfy { $0["status"] as? String == "passed" })
-        #expect(json["mean_cost"] is Double && (json["worst_scenarios"] as? [String])?.count == 5)
-    }
-
-    @Test func aGateStopsAnExpensiveCandidateBeforeTheFineLevel() throws {
-        // On demand costs ~148 $ a scenario against greedy's ~102 $ at the coarse level (gate:
-        // 1.10 ×); the cost model's merged ticks make greedy pay more, so its looser gate lets
-        // it through.
-        let candidate = try CandidateFixtures.materialize("always_on_demand")
-        // The built-in default gates, whatever a calibration of this checkout recommends.
-        let gates = try TestPaths.temporaryDirectory().appendingPathComponent("gates.json")
-        try Data(#"{"gates": [{"level": "cost_model", "metric": "mean_cost", "factor": 1.25}, {"level": "coarse", "metric": "mean_cost", "factor": 1.1}]}"#.utf8).write(to: gates)
-        let json = try CandidateFixtures.eval(candidate, ["--gates", gates.path]).json()
-        #expect(json["valid"] as? Bool == false && json["rejected_at"] as? String == "coarse")
-        let failure = try #require(json["failure"] as? [String: Any])
-        #expect(failure["kind"] as? String == "rejected")
-        #expect((failure["message"] as? String ?? "").hasPrefix("mean_cost "))
-        #expect(json["mean_cost"] == nil)
-        let stages = try #require(json["stages"] as? [[String: Any]])
-        #expect(stages.map { $0["status"] as? String } == ["passed", "rejected", "skipped"])
-
-        let all = try CandidateFixtures.eval(candidate, ["--all-levels", "--gates", gates.path]).json()
-        #expect(all["valid"] as? Bool == false && all["mean_cost"] == nil)
-        #expect((all["stages"] as? [[String: Any]])?.map { $0["status"] as? String } == ["passed", "rejected", "passed"])
-
-        let alone = try CandidateFixtures.eval(candidate, ["--level", "fine"]).json()
-        #expect(alone["valid"] as? Bool == true && (alone["mean_cost"] as? Double ?? 0) > 140)
-        #expect((alone["stages"] as? [[String: Any]])?.count == 1)
-    }
-
-    @Test func calibrateWritesAReportWhoseGatesEvalReads() throws {
-        let folder = try TestPaths.temporaryDirectory()
-        func subset(_ name: String, every: Int) throws -> URL {
-            var file = try JSONSerialization.jsonObject(with: Data(contentsOf: TestPaths.spotTraces.appendingPathComponent(name))) as! [String: Any]
-            file["scenarios"] = (file["scenarios"] as! [[String: Any]]).enumerated().filter { $0.offset % every == 0 }.map { row in
-                var row = row.element
-                row["base_trace"] = TestPaths.spotTraces.appendingPathComponent(row["base_trace"] as! String).path
-                return row
-            }
-            let url = folder.appendingPathComponent(name)
-            try JSONSerialization.data(withJSONObject: file).write(to: url)
-            return url
-        }
-        let search = try subset("scenarios-default.json", every: 24), heldOut = try subset("scenarios-heldout.json", every: 24)
-        let out = folder.appendingPathComponent("reports")
-        var environment = ProcessInfo.processInfo.environment
-        environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
-        let result = try CommandRunner.run(["calibrate", "--problem", "spot", "--pool", "12", "--scenarios", search.path,
-                                            "--held-out", heldOut.path, "--out", out.path], environment: environment)
-        #expect(result.status == 0, "\(result.stderr)")
-        for file in ["spot.md", "spot.svg", "spot.json"] {
-            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
-        }
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("spot.json"))) as! [String: Any]
-        #expect(report["candidates"] as? Int == 12)
-        let entries = try #require(report["entries"] as? [[String: Any]])
-        #expect(entries.filter { $0["origin"] as? String == "bad" }.count <= 2)
-        #expect((report["levels"] as? [[String: Any]])?.compactMap { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
-        let gates = try #require(report["recommended_gates"] as? [[String: Any]])
-        #expect(gates.compactMap { $0["level"] as? String } == ["cost_model", "coarse"])
-        #expect(gates.allSatisfy { ($0["factor"] as? Double ?? 0) >= 1 })
-        #expect(try String(contentsOf: out.appendingPathComponent("spot.svg"), encoding: .utf8).hasPrefix("<svg"))
-
-        // eval takes the report's gates.
-        let json = try CandidateFixtures.eval(try templateCandidate(), ["--gates", out.appendingPathComponent("spot.json").path]).json()
-        let coarse = try #require((json["stages"] as? [[String: Any]])?.first { $0["level"] as? String == "coarse" })
-        let factor = try #require(gates.first { $0["level"] as? String == "coarse" }?["factor"] as? Double)
-        let reference = try #require(coarse["reference"] as? Double)
-        #expect(abs((coarse["threshold"] as? Double ?? 0) - factor * reference) < 1e-9)
-    }
-
-    @Test func cascadeOptionsAreCheckedBeforeCompiling() throws {
-        // A candidate that does not compile still gets exit 2 for a bad option, not a compile error.
-        var environment = ProcessInfo.processInfo.environment
-        environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
-        let broken = try CandidateFixtures.materialize("compile_error")
-        let result = try CommandRunner.run(["eval", broken.path, "--level", "medium"], environment: environment)
-        #expect(result.status == 2 && result.stderr.contains("no such level"), "\(result.stderr)")
-    }
-
-    @Test func aCheapLevelAloneReportsNoFineScore() throws {
-        let json = try CandidateFixtures.eval(try templateCandidate(), ["--level", "coarse"]).json()
-        #expect(json["valid"] as? Bool == true)
-        #expect(json["mean_cost"] == nil && json["results"] == nil)
-        let stage = try #require((json["stages"] as? [[String: Any]])?.first)
-        #expect(stage["level"] as? String == "coarse" && (stage["metrics"] as? [String: Double])?["mean_cost"] != nil)
-    }
-
-    @Test func heldOutScoresOnTheOtherSet() throws {
-        let json = try CandidateFixtures.eval(try templateCandidate(), ["--held-out"]).json()
-        #expect(json["valid"] as? Bool == true && json["scenario_set"] as? String == "heldout-spot")
-    }
-
-    @Test func badCascadeOptionsAreOneLineAndExitTwo() throws {
-        let folder = try TestPaths.temporaryDirectory()
-        let broken = folder.appendingPathComponent("gates.json")
-        try Data("{".utf8).write(to: broken)
-        let unknownMetric = folder.appendingPathComponent("metric.json")
-        try Data(#"{"gates": [{"level": "coarse", "metric": "p99", "factor": 1.1}]}"#.utf8).write(to: unknownMetric)
-        let candidate = try templateCandidate().path
-        for (arguments, mention) in [
-            (["--level", "medium"], "no such level"),
-            (["--gates", broken.path], broken.path),
-            (["--gates", unknownMetric.path], "coarse.p99"),
-            (["--problem", "txn", "--all-levels"], "--problem spot"),
-            (["--level", "coarse", "--all-levels"], "--all-levels"),
-        ] {
-            var environment = ProcessInfo.processInfo.environment
-            environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
-            let result = try CommandRunner.run(["eval", candidate] + arguments, environment: environment)
-            #expect(result.status == 2, "\(arguments): \(result.stderr)")
-            #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(mention), "\(result.stderr)")
-        }
-    }
-
     @Test func secondEvaluationOfTheSameSourceCompilesNothing() throws {
-        let candidate = try templateCandidate()
+        let candidate = try CandidateFixtures.template()
         _ = try CandidateFixtures.eval(candidate, Self.small)
         let again = try CandidateFixtures.eval(candidate, Self.small)
         let timing = try #require(try again.json()["timing"] as? [String: Any])
@@ -407,13 +287,5 @@ import Glibc
         // The sandboxed template computes exactly the built-in greedy's mean.
         #expect(abs((sandboxed["mean_cost"] as? Double ?? 0) - 96.5154) < 5e-5)
         #expect(CandidateFixtures.sandboxProcesses().isEmpty)
-    }
-
-    private func templateCandidate(_ problem: String = "spot") throws -> URL {
-        let template = try CommandRunner.run(["init", problem])
-        #expect(template.stdout.contains("// EVOLVE-BLOCK-START") && template.stdout.contains("// EVOLVE-BLOCK-END"))
-        let url = try TestPaths.temporaryDirectory().appendingPathComponent("candidate.swift")
-        try template.stdout.write(to: url, atomically: true, encoding: .utf8)
-        return url
     }
 }

@@ -45,6 +45,17 @@ public enum CandidateFixtures {
         return try CommandRunner.run(["eval", candidate.path, "--json"] + extra, environment: environment)
     }
 
+    /// The template candidate of `problem`, as `sim-cascade init` prints it, in a fresh folder.
+    public static func template(_ problem: String = "spot") throws -> URL {
+        let template = try CommandRunner.run(["init", problem])
+        guard template.stdout.contains("// EVOLVE-BLOCK-START") && template.stdout.contains("// EVOLVE-BLOCK-END") else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "init \(problem): no evolve block"])
+        }
+        let url = try TestPaths.temporaryDirectory().appendingPathComponent("candidate.swift")
+        try template.stdout.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
     /// Live processes (zombies excluded: a killed sandbox's init is reaped by the machine's init)
     /// running as a sandbox uid (1,000,000 ..< 1,900,000, or 65534), found through /proc.
     public static func sandboxProcesses() -> [String] {

@@ -52,7 +52,26 @@ public struct CalibrationReport: Sendable, Codable {
     public var candidates_per_cpu_hour_factor: Double
     /// Spearman of the fine level on the search set against the held-out set.
     public var held_out_spearman: Double?
+    /// Per level: 20 × the slowest valid candidate's run, at least 10 s (what `eval` reads as
+    /// the stage budgets).
+    public var recommended_budgets: [StageBudget]?
+    /// The recommended gates decided sequentially, run through `eval`'s cascade on the pool.
+    public var sequential: SequentialCheck?
     public var entries: [CalibrationEntry]
+}
+
+/// What deciding the recommended gates sequentially changes, measured by running the cascade.
+public struct SequentialCheck: Sendable, Codable {
+    public var settings: SequentialSettings
+    /// Candidates whose cascade outcome (stopped or not) is the same as with full gates.
+    public var agree: Int
+    /// Stopped sequentially, but passed by the full gates (and the reverse).
+    public var stopped_only_sequentially: [String]
+    public var passed_only_sequentially: [String]
+    public var top_decile_recall: Double
+    /// Wall seconds of the whole cascade over the pool, compile excluded.
+    public var cascade_seconds: Double
+    public var candidates_per_cpu_hour_factor: Double
 }
 
 /// Runs every level (and the fine level on the held-out set) on a pool of candidates.
@@ -84,14 +103,48 @@ public struct Calibration: Sendable {
                 continue
             }
             for level in levels {
-                entry.levels[level.name] = Self.measure(try level.run(executable, sandbox: evaluator.sandbox))
+                entry.levels[level.name] = Self.measure(try level.run(executable, sandbox: evaluator.sandbox, budget: nil, test: nil))
             }
-            entry.held_out = Self.measure(try heldOutFine.run(executable, sandbox: evaluator.sandbox))
+            entry.held_out = Self.measure(try heldOutFine.run(executable, sandbox: evaluator.sandbox, budget: nil, test: nil))
             entries.append(entry)
         }
         let references = Dictionary(uniqueKeysWithValues: levels.map { ($0.name, $0.referenceMetrics()["mean_cost"] ?? 0) })
-        return CalibrationAnalysis(entries: entries, references: references, levelNames: levels.map(\.name))
-            .report(search: search.name, heldOut: heldOut.name)
+        let analysis = CalibrationAnalysis(entries: entries, references: references, levelNames: levels.map(\.name))
+        var report = analysis.report(search: search.name, heldOut: heldOut.name)
+        report.sequential = try checkSequential(pool: pool, levels: levels, analysis: analysis, report: report)
+        return report
+    }
+
+    /// Runs the cascade with the recommended gates made sequential on every compiled candidate
+    /// (the compile cache makes the second compile free) and compares with the full gates.
+    func checkSequential(pool: [PoolCandidate], levels: [SpotFidelityLevel], analysis: CalibrationAnalysis,
+                         report: CalibrationReport) throws -> SequentialCheck {
+        let settings = SequentialSettings()
+        let gates = report.recommended_gates.map { LevelGate(level: $0.level, metric: $0.metric, factor: $0.factor, sequential: settings) }
+        let runner = try CascadeRunner(levels: levels, gates: gates).validated()
+        var agree = 0, seconds = 0.0
+        var stoppedOnly: [String] = [], passedOnly: [String] = [], passing = Set<String>()
+        for candidate in pool {
+            guard let entry = report.entries.first(where: { $0.name == candidate.name }) else { continue }
+            guard case .success(let executable) = try evaluator.compiler.compile(source: candidate.source, problem: .spot) else {
+                agree += 1  // stopped either way, before any stage
+                continue
+            }
+            let run = try runner.run(executable, sandbox: evaluator.sandbox)
+            seconds += run.stages.reduce(0) { $0 + $1.seconds }
+            let fullPass = report.recommended_gates.allSatisfy { analysis.passes(entry, $0.level, $0.factor) }
+                && entry.levels["fine"]?.valid == true
+            let sequentialPass = run.rejectedAt == nil
+            if sequentialPass { passing.insert(candidate.name) }
+            if fullPass == sequentialPass { agree += 1 } else if fullPass { stoppedOnly.append(candidate.name) } else {
+                passedOnly.append(candidate.name)
+            }
+        }
+        let top = analysis.topDecile
+        return SequentialCheck(
+            settings: settings, agree: agree, stopped_only_sequentially: stoppedOnly, passed_only_sequentially: passedOnly,
+            top_decile_recall: top.isEmpty ? 1 : Double(top.intersection(passing).count) / Double(top.count),
+            cascade_seconds: seconds, candidates_per_cpu_hour_factor: seconds > 0 ? report.fine_only_seconds / seconds : 0)
     }
 
     static func measure(_ result: LevelResult) -> CalibrationEntry.Level {
@@ -108,11 +161,21 @@ struct CalibrationAnalysis {
     /// Gate factors tried. None is below 1: a gate never stops the template (the reference) itself.
     static let factors = stride(from: 1.0, through: 1.5, by: 0.025).map { ($0 * 1000).rounded() / 1000 }
 
+    var fineValid: [CalibrationEntry] {
+        entries.filter { $0.levels["fine"]?.valid == true && $0.levels["fine"]?.mean_cost != nil }
+    }
+    var byFine: [CalibrationEntry] { fineValid.sorted { $0.levels["fine"]!.mean_cost! < $1.levels["fine"]!.mean_cost! } }
+    /// The fine level's best 10 % (at least one).
+    var topDecile: Set<String> {
+        let byFine = byFine
+        return Set(byFine.prefix(max(1, Int((Double(byFine.count) * 0.1).rounded()))).map(\.name))
+    }
+
     func report(search: String, heldOut: String) -> CalibrationReport {
-        let fineValid = entries.filter { $0.levels["fine"]?.valid == true && $0.levels["fine"]?.mean_cost != nil }
-        let byFine = fineValid.sorted { $0.levels["fine"]!.mean_cost! < $1.levels["fine"]!.mean_cost! }
+        let fineValid = fineValid
+        let byFine = byFine
         let betterHalf = Array(byFine.prefix(max(3, byFine.count / 2)))
-        let topDecile = Set(byFine.prefix(max(1, Int((Double(byFine.count) * 0.1).rounded()))).map(\.name))
+        let topDecile = topDecile
         let good = Set(fineValid.filter { $0.levels["fine"]!.mean_cost! <= (references["fine"] ?? 0) }.map(\.name))
 
         let summaries = levelNames.map { name -> CalibrationReport.LevelSummary in
@@ -170,7 +233,19 @@ struct CalibrationAnalysis {
             thresholds: thresholds, recommended_gates: gates, cascade_top_decile_recall: jointRecall,
             fine_only_seconds: fineOnly, cascade_seconds: cascade,
             candidates_per_cpu_hour_factor: cascade > 0 ? fineOnly / cascade : 0,
-            held_out_spearman: RankStatistics.spearman(heldOutPairs.map(\.0), heldOutPairs.map(\.1)), entries: entries)
+            held_out_spearman: RankStatistics.spearman(heldOutPairs.map(\.0), heldOutPairs.map(\.1)),
+            recommended_budgets: budgets(), sequential: nil, entries: entries)
+    }
+
+    /// 20 × the slowest valid run of each level, at least 10 s: room for a loaded machine and for
+    /// a debug build's simulator (~50× slower), while a hung candidate no longer costs the global
+    /// timeout at every stage.
+    func budgets() -> [StageBudget] {
+        levelNames.map { name in
+            let slowest = entries.compactMap { e in e.levels[name].flatMap { $0.valid ? $0.seconds : nil } }.max() ?? 0
+            let wall = max(10, (20 * slowest).rounded(.up))
+            return StageBudget(level: name, wallSeconds: wall, cpuSeconds: Int(wall))
+        }
     }
 
     /// Whether a candidate passes `level` at `factor` × the reference's mean cost.

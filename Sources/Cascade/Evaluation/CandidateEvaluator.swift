@@ -52,13 +52,16 @@ public struct EvaluationOutcome: Sendable {
 /// How `evaluate` runs the levels of a problem that has them.
 public struct CascadeOptions: Sendable {
     public var gates: [LevelGate]
+    /// Per-stage budgets (a stage without one gets the sandbox's limits).
+    public var budgets: [StageBudget]
     /// Run every level even after a stage stopped the candidate.
     public var allLevels: Bool
     /// Run this level alone (no gates).
     public var onlyLevel: String?
 
-    public init(gates: [LevelGate], allLevels: Bool = false, onlyLevel: String? = nil) {
+    public init(gates: [LevelGate], budgets: [StageBudget] = [], allLevels: Bool = false, onlyLevel: String? = nil) {
         self.gates = gates
+        self.budgets = budgets
         self.allLevels = allLevels
         self.onlyLevel = onlyLevel
     }
@@ -152,10 +155,9 @@ public struct CandidateEvaluator: Sendable {
         guard case .spot(let set) = inputs else { return nil }
         let all: [any FidelityLevel] = try SpotLevels.make(search: set)
         let cascade = cascade ?? CascadeOptions(gates: [], onlyLevel: "fine")
-        _ = try CascadeRunner(levels: all, gates: cascade.gates).validated()
-        guard let only = cascade.onlyLevel else {
-            return CascadeRunner(levels: all, gates: cascade.gates, allLevels: cascade.allLevels)
-        }
+        let full = try CascadeRunner(levels: all, gates: cascade.gates, budgets: cascade.budgets,
+                                     allLevels: cascade.allLevels).validated()
+        guard let only = cascade.onlyLevel else { return full }
         guard !cascade.allLevels else {
             throw CascadeError.invalidBudget(name: "--level", value: only, reason: "cannot be combined with --all-levels")
         }
@@ -163,7 +165,7 @@ public struct CandidateEvaluator: Sendable {
             throw CascadeError.invalidBudget(name: "--level", value: only,
                                              reason: "no such level (levels: \(all.map(\.name).joined(separator: ", ")))")
         }
-        return CascadeRunner(levels: [level], gates: [])
+        return CascadeRunner(levels: [level], gates: [], budgets: cascade.budgets.filter { $0.level == only })
     }
 
     static func isDirectory(_ url: URL) -> Bool {

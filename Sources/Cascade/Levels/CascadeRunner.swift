@@ -27,38 +27,47 @@ public struct StageReport: Sendable {
     public var artifacts: [String]
     /// The candidate's stdout and stderr during this stage (capped).
     public var log: String
+    /// The stage's budget (`nil`: the sandbox's limits).
+    public var budget: StageBudget? = nil
+    /// How a sequential gate decided, and on how many items (`metrics` are over those).
+    public var sequential: SequentialTest.Verdict? = nil
+    public var items: (run: Int, total: Int)? = nil
+
+    static func skipped(_ level: String) -> StageReport {
+        StageReport(level: level, status: .skipped, metrics: [:], reference: nil, gate: nil, threshold: nil, seconds: 0,
+                    failure: nil, artifacts: [], log: "")
+    }
 }
 
-/// The default gates, used until `sim-cascade calibrate` has measured better ones: reject a
-/// candidate whose cheap-level mean cost is clearly worse than the template's (greedy) there.
-public enum DefaultGates {
-    public static let spot = [
-        LevelGate(level: "cost_model", metric: "mean_cost", factor: 1.25),
-        LevelGate(level: "coarse", metric: "mean_cost", factor: 1.10),
-    ]
-}
-
-/// Runs a compiled candidate through levels in order, stopping at the first failure or gate
-/// (unless `allLevels`).
+/// Runs a compiled candidate through levels in order, each within its budget, stopping at the
+/// first failure or gate (unless `allLevels`).
 public struct CascadeRunner: Sendable {
     public var levels: [any FidelityLevel]
     public var gates: [LevelGate]
+    /// Per-level budgets; a level without one gets the sandbox's limits.
+    public var budgets: [StageBudget]
     public var allLevels: Bool
 
-    public init(levels: [any FidelityLevel], gates: [LevelGate], allLevels: Bool = false) {
+    public init(levels: [any FidelityLevel], gates: [LevelGate], budgets: [StageBudget] = [], allLevels: Bool = false) {
         self.levels = levels
         self.gates = gates
+        self.budgets = budgets
         self.allLevels = allLevels
     }
 
-    /// Checks the gates against the levels.
-    /// - Throws: `CascadeError.invalidBudget` naming an unknown level or metric.
+    /// Checks the gates and budgets against the levels.
+    /// - Throws: `CascadeError.invalidBudget` naming an unknown level or metric, a bad factor,
+    ///   or sequential settings the level cannot honour.
     public func validated() throws -> CascadeRunner {
-        for gate in gates {
-            guard let level = levels.first(where: { $0.name == gate.level }) else {
-                throw CascadeError.invalidBudget(name: "gate", value: gate.level,
+        func level(_ name: String, _ what: String) throws -> any FidelityLevel {
+            guard let level = levels.first(where: { $0.name == name }) else {
+                throw CascadeError.invalidBudget(name: what, value: name,
                                                  reason: "no such level (levels: \(levels.map(\.name).joined(separator: ", ")))")
             }
+            return level
+        }
+        for gate in gates {
+            let level = try level(gate.level, "gate")
             guard level.metrics.contains(where: { $0.name == gate.metric }) else {
                 throw CascadeError.invalidBudget(name: "gate", value: "\(gate.level).\(gate.metric)",
                                                  reason: "the level produces \(level.metrics.map(\.name).joined(separator: ", "))")
@@ -66,7 +75,18 @@ public struct CascadeRunner: Sendable {
             guard gate.factor.isFinite, gate.factor > 0 else {
                 throw CascadeError.invalidBudget(name: "gate", value: "\(gate.factor)", reason: "factor must be positive")
             }
+            if let sequential = gate.sequential {
+                guard level.supportsSequentialTest else {
+                    throw CascadeError.invalidBudget(name: "sequential gate", value: gate.level,
+                                                     reason: "this level always runs all its inputs")
+                }
+                guard sequential.batches >= 1, sequential.confidence > 0, sequential.confidence < 1 else {
+                    throw CascadeError.invalidBudget(name: "sequential gate", value: gate.level,
+                                                     reason: "needs batches ≥ 1 and a confidence in (0, 1)")
+                }
+            }
         }
+        for budget in budgets { _ = try level(budget.level, "budget"); _ = try budget.validated() }
         return self
     }
 
@@ -80,34 +100,43 @@ public struct CascadeRunner: Sendable {
         var score: CandidateScore?
         for (index, level) in levels.enumerated() {
             if rejectedAt != nil && !allLevels {
-                stages.append(StageReport(level: level.name, status: .skipped, metrics: [:], reference: nil, gate: nil,
-                                          threshold: nil, seconds: 0, failure: nil, artifacts: [], log: ""))
+                stages.append(.skipped(level.name))
                 continue
             }
-            let result = try level.run(candidate, sandbox: sandbox)
+            let gate = gates.first { $0.level == level.name }
+            let lowerIsBetter = gate.flatMap { g in level.metrics.first { $0.name == g.metric } }?.lowerIsBetter ?? true
+            // With --all-levels every level runs all its inputs: calibration needs full metrics.
+            let test = allLevels ? nil : gate.flatMap { g in
+                g.sequential.map { SequentialTest(settings: $0, factor: g.factor, lowerIsBetter: lowerIsBetter,
+                                                  mayPassEarly: index < levels.count - 1) }
+            }
+            let budget = budgets.first { $0.level == level.name }
+            let result = try level.run(candidate, sandbox: sandbox, budget: budget, test: test)
             var report = StageReport(level: level.name, status: .passed, metrics: result.metrics, reference: nil,
                                      gate: nil, threshold: nil, seconds: result.seconds, failure: result.failure,
-                                     artifacts: result.artifacts, log: result.log)
+                                     artifacts: result.artifacts, log: result.log, budget: budget,
+                                     sequential: result.sequential, items: result.items)
             if let stageFailure = result.failure {
                 report.status = .failed
                 if rejectedAt == nil {
                     rejectedAt = level.name
                     failure = stageFailure
                 }
-            } else if let gate = gates.first(where: { $0.level == level.name }),
-                      let value = result.metrics[gate.metric],
+            } else if let gate, let value = result.metrics[gate.metric],
                       let reference = level.referenceMetrics()[gate.metric] {
-                let lowerIsBetter = level.metrics.first { $0.name == gate.metric }?.lowerIsBetter ?? true
                 let threshold = gate.factor * reference
                 report.gate = gate
                 report.reference = reference
                 report.threshold = threshold
-                if lowerIsBetter ? value > threshold : value < threshold {
+                let rejected = result.sequential.map { $0.decision == .reject }
+                    ?? (lowerIsBetter ? value > threshold : value < threshold)
+                if rejected {
                     report.status = .rejected
                     if rejectedAt == nil {
                         rejectedAt = level.name
                         failure = CandidateFailure(.rejected, "\(gate.metric) \(format(value)) vs gate \(format(threshold)) "
-                            + "(\(format(gate.factor)) × the reference's \(format(reference)))")
+                            + "(\(format(gate.factor)) × the reference's \(format(reference)))"
+                            + (result.sequential.map { " " + describe($0) } ?? ""))
                     }
                 }
             }
@@ -118,25 +147,9 @@ public struct CascadeRunner: Sendable {
     }
 
     private func format(_ x: Double) -> String { String(Double(Int((x * 1e4).rounded())) / 1e4) }
-}
 
-/// Gates read from a file: `{"gates": [{"level": …, "metric": …, "factor": …}, …]}` — the
-/// `recommended_gates` of a calibration report, or written by hand.
-public enum GatesFile {
-    private struct File: Decodable {
-        var gates: [LevelGate]?
-        var recommended_gates: [LevelGate]?
-    }
-
-    /// - Throws: `CascadeError.invalidBudget` naming the file when it does not parse.
-    public static func load(from url: URL) throws -> [LevelGate] {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw CascadeError.invalidBudget(name: "gates file", value: url.path, reason: "no such file")
-        }
-        guard let file = try? JSONDecoder().decode(File.self, from: data), let gates = file.gates ?? file.recommended_gates else {
-            throw CascadeError.invalidBudget(name: "gates file", value: url.path,
-                                             reason: "expected {\"gates\": [{\"level\", \"metric\", \"factor\"}, …]}")
-        }
-        return gates
+    private func describe(_ verdict: SequentialTest.Verdict) -> String {
+        "[sequential: after \(verdict.unitsRun) of \(verdict.unitsTotal) units, mean excess over the gate in "
+            + "[\(format(verdict.meanExcess.lowerBound)), \(format(verdict.meanExcess.upperBound))]]"
     }
 }

@@ -23,6 +23,11 @@ public struct LevelResult: Sendable {
     public var artifacts: [String]
     /// The candidate's stdout and stderr during the level (capped; never parsed).
     public var log: String = ""
+    /// How a sequential gate decided, when the level ran under one.
+    public var sequential: SequentialTest.Verdict?
+    /// Items (spot: scenarios) run, and the level's total: fewer when a sequential gate or a
+    /// failure stopped the level early; `metrics` are then over the items run.
+    public var items: (run: Int, total: Int)?
 }
 
 /// One fidelity level of a problem: a value, not a code path. The cascade, calibration and
@@ -33,8 +38,12 @@ public protocol FidelityLevel: Sendable {
     var metrics: [LevelMetric] { get }
     /// The metric gates use by default.
     var primaryMetric: String { get }
-    /// Runs a compiled candidate through this level in a fresh sandbox.
-    func run(_ candidate: CompiledCandidate, sandbox: Sandbox) throws -> LevelResult
+    /// Runs a compiled candidate through this level in a fresh sandbox within `budget`; under a
+    /// sequential `test`, in batches, stopping once the test decides.
+    func run(_ candidate: CompiledCandidate, sandbox: Sandbox, budget: StageBudget?, test: SequentialTest?) throws
+        -> LevelResult
+    /// Whether `run` honours a sequential test (else a sequential gate on it is refused).
+    var supportsSequentialTest: Bool { get }
     /// The same metrics for the problem's reference policy (its template's baseline), computed
     /// in process by the trusted simulator: what relative gates compare against.
     func referenceMetrics() -> [String: Double]
@@ -47,10 +56,17 @@ public struct LevelGate: Sendable, Equatable, Codable {
     /// For a lower-is-better metric: reject when value > factor × reference; for a
     /// higher-is-better one: reject when value < factor × reference.
     public var factor: Double
+    /// Decide from batches of the level's inputs instead of all of them.
+    public var sequential: SequentialSettings?
 
-    public init(level: String, metric: String, factor: Double) {
+    public init(level: String, metric: String, factor: Double, sequential: SequentialSettings? = nil) {
         self.level = level
         self.metric = metric
         self.factor = factor
+        self.sequential = sequential
     }
+}
+
+extension FidelityLevel {
+    public var supportsSequentialTest: Bool { false }
 }

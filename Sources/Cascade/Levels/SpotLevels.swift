@@ -79,7 +79,7 @@ public enum SpotLevels {
         var chosen: [Int] = []
         for key in order {
             var members = strata[key]!
-            for i in stride(from: members.count - 1, to: 0, by: -1) { members.swapAt(i, rng.nextInt(below: i + 1)) }
+            rng.shuffle(&members)
             let take = max(1, Int((Double(members.count) * coarseShare).rounded()))
             chosen += members.prefix(take)
         }
@@ -111,24 +111,58 @@ public struct SpotFidelityLevel: FidelityLevel {
     }
     public var primaryMetric: String { "mean_cost" }
 
-    public func run(_ candidate: CompiledCandidate, sandbox: Sandbox) throws -> LevelResult {
-        let session = try sandbox.start(executable: candidate.executable)
-        let outcome = SpotCandidateRunner(set: set).run(session)
+    public var supportsSequentialTest: Bool { true }
+
+    /// The sampling units of a sequential gate: the scenarios of each base trace, whose windows
+    /// overlap and so must run together (in first-appearance order).
+    var units: [[Int]] {
+        var byTrace: [String: Int] = [:]
+        var units: [[Int]] = []
+        for (i, s) in set.scenarios.enumerated() {
+            let key = "\(s.env)|\(s.baseTrace)"
+            if let u = byTrace[key] { units[u].append(i) } else { byTrace[key] = units.count; units.append([i]) }
+        }
+        return units
+    }
+
+    public func run(_ candidate: CompiledCandidate, sandbox: Sandbox, budget: StageBudget?, test: SequentialTest?) throws
+        -> LevelResult {
+        let session = try sandbox.limited(to: budget).start(executable: candidate.executable)
+        let units = self.units
+        let batches = test.map { $0.batches(ofUnits: units.count).map { $0.flatMap { units[$0] } } }
+            ?? [Array(set.scenarios.indices)]
+        var verdict: SequentialTest.Verdict?
+        let outcome = SpotCandidateRunner(set: set).run(session, batches: batches) { results in
+            if failOnDeadlineMiss && results.contains(where: { $0.map { !$0.deadlineMet } ?? false }) { return false }
+            guard let test else { return true }
+            let done = units.filter { results[$0[0]] != nil }.map { unit in
+                SequentialTest.Unit(value: unit.reduce(0) { $0 + results[$1]!.cost },
+                                    reference: unit.reduce(0) { $0 + reference.results[$1].cost }, items: unit.count)
+            }
+            verdict = test.decide(done, unitsTotal: units.count, itemsTotal: set.scenarios.count)
+            return verdict!.decision == .undecided
+        }
         let seconds = monotonicSeconds() - session.startTime
         let log = session.logText
+        let results: [SpotRunResult?]
         switch outcome {
         case .failure(let failure):
             return LevelResult(level: name, metrics: [:], failure: failure, seconds: seconds, score: nil, artifacts: [], log: log)
-        case .success(let score):
-            let metrics = ["mean_cost": score.meanCost, "deadline_misses": Double(score.deadlineMisses)]
-            let late = score.results.indices.filter { !score.results[$0].deadlineMet }
-            let failure = failOnDeadlineMiss && !late.isEmpty
-                ? CandidateFailure(.deadlineMiss, "\(late.count) of \(score.results.count) scenarios finished after their deadline "
-                    + "(first: \(describe(late[0])))")
-                : nil
-            return LevelResult(level: name, metrics: metrics, failure: failure, seconds: seconds,
-                               score: .spot(score), artifacts: name == "fine" ? worst(score) : [], log: log)
+        case .success(let r):
+            results = r
         }
+        let ran = results.indices.filter { results[$0] != nil }
+        let late = ran.filter { !results[$0]!.deadlineMet }
+        let metrics = ["mean_cost": SpotSetResult(results: ran.map { results[$0]! }).meanCost,
+                       "deadline_misses": Double(late.count)]
+        let failure = failOnDeadlineMiss && !late.isEmpty
+            ? CandidateFailure(.deadlineMiss, "\(late.count) of \(ran.count) scenarios run finished after their deadline "
+                + "(first: \(describe(late[0])))")
+            : nil
+        let score = ran.count == results.count ? SpotSetResult(results: results.map { $0! }) : nil
+        return LevelResult(level: name, metrics: metrics, failure: failure, seconds: seconds,
+                           score: score.map { .spot($0) }, artifacts: name == "fine" ? worst(results) : [], log: log,
+                           sequential: verdict, items: (ran.count, results.count))
     }
 
     public func referenceMetrics() -> [String: Double] {
@@ -143,12 +177,12 @@ public struct SpotFidelityLevel: FidelityLevel {
             + "overhead \(s.overheadHours) h"
     }
 
-    /// The five scenarios where the candidate paid most over the greedy baseline.
-    func worst(_ score: SpotSetResult) -> [String] {
+    /// The five scenarios (of those run) where the candidate paid most over the greedy baseline.
+    func worst(_ results: [SpotRunResult?]) -> [String] {
         let greedy = reference.results
-        let excess = score.results.indices.map { ($0, score.results[$0].cost - greedy[$0].cost) }
+        let excess = results.indices.compactMap { i in results[i].map { (i, $0.cost - greedy[i].cost) } }
         return excess.sorted { $0.1 > $1.1 }.prefix(5).map { i, extra in
-            let r = score.results[i]
+            let r = results[i]!
             let gap = set.gapSeconds
             return "\(describe(i)): cost \(fixed4(r.cost)) $ vs greedy \(fixed4(greedy[i].cost)) $ (+\(fixed4(extra))); "
                 + "\(r.spotTicks) spot and \(r.onDemandTicks) on-demand ticks; "

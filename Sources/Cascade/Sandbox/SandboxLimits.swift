@@ -24,8 +24,12 @@ public struct SandboxLimits: Sendable, Equatable {
 
     public init() {}
 
-    /// RLIMIT_CPU: a backstop just above the wall-clock limit, which normally fires first.
-    public var cpuSeconds: Int { Int(wallSeconds.rounded(.up)) + 2 }
+    /// A CPU budget of its own (a stage's); `nil`: `cpuSeconds` is a backstop just above the
+    /// wall-clock limit, which normally fires first.
+    public var cpuLimitSeconds: Int?
+
+    /// RLIMIT_CPU.
+    public var cpuSeconds: Int { cpuLimitSeconds ?? Int(wallSeconds.rounded(.up)) + 2 }
 
     /// - Throws: `CascadeError.invalidBudget` for a non-positive or absurd value.
     public func validated() throws -> SandboxLimits {

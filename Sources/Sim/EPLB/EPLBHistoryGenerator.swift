@@ -85,7 +85,7 @@ public struct EPLBHistoryGenerator: Sendable {
         let zipf = (0..<spec.experts).map { 1 / _pow(Double($0 + 1), spec.zipfExponent) }
         func ranking() -> [Int] {
             var order = Array(0..<spec.experts)
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.nextInt(below: i + 1)) }
+            rng.shuffle(&order)
             return order
         }
         // rank[layer][expert]: an expert's place in each of two rankings.

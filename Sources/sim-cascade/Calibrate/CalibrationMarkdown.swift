@@ -13,7 +13,8 @@ enum CalibrationMarkdown {
         return """
             \(r.candidates) candidates; recommended gates: \(gates)
             cascade keeps \(fixed(r.cascade_top_decile_recall * 100, 1)) % of the top decile and evaluates \
-            \(fixed(r.candidates_per_cpu_hour_factor, 2))× as many candidates per CPU-hour as the fine level alone
+            \(fixed(r.candidates_per_cpu_hour_factor, 2))× as many candidates per CPU-hour as the fine level alone\
+            \(r.sequential.map { "; decided sequentially: \(fixed($0.candidates_per_cpu_hour_factor, 2))×, top decile kept \(fixed($0.top_decile_recall * 100, 1)) %" } ?? "")
             """
     }
 
@@ -23,6 +24,20 @@ enum CalibrationMarkdown {
             (["cost_model", "coarse", "fine"].map { e.levels[$0]?.mean_cost.map { fixed($0, 6) } ?? "-" }
                 + [e.held_out?.mean_cost.map { fixed($0, 6) } ?? "-"]).joined(separator: "|")
         }).count
+    }
+
+    static func sequentialSection(_ r: CalibrationReport) -> String {
+        guard let q = r.sequential else { return "" }
+        let differ = q.stopped_only_sequentially.map { "stopped only sequentially: \($0)" }
+            + q.passed_only_sequentially.map { "passed only sequentially: \($0)" }
+        return """
+            With the same gates decided sequentially (\(q.settings.batches) batches of base traces in a seeded order, \
+            \(fixed(q.settings.confidence * 100, 0)) % t-interval; `eval --sequential`), the cascade run on the pool took \
+            \(fixed(q.cascade_seconds, 2)) s — \(fixed(q.candidates_per_cpu_hour_factor, 2))× the candidates per CPU-hour \
+            of the fine level alone — and kept \(fixed(q.top_decile_recall * 100, 1)) % of the top decile; \
+            \(q.agree) of \(r.candidates) candidates had the same outcome as with full gates\
+            \(differ.isEmpty ? "." : " (" + differ.joined(separator: "; ") + ").")
+            """
     }
 
     static func render(_ r: CalibrationReport) -> String {
@@ -81,6 +96,11 @@ enum CalibrationMarkdown {
             Fine level alone: \(fixed(r.fine_only_seconds, 2)) s for the pool; through the cascade with these gates: \
             \(fixed(r.cascade_seconds, 2)) s — \(fixed(r.candidates_per_cpu_hour_factor, 2))× the candidates per CPU-hour \
             (compile excluded).
+
+            \(sequentialSection(r))
+
+            Recommended stage budgets (20 × the slowest valid run, at least 10 s; `--timeout` caps them): \
+            \((r.recommended_budgets ?? []).map { "`\($0.level)` \(fixed($0.wallSeconds, 0)) s" }.joined(separator: ", ")).
 
             ## Held out
 

@@ -43,10 +43,18 @@ struct Eval: ParsableCommand {
     @Option(help: "spot: run one level alone, without gates (cost_model, coarse, fine).")
     var level: String?
 
-    @Option(help: "spot: gates to use (default: fidelity-reports/spot.json of this checkout, else built-in defaults).")
+    @Option(help: "spot: gates and budgets to use (default: fidelity-reports/spot.json of this checkout, else built-in defaults).")
     var gates: String?
 
-    @Option(help: "Wall-clock limit of each level's run, in seconds.")
+    @Flag(help: "spot: decide every gate batch by batch (a t-interval on a seeded sample) unless the gates file says how.")
+    var sequential = false
+
+    @Option(name: .customLong("budget"), parsing: .singleValue,
+            help: ArgumentHelp("spot: one stage's budget, LEVEL=WALL_SECONDS[,CPU_SECONDS] (repeatable; overrides the gates file's).",
+                               valueName: "level=wall[,cpu]"))
+    var budgets: [String] = []
+
+    @Option(help: "Wall-clock limit of each level's run, in seconds (caps every stage budget).")
     var timeout: Double = 60
 
     @Option(help: "Address-space limit of the candidate, in MiB.")
@@ -94,11 +102,11 @@ struct Eval: ParsableCommand {
         let evaluator = CandidateEvaluator(
             compiler: CandidateCompiler(toolchain: toolchain, cacheRoot: cacheRoot, timeoutSeconds: compileTimeout),
             sandbox: sandbox)
-        if problem != .spot && (allLevels || level != nil || gates != nil) {
-            throw CLIError.missingOption("--problem spot", because: "with --all-levels, --level or --gates (other problems have one level so far)")
+        if problem != .spot && (allLevels || level != nil || gates != nil || sequential || !budgets.isEmpty) {
+            throw CLIError.missingOption("--problem spot", because: "with --all-levels, --level, --gates, --sequential or "
+                + "--budget (other problems have one level so far)")
         }
-        let cascade = problem == .spot
-            ? CascadeOptions(gates: try loadGates(), allLevels: allLevels, onlyLevel: level) : nil
+        let cascade = problem == .spot ? try cascadeOptions() : nil
         let outcome = try evaluator.evaluate(source: source, on: inputs.candidateInputs, cascade: cascade)
         let report = EvalReport(candidate: candidate, inputs: inputs, outcome: outcome)
         if json {
@@ -108,8 +116,22 @@ struct Eval: ParsableCommand {
         }
     }
 
-    /// `--gates FILE`, else the calibrated gates of this checkout, else the built-in defaults.
-    private func loadGates() throws -> [LevelGate] {
+    /// The gates and budgets (`--gates FILE`, else the calibrated ones of this checkout, else the
+    /// built-in defaults), with `--budget` and `--sequential` applied.
+    private func cascadeOptions() throws -> CascadeOptions {
+        var file = try loadGates()
+        for text in budgets {
+            let budget = try StageBudget(parsing: text)
+            file.budgets.removeAll { $0.level == budget.level }
+            file.budgets.append(budget)
+        }
+        if sequential {
+            for i in file.gates.indices where file.gates[i].sequential == nil { file.gates[i].sequential = SequentialSettings() }
+        }
+        return CascadeOptions(gates: file.gates, budgets: file.budgets, allLevels: allLevels, onlyLevel: level)
+    }
+
+    private func loadGates() throws -> GatesFile {
         if let gates { return try GatesFile.load(from: URL(fileURLWithPath: gates, relativeTo: Locations.workingDirectory)) }
         // The checkout the binary was built from (not the working directory's).
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
@@ -118,6 +140,6 @@ struct Eval: ParsableCommand {
            FileManager.default.fileExists(atPath: calibrated.path) {
             return try GatesFile.load(from: calibrated)
         }
-        return DefaultGates.spot
+        return GatesFile(gates: DefaultGates.spot)
     }
 }

@@ -39,6 +39,19 @@ struct EvalReport: Encodable {
         var threshold: Double?
         var seconds: Double
         var failure: Failure?
+        var budget: StageBudget?
+        var items_run: Int?
+        var items_total: Int?
+        var sequential: Sequential?
+
+        struct Sequential: Encodable {
+            var decision: String
+            var units_run: Int
+            var units_total: Int
+            /// Per item, over the gate: positive is worse than the gate.
+            var mean_excess_low: Double
+            var mean_excess_high: Double
+        }
 
         init(_ s: StageReport) {
             level = s.level
@@ -49,6 +62,13 @@ struct EvalReport: Encodable {
             threshold = s.threshold
             seconds = s.seconds
             failure = s.failure.map { Failure(kind: $0.kind.rawValue, message: $0.message) }
+            budget = s.budget
+            items_run = s.items?.run
+            items_total = s.items?.total
+            sequential = s.sequential.map {
+                Sequential(decision: $0.decision.rawValue, units_run: $0.unitsRun, units_total: $0.unitsTotal,
+                           mean_excess_low: $0.meanExcess.lowerBound, mean_excess_high: $0.meanExcess.upperBound)
+            }
         }
     }
     func encode(to encoder: Encoder) throws {
@@ -125,10 +145,12 @@ struct EvalReport: Encodable {
             "valid: \(outcome.valid)" + (outcome.rejectedAt.map { ", rejected at \($0)" } ?? ""),
         ]
         if outcome.stages.count > 1 || outcome.stages.first?.level != "fine" {
-            var table = TextTable(headers: ["stage", "status", "mean cost $", "gate threshold", "seconds"])
+            var table = TextTable(headers: ["stage", "status", "mean cost $", "gate threshold", "scenarios", "seconds", "budget s"])
             for s in outcome.stages {
-                table.append([s.level, s.status.rawValue, s.metrics["mean_cost"].map { fixed($0, 4) } ?? "",
-                              s.threshold.map { fixed($0, 4) } ?? "", fixed(s.seconds, 3)])
+                let items = s.items.map { $0.run == $0.total ? "\($0.total)" : "\($0.run) of \($0.total)" } ?? ""
+                table.append([s.level, s.status.rawValue + (s.sequential.map { $0.unitsRun < $0.unitsTotal ? " (sequential)" : "" } ?? ""),
+                              s.metrics["mean_cost"].map { fixed($0, 4) } ?? "", s.threshold.map { fixed($0, 4) } ?? "", items,
+                              fixed(s.seconds, 3), s.budget.map { fixed($0.wallSeconds, 1) } ?? ""])
             }
             lines.append(table.render())
         }

@@ -66,6 +66,13 @@ extension SeededGenerator {
         return Int(product.high)
     }
 
+    /// Shuffles `elements` in place (Fisher–Yates from the back, one `nextInt` per position), so
+    /// a seed fixes the order on every platform.
+    /// - Complexity: O(n).
+    public mutating func shuffle<Element>(_ elements: inout [Element]) {
+        for i in stride(from: elements.count - 1, to: 0, by: -1) { elements.swapAt(i, nextInt(below: i + 1)) }
+    }
+
     /// A standard normal variate (Box–Muller, one of the pair; the other is discarded so that the
     /// stream position does not depend on call history).
     public mutating func nextStandardNormal() -> Double {

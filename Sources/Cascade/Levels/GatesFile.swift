@@ -1,0 +1,43 @@
+import Foundation
+
+/// The default gates, used until `sim-cascade calibrate` has measured better ones: reject a
+/// candidate whose cheap-level mean cost is clearly worse than the template's (greedy) there.
+public enum DefaultGates {
+    public static let spot = [
+        LevelGate(level: "cost_model", metric: "mean_cost", factor: 1.25),
+        LevelGate(level: "coarse", metric: "mean_cost", factor: 1.10),
+    ]
+}
+
+/// The gates and budgets of a cascade, as a file holds them: `{"gates": [{"level", "metric",
+/// "factor", "sequential"?: {"batches", "confidence", "seed"}}, …], "budgets": [{"level",
+/// "wall_seconds", "cpu_seconds"?}, …]}` — written by hand, or the `recommended_gates` and
+/// `recommended_budgets` of a calibration report.
+public struct GatesFile: Sendable, Equatable {
+    public var gates: [LevelGate]
+    public var budgets: [StageBudget]
+
+    public init(gates: [LevelGate], budgets: [StageBudget] = []) {
+        self.gates = gates
+        self.budgets = budgets
+    }
+
+    private struct File: Decodable {
+        var gates: [LevelGate]?
+        var recommended_gates: [LevelGate]?
+        var budgets: [StageBudget]?
+        var recommended_budgets: [StageBudget]?
+    }
+
+    /// - Throws: `CascadeError.invalidBudget` naming the file when it does not parse.
+    public static func load(from url: URL) throws -> GatesFile {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw CascadeError.invalidBudget(name: "gates file", value: url.path, reason: "no such file")
+        }
+        guard let file = try? JSONDecoder().decode(File.self, from: data), let gates = file.gates ?? file.recommended_gates else {
+            throw CascadeError.invalidBudget(name: "gates file", value: url.path,
+                                             reason: "expected {\"gates\": [{\"level\", \"metric\", \"factor\"}, …]}")
+        }
+        return GatesFile(gates: gates, budgets: file.budgets ?? file.recommended_budgets ?? [])
+    }
+}

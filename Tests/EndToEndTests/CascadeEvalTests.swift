@@ -1,0 +1,161 @@
+import Foundation
+import TestSupport
+import Testing
+
+extension CandidateSandboxTests {
+    /// The spot cascade through `sim-cascade eval` and `calibrate`: stages, gates, budgets and
+    /// sequential gates. Nested in the serialized sandbox suite, so that suite's checks for
+    /// leftover sandbox processes never see this one's.
+    @Suite struct CascadeEval {
+        @Test func cascadeRunsEveryStageForAGoodCandidate() throws {
+            let json = try CandidateFixtures.eval(try CandidateFixtures.template(), []).json()
+            #expect(json["valid"] as? Bool == true && json["rejected_at"] is NSNull)
+            let stages = try #require(json["stages"] as? [[String: Any]])
+            #expect(stages.map { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
+            #expect(stages.allSatisfy { $0["status"] as? String == "passed" })
+            #expect(json["mean_cost"] is Double && (json["worst_scenarios"] as? [String])?.count == 5)
+        }
+
+        @Test func aGateStopsAnExpensiveCandidateBeforeTheFineLevel() throws {
+            // On demand costs ~148 $ a scenario against greedy's ~102 $ at the coarse level (gate:
+            // 1.10 ×); the cost model's merged ticks make greedy pay more, so its looser gate lets
+            // it through.
+            let candidate = try CandidateFixtures.materialize("always_on_demand")
+            // The built-in default gates, whatever a calibration of this checkout recommends.
+            let gates = try TestPaths.temporaryDirectory().appendingPathComponent("gates.json")
+            try Data(#"{"gates": [{"level": "cost_model", "metric": "mean_cost", "factor": 1.25}, {"level": "coarse", "metric": "mean_cost", "factor": 1.1}]}"#.utf8).write(to: gates)
+            let json = try CandidateFixtures.eval(candidate, ["--gates", gates.path]).json()
+            #expect(json["valid"] as? Bool == false && json["rejected_at"] as? String == "coarse")
+            let failure = try #require(json["failure"] as? [String: Any])
+            #expect(failure["kind"] as? String == "rejected")
+            #expect((failure["message"] as? String ?? "").hasPrefix("mean_cost "))
+            #expect(json["mean_cost"] == nil)
+            let stages = try #require(json["stages"] as? [[String: Any]])
+            #expect(stages.map { $0["status"] as? String } == ["passed", "rejected", "skipped"])
+
+            let all = try CandidateFixtures.eval(candidate, ["--all-levels", "--gates", gates.path]).json()
+            #expect(all["valid"] as? Bool == false && all["mean_cost"] == nil)
+            #expect((all["stages"] as? [[String: Any]])?.map { $0["status"] as? String } == ["passed", "rejected", "passed"])
+
+            let alone = try CandidateFixtures.eval(candidate, ["--level", "fine"]).json()
+            #expect(alone["valid"] as? Bool == true && (alone["mean_cost"] as? Double ?? 0) > 140)
+            #expect((alone["stages"] as? [[String: Any]])?.count == 1)
+        }
+
+        @Test func calibrateWritesAReportWhoseGatesEvalReads() throws {
+            let folder = try TestPaths.temporaryDirectory()
+            func subset(_ name: String, every: Int) throws -> URL {
+                var file = try JSONSerialization.jsonObject(with: Data(contentsOf: TestPaths.spotTraces.appendingPathComponent(name))) as! [String: Any]
+                file["scenarios"] = (file["scenarios"] as! [[String: Any]]).enumerated().filter { $0.offset % every == 0 }.map { row in
+                    var row = row.element
+                    row["base_trace"] = TestPaths.spotTraces.appendingPathComponent(row["base_trace"] as! String).path
+                    return row
+                }
+                let url = folder.appendingPathComponent(name)
+                try JSONSerialization.data(withJSONObject: file).write(to: url)
+                return url
+            }
+            let search = try subset("scenarios-default.json", every: 24), heldOut = try subset("scenarios-heldout.json", every: 24)
+            let out = folder.appendingPathComponent("reports")
+            var environment = ProcessInfo.processInfo.environment
+            environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
+            let result = try CommandRunner.run(["calibrate", "--problem", "spot", "--pool", "12", "--scenarios", search.path,
+                                                "--held-out", heldOut.path, "--out", out.path], environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            for file in ["spot.md", "spot.svg", "spot.json"] {
+                #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
+            }
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("spot.json"))) as! [String: Any]
+            #expect(report["candidates"] as? Int == 12)
+            let entries = try #require(report["entries"] as? [[String: Any]])
+            #expect(entries.filter { $0["origin"] as? String == "bad" }.count <= 2)
+            #expect((report["levels"] as? [[String: Any]])?.compactMap { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
+            let gates = try #require(report["recommended_gates"] as? [[String: Any]])
+            #expect(gates.compactMap { $0["level"] as? String } == ["cost_model", "coarse"])
+            #expect(gates.allSatisfy { ($0["factor"] as? Double ?? 0) >= 1 })
+            #expect(try String(contentsOf: out.appendingPathComponent("spot.svg"), encoding: .utf8).hasPrefix("<svg"))
+
+            // eval takes the report's gates.
+            let json = try CandidateFixtures.eval(try CandidateFixtures.template(), ["--gates", out.appendingPathComponent("spot.json").path]).json()
+            let coarse = try #require((json["stages"] as? [[String: Any]])?.first { $0["level"] as? String == "coarse" })
+            let factor = try #require(gates.first { $0["level"] as? String == "coarse" }?["factor"] as? Double)
+            let reference = try #require(coarse["reference"] as? Double)
+            #expect(abs((coarse["threshold"] as? Double ?? 0) - factor * reference) < 1e-9)
+        }
+
+        @Test func cascadeOptionsAreCheckedBeforeCompiling() throws {
+            // A candidate that does not compile still gets exit 2 for a bad option, not a compile error.
+            var environment = ProcessInfo.processInfo.environment
+            environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
+            let broken = try CandidateFixtures.materialize("compile_error")
+            let result = try CommandRunner.run(["eval", broken.path, "--level", "medium"], environment: environment)
+            #expect(result.status == 2 && result.stderr.contains("no such level"), "\(result.stderr)")
+        }
+
+        @Test func aCheapLevelAloneReportsNoFineScore() throws {
+            let json = try CandidateFixtures.eval(try CandidateFixtures.template(), ["--level", "coarse"]).json()
+            #expect(json["valid"] as? Bool == true)
+            #expect(json["mean_cost"] == nil && json["results"] == nil)
+            let stage = try #require((json["stages"] as? [[String: Any]])?.first)
+            #expect(stage["level"] as? String == "coarse" && (stage["metrics"] as? [String: Double])?["mean_cost"] != nil)
+        }
+
+        @Test func heldOutScoresOnTheOtherSet() throws {
+            let json = try CandidateFixtures.eval(try CandidateFixtures.template(), ["--held-out"]).json()
+            #expect(json["valid"] as? Bool == true && json["scenario_set"] as? String == "heldout-spot")
+        }
+
+        @Test func badCascadeOptionsAreOneLineAndExitTwo() throws {
+            let folder = try TestPaths.temporaryDirectory()
+            let broken = folder.appendingPathComponent("gates.json")
+            try Data("{".utf8).write(to: broken)
+            let unknownMetric = folder.appendingPathComponent("metric.json")
+            try Data(#"{"gates": [{"level": "coarse", "metric": "p99", "factor": 1.1}]}"#.utf8).write(to: unknownMetric)
+            let badSequential = folder.appendingPathComponent("sequential.json")
+            try Data(#"{"gates": [{"level": "coarse", "metric": "mean_cost", "factor": 1.1, "sequential": {"confidence": 2}}]}"#.utf8)
+                .write(to: badSequential)
+            let candidate = try CandidateFixtures.template().path
+            for (arguments, mention) in [
+                (["--level", "medium"], "no such level"),
+                (["--gates", broken.path], broken.path),
+                (["--gates", unknownMetric.path], "coarse.p99"),
+                (["--problem", "txn", "--all-levels"], "--problem spot"),
+                (["--level", "coarse", "--all-levels"], "--all-levels"),
+                (["--budget", "medium=3"], "no such level"),
+                (["--budget", "coarse=0"], "coarse=0"),
+                (["--gates", badSequential.path], "sequential gate"),
+            ] {
+                var environment = ProcessInfo.processInfo.environment
+                environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
+                let result = try CommandRunner.run(["eval", candidate] + arguments, environment: environment)
+                #expect(result.status == 2, "\(arguments): \(result.stderr)")
+                #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(mention), "\(result.stderr)")
+            }
+        }
+
+        @Test func aSequentialGateDecidesOnPartOfTheScenarios() throws {
+            let candidate = try CandidateFixtures.materialize("always_on_demand")
+            let json = try CandidateFixtures.eval(candidate, ["--sequential"]).json()
+            #expect(json["valid"] as? Bool == false && json["mean_cost"] == nil)
+            let stage = try #require((json["stages"] as? [[String: Any]])?.first { $0["status"] as? String == "rejected" })
+            let sequential = try #require(stage["sequential"] as? [String: Any])
+            #expect(sequential["decision"] as? String == "reject")
+            #expect((stage["items_run"] as? Int ?? .max) < (stage["items_total"] as? Int ?? 0))
+            #expect(((json["failure"] as? [String: Any])?["message"] as? String ?? "").contains("[sequential: after"))
+            // The template itself passes every sequential gate and is scored in full.
+            let template = try CandidateFixtures.eval(try CandidateFixtures.template(), ["--sequential"]).json()
+            #expect(template["valid"] as? Bool == true && template["mean_cost"] is Double)
+        }
+
+        @Test func stageBudgetsStopASlowCandidateAtTheirOwnLimits() throws {
+            let busy = try CandidateFixtures.materialize("busy_loop")
+            let cpu = try CandidateFixtures.eval(busy, ["--budget", "cost_model=20,1", "--timeout", "30"]).json()
+            #expect(cpu["rejected_at"] as? String == "cost_model")
+            let failure = try #require(cpu["failure"] as? [String: Any])
+            #expect(failure["kind"] as? String == "timeout" && (failure["message"] as? String ?? "").contains("CPU limit of 1 s"))
+            // --timeout caps every stage's budget.
+            let capped = try CandidateFixtures.eval(busy, ["--level", "coarse", "--budget", "coarse=100", "--timeout", "2"]).json()
+            #expect(((capped["failure"] as? [String: Any])?["message"] as? String ?? "").contains("wall-clock limit of 2.0 s"))
+        }
+    }
+}
