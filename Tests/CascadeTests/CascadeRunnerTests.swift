@@ -21,7 +21,7 @@ private struct FixedLevel: FidelityLevel {
                            score: nil, artifacts: [], log: "budget \(budget?.wallSeconds ?? 0) test \(test != nil)",
                            sequential: verdict, items: verdict.map { _ in (4, 16) })
     }
-    var supportsSequentialTest: Bool { true }
+    var sequentialMetrics: [String] { ["mean_cost"] }
     func referenceMetrics() -> [String: Double] { ["mean_cost": reference] }
 }
 

@@ -75,4 +75,22 @@ import Testing
         #expect(tight.wallSeconds == 2 && tight.cpuSeconds == 1)
         #expect(sandbox.limited(to: nil).limits == limits)
     }
+
+    @Test func unitsOfUnequalSizeAreWeighedByTheirSums() {
+        // 3 items at 120 in one unit, 1 item at 100 in the other, gate 110 per item: the total
+        // excess is 3·10 − 10 = 20 > 0, so with every unit run the candidate is rejected.
+        let units = [SequentialTest.Unit(value: 360, reference: 300, items: 3), .init(value: 100, reference: 100, items: 1)]
+        let verdict = test().decide(units, unitsTotal: 2, itemsTotal: 4)
+        #expect(verdict.decision == .reject && abs(verdict.meanExcess.lowerBound - 5) < 1e-12)
+    }
+
+    @Test func interimLooksShareTheErrorRate() {
+        // The same data, decided with more batches, needs a wider interval at each look.
+        let units = units([130, 118, 124, 121])
+        let few = SequentialTest(settings: SequentialSettings(batches: 2), factor: 1.1, lowerIsBetter: true, mayPassEarly: true)
+        let many = SequentialTest(settings: SequentialSettings(batches: 20), factor: 1.1, lowerIsBetter: true, mayPassEarly: true)
+        let a = few.decide(units, unitsTotal: 40, itemsTotal: 40).meanExcess
+        let b = many.decide(units, unitsTotal: 40, itemsTotal: 40).meanExcess
+        #expect(b.upperBound - b.lowerBound > a.upperBound - a.lowerBound)
+    }
 }

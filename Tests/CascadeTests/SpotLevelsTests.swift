@@ -1,3 +1,4 @@
+import Foundation
 import CandidateAPI
 @testable import Cascade
 import Sim
@@ -71,5 +72,36 @@ private struct SpotOrNothing: SpotPolicy {
         // Some of the fine level's late scenarios are not in the coarse sample at all.
         let sampled = Set(levels[1].set.scenarios.map { "\($0.baseTrace)|\($0.startTick)|\($0.deadlineHours)|\($0.overheadHours)" })
         #expect(fine.contains { !sampled.contains("\($0.baseTrace)|\($0.startTick)|\($0.deadlineHours)|\($0.overheadHours)") })
+    }
+
+    @Test func sequentialUnitsAreWholeBaseTraceFiles() throws {
+        let set = try search()
+        let fine = SpotFidelityLevel(name: "fine", set: set, failOnDeadlineMiss: true)
+        let units = fine.units
+        #expect(units.count == 16 && units.flatMap { $0 }.sorted() == Array(set.scenarios.indices))
+        for unit in units { #expect(Set(unit.map { set.scenarios[$0].baseTracePath }).count == 1) }
+        #expect(Set(units.map { set.scenarios[$0[0]].baseTracePath }).count == 16)
+        // The cost model's probes of one trace (different strata) are one unit too.
+        let probes = try #require(SpotLevels.costModelSet(set))
+        let probeUnits = SpotFidelityLevel(name: "cost_model", set: probes, failOnDeadlineMiss: false).units
+        #expect(probeUnits.count == Set(probes.scenarios.map(\.baseTracePath)).count)
+    }
+
+    @Test func oneTraceSpelledTwoWaysIsOneTrace() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        var file = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: TestPaths.spotTraces.appendingPathComponent("scenarios-default.json"))) as! [String: Any]
+        let rows = Array((file["scenarios"] as! [[String: Any]]).prefix(2)).enumerated().map { i, row in
+            var row = row
+            let path = TestPaths.spotTraces.appendingPathComponent(row["base_trace"] as! String).path
+            row["base_trace"] = i == 0 ? path : TestPaths.spotTraces.path + "/./" + (row["base_trace"] as! String)
+            return row
+        }
+        file["scenarios"] = rows
+        let url = folder.appendingPathComponent("two.json")
+        try JSONSerialization.data(withJSONObject: file).write(to: url)
+        let set = try SpotScenarioSet.load(from: url)
+        #expect(set.scenarios[0].baseTracePath == set.scenarios[1].baseTracePath)
+        #expect(SpotFidelityLevel(name: "fine", set: set, failOnDeadlineMiss: true).units.count == 1)
     }
 }

@@ -73,6 +73,12 @@ extension CandidateSandboxTests {
             let gates = try #require(report["recommended_gates"] as? [[String: Any]])
             #expect(gates.compactMap { $0["level"] as? String } == ["cost_model", "coarse"])
             #expect(gates.allSatisfy { ($0["factor"] as? Double ?? 0) >= 1 })
+            let budgets = try #require(report["recommended_budgets"] as? [[String: Any]])
+            #expect(budgets.compactMap { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
+            #expect(budgets.allSatisfy { ($0["wall_seconds"] as? Double ?? 0) >= 10 })
+            let sequential = try #require(report["sequential"] as? [String: Any])
+            #expect((sequential["agree"] as? Int ?? 0) + (sequential["stopped_only_sequentially"] as? [Any] ?? []).count
+                + (sequential["passed_only_sequentially"] as? [Any] ?? []).count == 12)
             #expect(try String(contentsOf: out.appendingPathComponent("spot.svg"), encoding: .utf8).hasPrefix("<svg"))
 
             // eval takes the report's gates.
@@ -114,6 +120,9 @@ extension CandidateSandboxTests {
             let badSequential = folder.appendingPathComponent("sequential.json")
             try Data(#"{"gates": [{"level": "coarse", "metric": "mean_cost", "factor": 1.1, "sequential": {"confidence": 2}}]}"#.utf8)
                 .write(to: badSequential)
+            let sequentialMisses = folder.appendingPathComponent("misses.json")
+            try Data(#"{"gates": [{"level": "coarse", "metric": "deadline_misses", "factor": 1.1, "sequential": {}}]}"#.utf8)
+                .write(to: sequentialMisses)
             let candidate = try CandidateFixtures.template().path
             for (arguments, mention) in [
                 (["--level", "medium"], "no such level"),
@@ -124,6 +133,8 @@ extension CandidateSandboxTests {
                 (["--budget", "medium=3"], "no such level"),
                 (["--budget", "coarse=0"], "coarse=0"),
                 (["--gates", badSequential.path], "sequential gate"),
+                (["--sequential", "--all-levels"], "--sequential"),
+                (["--gates", sequentialMisses.path], "only mean_cost"),
             ] {
                 var environment = ProcessInfo.processInfo.environment
                 environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
@@ -145,6 +156,24 @@ extension CandidateSandboxTests {
             // The template itself passes every sequential gate and is scored in full.
             let template = try CandidateFixtures.eval(try CandidateFixtures.template(), ["--sequential"]).json()
             #expect(template["valid"] as? Bool == true && template["mean_cost"] is Double)
+        }
+
+        @Test func batchesRunOneAfterAnotherGiveTheSameResultsAsOneLockStep() throws {
+            // A sequential gate on the last stage may not pass early, and a factor of 1000 never
+            // rejects: every batch runs, one after another in one session.
+            let gates = try TestPaths.temporaryDirectory().appendingPathComponent("gates.json")
+            try Data(#"{"gates": [{"level": "fine", "metric": "mean_cost", "factor": 1000, "sequential": {"batches": 5, "seed": 3}}]}"#.utf8)
+                .write(to: gates)
+            let candidate = try CandidateFixtures.template()
+            let batched = try CandidateFixtures.eval(candidate, ["--gates", gates.path]).json()
+            let fine = try #require((batched["stages"] as? [[String: Any]])?.last)
+            #expect((fine["sequential"] as? [String: Any])?["units_run"] as? Int == 16)
+            #expect(fine["items_run"] as? Int == 1440 && batched["valid"] as? Bool == true)
+            let plain = try CandidateFixtures.eval(candidate, ["--level", "fine"]).json()
+            func costs(_ json: [String: Any]) -> [Double] {
+                (json["results"] as? [[String: Any]] ?? []).compactMap { $0["cost"] as? Double }
+            }
+            #expect(costs(batched).count == 1440 && costs(batched) == costs(plain))
         }
 
         @Test func stageBudgetsStopASlowCandidateAtTheirOwnLimits() throws {

@@ -76,17 +76,27 @@ public struct CascadeRunner: Sendable {
                 throw CascadeError.invalidBudget(name: "gate", value: "\(gate.factor)", reason: "factor must be positive")
             }
             if let sequential = gate.sequential {
-                guard level.supportsSequentialTest else {
-                    throw CascadeError.invalidBudget(name: "sequential gate", value: gate.level,
-                                                     reason: "this level always runs all its inputs")
+                guard level.sequentialMetrics.contains(gate.metric) else {
+                    throw CascadeError.invalidBudget(
+                        name: "sequential gate", value: "\(gate.level).\(gate.metric)",
+                        reason: level.sequentialMetrics.isEmpty ? "this level always runs all its inputs"
+                            : "only \(level.sequentialMetrics.joined(separator: ", ")) can be decided sequentially here")
                 }
-                guard sequential.batches >= 1, sequential.confidence > 0, sequential.confidence < 1 else {
+                guard sequential.batches >= 1, sequential.confidence > 0, sequential.confidence <= 0.999_999 else {
                     throw CascadeError.invalidBudget(name: "sequential gate", value: gate.level,
-                                                     reason: "needs batches ≥ 1 and a confidence in (0, 1)")
+                                                     reason: "needs batches ≥ 1 and a confidence in (0, 0.999999]")
                 }
             }
         }
+        guard Set(gates.map(\.level)).count == gates.count else {
+            throw CascadeError.invalidBudget(name: "gates", value: gates.map(\.level).joined(separator: ", "),
+                                             reason: "at most one gate per level")
+        }
         for budget in budgets { _ = try level(budget.level, "budget"); _ = try budget.validated() }
+        guard Set(budgets.map(\.level)).count == budgets.count else {
+            throw CascadeError.invalidBudget(name: "budgets", value: budgets.map(\.level).joined(separator: ", "),
+                                             reason: "at most one budget per level")
+        }
         return self
     }
 
@@ -123,20 +133,23 @@ public struct CascadeRunner: Sendable {
                     failure = stageFailure
                 }
             } else if let gate, let value = result.metrics[gate.metric],
-                      let reference = level.referenceMetrics()[gate.metric] {
+                      let reference = (result.referenceOnItemsRun ?? level.referenceMetrics())[gate.metric] {
+                // On part of the inputs, the threshold is the reference's on the same part.
                 let threshold = gate.factor * reference
                 report.gate = gate
                 report.reference = reference
                 report.threshold = threshold
-                let rejected = result.sequential.map { $0.decision == .reject }
-                    ?? (lowerIsBetter ? value > threshold : value < threshold)
+                let partial = result.sequential.map { $0.unitsRun < $0.unitsTotal } ?? false
+                let rejected = partial ? result.sequential!.decision == .reject
+                    : (lowerIsBetter ? value > threshold : value < threshold)
                 if rejected {
                     report.status = .rejected
                     if rejectedAt == nil {
                         rejectedAt = level.name
-                        failure = CandidateFailure(.rejected, "\(gate.metric) \(format(value)) vs gate \(format(threshold)) "
+                        let on = result.items.map { partial ? " on the \($0.run) of \($0.total) items run" : "" } ?? ""
+                        failure = CandidateFailure(.rejected, "\(gate.metric) \(format(value)) vs gate \(format(threshold))\(on) "
                             + "(\(format(gate.factor)) × the reference's \(format(reference)))"
-                            + (result.sequential.map { " " + describe($0) } ?? ""))
+                            + (partial ? " " + describe(result.sequential!) : ""))
                     }
                 }
             }

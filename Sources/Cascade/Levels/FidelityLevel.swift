@@ -28,6 +28,9 @@ public struct LevelResult: Sendable {
     /// Items (spot: scenarios) run, and the level's total: fewer when a sequential gate or a
     /// failure stopped the level early; `metrics` are then over the items run.
     public var items: (run: Int, total: Int)?
+    /// The reference's metrics over the items run, when not all were (what a gate decided on a
+    /// part of the inputs is compared with).
+    public var referenceOnItemsRun: [String: Double]?
 }
 
 /// One fidelity level of a problem: a value, not a code path. The cascade, calibration and
@@ -42,8 +45,9 @@ public protocol FidelityLevel: Sendable {
     /// sequential `test`, in batches, stopping once the test decides.
     func run(_ candidate: CompiledCandidate, sandbox: Sandbox, budget: StageBudget?, test: SequentialTest?) throws
         -> LevelResult
-    /// Whether `run` honours a sequential test (else a sequential gate on it is refused).
-    var supportsSequentialTest: Bool { get }
+    /// The metrics a sequential gate may decide: means over the level's items, whose per-unit
+    /// sums `run` hands to the test (a sequential gate on any other metric is refused).
+    var sequentialMetrics: [String] { get }
     /// The same metrics for the problem's reference policy (its template's baseline), computed
     /// in process by the trusted simulator: what relative gates compare against.
     func referenceMetrics() -> [String: Double]
@@ -68,5 +72,5 @@ public struct LevelGate: Sendable, Equatable, Codable {
 }
 
 extension FidelityLevel {
-    public var supportsSequentialTest: Bool { false }
+    public var sequentialMetrics: [String] { [] }
 }

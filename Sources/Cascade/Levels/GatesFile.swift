@@ -36,7 +36,8 @@ public struct GatesFile: Sendable, Equatable {
         }
         guard let file = try? JSONDecoder().decode(File.self, from: data), let gates = file.gates ?? file.recommended_gates else {
             throw CascadeError.invalidBudget(name: "gates file", value: url.path,
-                                             reason: "expected {\"gates\": [{\"level\", \"metric\", \"factor\"}, …]}")
+                                             reason: "expected {\"gates\": [{\"level\", \"metric\", \"factor\", \"sequential\"?}, …], "
+                                                + "\"budgets\"?: [{\"level\", \"wall_seconds\", \"cpu_seconds\"?}, …]}")
         }
         return GatesFile(gates: gates, budgets: file.budgets ?? file.recommended_budgets ?? [])
     }

@@ -111,15 +111,15 @@ public struct SpotFidelityLevel: FidelityLevel {
     }
     public var primaryMetric: String { "mean_cost" }
 
-    public var supportsSequentialTest: Bool { true }
+    public var sequentialMetrics: [String] { ["mean_cost"] }
 
-    /// The sampling units of a sequential gate: the scenarios of each base trace, whose windows
-    /// overlap and so must run together (in first-appearance order).
+    /// The sampling units of a sequential gate: the scenarios of each base trace file, whose
+    /// windows may overlap and so must run together (in first-appearance order).
     var units: [[Int]] {
         var byTrace: [String: Int] = [:]
         var units: [[Int]] = []
         for (i, s) in set.scenarios.enumerated() {
-            let key = "\(s.env)|\(s.baseTrace)"
+            let key = s.baseTracePath
             if let u = byTrace[key] { units[u].append(i) } else { byTrace[key] = units.count; units.append([i]) }
         }
         return units
@@ -133,14 +133,16 @@ public struct SpotFidelityLevel: FidelityLevel {
             ?? [Array(set.scenarios.indices)]
         var verdict: SequentialTest.Verdict?
         let outcome = SpotCandidateRunner(set: set).run(session, batches: batches) { results in
-            if failOnDeadlineMiss && results.contains(where: { $0.map { !$0.deadlineMet } ?? false }) { return false }
-            guard let test else { return true }
-            let done = units.filter { results[$0[0]] != nil }.map { unit in
-                SequentialTest.Unit(value: unit.reduce(0) { $0 + results[$1]!.cost },
-                                    reference: unit.reduce(0) { $0 + reference.results[$1].cost }, items: unit.count)
+            if let test {
+                let done = units.filter { results[$0[0]] != nil }.map { unit in
+                    SequentialTest.Unit(value: unit.reduce(0) { $0 + results[$1]!.cost },
+                                        reference: unit.reduce(0) { $0 + reference.results[$1].cost }, items: unit.count)
+                }
+                verdict = test.decide(done, unitsTotal: units.count, itemsTotal: set.scenarios.count)
             }
-            verdict = test.decide(done, unitsTotal: units.count, itemsTotal: set.scenarios.count)
-            return verdict!.decision == .undecided
+            // A late finish fails the level whatever the gate would say.
+            if failOnDeadlineMiss && results.contains(where: { $0.map { !$0.deadlineMet } ?? false }) { return false }
+            return verdict.map { $0.decision == .undecided } ?? true
         }
         let seconds = monotonicSeconds() - session.startTime
         let log = session.logText
@@ -160,9 +162,13 @@ public struct SpotFidelityLevel: FidelityLevel {
                 + "(first: \(describe(late[0])))")
             : nil
         let score = ran.count == results.count ? SpotSetResult(results: results.map { $0! }) : nil
+        let referenceOnItemsRun = score == nil
+            ? ["mean_cost": SpotSetResult(results: ran.map { reference.results[$0] }).meanCost,
+               "deadline_misses": Double(ran.filter { !reference.results[$0].deadlineMet }.count)]
+            : nil
         return LevelResult(level: name, metrics: metrics, failure: failure, seconds: seconds,
                            score: score.map { .spot($0) }, artifacts: name == "fine" ? worst(results) : [], log: log,
-                           sequential: verdict, items: (ran.count, results.count))
+                           sequential: verdict, items: (ran.count, results.count), referenceOnItemsRun: referenceOnItemsRun)
     }
 
     public func referenceMetrics() -> [String: Double] {

@@ -5,7 +5,8 @@ public struct StageBudget: Sendable, Equatable, Codable {
     public var level: String
     /// Wall-clock seconds of the stage's run (child start to reap).
     public var wallSeconds: Double
-    /// CPU seconds of the candidate; `nil`: a backstop just above the wall limit.
+    /// CPU seconds (RLIMIT_CPU, per process of the sandbox); `nil`: a backstop just above the
+    /// wall limit.
     public var cpuSeconds: Int?
 
     public init(level: String, wallSeconds: Double, cpuSeconds: Int? = nil) {
@@ -54,8 +55,8 @@ public struct StageBudget: Sendable, Equatable, Codable {
 }
 
 extension Sandbox {
-    /// This sandbox with `budget`'s limits, never looser than its own wall-clock limit (the
-    /// global `--timeout` caps every stage).
+    /// This sandbox with `budget`'s limits, never looser than its own (`eval --timeout` caps
+    /// every stage).
     public func limited(to budget: StageBudget?) -> Sandbox {
         guard let budget else { return self }
         var copy = self

@@ -4,7 +4,8 @@ import Sim
 public struct SequentialSettings: Sendable, Equatable, Codable {
     /// Batches the stage's sampling units are split into.
     public var batches: Int
-    /// Two-sided confidence of the interval that must clear the gate, e.g. 0.95.
+    /// Confidence that no early decision is wrong: the `batches − 1` interim looks share its
+    /// error rate (Bonferroni), each with a two-sided t-interval. The last look is exact.
     public var confidence: Double
     /// Seeds the random order of the units.
     public var seed: UInt64
@@ -36,6 +37,10 @@ public struct SequentialSettings: Sendable, Equatable, Codable {
 /// the whole interval on the rejecting side stops the candidate; the whole interval on the
 /// passing side skips the rest of the stage (where `mayPassEarly`); else the next batch runs.
 /// With every unit run the interval is the exact total, so the decision is the full gate's.
+///
+/// The seed is fixed per gate and public, so every candidate sees the same first batch: an
+/// evolved policy could fit it and pass a cheap stage early. That costs compute, never score —
+/// the candidate still faces every scenario of the fine level.
 public struct SequentialTest: Sendable {
     public enum Decision: String, Sendable {
         case reject, pass, undecided
@@ -55,7 +60,7 @@ public struct SequentialTest: Sendable {
     }
 
     /// The decision and the interval it rests on, as a mean excess per item over the gate
-    /// (positive = worse than the gate for a lower-is-better metric).
+    /// (positive = worse than the gate, whichever way the metric goes).
     public struct Verdict: Sendable {
         public var decision: Decision
         public var meanExcess: ClosedRange<Double>
@@ -80,6 +85,7 @@ public struct SequentialTest: Sendable {
     /// Decides from the units run so far, out of `unitsTotal` units holding `itemsTotal` items.
     /// - Complexity: O(n) plus one t quantile.
     public func decide(_ units: [Unit], unitsTotal: Int, itemsTotal: Int) -> Verdict {
+        precondition(itemsTotal > 0 && unitsTotal > 0, "a stage has items")
         let sign = lowerIsBetter ? 1.0 : -1.0
         let excess = units.map { sign * ($0.value - factor * $0.reference) }
         let n = excess.count
@@ -93,7 +99,8 @@ public struct SequentialTest: Sendable {
             halfWidth = .infinity
         } else {
             let variance = excess.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
-            let t = StudentT.quantile(1 - (1 - settings.confidence) / 2, degreesOfFreedom: n - 1)
+            let perLook = (1 - settings.confidence) / Double(max(1, settings.batches - 1))
+            let t = StudentT.quantile(1 - perLook / 2, degreesOfFreedom: n - 1)
             halfWidth = t * total * (variance * (1 - Double(n) / total) / Double(n)).squareRoot() / Double(itemsTotal)
         }
         let interval = (estimate - halfWidth)...(estimate + halfWidth)

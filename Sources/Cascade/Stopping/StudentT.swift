@@ -20,17 +20,18 @@ enum StudentT {
     /// P(T ≤ t) = 1 − I_x(ν/2, 1/2) / 2 for t ≥ 0, with x = ν / (ν + t²).
     static func cdf(_ t: Double, degreesOfFreedom df: Int) -> Double {
         let nu = Double(df)
-        let tail = regularizedIncompleteBeta(nu / (nu + t * t), a: nu / 2, b: 0.5) / 2
+        // x and 1 − x both computed directly, so neither loses digits to a subtraction.
+        let tail = regularizedIncompleteBeta(nu / (nu + t * t), complement: t * t / (nu + t * t), a: nu / 2, b: 0.5) / 2
         return t >= 0 ? 1 - tail : tail
     }
 
-    /// I_x(a, b) by the continued fraction of Numerical Recipes §6.4 (modified Lentz), using the
-    /// symmetry I_x(a, b) = 1 − I_{1−x}(b, a) where the fraction converges slowly.
-    static func regularizedIncompleteBeta(_ x: Double, a: Double, b: Double) -> Double {
+    /// I_x(a, b), given x and 1 − x, by the continued fraction of Numerical Recipes §6.4 (modified
+    /// Lentz), using the symmetry I_x(a, b) = 1 − I_{1−x}(b, a) where the fraction converges slowly.
+    static func regularizedIncompleteBeta(_ x: Double, complement y: Double, a: Double, b: Double) -> Double {
         if x <= 0 { return 0 }
-        if x >= 1 { return 1 }
-        let logFront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x)
-        if x > (a + 1) / (a + b + 2) { return 1 - regularizedIncompleteBeta(1 - x, a: b, b: a) }
+        if y <= 0 { return 1 }
+        if x > (a + 1) / (a + b + 2) { return 1 - regularizedIncompleteBeta(y, complement: x, a: b, b: a) }
+        let logFront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(y)
         let tiny = 1e-300
         var c = 1.0
         var d = 1 - (a + b) * x / (a + 1)

@@ -7,6 +7,8 @@ public struct SpotScenario: Sendable {
     public var traceID: Int
     /// The base trace's path as written in the scenario file (relative to the file's folder).
     public var baseTrace: String
+    /// The base trace's resolved path: one per trace file, however the scenario file spells it.
+    public var baseTracePath: String
     public var startTick: Int
     public var ticks: Int
     public var taskHours: Double
@@ -54,7 +56,9 @@ public struct SpotScenarioSet: Sendable {
             throw SimError.malformedFile(url.path, reason: "scenarios is empty")
         }
         let folder = url.deletingLastPathComponent()
+        // By resolved path, so that one file spelled two ways is one trace (one sampling unit).
         var traces: [String: SpotTrace] = [:]
+        var resolved: [String: URL] = [:]
         var scenarios: [SpotScenario] = []
         scenarios.reserveCapacity(file.scenarios.count)
         for (index, row) in file.scenarios.enumerated() {
@@ -62,13 +66,14 @@ public struct SpotScenarioSet: Sendable {
             func fail(_ reason: String) -> SimError {
                 .malformedFile(url.path, reason: "scenarios[\(index)]: \(reason)")
             }
+            let traceURL = resolved[row.base_trace] ?? (row.base_trace.hasPrefix("/")
+                ? URL(fileURLWithPath: row.base_trace)
+                : folder.appendingPathComponent(row.base_trace)).standardizedFileURL.resolvingSymlinksInPath()
+            resolved[row.base_trace] = traceURL
             let trace: SpotTrace
-            if let cached = traces[row.base_trace] {
+            if let cached = traces[traceURL.path] {
                 trace = cached
             } else {
-                let traceURL = row.base_trace.hasPrefix("/")
-                    ? URL(fileURLWithPath: row.base_trace)
-                    : folder.appendingPathComponent(row.base_trace).standardizedFileURL
                 guard FileManager.default.fileExists(atPath: traceURL.path) else {
                     throw fail("base trace \(traceURL.path) does not exist")
                 }
@@ -80,7 +85,7 @@ public struct SpotScenarioSet: Sendable {
                 guard trace.gapSeconds == file.gap_seconds else {
                     throw fail("\(row.base_trace) has gap_seconds \(trace.gapSeconds), the file says \(file.gap_seconds)")
                 }
-                traces[row.base_trace] = trace
+                traces[traceURL.path] = trace
             }
             let job: SpotJob
             let window: ArraySlice<UInt8>
@@ -94,7 +99,7 @@ public struct SpotScenarioSet: Sendable {
                 throw fail(error.description)
             }
             scenarios.append(SpotScenario(
-                env: row.env, traceID: row.trace_id, baseTrace: row.base_trace,
+                env: row.env, traceID: row.trace_id, baseTrace: row.base_trace, baseTracePath: traceURL.path,
                 startTick: row.start_tick, ticks: row.ticks, taskHours: row.task_hours,
                 deadlineHours: row.deadline_hours, overheadHours: row.restart_overhead_hours,
                 job: job, window: window))

@@ -54,8 +54,8 @@ struct Eval: ParsableCommand {
                                valueName: "level=wall[,cpu]"))
     var budgets: [String] = []
 
-    @Option(help: "Wall-clock limit of each level's run, in seconds (caps every stage budget).")
-    var timeout: Double = 60
+    @Option(help: "Wall-clock limit of each level's run, in seconds (default 60). Given, it replaces the gates file's stage budgets and caps every --budget.")
+    var timeout: Double?
 
     @Option(help: "Address-space limit of the candidate, in MiB.")
     var memoryMb: Int = 2048
@@ -89,7 +89,7 @@ struct Eval: ParsableCommand {
             shape: shape)
 
         var limits = SandboxLimits()
-        limits.wallSeconds = timeout
+        limits.wallSeconds = timeout ?? 60
         limits.addressSpaceBytes = memoryMb << 20
         limits.logBytes = logLimitKb << 10
         limits.memoryCgroup = memoryCgroup
@@ -119,7 +119,12 @@ struct Eval: ParsableCommand {
     /// The gates and budgets (`--gates FILE`, else the calibrated ones of this checkout, else the
     /// built-in defaults), with `--budget` and `--sequential` applied.
     private func cascadeOptions() throws -> CascadeOptions {
+        if sequential && (allLevels || level != nil) {
+            throw CLIError.conflictingOptions("--sequential", allLevels ? "--all-levels (which runs every input)" : "--level (which has no gate)")
+        }
         var file = try loadGates()
+        // An explicit --timeout is the user's budget for every stage.
+        if timeout != nil { file.budgets = [] }
         for text in budgets {
             let budget = try StageBudget(parsing: text)
             file.budgets.removeAll { $0.level == budget.level }

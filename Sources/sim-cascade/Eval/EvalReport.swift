@@ -48,9 +48,10 @@ struct EvalReport: Encodable {
             var decision: String
             var units_run: Int
             var units_total: Int
-            /// Per item, over the gate: positive is worse than the gate.
-            var mean_excess_low: Double
-            var mean_excess_high: Double
+            /// Per item, over the gate: positive is worse than the gate; `nil` when unbounded
+            /// (one unit run).
+            var mean_excess_low: Double?
+            var mean_excess_high: Double?
         }
 
         init(_ s: StageReport) {
@@ -67,7 +68,8 @@ struct EvalReport: Encodable {
             items_total = s.items?.total
             sequential = s.sequential.map {
                 Sequential(decision: $0.decision.rawValue, units_run: $0.unitsRun, units_total: $0.unitsTotal,
-                           mean_excess_low: $0.meanExcess.lowerBound, mean_excess_high: $0.meanExcess.upperBound)
+                           mean_excess_low: $0.meanExcess.lowerBound.isFinite ? $0.meanExcess.lowerBound : nil,
+                           mean_excess_high: $0.meanExcess.upperBound.isFinite ? $0.meanExcess.upperBound : nil)
             }
         }
     }
