@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // System libraries: Debian's libopenblas-dev and liblapacke-dev.
@@ -33,6 +34,7 @@ let package = Package(
         // Trusted simulators and their domain-free core.
         .target(name: "Sim", dependencies: [
             "CandidateAPI", "CBLAS", "CLAPACKE", .product(name: "CSV", package: "CSV.swift"),
+            .product(name: "HeapModule", package: "swift-collections"),
         ]),
         // posix_spawn and pipe extensions that Swift's Glibc module does not expose.
         .target(name: "CSpawnShims"),

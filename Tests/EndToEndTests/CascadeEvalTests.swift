@@ -128,7 +128,8 @@ extension CandidateSandboxTests {
                 (["--level", "medium"], "no such level"),
                 (["--gates", broken.path], broken.path),
                 (["--gates", unknownMetric.path], "coarse.p99"),
-                (["--problem", "txn", "--all-levels"], "--problem spot"),
+                (["--problem", "eplb", "--all-levels"], "--problem spot or txn"),
+                (["--problem", "txn", "--sequential"], "sequential gate"),
                 (["--level", "coarse", "--all-levels"], "--all-levels"),
                 (["--budget", "medium=3"], "no such level"),
                 (["--budget", "coarse=0"], "coarse=0"),
@@ -174,6 +175,23 @@ extension CandidateSandboxTests {
                 (json["results"] as? [[String: Any]] ?? []).compactMap { $0["cost"] as? Double }
             }
             #expect(costs(batched).count == 1440 && costs(batched) == costs(plain))
+        }
+
+        @Test func transactionsRunThroughThreeLevels() throws {
+            let json = try CandidateFixtures.eval(try CandidateFixtures.template("txn"), ["--problem", "txn"]).json()
+            #expect(json["valid"] as? Bool == true && json["rejected_at"] is NSNull)
+            let stages = try #require(json["stages"] as? [[String: Any]])
+            #expect(stages.map { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
+            #expect(stages.allSatisfy { $0["status"] as? String == "passed" })
+            // The public makespan stays where it was; the execution comes beside it.
+            let smf = try CommandRunner.run(["simulate", "txn", "--policy", "smf", "--json"]).json()
+            #expect(json["total_makespan"] as? Int == smf["total_makespan"] as? Int)
+            let executed = try #require(json["total_execution_makespan"] as? Double)
+            let fine = try #require((stages[2]["metrics"] as? [String: Double])?["total_makespan"])
+            #expect(executed == fine && (json["throughput"] as? Double ?? 0) > 0)
+            let workloads = try #require(json["workloads"] as? [String: [String: Any]])
+            #expect(workloads.values.allSatisfy { $0["execution_makespan"] is Double && $0["aborts"] is Int })
+            #expect((json["workload_notes"] as? [String])?.count == workloads.count)
         }
 
         @Test func stageBudgetsStopASlowCandidateAtTheirOwnLimits() throws {

@@ -124,14 +124,12 @@ public struct CandidateEvaluator: Sendable {
         let session = try sandbox.start(executable: compiled.executable)
         let result: Result<CandidateScore, CandidateFailure>
         switch inputs {
-        case .spot:
-            preconditionFailure("spot runs through its levels (cascadeRunner)")
         case .eplb(let windows, let shape):
             result = EPLBCandidateRunner(windows: windows, shape: shape).run(session).map { .eplb($0) }
         case .prefix(let tables):
             result = PrefixCandidateRunner(tables: tables).run(session).map { .prefix($0) }
-        case .txn(let workloads):
-            result = TxnCandidateRunner(workloads: workloads).run(session).map { .txn($0) }
+        case .spot, .txn:
+            preconditionFailure("spot and txn run through their levels (cascadeRunner)")
         }
         outcome.runSeconds = monotonicSeconds() - session.startTime
         outcome.log = session.logText
@@ -147,13 +145,17 @@ public struct CandidateEvaluator: Sendable {
         return outcome
     }
 
-    /// The spot cascade for `inputs`, its gates checked against all levels (without cascade
-    /// options: the fine level alone); `nil` for a problem with a single level.
+    /// The cascade for `inputs`, its gates checked against all levels (without cascade options:
+    /// the fine level alone); `nil` for a problem with a single level.
     /// - Throws: `CascadeError.invalidBudget` for an unknown level, a gate the levels cannot
     ///   read, or `--level` with `--all-levels`.
     func cascadeRunner(_ inputs: CandidateInputs, _ cascade: CascadeOptions?) throws -> CascadeRunner? {
-        guard case .spot(let set) = inputs else { return nil }
-        let all: [any FidelityLevel] = try SpotLevels.make(search: set)
+        let all: [any FidelityLevel]
+        switch inputs {
+        case .spot(let set): all = try SpotLevels.make(search: set)
+        case .txn(let workloads): all = TxnLevels.make(workloads: workloads)
+        case .eplb, .prefix: return nil
+        }
         let cascade = cascade ?? CascadeOptions(gates: [], onlyLevel: "fine")
         let full = try CascadeRunner(levels: all, gates: cascade.gates, budgets: cascade.budgets,
                                      allLevels: cascade.allLevels).validated()

@@ -123,9 +123,17 @@ public struct PrefixCandidateRunner {
 /// One workload's score.
 public struct TxnWorkloadScore: Sendable {
     public var name: String
+    /// The public unit-time makespan.
     public var makespan: Int
     public var schedule: [Int]
     public var runtimeSeconds: Double
+    /// The cost model's conflict-chain estimate of the schedule.
+    public var estimate: Int? = nil
+    /// The fine level's execution of the schedule.
+    public var execution: TxnExecutionResult? = nil
+
+    /// The makespan of the level that scored it: executed, estimated, else public.
+    public var levelMakespan: Double { execution?.makespan ?? Double(estimate ?? makespan) }
 }
 
 /// Transactions: each workload is scheduled by a fresh instance; the makespan is computed here.

@@ -3,6 +3,20 @@ import Foundation
 /// The default gates, used until `sim-cascade calibrate` has measured better ones: reject a
 /// candidate whose cheap-level mean cost is clearly worse than the template's (greedy) there.
 public enum DefaultGates {
+    /// The problem's default gates (none for a problem without cheap levels).
+    public static func of(_ problem: CandidateProblem) -> [LevelGate] {
+        switch problem {
+        case .spot: return spot
+        case .txn: return txn
+        case .eplb, .prefix: return []
+        }
+    }
+
+    public static let txn = [
+        LevelGate(level: "cost_model", metric: "total_makespan", factor: 1.25),
+        LevelGate(level: "coarse", metric: "total_makespan", factor: 1.10),
+    ]
+
     public static let spot = [
         LevelGate(level: "cost_model", metric: "mean_cost", factor: 1.25),
         LevelGate(level: "coarse", metric: "mean_cost", factor: 1.10),

@@ -7,6 +7,12 @@ public struct NamedTxnWorkload: Sendable {
     public var workload: TxnWorkload
     /// Key names, indexed by key id.
     public var keyNames: [String]
+
+    public init(name: String, workload: TxnWorkload, keyNames: [String]) {
+        self.name = name
+        self.workload = workload
+        self.keyNames = keyNames
+    }
 }
 
 /// Reads the public workload format: `{"NAME": {"txn0": "w-17 r-5 * ...", ...}, ...}`.

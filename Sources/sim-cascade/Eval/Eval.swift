@@ -37,20 +37,20 @@ struct Eval: ParsableCommand {
 
     @OptionGroup var shape: EPLBShapeOverride
 
-    @Flag(help: "spot: run every level even after a stage stopped the candidate.")
+    @Flag(help: "spot, txn: run every level even after a stage stopped the candidate.")
     var allLevels = false
 
-    @Option(help: "spot: run one level alone, without gates (cost_model, coarse, fine).")
+    @Option(help: "spot, txn: run one level alone, without gates (cost_model, coarse, fine).")
     var level: String?
 
-    @Option(help: "spot: gates and budgets to use (default: fidelity-reports/spot.json of this checkout, else built-in defaults).")
+    @Option(help: "spot, txn: gates and budgets to use (default: fidelity-reports/PROBLEM.json of this checkout, else built-in defaults).")
     var gates: String?
 
     @Flag(help: "spot: decide every gate batch by batch (a t-interval on a seeded sample) unless the gates file says how.")
     var sequential = false
 
     @Option(name: .customLong("budget"), parsing: .singleValue,
-            help: ArgumentHelp("spot: one stage's budget, LEVEL=WALL_SECONDS[,CPU_SECONDS] (repeatable; overrides the gates file's).",
+            help: ArgumentHelp("spot, txn: one stage's budget, LEVEL=WALL_SECONDS[,CPU_SECONDS] (repeatable; overrides the gates file's).",
                                valueName: "level=wall[,cpu]"))
     var budgets: [String] = []
 
@@ -102,11 +102,12 @@ struct Eval: ParsableCommand {
         let evaluator = CandidateEvaluator(
             compiler: CandidateCompiler(toolchain: toolchain, cacheRoot: cacheRoot, timeoutSeconds: compileTimeout),
             sandbox: sandbox)
-        if problem != .spot && (allLevels || level != nil || gates != nil || sequential || !budgets.isEmpty) {
-            throw CLIError.missingOption("--problem spot", because: "with --all-levels, --level, --gates, --sequential or "
+        let hasLevels = problem == .spot || problem == .txn
+        if !hasLevels && (allLevels || level != nil || gates != nil || sequential || !budgets.isEmpty) {
+            throw CLIError.missingOption("--problem spot or txn", because: "with --all-levels, --level, --gates, --sequential or "
                 + "--budget (other problems have one level so far)")
         }
-        let cascade = problem == .spot ? try cascadeOptions() : nil
+        let cascade = hasLevels ? try cascadeOptions(problem) : nil
         let outcome = try evaluator.evaluate(source: source, on: inputs.candidateInputs, cascade: cascade)
         let report = EvalReport(candidate: candidate, inputs: inputs, outcome: outcome)
         if json {
@@ -118,11 +119,11 @@ struct Eval: ParsableCommand {
 
     /// The gates and budgets (`--gates FILE`, else the calibrated ones of this checkout, else the
     /// built-in defaults), with `--budget` and `--sequential` applied.
-    private func cascadeOptions() throws -> CascadeOptions {
+    private func cascadeOptions(_ problem: CandidateProblem) throws -> CascadeOptions {
         if sequential && (allLevels || level != nil) {
             throw CLIError.conflictingOptions("--sequential", allLevels ? "--all-levels (which runs every input)" : "--level (which has no gate)")
         }
-        var file = try loadGates()
+        var file = try loadGates(problem)
         // An explicit --timeout is the user's budget for every stage.
         if timeout != nil { file.budgets = [] }
         for text in budgets {
@@ -136,15 +137,15 @@ struct Eval: ParsableCommand {
         return CascadeOptions(gates: file.gates, budgets: file.budgets, allLevels: allLevels, onlyLevel: level)
     }
 
-    private func loadGates() throws -> GatesFile {
+    private func loadGates(_ problem: CandidateProblem) throws -> GatesFile {
         if let gates { return try GatesFile.load(from: URL(fileURLWithPath: gates, relativeTo: Locations.workingDirectory)) }
         // The checkout the binary was built from (not the working directory's).
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         if let root = try? ProjectPaths.root(searchStarts: [binary]),
-           case let calibrated = root.appendingPathComponent("fidelity-reports/spot.json"),
+           case let calibrated = root.appendingPathComponent("fidelity-reports/\(problem.rawValue).json"),
            FileManager.default.fileExists(atPath: calibrated.path) {
             return try GatesFile.load(from: calibrated)
         }
-        return GatesFile(gates: DefaultGates.spot)
+        return GatesFile(gates: DefaultGates.of(problem))
     }
 }

@@ -21,7 +21,17 @@ struct EvalReport: Encodable {
         var compile_cached: Bool
         var run_seconds: Double
     }
-    struct TxnEntry: Encodable { var makespan: Int; var schedule: [Int]; var transactions: Int; var runtime_seconds: Double }
+    struct TxnEntry: Encodable {
+        var makespan: Int
+        var schedule: [Int]
+        var transactions: Int
+        var runtime_seconds: Double
+        /// The fine level's execution (2PL, wait-die) of the schedule.
+        var execution_makespan: Double?
+        var throughput: Double?
+        var aborts: Int?
+        var lock_wait: Double?
+    }
     struct PrefixEntry: Encodable {
         var table: String
         var rows: Int
@@ -120,8 +130,15 @@ struct EvalReport: Encodable {
         case .txn(let scores)?:
             try c.encode(Dictionary(uniqueKeysWithValues: scores.map {
                 ($0.name, TxnEntry(makespan: $0.makespan, schedule: $0.schedule, transactions: $0.schedule.count,
-                                   runtime_seconds: $0.runtimeSeconds))
+                                   runtime_seconds: $0.runtimeSeconds, execution_makespan: $0.execution?.makespan,
+                                   throughput: $0.execution?.throughput, aborts: $0.execution?.aborts,
+                                   lock_wait: $0.execution?.lockWait))
             }), forKey: Key("workloads"))
+            if scores.allSatisfy({ $0.execution != nil }) {
+                let executed = scores.reduce(0) { $0 + $1.levelMakespan }
+                try c.encode(executed, forKey: Key("total_execution_makespan"))
+                try c.encode(Double(scores.reduce(0) { $0 + $1.schedule.count }) / executed, forKey: Key("throughput"))
+            }
             try c.encode(scores.reduce(0) { $0 + $1.makespan }, forKey: Key("total_makespan"))
             try c.encode(scores.reduce(0) { $0 + $1.runtimeSeconds }, forKey: Key("runtime_seconds"))
         case nil:
@@ -133,7 +150,9 @@ struct EvalReport: Encodable {
         try c.encode(outcome.rejectedAt, forKey: Key("rejected_at"))
         try c.encode(outcome.stages.map(Stage.init), forKey: Key("stages"))
         let artifacts = outcome.stages.last { !$0.artifacts.isEmpty }?.artifacts ?? []
-        if !artifacts.isEmpty { try c.encode(artifacts, forKey: Key("worst_scenarios")) }
+        if !artifacts.isEmpty {
+            try c.encode(artifacts, forKey: Key(outcome.problem == .spot ? "worst_scenarios" : "workload_notes"))
+        }
         try c.encode(Timing(compile_seconds: outcome.compileSeconds, compile_cached: outcome.compileCached,
                             run_seconds: outcome.runSeconds), forKey: Key("timing"))
         try c.encode(outcome.sandbox.rawValue, forKey: Key("sandbox"))
@@ -147,12 +166,15 @@ struct EvalReport: Encodable {
             "valid: \(outcome.valid)" + (outcome.rejectedAt.map { ", rejected at \($0)" } ?? ""),
         ]
         if outcome.stages.count > 1 || outcome.stages.first?.level != "fine" {
-            var table = TextTable(headers: ["stage", "status", "mean cost $", "gate threshold", "scenarios", "seconds", "budget s"])
+            let spot = outcome.problem == .spot
+            let metric = spot ? "mean_cost" : "total_makespan"
+            var table = TextTable(headers: ["stage", "status", spot ? "mean cost $" : "makespan", "gate threshold",
+                                            spot ? "scenarios" : "workloads", "seconds", "budget s"])
             for s in outcome.stages {
                 let items = s.items.map { $0.run == $0.total ? "\($0.total)" : "\($0.run) of \($0.total)" } ?? ""
                 table.append([s.level, s.status.rawValue + (s.sequential.map { $0.unitsRun < $0.unitsTotal ? " (sequential)" : "" } ?? ""),
-                              s.metrics["mean_cost"].map { fixed($0, 4) } ?? "", s.threshold.map { fixed($0, 4) } ?? "", items,
-                              fixed(s.seconds, 3), s.budget.map { fixed($0.wallSeconds, 1) } ?? ""])
+                              s.metrics[metric].map { fixed($0, spot ? 4 : 1) } ?? "", s.threshold.map { fixed($0, spot ? 4 : 1) } ?? "",
+                              items, fixed(s.seconds, 3), s.budget.map { fixed($0.wallSeconds, 1) } ?? ""])
             }
             lines.append(table.render())
         }
@@ -168,7 +190,11 @@ struct EvalReport: Encodable {
                     + "runtime \(fixed(s.runtimeSeconds * 1e3, 2)) ms")
             }
         case .txn(let scores)?:
-            for s in scores { lines.append("\(s.name): makespan \(s.makespan), runtime \(fixed(s.runtimeSeconds * 1e3, 2)) ms") }
+            for s in scores {
+                lines.append("\(s.name): makespan \(s.makespan), runtime \(fixed(s.runtimeSeconds * 1e3, 2)) ms"
+                    + (s.execution.map { "; executed (\(TxnExecutionModel().workers) workers, 2PL wait-die): makespan "
+                        + "\(fixed($0.makespan, 1)), \($0.aborts) aborts" } ?? ""))
+            }
             lines.append("total_makespan \(scores.reduce(0) { $0 + $1.makespan })")
         case nil:
             break

@@ -1,0 +1,91 @@
+import CandidateAPI
+import Sim
+import Testing
+
+/// The cheap (conflict-chain) and fine (2PL execution) transaction models, on workloads small
+/// enough to follow by hand.
+@Suite struct TxnLevelModelTests {
+    private func op(_ text: Substring) -> TxnOp {
+        switch text.first {
+        case "r": return TxnOp(kind: .read, key: Int32(text.dropFirst())!)
+        case "w": return TxnOp(kind: .write, key: Int32(text.dropFirst())!)
+        default: return TxnOp(kind: .compute, key: -1)
+        }
+    }
+
+    /// Transactions as "w0 r1 *" strings (keys are numbers, `*` a compute).
+    private func workload(_ texts: [String]) -> TxnWorkload {
+        let transactions = texts.map { $0.split(separator: " ").map(op) }
+        let keys = transactions.flatMap { $0.map(\.key) }.max().map { Int($0) + 1 } ?? 0
+        return TxnWorkload(transactions: transactions, keyCount: max(keys, 0))
+    }
+
+    private var serial: TxnExecutionModel {
+        var model = TxnExecutionModel()
+        model.workers = 1
+        return model
+    }
+
+    @Test func conflictsNeedAWriteOnASharedKey() {
+        let w = workload(["r0 r1", "r0 w2", "w1", "r2", "r3"])
+        let c = TxnConflictEstimate.conflicts(w)
+        func conflict(_ i: Int, _ j: Int) -> Bool { c.scalars[i * 5 + j] > 0 }
+        #expect(!conflict(0, 1))           // both only read key 0
+        #expect(conflict(0, 2) && conflict(2, 0))  // read and write of key 1
+        #expect(conflict(1, 3) && conflict(3, 1))  // write and read of key 2
+        #expect(!conflict(0, 4) && !conflict(3, 4))
+    }
+
+    @Test func theEstimateIsTheLongestConflictChainOfTheOrder() {
+        // 0 and 1 conflict on key 0, 2 is independent: 0 then 1 in a chain, 2 beside them.
+        let w = workload(["w0 * *", "w0", "r5 r6 r7 r8"])
+        #expect(TxnConflictEstimate.makespan(w, order: [0, 1, 2]) == 4)
+        #expect(TxnConflictEstimate.makespan(workload(["w0 * * *", "w0 * *"]), order: [0, 1]) == 7)
+        // The public model overlaps them (the second write may follow right after the first).
+        var exact = TxnSchedule(workload(["w0 * * *", "w0 * *"]))
+        #expect(exact.evaluate([0, 1]) < 7)
+    }
+
+    @Test func oneWorkerRunsEverythingSeriallyWithItsLatencies() {
+        let w = workload(["r0 w1 *", "w2"])
+        let result = TxnExecution.run(w, order: [0, 1], model: serial)
+        // (1 + 2 + 1) + commit 1, then 2 + commit 1.
+        #expect(result.makespan == 8 && result.aborts == 0 && result.lockWait == 0)
+        #expect(result.throughput == 2.0 / 8)
+    }
+
+    @Test func anOlderRequesterWaitsAndAYoungerOneDies() {
+        // T0 (older) takes key 0 first; T1 wants it too, dies, and retries until T0 commits.
+        let w = workload(["w0 * *", "w0"])
+        let youngerDies = TxnExecution.run(w, order: [0, 1])
+        #expect(youngerDies.aborts > 0 && youngerDies.lockWait == 0)
+        // T1 older, dispatched first: T0 (younger) dies instead; both finish either way.
+        let olderFirst = TxnExecution.run(w, order: [1, 0])
+        #expect(olderFirst.aborts > 0)
+        // An older transaction that finds the lock held by a younger one waits for it: T1 holds
+        // key 1 from 0 to its commit at 6; T0 asks at 2 and waits 4.
+        let waits = TxnExecution.run(workload(["* * w1", "w1 * * *"]), order: [0, 1])
+        #expect(waits.lockWait == 4 && waits.aborts == 0 && waits.makespan == 9)
+    }
+
+    @Test func workersAndDispatchOrderMatterWhereThePublicModelSeesNoDifference() {
+        // No conflicts: the public makespan is the longest transaction, in any order. With four
+        // workers, starting the long transaction last delays everything behind it.
+        let w = workload(["* * * * * * * * * *", "r1", "r2", "r3", "r4"])
+        var exact = TxnSchedule(w)
+        #expect(exact.evaluate([0, 1, 2, 3, 4]) == exact.evaluate([1, 2, 3, 4, 0]))
+        let longFirst = TxnExecution.run(w, order: [0, 1, 2, 3, 4])
+        let longLast = TxnExecution.run(w, order: [1, 2, 3, 4, 0])
+        #expect(longFirst.makespan == 11 && longLast.makespan == 13)
+    }
+
+    @Test func executionIsDeterministicAndEveryTransactionCommits() {
+        var rng = SeededGenerator(seed: 5)
+        let texts = (0..<60).map { _ in (0..<6).map { _ in ["r", "w", "*"][rng.nextInt(below: 3)] + "\(rng.nextInt(below: 8))" }
+            .map { $0.hasPrefix("*") ? "*" : $0 }.joined(separator: " ") }
+        let w = workload(texts)
+        let order = Array((0..<60).reversed())
+        let a = TxnExecution.run(w, order: order), b = TxnExecution.run(w, order: order)
+        #expect(a == b && a.makespan > 0 && a.throughput == 60 / a.makespan)
+    }
+}
