@@ -1,5 +1,6 @@
 @testable import Cascade
 import Foundation
+import TestSupport
 import Testing
 
 /// A level that reports fixed metrics (or a failure) without running anything.
@@ -105,6 +106,16 @@ private struct FixedLevel: FidelityLevel {
                 _ = try CascadeRunner(levels: levels([1, 1, 1]),
                                       gates: [LevelGate(level: "coarse", metric: "mean_cost", factor: 1.1, sequential: settings)]).validated()
             }
+        }
+    }
+
+    @Test func committedCalibrationReportsAreGatesFilesEvalCanRead() throws {
+        let folder = TestPaths.repositoryRoot.appendingPathComponent("fidelity-reports")
+        let reports = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+        #expect(!reports.isEmpty)
+        for name in reports {
+            let file = try GatesFile.load(from: folder.appendingPathComponent(name))
+            #expect(!file.budgets.isEmpty && file.levels?.last == "fine", "\(name)")
         }
     }
 }

@@ -73,6 +73,8 @@ extension CandidateSandboxTests {
             let gates = try #require(report["recommended_gates"] as? [[String: Any]])
             #expect(gates.compactMap { $0["level"] as? String } == ["cost_model", "coarse"])
             #expect(gates.allSatisfy { ($0["factor"] as? Double ?? 0) >= 1 })
+            let levels = try #require(report["recommended_levels"] as? [String])
+            #expect(levels == ["fine"] || levels == ["cost_model", "coarse", "fine"])
             let budgets = try #require(report["recommended_budgets"] as? [[String: Any]])
             #expect(budgets.compactMap { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
             #expect(budgets.allSatisfy { ($0["wall_seconds"] as? Double ?? 0) >= 10 })
@@ -178,7 +180,12 @@ extension CandidateSandboxTests {
         }
 
         @Test func transactionsRunThroughThreeLevels() throws {
-            let json = try CandidateFixtures.eval(try CandidateFixtures.template("txn"), ["--problem", "txn"]).json()
+            // The built-in default gates, whatever a calibration of this checkout recommends.
+            let folder = try TestPaths.temporaryDirectory()
+            let gates = folder.appendingPathComponent("gates.json")
+            try Data(#"{"gates": [{"level": "cost_model", "metric": "total_makespan", "factor": 1.25}, {"level": "coarse", "metric": "total_makespan", "factor": 1.1}]}"#.utf8).write(to: gates)
+            let template = try CandidateFixtures.template("txn")
+            let json = try CandidateFixtures.eval(template, ["--problem", "txn", "--gates", gates.path]).json()
             #expect(json["valid"] as? Bool == true && json["rejected_at"] is NSNull)
             let stages = try #require(json["stages"] as? [[String: Any]])
             #expect(stages.map { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
@@ -192,6 +199,13 @@ extension CandidateSandboxTests {
             let workloads = try #require(json["workloads"] as? [String: [String: Any]])
             #expect(workloads.values.allSatisfy { $0["execution_makespan"] is Double && $0["aborts"] is Int })
             #expect((json["workload_notes"] as? [String])?.count == workloads.count)
+
+            // A gates file may drop cheap levels that cost more than they save.
+            let fineOnly = folder.appendingPathComponent("fine-only.json")
+            try Data(#"{"gates": [], "cascade_levels": ["fine"]}"#.utf8).write(to: fineOnly)
+            let alone = try CandidateFixtures.eval(template, ["--problem", "txn", "--gates", fineOnly.path]).json()
+            #expect((alone["stages"] as? [[String: Any]])?.map { $0["level"] as? String } == ["fine"])
+            #expect(alone["total_execution_makespan"] as? Double == executed)
         }
 
         @Test func stageBudgetsStopASlowCandidateAtTheirOwnLimits() throws {

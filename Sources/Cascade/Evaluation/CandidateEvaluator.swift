@@ -58,12 +58,17 @@ public struct CascadeOptions: Sendable {
     public var allLevels: Bool
     /// Run this level alone (no gates).
     public var onlyLevel: String?
+    /// The levels the cascade runs, in the problem's order (`nil`: all); gates and budgets of
+    /// the others are ignored. `allLevels` and `onlyLevel` override it.
+    public var levels: [String]?
 
-    public init(gates: [LevelGate], budgets: [StageBudget] = [], allLevels: Bool = false, onlyLevel: String? = nil) {
+    public init(gates: [LevelGate], budgets: [StageBudget] = [], allLevels: Bool = false, onlyLevel: String? = nil,
+                levels: [String]? = nil) {
         self.gates = gates
         self.budgets = budgets
         self.allLevels = allLevels
         self.onlyLevel = onlyLevel
+        self.levels = levels
     }
 }
 
@@ -159,7 +164,20 @@ public struct CandidateEvaluator: Sendable {
         let cascade = cascade ?? CascadeOptions(gates: [], onlyLevel: "fine")
         let full = try CascadeRunner(levels: all, gates: cascade.gates, budgets: cascade.budgets,
                                      allLevels: cascade.allLevels).validated()
-        guard let only = cascade.onlyLevel else { return full }
+        guard let only = cascade.onlyLevel else {
+            guard let names = cascade.levels, !cascade.allLevels else { return full }
+            for name in names where !all.contains(where: { $0.name == name }) {
+                throw CascadeError.invalidBudget(name: "levels", value: name,
+                                                 reason: "no such level (levels: \(all.map(\.name).joined(separator: ", ")))")
+            }
+            guard names.last == "fine" else {
+                throw CascadeError.invalidBudget(name: "levels", value: names.joined(separator: ", "),
+                                                 reason: "must end with the fine level, whose score is the candidate's")
+            }
+            let kept = all.filter { names.contains($0.name) }
+            return CascadeRunner(levels: kept, gates: cascade.gates.filter { names.contains($0.level) },
+                                 budgets: cascade.budgets.filter { names.contains($0.level) })
+        }
         guard !cascade.allLevels else {
             throw CascadeError.invalidBudget(name: "--level", value: only, reason: "cannot be combined with --all-levels")
         }

@@ -25,15 +25,19 @@ public enum DefaultGates {
 
 /// The gates and budgets of a cascade, as a file holds them: `{"gates": [{"level", "metric",
 /// "factor", "sequential"?: {"batches", "confidence", "seed"}}, …], "budgets": [{"level",
-/// "wall_seconds", "cpu_seconds"?}, …]}` — written by hand, or the `recommended_gates` and
-/// `recommended_budgets` of a calibration report.
+/// "wall_seconds", "cpu_seconds"?}, …], "cascade_levels"?: [names]}` — written by hand, or the
+/// `recommended_gates`, `recommended_budgets` and `recommended_levels` of a calibration report.
 public struct GatesFile: Sendable, Equatable {
     public var gates: [LevelGate]
     public var budgets: [StageBudget]
+    /// The levels to run (`nil`: all); a calibration drops cheap levels that cost more than
+    /// they save.
+    public var levels: [String]?
 
-    public init(gates: [LevelGate], budgets: [StageBudget] = []) {
+    public init(gates: [LevelGate], budgets: [StageBudget] = [], levels: [String]? = nil) {
         self.gates = gates
         self.budgets = budgets
+        self.levels = levels
     }
 
     private struct File: Decodable {
@@ -41,6 +45,9 @@ public struct GatesFile: Sendable, Equatable {
         var recommended_gates: [LevelGate]?
         var budgets: [StageBudget]?
         var recommended_budgets: [StageBudget]?
+        // Not `levels`: a calibration report uses that key for its level summaries.
+        var cascade_levels: [String]?
+        var recommended_levels: [String]?
     }
 
     /// - Throws: `CascadeError.invalidBudget` naming the file when it does not parse.
@@ -53,6 +60,7 @@ public struct GatesFile: Sendable, Equatable {
                                              reason: "expected {\"gates\": [{\"level\", \"metric\", \"factor\", \"sequential\"?}, …], "
                                                 + "\"budgets\"?: [{\"level\", \"wall_seconds\", \"cpu_seconds\"?}, …]}")
         }
-        return GatesFile(gates: gates, budgets: file.budgets ?? file.recommended_budgets ?? [])
+        return GatesFile(gates: gates, budgets: file.budgets ?? file.recommended_budgets ?? [],
+                         levels: file.cascade_levels ?? file.recommended_levels)
     }
 }

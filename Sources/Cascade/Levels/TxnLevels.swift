@@ -108,15 +108,16 @@ public struct TxnFidelityLevel: FidelityLevel {
         -> LevelResult {
         let session = try sandbox.limited(to: budget).start(executable: candidate.executable)
         let outcome = TxnCandidateRunner(workloads: workloads).run(session)
-        let seconds = monotonicSeconds() - session.startTime
         switch outcome {
         case .failure(let failure):
-            return LevelResult(level: name, metrics: [:], failure: failure, seconds: seconds, score: nil, artifacts: [],
-                               log: session.logText)
+            return LevelResult(level: name, metrics: [:], failure: failure, seconds: monotonicSeconds() - session.startTime,
+                               score: nil, artifacts: [], log: session.logText)
         case .success(let answers):
             let scores = zip(workloads, answers).map { w, a in
                 Self.score(w, order: a.schedule, runtimeSeconds: a.runtimeSeconds, scoring: scoring)
             }
+            // The level's time includes its scoring, as a spot level's includes its simulation.
+            let seconds = monotonicSeconds() - session.startTime
             return LevelResult(level: name, metrics: Self.metrics(scores), failure: nil, seconds: seconds, score: .txn(scores),
                                artifacts: name == "fine" ? notes(scores) : [], log: session.logText,
                                items: (workloads.count, workloads.count))

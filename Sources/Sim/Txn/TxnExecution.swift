@@ -30,17 +30,19 @@ public struct TxnExecutionResult: Sendable, Equatable {
     public var lockWait: Double
 }
 
-/// Executes a schedule with strict two-phase locking and wait-die deadlock prevention.
+/// Executes a schedule with strict two-phase locking: lock waits, and deadlock detection.
 ///
-/// Transactions are dispatched in the order given to `workers` workers; a transaction's position
-/// in the order is its timestamp (earlier = older). Each operation first takes its lock (shared
-/// for a read, exclusive for a write; a shared lock is upgraded in place), then runs for its
-/// latency; locks are held until the commit ends. A request that conflicts with a holder or an
-/// earlier waiter waits in the key's FIFO queue if the requester is older than all of them, and
-/// otherwise dies: it releases every lock, frees its worker and restarts from its first operation
-/// after `restartDelay`, keeping its timestamp (so it eventually is the oldest and cannot starve).
-/// Waits only go from older to younger, so there is no deadlock. A waiting transaction keeps its
-/// worker. Restarted transactions are dispatched before new ones, oldest first.
+/// Transactions are dispatched in the order given to `workers` workers. Each operation first
+/// takes its lock (shared for a read, exclusive for a write; a shared lock is upgraded in
+/// place), then runs for its latency; locks are held until the commit ends. A request that
+/// conflicts with a holder or an earlier waiter waits in the key's FIFO queue, keeping its
+/// worker — unless waiting would close a cycle in the wait-for graph: then the youngest
+/// transaction of the cycle (latest in the order; a restart keeps its place) is the deadlock
+/// victim, so the oldest running transaction is never one and the execution always progresses.
+/// A victim releases every lock, frees its worker, and restarts from its first operation
+/// `restartDelay` after the transaction it was blocked by has committed or aborted (retrying
+/// sooner would only meet the same lock). Restarted transactions are dispatched before new
+/// ones, in the order's order.
 public enum TxnExecution {
     enum Event { case operationDone(Int), restart(Int) }
 
@@ -63,8 +65,12 @@ public enum TxnExecution {
         for (position, txn) in order.enumerated() { timestamp[txn] = position }
         var locks = [KeyLocks](repeating: KeyLocks(), count: workload.keyCount)
         var held = [[Int32]](repeating: [], count: n)
+        /// Transactions that died on a lock of this one, restarted when it ends.
+        var parked = [[Int]](repeating: [], count: n)
         var pc = [Int](repeating: 0, count: n)
         var waitingSince = [Double](repeating: 0, count: n)
+        /// The key and mode a transaction waits for.
+        var waitingOn = [(key: Int, exclusive: Bool)?](repeating: nil, count: n)
         var events = EventQueue<Event>()
         var freeWorkers = model.workers
         var cursor = 0
@@ -101,12 +107,15 @@ public enum TxnExecution {
             while let first = locks[key].queue.first,
                   blockers(first.txn, key, exclusive: first.exclusive, queueAhead: []).isEmpty {
                 locks[key].queue.removeFirst()
+                waitingOn[first.txn] = nil
                 grant(first.txn, key, exclusive: first.exclusive)
                 lockWait += events.now - waitingSince[first.txn]
                 events.schedule(.operationDone(first.txn), after: latency(workload.transactions[first.txn][pc[first.txn]]))
             }
         }
         func releaseAll(_ txn: Int) {
+            for victim in parked[txn] { events.schedule(.restart(victim), after: model.restartDelay) }
+            parked[txn].removeAll()
             let keys = held[txn]
             held[txn].removeAll()
             for key in keys {
@@ -130,6 +139,50 @@ public enum TxnExecution {
                 request(txn)
             }
         }
+        /// Who `txn` waits for now: the holders and earlier waiters of its key it conflicts with.
+        func waitsFor(_ txn: Int) -> [Int] {
+            guard let (key, exclusive) = waitingOn[txn] else { return [] }
+            let queue = locks[key].queue
+            let position = queue.firstIndex { $0.txn == txn } ?? queue.count
+            return blockers(txn, key, exclusive: exclusive, queueAhead: queue[..<position])
+        }
+        /// The transactions `txn`, about to wait for `blocking`, would wait for through a chain
+        /// that leads back to it (`txn` included); `nil` when there is no such cycle.
+        func cycle(_ txn: Int, _ blocking: [Int]) -> [Int]? {
+            var parent: [Int: Int] = [:]
+            var stack: [Int] = []
+            for b in blocking where parent[b] == nil {
+                parent[b] = txn
+                stack.append(b)
+            }
+            while let x = stack.popLast() {
+                for y in waitsFor(x) {
+                    if y == txn {
+                        var members = [txn, x]
+                        var z = x
+                        while let p = parent[z], p != txn { members.append(p); z = p }
+                        return members
+                    }
+                    if parent[y] == nil {
+                        parent[y] = x
+                        stack.append(y)
+                    }
+                }
+            }
+            return nil
+        }
+        /// Aborts `victim` (running or waiting) and parks it until `blocker` ends.
+        func abort(_ victim: Int, blockedBy blocker: Int) {
+            aborts += 1
+            if let (key, _) = waitingOn[victim] {
+                locks[key].queue.removeAll { $0.txn == victim }
+                waitingOn[victim] = nil
+                wake(key)
+            }
+            releaseAll(victim)
+            freeWorkers += 1
+            parked[blocker].append(victim)
+        }
         /// Starts `txn`'s next operation, or its commit after the last.
         func request(_ txn: Int) {
             let ops = workload.transactions[txn]
@@ -151,15 +204,19 @@ public enum TxnExecution {
             if blocking.isEmpty {
                 grant(txn, key, exclusive: exclusive)
                 events.schedule(.operationDone(txn), after: latency(op))
-            } else if blocking.allSatisfy({ timestamp[txn] < timestamp[$0] }) {
-                locks[key].queue.append(Waiter(txn: txn, exclusive: exclusive))
-                waitingSince[txn] = events.now
-            } else {
-                aborts += 1
-                releaseAll(txn)
-                freeWorkers += 1
-                events.schedule(.restart(txn), after: model.restartDelay)
+            } else if let members = cycle(txn, blocking) {
+                let victim = members.max { timestamp[$0] < timestamp[$1] }!
+                if victim == txn {
+                    abort(txn, blockedBy: blocking[0])
+                } else {
+                    abort(victim, blockedBy: waitsFor(victim).first ?? txn)
+                    request(txn)  // the way may be free now, or it waits without the victim
+                }
                 dispatch()
+            } else {
+                locks[key].queue.append(Waiter(txn: txn, exclusive: exclusive))
+                waitingOn[txn] = (key, exclusive)
+                waitingSince[txn] = events.now
             }
         }
 

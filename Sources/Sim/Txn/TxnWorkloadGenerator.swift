@@ -9,6 +9,18 @@ public struct TxnWorkloadManifest: Codable, Sendable, Equatable {
     /// File name of the generated workload file, in the manifest's folder.
     public var file: String
     public var workloads: [Spec]
+    /// The same workload specs from another seed: inputs never seen during search.
+    public var heldOut: HeldOut?
+
+    public struct HeldOut: Codable, Sendable, Equatable {
+        public var file: String
+        public var seed: UInt64
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case generator, seed, file, workloads
+        case heldOut = "held_out"
+    }
 
     public struct Spec: Codable, Sendable, Equatable {
         public var name: String
@@ -37,6 +49,11 @@ public struct TxnWorkloadManifest: Codable, Sendable, Equatable {
         guard SpotTraceManifest.isPlainFileName(manifest.file), !manifest.workloads.isEmpty else {
             throw fail("file must be a plain file name and workloads non-empty")
         }
+        if let heldOut = manifest.heldOut {
+            guard SpotTraceManifest.isPlainFileName(heldOut.file), heldOut.file != manifest.file, heldOut.seed != manifest.seed else {
+                throw fail("held_out needs its own plain file name and its own seed")
+            }
+        }
         for spec in manifest.workloads {
             guard ["ycsb", "smallbank", "tpcc"].contains(spec.kind) else { throw fail("\(spec.name): unknown kind '\(spec.kind)'") }
             guard (1...100_000).contains(spec.transactions), (2...10_000_000).contains(spec.keys),
@@ -55,12 +72,18 @@ public struct TxnWorkloadGenerator: Sendable {
 
     public init(manifest: TxnWorkloadManifest) { self.manifest = manifest }
 
-    /// The workload file's exact contents.
+    /// The workload file, and the held-out one when the manifest plans it.
+    public func files() -> [GeneratedFile] {
+        [GeneratedFile(name: manifest.file, contents: contents(seed: manifest.seed))]
+            + (manifest.heldOut.map { [GeneratedFile(name: $0.file, contents: contents(seed: $0.seed))] } ?? [])
+    }
+
+    /// A workload file's exact contents.
     /// - Complexity: O(total operations).
-    public func contents() -> String {
+    public func contents(seed: UInt64) -> String {
         var parts: [String] = []
         for (w, spec) in manifest.workloads.enumerated() {
-            var rng = SeededGenerator(seed: manifest.seed &+ UInt64(w) &* 0x9E37_79B9_7F4A_7C15)
+            var rng = SeededGenerator(seed: seed &+ UInt64(w) &* 0x9E37_79B9_7F4A_7C15)
             let zipf = spec.kind == "ycsb" ? ZipfSampler(count: spec.keys, exponent: spec.skew) : nil
             let transactions = (0..<spec.transactions).map { _ in
                 switch spec.kind {

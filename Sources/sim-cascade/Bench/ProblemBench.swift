@@ -1,4 +1,5 @@
 import CandidateAPI
+import Cascade
 import Foundation
 import Sim
 
@@ -11,6 +12,7 @@ struct ProblemBench {
         if case .history(let history) = try EPLBInputFile.load(from: Locations.defaultFile("traces/eplb/v3-history.json")) {
             rows.append(eplbPlacement(history.windows(size: 1)[0]))
         }
+        rows += try txnLevels(TxnWorkloadFile.load(from: Locations.defaultFile("traces/txn/workloads-default.json")))
         if let data = try? Locations.referenceData() {
             rows += try prefix(data.appendingPathComponent("prefix/beer.csv"))
             let workloads = try TxnWorkloadFile.load(from: data.appendingPathComponent("txn/workloads.json"))
@@ -55,6 +57,31 @@ struct ProblemBench {
             Bench.Row("prefix beer.csv PHR, original order", clock: "cpu", metric),
             Bench.Row("prefix beer.csv ggr reorder", clock: "cpu", ggr),
         ]
+    }
+
+    /// The transaction levels' scoring of the smf template's orders on the default workloads
+    /// (700 transactions), in process: what each level adds to the sandbox's cost.
+    func txnLevels(_ workloads: [NamedTxnWorkload]) -> [Bench.Row] {
+        let orders = workloads.map { BuiltinTxnPolicy.smf.schedule($0.workload, seed: 0) }
+        let sample = TxnLevels.make(workloads: workloads)[0].workloads
+        let sampleOrders = sample.map { BuiltinTxnPolicy.smf.schedule($0.workload, seed: 0) }
+        var sink = 0.0
+        let estimate = BenchSamples.cpuTime(runs: runs, sink: { sink += $0 }) { () -> Double in
+            Double(zip(sample, sampleOrders).reduce(0) { $0 + TxnConflictEstimate.makespan($1.0.workload, order: $1.1) })
+        }
+        let exact = BenchSamples.cpuTime(runs: runs, sink: { sink += $0 }) { () -> Double in
+            Double(zip(workloads, orders).reduce(0) { total, pair in
+                var state = TxnSchedule(pair.0.workload)
+                return total + state.evaluate(pair.1)
+            })
+        }
+        let executed = BenchSamples.cpuTime(runs: runs, sink: { sink += $0 }) { () -> Double in
+            zip(workloads, orders).reduce(0) { $0 + TxnExecution.run($1.0.workload, order: $1.1).makespan }
+        }
+        precondition(sink > 0)
+        return [Bench.Row("txn cost model: conflict chains, 25 % sample of the default workloads", clock: "cpu", estimate),
+                Bench.Row("txn coarse: public makespan, default workloads (700 txns)", clock: "cpu", exact),
+                Bench.Row("txn fine: 2PL execution, 4 workers, default workloads", clock: "cpu", executed)]
     }
 
     /// One makespan evaluation of the identity order, repeated so that a run lasts long enough to

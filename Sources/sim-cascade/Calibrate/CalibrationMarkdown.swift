@@ -21,9 +21,18 @@ enum CalibrationMarkdown {
     /// Candidates whose costs at every level (and held out) coincide behave alike.
     static func distinctBehaviours(_ r: CalibrationReport) -> Int {
         Set(r.entries.map { e in
-            (["cost_model", "coarse", "fine"].map { e.levels[$0]?.mean_cost.map { fixed($0, 6) } ?? "-" }
-                + [e.held_out?.mean_cost.map { fixed($0, 6) } ?? "-"]).joined(separator: "|")
+            (["cost_model", "coarse", "fine"].map { e.levels[$0]?.value.map { fixed($0, 6) } ?? "-" }
+                + [e.held_out?.value.map { fixed($0, 6) } ?? "-"]).joined(separator: "|")
         }).count
+    }
+
+    static func levelsNote(_ r: CalibrationReport) -> String {
+        guard r.recommended_levels == ["fine"] else {
+            return "The gated cascade is cheaper than the fine level alone, so `eval` runs every level."
+        }
+        return "The gated cascade costs more than the fine level alone: each level starts its own sandbox, "
+            + "and the fine level adds little to that start-up here. So the recommended levels are `fine` alone "
+            + "(`recommended_levels`), and `eval` skips the cheap stages unless `--all-levels` or `--level` asks for them."
     }
 
     static func sequentialSection(_ r: CalibrationReport) -> String {
@@ -40,12 +49,26 @@ enum CalibrationMarkdown {
             """
     }
 
+    /// Why a coarse level can rank the better half worse than the target, per problem.
+    static func belowTargetReason(_ r: CalibrationReport) -> String {
+        switch r.problem {
+        case "spot":
+            return "Among the better half the candidates differ by little, and a 10 % sample's noise is of the same size."
+        case "txn":
+            return "The coarse level is the public unit-time model: no workers, no lock waits, no aborts. Orders that "
+                + "the public model scores alike can execute very differently (dispatch order decides which transaction "
+                + "waits and which aborts), so the public makespan is a weak predictor of the executed one."
+        default:
+            return ""
+        }
+    }
+
     static func render(_ r: CalibrationReport) -> String {
-        var levels = TextTable(headers: ["level", "median s", "total s", "reference $", "Spearman (all)", "Spearman (better half)",
+        var levels = TextTable(headers: ["level", "median s", "total s", "reference", "Spearman (all)", "Spearman (better half)",
                                          "Kendall (all)", "Kendall (better half)"])
         for l in r.levels {
             levels.append([l.level, fixed(l.runtime_median_seconds, 3), fixed(l.runtime_total_seconds, 2),
-                           fixed(l.reference_mean_cost, 4), interval(l.spearman_all), interval(l.spearman_better_half),
+                           fixed(l.reference_value, 4), interval(l.spearman_all), interval(l.spearman_better_half),
                            interval(l.kendall_all), interval(l.kendall_better_half)])
         }
         var thresholds = TextTable(headers: ["level", "gate factor", "top-decile recall", "false-reject rate"])
@@ -56,7 +79,7 @@ enum CalibrationMarkdown {
         let coarse = r.levels.first { $0.level == "coarse" }?.spearman_better_half?.value
         let coarseNote = coarse.map { $0 >= 0.9
             ? "The coarse level's Spearman on the better half is \(fixed($0, 3)) (target ≥ 0.9)."
-            : "The coarse level's Spearman on the better half is \(fixed($0, 3)), below the 0.9 target: among the better half the candidates differ by little, and a 10 % sample's noise is of the same size." } ?? ""
+            : "The coarse level's Spearman on the better half is \(fixed($0, 3)), below the 0.9 target. \(belowTargetReason(r))" } ?? ""
         return """
             # Fidelity report: \(r.problem)
 
@@ -64,7 +87,8 @@ enum CalibrationMarkdown {
             (\(distinctBehaviours(r)) distinct behaviours: some grid points act alike), search set \
             `\(r.search_set)`, held-out set `\(r.held_out_set)`. Runtimes are wall seconds per candidate and level \
             (sandbox included, compile excluded). Correlations are with the fine level's mean cost, over the \
-            candidates valid at the fine level, with 95 % bootstrap intervals (1,000 resamples).
+            candidates valid at the fine level, with 95 % bootstrap intervals (1,000 resamples). Every level's value \
+            is its `\(r.metric)` (lower is better).
 
             ![cheap levels against the fine level](\(r.problem).svg)
 
@@ -78,9 +102,9 @@ enum CalibrationMarkdown {
 
             ## Gates
 
-            A gate passes a candidate whose mean cost at the level is at most factor × the greedy template's there. \
-            Top-decile recall: share of the fine level's best 10 % that pass; false-reject rate: share of the \
-            candidates at least as good as greedy at the fine level that are stopped.
+            A gate passes a candidate whose `\(r.metric)` at the level is at most factor × the reference's there \
+            (\(r.reference_policy)). Top-decile recall: share of the fine level's best 10 % that pass; false-reject \
+            rate: share of the candidates at least as good as the reference at the fine level that are stopped.
 
             ```
             \(thresholds.render())
@@ -96,6 +120,8 @@ enum CalibrationMarkdown {
             Fine level alone: \(fixed(r.fine_only_seconds, 2)) s for the pool; through the cascade with these gates: \
             \(fixed(r.cascade_seconds, 2)) s — \(fixed(r.candidates_per_cpu_hour_factor, 2))× the candidates per CPU-hour \
             (compile excluded).
+
+            \(levelsNote(r))
 
             \(sequentialSection(r))
 

@@ -134,7 +134,7 @@ struct Eval: ParsableCommand {
         if sequential {
             for i in file.gates.indices where file.gates[i].sequential == nil { file.gates[i].sequential = SequentialSettings() }
         }
-        return CascadeOptions(gates: file.gates, budgets: file.budgets, allLevels: allLevels, onlyLevel: level)
+        return CascadeOptions(gates: file.gates, budgets: file.budgets, allLevels: allLevels, onlyLevel: level, levels: file.levels)
     }
 
     private func loadGates(_ problem: CandidateProblem) throws -> GatesFile {

@@ -28,8 +28,7 @@ public enum GeneratedInputs {
         case "prefix":
             return PrefixTableGenerator(manifest: try PrefixTableManifest.load(from: manifest)).files()
         case "txn":
-            let spec = try TxnWorkloadManifest.load(from: manifest)
-            return [GeneratedFile(name: spec.file, contents: TxnWorkloadGenerator(manifest: spec).contents())]
+            return TxnWorkloadGenerator(manifest: try TxnWorkloadManifest.load(from: manifest)).files()
         default:
             throw SimError.invalidParameter(name: "problem", value: problem,
                                             reason: "has no generated inputs (known: \(problems.joined(separator: ", ")))")

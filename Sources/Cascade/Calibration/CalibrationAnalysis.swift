@@ -1,0 +1,104 @@
+import Foundation
+
+/// The statistics of a calibration, from its entries.
+struct CalibrationAnalysis {
+    var entries: [CalibrationEntry]
+    var references: [String: Double]
+    var levelNames: [String]
+    /// Gate factors tried. None is below 1: a gate never stops the template (the reference) itself.
+    static let factors = stride(from: 1.0, through: 1.5, by: 0.025).map { ($0 * 1000).rounded() / 1000 }
+
+    var fineValid: [CalibrationEntry] {
+        entries.filter { $0.levels["fine"]?.valid == true && $0.levels["fine"]?.value != nil }
+    }
+    var byFine: [CalibrationEntry] { fineValid.sorted { $0.levels["fine"]!.value! < $1.levels["fine"]!.value! } }
+    /// The fine level's best 10 % (at least one).
+    var topDecile: Set<String> {
+        let byFine = byFine
+        return Set(byFine.prefix(max(1, Int((Double(byFine.count) * 0.1).rounded()))).map(\.name))
+    }
+
+    func report(problem: String, metric: String, referencePolicy: String, search: String, heldOut: String) -> CalibrationReport {
+        let fineValid = fineValid
+        let byFine = byFine
+        let betterHalf = Array(byFine.prefix(max(3, byFine.count / 2)))
+        let topDecile = topDecile
+        let good = Set(fineValid.filter { $0.levels["fine"]!.value! <= (references["fine"] ?? 0) }.map(\.name))
+
+        let summaries = levelNames.map { name -> CalibrationReport.LevelSummary in
+            let times = entries.compactMap { $0.levels[name]?.seconds }.sorted()
+            func interval(_ group: [CalibrationEntry], _ statistic: @escaping ([Double], [Double]) -> Double?) -> CalibrationReport.Interval? {
+                let pairs = group.compactMap { e -> (Double, Double)? in
+                    guard let x = e.levels[name]?.value, let y = e.levels["fine"]?.value else { return nil }
+                    return (x, y)
+                }
+                let x = pairs.map(\.0), y = pairs.map(\.1)
+                let ci = RankStatistics.bootstrap(x, y, statistic)
+                return CalibrationReport.Interval(value: statistic(x, y), low: ci?.low, high: ci?.high)
+            }
+            return CalibrationReport.LevelSummary(
+                level: name, runtime_median_seconds: times.isEmpty ? 0 : times[times.count / 2],
+                runtime_total_seconds: times.reduce(0, +), reference_value: references[name] ?? 0,
+                spearman_all: interval(fineValid, RankStatistics.spearman), spearman_better_half: interval(betterHalf, RankStatistics.spearman),
+                kendall_all: interval(fineValid, RankStatistics.kendall), kendall_better_half: interval(betterHalf, RankStatistics.kendall))
+        }
+
+        let cheap = levelNames.filter { $0 != "fine" }
+        var thresholds: [CalibrationReport.ThresholdPoint] = []
+        var gates: [LevelGate] = []
+        for level in cheap {
+            var chosen: Double?
+            for factor in Self.factors {
+                let passing = Set(entries.filter { passes($0, level, factor) }.map(\.name))
+                let recall = topDecile.isEmpty ? 1 : Double(topDecile.intersection(passing).count) / Double(topDecile.count)
+                let falseRejects = good.isEmpty ? 0 : Double(good.subtracting(passing).count) / Double(good.count)
+                thresholds.append(.init(level: level, factor: factor, top_decile_recall: recall, false_reject_rate: falseRejects))
+                // Each cheap level keeps ≥ 97.5 % of the top decile, so together they keep ≥ 95 %.
+                if chosen == nil && recall >= 0.975 { chosen = factor }
+            }
+            gates.append(LevelGate(level: level, metric: metric, factor: chosen ?? Self.factors.last!))
+        }
+        let jointPassing = Set(entries.filter { e in gates.allSatisfy { passes(e, $0.level, $0.factor) } }.map(\.name))
+        let jointRecall = topDecile.isEmpty ? 1 : Double(topDecile.intersection(jointPassing).count) / Double(topDecile.count)
+
+        var fineOnly = 0.0, cascade = 0.0
+        for e in entries {
+            fineOnly += e.levels["fine"]?.seconds ?? 0
+            for level in levelNames {
+                cascade += e.levels[level]?.seconds ?? 0
+                if level == "fine" { break }
+                if let gate = gates.first(where: { $0.level == level }), !passes(e, level, gate.factor) { break }
+            }
+        }
+        let heldOutPairs = entries.compactMap { e -> (Double, Double)? in
+            guard e.levels["fine"]?.valid == true, e.held_out?.valid == true,
+                  let a = e.levels["fine"]?.value, let b = e.held_out?.value else { return nil }
+            return (a, b)
+        }
+        return CalibrationReport(
+            problem: problem, metric: metric, reference_policy: referencePolicy, candidates: entries.count, search_set: search, held_out_set: heldOut, levels: summaries,
+            thresholds: thresholds, recommended_gates: gates,
+            recommended_levels: cascade < fineOnly ? levelNames : ["fine"], cascade_top_decile_recall: jointRecall,
+            fine_only_seconds: fineOnly, cascade_seconds: cascade,
+            candidates_per_cpu_hour_factor: cascade > 0 ? fineOnly / cascade : 0,
+            held_out_spearman: RankStatistics.spearman(heldOutPairs.map(\.0), heldOutPairs.map(\.1)),
+            recommended_budgets: budgets(), sequential: nil, entries: entries)
+    }
+
+    /// 20 × the slowest valid run of each level, at least 10 s: room for a loaded machine and for
+    /// a debug build's simulator (~50× slower), while a hung candidate no longer costs the global
+    /// timeout at every stage.
+    func budgets() -> [StageBudget] {
+        levelNames.map { name in
+            let slowest = entries.compactMap { e in e.levels[name].flatMap { $0.valid ? $0.seconds : nil } }.max() ?? 0
+            let wall = max(10, (20 * slowest).rounded(.up))
+            return StageBudget(level: name, wallSeconds: wall, cpuSeconds: Int(wall))
+        }
+    }
+
+    /// Whether a candidate passes `level` at `factor` × the reference's mean cost.
+    func passes(_ e: CalibrationEntry, _ level: String, _ factor: Double) -> Bool {
+        guard let l = e.levels[level], l.valid, let cost = l.value, let reference = references[level] else { return false }
+        return cost <= factor * reference
+    }
+}
