@@ -130,7 +130,7 @@ extension CandidateSandboxTests {
                 (["--level", "medium"], "no such level"),
                 (["--gates", broken.path], broken.path),
                 (["--gates", unknownMetric.path], "coarse.p99"),
-                (["--problem", "eplb", "--all-levels"], "--problem spot or txn"),
+                (["--problem", "eplb", "--all-levels"], "--problem spot, txn or prefix"),
                 (["--problem", "txn", "--sequential"], "sequential gate"),
                 (["--level", "coarse", "--all-levels"], "--all-levels"),
                 (["--budget", "medium=3"], "no such level"),
@@ -206,6 +206,23 @@ extension CandidateSandboxTests {
             let alone = try CandidateFixtures.eval(template, ["--problem", "txn", "--gates", fineOnly.path]).json()
             #expect((alone["stages"] as? [[String: Any]])?.map { $0["level"] as? String } == ["fine"])
             #expect(alone["total_execution_makespan"] as? Double == executed)
+        }
+
+        @Test func prefixTablesRunThroughThreeLevels() throws {
+            let gates = try TestPaths.temporaryDirectory().appendingPathComponent("gates.json")
+            try Data(#"{"gates": [{"level": "coarse", "metric": "phr", "factor": 0.9}]}"#.utf8).write(to: gates)
+            let json = try CandidateFixtures.eval(try CandidateFixtures.template("prefix"), ["--problem", "prefix", "--gates", gates.path]).json()
+            #expect(json["valid"] as? Bool == true)
+            let stages = try #require(json["stages"] as? [[String: Any]])
+            #expect(stages.map { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
+            let fine = try #require(stages[2]["metrics"] as? [String: Double])
+            #expect(fine.keys.sorted() == ["block_hit_rate", "phr", "prefill_tokens_saved"])
+            // The public fields stay; the KV cache's come beside them.
+            let tables = try #require(json["tables"] as? [[String: Any]])
+            let ggr = try CommandRunner.run(["simulate", "prefix", "--policy", "ggr", "--json"]).json()
+            #expect(tables.map { $0["hit_chars"] as? Int } == (ggr["tables"] as? [[String: Any]])?.map { $0["hit_chars"] as? Int })
+            #expect(tables.allSatisfy { ($0["block_hit_rate"] as? Double).map { $0 > 0 && $0 < 1 } == true && $0["evictions"] is Int })
+            #expect((json["table_notes"] as? [String])?.count == tables.count)
         }
 
         @Test func stageBudgetsStopASlowCandidateAtTheirOwnLimits() throws {

@@ -131,10 +131,8 @@ public struct CandidateEvaluator: Sendable {
         switch inputs {
         case .eplb(let windows, let shape):
             result = EPLBCandidateRunner(windows: windows, shape: shape).run(session).map { .eplb($0) }
-        case .prefix(let tables):
-            result = PrefixCandidateRunner(tables: tables).run(session).map { .prefix($0) }
-        case .spot, .txn:
-            preconditionFailure("spot and txn run through their levels (cascadeRunner)")
+        case .spot, .txn, .prefix:
+            preconditionFailure("spot, txn and prefix run through their levels (cascadeRunner)")
         }
         outcome.runSeconds = monotonicSeconds() - session.startTime
         outcome.log = session.logText
@@ -159,7 +157,8 @@ public struct CandidateEvaluator: Sendable {
         switch inputs {
         case .spot(let set): all = try SpotLevels.make(search: set)
         case .txn(let workloads): all = TxnLevels.make(workloads: workloads)
-        case .eplb, .prefix: return nil
+        case .prefix(let tables): all = PrefixLevels.make(tables: tables)
+        case .eplb: return nil
         }
         let cascade = cascade ?? CascadeOptions(gates: [], onlyLevel: "fine")
         let full = try CascadeRunner(levels: all, gates: cascade.gates, budgets: cascade.budgets,

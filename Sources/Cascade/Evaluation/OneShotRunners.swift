@@ -74,8 +74,15 @@ public struct EPLBCandidateRunner {
 public struct PrefixTableScore: Sendable {
     public var name: String
     public var rows: Int
+    /// The exact (public) prefix hit rate.
     public var rate: PrefixHitRate
     public var runtimeSeconds: Double
+    /// The candidate's validated answer.
+    public var ordering: PrefixOrdering? = nil
+    /// The cost model's estimate of the hit rate.
+    public var estimate: Double? = nil
+    /// The fine level's KV-cache simulation of the rows in the candidate's order.
+    public var cache: KVCacheResult? = nil
 }
 
 /// Prefix: each table is reordered by a fresh instance and measured exactly.
@@ -109,7 +116,7 @@ public struct PrefixCandidateRunner {
             }
             do {
                 scores.append(PrefixTableScore(name: name, rows: rows, rate: try PrefixHitRate(table: table, ordering: ordering),
-                                               runtimeSeconds: seconds))
+                                               runtimeSeconds: seconds, ordering: ordering))
             } catch {
                 session.killAndReap()
                 return .failure(CandidateFailure(.invalidAnswer, "\(name): \(error)"))

@@ -32,6 +32,8 @@ public struct StageReport: Sendable {
     /// How a sequential gate decided, and on how many items (`metrics` are over those).
     public var sequential: SequentialTest.Verdict? = nil
     public var items: (run: Int, total: Int)? = nil
+    /// The level's primary metric (what its table row shows).
+    public var primaryMetric: String? = nil
 
     static func skipped(_ level: String) -> StageReport {
         StageReport(level: level, status: .skipped, metrics: [:], reference: nil, gate: nil, threshold: nil, seconds: 0,
@@ -125,7 +127,7 @@ public struct CascadeRunner: Sendable {
             var report = StageReport(level: level.name, status: .passed, metrics: result.metrics, reference: nil,
                                      gate: nil, threshold: nil, seconds: result.seconds, failure: result.failure,
                                      artifacts: result.artifacts, log: result.log, budget: budget,
-                                     sequential: result.sequential, items: result.items)
+                                     sequential: result.sequential, items: result.items, primaryMetric: level.primaryMetric)
             if let stageFailure = result.failure {
                 report.status = .failed
                 if rejectedAt == nil {

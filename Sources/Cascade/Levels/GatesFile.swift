@@ -8,9 +8,16 @@ public enum DefaultGates {
         switch problem {
         case .spot: return spot
         case .txn: return txn
-        case .eplb, .prefix: return []
+        case .prefix: return prefix
+        case .eplb: return []
         }
     }
+
+    /// Higher is better here: reject below the factor × the ggr template's hit rate.
+    public static let prefix = [
+        LevelGate(level: "cost_model", metric: "estimated_phr", factor: 0.8),
+        LevelGate(level: "coarse", metric: "phr", factor: 0.9),
+    ]
 
     public static let txn = [
         LevelGate(level: "cost_model", metric: "total_makespan", factor: 1.25),

@@ -39,6 +39,12 @@ struct EvalReport: Encodable {
         var total_chars: Int
         var phr: Double
         var runtime_seconds: Double
+        /// The fine level's KV-cache simulation.
+        var block_hit_rate: Double?
+        var blocks: Int?
+        var prefill_tokens_saved: Int?
+        var tokens: Int?
+        var evictions: Int?
     }
     struct Stage: Encodable {
         var level: String
@@ -117,13 +123,19 @@ struct EvalReport: Encodable {
         case .prefix(let scores)?:
             let entries = scores.map {
                 PrefixEntry(table: $0.name, rows: $0.rows, hit_chars: $0.rate.hitChars, total_chars: $0.rate.totalChars,
-                            phr: $0.rate.phr, runtime_seconds: $0.runtimeSeconds)
+                            phr: $0.rate.phr, runtime_seconds: $0.runtimeSeconds, block_hit_rate: $0.cache?.blockHitRate,
+                            blocks: $0.cache?.blocks, prefill_tokens_saved: $0.cache?.savedTokens, tokens: $0.cache?.tokens,
+                            evictions: $0.cache?.evictions)
             }
             if entries.count == 1 {
                 try c.encode(entries[0].hit_chars, forKey: Key("hit_chars"))
                 try c.encode(entries[0].total_chars, forKey: Key("total_chars"))
                 try c.encode(entries[0].phr, forKey: Key("phr"))
                 try c.encode(entries[0].runtime_seconds, forKey: Key("runtime_seconds"))
+                try c.encodeIfPresent(entries[0].block_hit_rate, forKey: Key("block_hit_rate"))
+                try c.encodeIfPresent(entries[0].prefill_tokens_saved, forKey: Key("prefill_tokens_saved"))
+                try c.encodeIfPresent(entries[0].tokens, forKey: Key("tokens"))
+                try c.encodeIfPresent(entries[0].evictions, forKey: Key("evictions"))
             } else {
                 try c.encode(entries, forKey: Key("tables"))
             }
@@ -151,7 +163,12 @@ struct EvalReport: Encodable {
         try c.encode(outcome.stages.map(Stage.init), forKey: Key("stages"))
         let artifacts = outcome.stages.last { !$0.artifacts.isEmpty }?.artifacts ?? []
         if !artifacts.isEmpty {
-            try c.encode(artifacts, forKey: Key(outcome.problem == .spot ? "worst_scenarios" : "workload_notes"))
+            let key = switch outcome.problem {
+            case .spot: "worst_scenarios"
+            case .prefix: "table_notes"
+            default: "workload_notes"
+            }
+            try c.encode(artifacts, forKey: Key(key))
         }
         try c.encode(Timing(compile_seconds: outcome.compileSeconds, compile_cached: outcome.compileCached,
                             run_seconds: outcome.runSeconds), forKey: Key("timing"))
@@ -167,13 +184,14 @@ struct EvalReport: Encodable {
         ]
         if outcome.stages.count > 1 || outcome.stages.first?.level != "fine" {
             let spot = outcome.problem == .spot
-            let metric = spot ? "mean_cost" : "total_makespan"
-            var table = TextTable(headers: ["stage", "status", spot ? "mean cost $" : "makespan", "gate threshold",
-                                            spot ? "scenarios" : "workloads", "seconds", "budget s"])
+            var table = TextTable(headers: ["stage", "status", "metric", "gate threshold",
+                                            spot ? "scenarios" : outcome.problem == .prefix ? "tables" : "workloads", "seconds", "budget s"])
             for s in outcome.stages {
                 let items = s.items.map { $0.run == $0.total ? "\($0.total)" : "\($0.run) of \($0.total)" } ?? ""
+                let metric = s.gate?.metric ?? s.primaryMetric
+                let value = metric.flatMap { m in s.metrics[m].map { "\(m) \(fixed($0, 4))" } } ?? ""
                 table.append([s.level, s.status.rawValue + (s.sequential.map { $0.unitsRun < $0.unitsTotal ? " (sequential)" : "" } ?? ""),
-                              s.metrics[metric].map { fixed($0, spot ? 4 : 1) } ?? "", s.threshold.map { fixed($0, spot ? 4 : 1) } ?? "",
+                              value, s.threshold.map { fixed($0, 4) } ?? "",
                               items, fixed(s.seconds, 3), s.budget.map { fixed($0.wallSeconds, 1) } ?? ""])
             }
             lines.append(table.render())
@@ -187,7 +205,9 @@ struct EvalReport: Encodable {
         case .prefix(let scores)?:
             for s in scores {
                 lines.append("\(s.name): PHR \(fixed(s.rate.phr * 100, 2)) % (\(s.rate.hitChars) of \(s.rate.totalChars) chars), "
-                    + "runtime \(fixed(s.runtimeSeconds * 1e3, 2)) ms")
+                    + "runtime \(fixed(s.runtimeSeconds * 1e3, 2)) ms"
+                    + (s.cache.map { "; KV cache (\(KVCacheModel().capacityBlocks) blocks of \(KVCacheModel().blockTokens) tokens): "
+                        + "\(fixed($0.blockHitRate * 100, 2)) % of \($0.blocks) blocks hit, \($0.evictions) evictions" } ?? ""))
             }
         case .txn(let scores)?:
             for s in scores {
