@@ -91,6 +91,27 @@ extension CandidateSandboxTests {
             #expect(abs((coarse["threshold"] as? Double ?? 0) - factor * reference) < 1e-9)
         }
 
+        @Test(arguments: ["txn", "prefix"])
+        func calibrateBuildsACompilingPoolForEveryProblem(problem: String) throws {
+            let out = try TestPaths.temporaryDirectory().appendingPathComponent("reports")
+            var environment = ProcessInfo.processInfo.environment
+            environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
+            let result = try CommandRunner.run(["calibrate", "--problem", problem, "--pool", "10", "--out", out.path],
+                                               environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("\(problem).json"))) as! [String: Any]
+            let entries = try #require(report["entries"] as? [[String: Any]])
+            // Every candidate but the deliberately bad ones compiles and is valid at the fine level.
+            for entry in entries where entry["origin"] as? String != "bad" {
+                #expect((entry["levels"] as? [String: [String: Any]])?["fine"]?["valid"] as? Bool == true, "\(entry["name"] ?? "")")
+            }
+            #expect(report["lower_is_better"] as? Bool == (problem == "txn"))
+            let gates = try #require(report["recommended_gates"] as? [[String: Any]])
+            #expect(gates.allSatisfy { problem == "txn" ? ($0["factor"] as? Double ?? 0) >= 1 : ($0["factor"] as? Double ?? 2) <= 1 })
+            _ = try CandidateFixtures.eval(try CandidateFixtures.template(problem),
+                                           ["--problem", problem, "--gates", out.appendingPathComponent("\(problem).json").path])
+        }
+
         @Test func cascadeOptionsAreCheckedBeforeCompiling() throws {
             // A candidate that does not compile still gets exit 2 for a bad option, not a compile error.
             var environment = ProcessInfo.processInfo.environment

@@ -1,10 +1,11 @@
+import CandidateAPI
 import Foundation
 import Sim
 
 /// One candidate's measurements in a calibration.
 public struct CalibrationEntry: Sendable, Codable {
     public struct Level: Sendable, Codable {
-        /// The level's primary metric (lower is better).
+        /// The level's primary metric.
         public var value: Double?
         public var valid: Bool
         public var failure: String?
@@ -38,9 +39,10 @@ public struct CalibrationReport: Sendable, Codable {
         public var false_reject_rate: Double
     }
     public var problem: String
-    /// The primary metric every level's value is (lower is better), and the reference policy
-    /// gates compare with.
+    /// The fine level's primary metric (each level's value is its own primary metric), its
+    /// direction, and the reference policy gates compare with.
     public var metric: String
+    public var lower_is_better: Bool?
     public var reference_policy: String
     public var candidates: Int
     public var search_set: String
@@ -88,7 +90,7 @@ public struct Calibration: Sendable {
     public var evaluator: CandidateEvaluator
     public var problem: CandidateProblem
     /// The problem's levels on the search inputs, cheapest first, the last one `fine`; every
-    /// level's primary metric is lower-is-better.
+    /// level's primary metric goes the same way.
     public var levels: [any FidelityLevel]
     /// The fine level on the held-out inputs.
     public var heldOutFine: any FidelityLevel
@@ -111,10 +113,26 @@ public struct Calibration: Sendable {
                     searchName: search.name, heldOutName: heldOut.name, referencePolicy: "smf, seed 0 (the template)")
     }
 
+    /// Prefix caching: search and held-out tables; the reference is the ggr template.
+    public static func prefix(evaluator: CandidateEvaluator, search: (name: String, tables: [(name: String, table: PrefixTable)]),
+                              heldOut: (name: String, tables: [(name: String, table: PrefixTable)])) -> Calibration {
+        Calibration(evaluator: evaluator, problem: .prefix, levels: PrefixLevels.make(tables: search.tables),
+                    heldOutFine: PrefixLevels.make(tables: heldOut.tables)[2],
+                    searchName: search.name, heldOutName: heldOut.name, referencePolicy: "ggr (the template)")
+    }
+
     var metric: String { levels.last!.primaryMetric }
+
+    /// The direction of the levels' primary metrics (all alike, checked in `run`).
+    var lowerIsBetter: Bool { direction(levels.last!) }
+
+    func direction(_ level: any FidelityLevel) -> Bool {
+        level.metrics.first { $0.name == level.primaryMetric }?.lowerIsBetter ?? true
+    }
 
     /// - Parameter progress: called before each candidate with its index and name.
     public func run(pool: [PoolCandidate], progress: (Int, String) -> Void = { _, _ in }) throws -> CalibrationReport {
+        precondition(levels.allSatisfy { direction($0) == lowerIsBetter }, "every level's primary metric goes the same way")
         var entries: [CalibrationEntry] = []
         for (i, candidate) in pool.enumerated() {
             progress(i, candidate.name)
@@ -128,13 +146,17 @@ public struct Calibration: Sendable {
                 continue
             }
             for level in levels {
-                entry.levels[level.name] = measure(try level.run(executable, sandbox: evaluator.sandbox, budget: nil, test: nil))
+                entry.levels[level.name] = measure(try level.run(executable, sandbox: evaluator.sandbox, budget: nil, test: nil),
+                                                   metric: level.primaryMetric)
             }
-            entry.held_out = measure(try heldOutFine.run(executable, sandbox: evaluator.sandbox, budget: nil, test: nil))
+            entry.held_out = measure(try heldOutFine.run(executable, sandbox: evaluator.sandbox, budget: nil, test: nil),
+                                     metric: heldOutFine.primaryMetric)
             entries.append(entry)
         }
         let references = Dictionary(uniqueKeysWithValues: levels.map { ($0.name, $0.referenceMetrics()[$0.primaryMetric] ?? 0) })
-        let analysis = CalibrationAnalysis(entries: entries, references: references, levelNames: levels.map(\.name))
+        let analysis = CalibrationAnalysis(
+            entries: entries, references: references, levelNames: levels.map(\.name),
+            metrics: Dictionary(uniqueKeysWithValues: levels.map { ($0.name, $0.primaryMetric) }), lowerIsBetter: lowerIsBetter)
         var report = analysis.report(problem: problem.rawValue, metric: metric, referencePolicy: referencePolicy,
                                      search: searchName, heldOut: heldOutName)
         // Only levels that can decide a gate sequentially are checked that way.
@@ -175,7 +197,7 @@ public struct Calibration: Sendable {
             cascade_seconds: seconds, candidates_per_cpu_hour_factor: seconds > 0 ? report.fine_only_seconds / seconds : 0)
     }
 
-    func measure(_ result: LevelResult) -> CalibrationEntry.Level {
+    func measure(_ result: LevelResult, metric: String) -> CalibrationEntry.Level {
         CalibrationEntry.Level(value: result.metrics[metric], valid: result.failure == nil,
                                failure: result.failure?.kind.rawValue, seconds: result.seconds)
     }

@@ -5,13 +5,25 @@ struct CalibrationAnalysis {
     var entries: [CalibrationEntry]
     var references: [String: Double]
     var levelNames: [String]
-    /// Gate factors tried. None is below 1: a gate never stops the template (the reference) itself.
-    static let factors = stride(from: 1.0, through: 1.5, by: 0.025).map { ($0 * 1000).rounded() / 1000 }
+    /// Each level's primary metric, what its gate reads.
+    var metrics: [String: String] = [:]
+    /// The direction of every level's primary metric.
+    var lowerIsBetter = true
+
+    /// Gate factors tried, strictest first. None is on the wrong side of 1: a gate never stops
+    /// the template (the reference) itself.
+    var factors: [Double] {
+        let steps = stride(from: 0.0, through: 0.5, by: 0.025).map { ($0 * 1000).rounded() / 1000 }
+        return steps.map { lowerIsBetter ? 1 + $0 : 1 - $0 }
+    }
+
+    /// Whether `a` is a better value than `b`.
+    func better(_ a: Double, _ b: Double) -> Bool { lowerIsBetter ? a < b : a > b }
 
     var fineValid: [CalibrationEntry] {
         entries.filter { $0.levels["fine"]?.valid == true && $0.levels["fine"]?.value != nil }
     }
-    var byFine: [CalibrationEntry] { fineValid.sorted { $0.levels["fine"]!.value! < $1.levels["fine"]!.value! } }
+    var byFine: [CalibrationEntry] { fineValid.sorted { better($0.levels["fine"]!.value!, $1.levels["fine"]!.value!) } }
     /// The fine level's best 10 % (at least one).
     var topDecile: Set<String> {
         let byFine = byFine
@@ -23,7 +35,7 @@ struct CalibrationAnalysis {
         let byFine = byFine
         let betterHalf = Array(byFine.prefix(max(3, byFine.count / 2)))
         let topDecile = topDecile
-        let good = Set(fineValid.filter { $0.levels["fine"]!.value! <= (references["fine"] ?? 0) }.map(\.name))
+        let good = Set(fineValid.filter { !better(references["fine"] ?? 0, $0.levels["fine"]!.value!) }.map(\.name))
 
         let summaries = levelNames.map { name -> CalibrationReport.LevelSummary in
             let times = entries.compactMap { $0.levels[name]?.seconds }.sorted()
@@ -48,7 +60,7 @@ struct CalibrationAnalysis {
         var gates: [LevelGate] = []
         for level in cheap {
             var chosen: Double?
-            for factor in Self.factors {
+            for factor in factors {
                 let passing = Set(entries.filter { passes($0, level, factor) }.map(\.name))
                 let recall = topDecile.isEmpty ? 1 : Double(topDecile.intersection(passing).count) / Double(topDecile.count)
                 let falseRejects = good.isEmpty ? 0 : Double(good.subtracting(passing).count) / Double(good.count)
@@ -56,7 +68,7 @@ struct CalibrationAnalysis {
                 // Each cheap level keeps ≥ 97.5 % of the top decile, so together they keep ≥ 95 %.
                 if chosen == nil && recall >= 0.975 { chosen = factor }
             }
-            gates.append(LevelGate(level: level, metric: metric, factor: chosen ?? Self.factors.last!))
+            gates.append(LevelGate(level: level, metric: metrics[level] ?? metric, factor: chosen ?? factors.last!))
         }
         let jointPassing = Set(entries.filter { e in gates.allSatisfy { passes(e, $0.level, $0.factor) } }.map(\.name))
         let jointRecall = topDecile.isEmpty ? 1 : Double(topDecile.intersection(jointPassing).count) / Double(topDecile.count)
@@ -76,7 +88,7 @@ struct CalibrationAnalysis {
             return (a, b)
         }
         return CalibrationReport(
-            problem: problem, metric: metric, reference_policy: referencePolicy, candidates: entries.count, search_set: search, held_out_set: heldOut, levels: summaries,
+            problem: problem, metric: metric, lower_is_better: lowerIsBetter, reference_policy: referencePolicy, candidates: entries.count, search_set: search, held_out_set: heldOut, levels: summaries,
             thresholds: thresholds, recommended_gates: gates,
             recommended_levels: cascade < fineOnly ? levelNames : ["fine"], cascade_top_decile_recall: jointRecall,
             fine_only_seconds: fineOnly, cascade_seconds: cascade,
@@ -96,9 +108,10 @@ struct CalibrationAnalysis {
         }
     }
 
-    /// Whether a candidate passes `level` at `factor` × the reference's mean cost.
+    /// Whether a candidate passes `level` at `factor` × the reference's value (as `CascadeRunner`
+    /// decides a gate).
     func passes(_ e: CalibrationEntry, _ level: String, _ factor: Double) -> Bool {
-        guard let l = e.levels[level], l.valid, let cost = l.value, let reference = references[level] else { return false }
-        return cost <= factor * reference
+        guard let l = e.levels[level], l.valid, let value = l.value, let reference = references[level] else { return false }
+        return lowerIsBetter ? value <= factor * reference : value >= factor * reference
     }
 }

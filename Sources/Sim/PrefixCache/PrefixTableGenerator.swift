@@ -8,6 +8,17 @@ public struct PrefixTableManifest: Codable, Sendable, Equatable {
     public var generator: String
     public var seed: UInt64
     public var tables: [Table]
+    /// Seed of held-out tables (the same specs, written as `NAME-heldout.csv`): inputs never
+    /// seen during search.
+    public var heldOutSeed: UInt64?
+
+    enum CodingKeys: String, CodingKey {
+        case generator, seed, tables
+        case heldOutSeed = "held_out_seed"
+    }
+
+    /// `products.csv` → `products-heldout.csv`.
+    public static func heldOutName(_ file: String) -> String { String(file.dropLast(4)) + "-heldout.csv" }
 
     public struct Table: Codable, Sendable, Equatable {
         public var file: String
@@ -50,6 +61,7 @@ public struct PrefixTableManifest: Codable, Sendable, Equatable {
                 }
             }
         }
+        guard manifest.heldOutSeed != manifest.seed else { throw fail("held_out_seed must differ from seed") }
         return manifest
     }
 }
@@ -59,9 +71,15 @@ public struct PrefixTableGenerator: Sendable {
 
     public init(manifest: PrefixTableManifest) { self.manifest = manifest }
 
+    /// The tables, then the held-out ones when the manifest plans them.
     public func files() -> [GeneratedFile] {
+        files(seed: manifest.seed, name: { $0 })
+            + (manifest.heldOutSeed.map { files(seed: $0, name: PrefixTableManifest.heldOutName) } ?? [])
+    }
+
+    func files(seed: UInt64, name: (String) -> String) -> [GeneratedFile] {
         manifest.tables.enumerated().map { t, table in
-            var rng = SeededGenerator(seed: manifest.seed &+ UInt64(t) &* 0x9E37_79B9_7F4A_7C15)
+            var rng = SeededGenerator(seed: seed &+ UInt64(t) &* 0x9E37_79B9_7F4A_7C15)
             let vocabularies = table.columns.map { column in
                 (0..<column.distinct).map { _ in word(length: column.minLength + rng.nextInt(below: column.maxLength - column.minLength + 1), &rng) }
             }
@@ -74,7 +92,7 @@ public struct PrefixTableGenerator: Sendable {
                 }
                 lines.append(picks.enumerated().map { csvField(vocabularies[$0.offset][$0.element]) }.joined(separator: ","))
             }
-            return GeneratedFile(name: table.file, contents: lines.joined(separator: "\n") + "\n")
+            return GeneratedFile(name: name(table.file), contents: lines.joined(separator: "\n") + "\n")
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CandidateAPI
 import Cascade
 import Foundation
 import Sim
@@ -14,7 +15,7 @@ struct Calibrate: ParsableCommand {
             """
     )
 
-    @Option(help: "Problem: spot or txn.")
+    @Option(help: "Problem: spot, txn or prefix.")
     var problem: String = "spot"
 
     @Option(help: "Candidates in the pool (a full calibration uses at least 100).")
@@ -23,10 +24,10 @@ struct Calibrate: ParsableCommand {
     @Option(help: "spot: search scenario file (default: traces/spot/scenarios-default.json).")
     var scenarios: String?
 
-    @Option(help: "spot: held-out scenario file (default: traces/spot/scenarios-heldout.json); txn: held-out workloads (default: traces/txn/workloads-heldout.json).")
+    @Option(help: "spot: held-out scenario file (default: traces/spot/scenarios-heldout.json); txn: held-out workloads (default: traces/txn/workloads-heldout.json); prefix: one held-out table (default: traces/prefix/*-heldout.csv).")
     var heldOut: String?
 
-    @Option(help: "txn: search workloads (default: traces/txn/workloads-default.json).")
+    @Option(help: "txn: search workloads (default: traces/txn/workloads-default.json); prefix: one search table (default: traces/prefix/*.csv).")
     var input: String?
 
     @Option(help: "Output folder (default: fidelity-reports/ of this checkout).")
@@ -37,13 +38,20 @@ struct Calibrate: ParsableCommand {
 
     func run() throws {
         let problem = try CandidateProblem(named: problem)
-        guard problem == .spot || problem == .txn else {
-            throw CascadeError.invalidBudget(name: "--problem", value: problem.rawValue, reason: "only spot and txn have levels so far")
+        guard problem != .eplb else {
+            throw CascadeError.invalidBudget(name: "--problem", value: problem.rawValue, reason: "only spot, txn and prefix have levels so far")
         }
         if problem == .spot && input != nil { throw CLIError.conflictingOptions("--problem spot", "--input (use --scenarios)") }
-        if problem == .txn && scenarios != nil { throw CLIError.conflictingOptions("--problem txn", "--scenarios (use --input)") }
-        let candidates = problem == .spot ? SpotCandidatePool.make(size: pool) : TxnCandidatePool.make(size: pool)
-        let most = problem == .spot ? SpotCandidatePool.make(size: 100_000).count : TxnCandidatePool.make(size: 100_000).count
+        if problem != .spot && scenarios != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--scenarios (use --input)") }
+        func poolOf(_ size: Int) -> [PoolCandidate] {
+            switch problem {
+            case .spot: return SpotCandidatePool.make(size: size)
+            case .txn: return TxnCandidatePool.make(size: size)
+            default: return PrefixCandidatePool.make(size: size)
+            }
+        }
+        let candidates = poolOf(pool)
+        let most = poolOf(100_000).count
         guard pool >= 5, candidates.count == pool else {
             throw CascadeError.invalidBudget(name: "--pool", value: "\(pool)", reason: "must be between 5 and \(most)")
         }
@@ -60,6 +68,15 @@ struct Calibrate: ParsableCommand {
             let search = try SpotScenarioSet.load(from: try scenarios.map(Locations.spotFile) ?? Locations.defaultSpotScenarios())
             let held = try SpotScenarioSet.load(from: try heldOut.map(Locations.spotFile) ?? Locations.heldOutSpotScenarios())
             calibration = try .spot(evaluator: evaluator, search: search, heldOut: held)
+        case .prefix:
+            func tables(_ urls: [URL]) throws -> [(name: String, table: PrefixTable)] {
+                try urls.map { (name: $0.lastPathComponent, table: try PrefixTableFile.load(from: $0)) }
+            }
+            let search = try input.map { [try Locations.dataFile($0)] } ?? Locations.defaultPrefixTables()
+            let held = try heldOut.map { [try Locations.dataFile($0)] } ?? Locations.defaultPrefixTables(heldOut: true)
+            calibration = .prefix(evaluator: evaluator,
+                                  search: (search.map(\.lastPathComponent).joined(separator: ", "), try tables(search)),
+                                  heldOut: (held.map(\.lastPathComponent).joined(separator: ", "), try tables(held)))
         default:
             let search = try input.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/txn/workloads-default.json")
             let held = try heldOut.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/txn/workloads-heldout.json")

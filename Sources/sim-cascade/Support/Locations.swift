@@ -45,12 +45,16 @@ enum Locations {
         try ProjectPaths.root().appendingPathComponent(relativePath)
     }
 
-    /// The embedded default prefix tables, `traces/prefix/*.csv` in name order.
-    static func defaultPrefixTables() throws -> [URL] {
+    /// The embedded default prefix tables, `traces/prefix/*.csv` in name order — the search set,
+    /// or with `heldOut` the `*-heldout.csv` tables, never seen in search.
+    static func defaultPrefixTables(heldOut: Bool = false) throws -> [URL] {
         let folder = try defaultFile("traces/prefix")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        let tables = names.filter { $0.hasSuffix(".csv") }.sorted().map { folder.appendingPathComponent($0) }
-        guard !tables.isEmpty else { throw SimError.fileNotFound("traces/prefix/*.csv", tried: [folder.path]) }
+        let tables = names.filter { $0.hasSuffix(".csv") && $0.hasSuffix("-heldout.csv") == heldOut }.sorted()
+            .map { folder.appendingPathComponent($0) }
+        guard !tables.isEmpty else {
+            throw SimError.fileNotFound(heldOut ? "traces/prefix/*-heldout.csv" : "traces/prefix/*.csv", tried: [folder.path])
+        }
         return tables
     }
 
