@@ -72,15 +72,7 @@ public enum PrefixCandidatePool {
         }
     }
 
-    /// The template with `body` as its evolve block.
-    static func withBlock(_ body: String) -> String {
-        let template = CandidateProblem.prefix.template
-        guard let start = template.range(of: "// EVOLVE-BLOCK-START\n"), let end = template.range(of: "// EVOLVE-BLOCK-END") else {
-            preconditionFailure("the prefix template marks its evolve block")
-        }
-        let indented = body.split(separator: "\n", omittingEmptySubsequences: false).map { "        " + $0 }.joined(separator: "\n")
-        return String(template[..<start.upperBound]) + indented + "\n        " + String(template[end.lowerBound...])
-    }
+    static func withBlock(_ body: String) -> String { CandidateProblem.prefix.template(withBlock: body) }
 
     /// The template with its parameter line replaced and its answer given `rows`.
     static func ggr(parameters: String, rows: RowOrder) -> String {

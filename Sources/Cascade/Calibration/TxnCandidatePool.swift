@@ -52,15 +52,7 @@ public enum TxnCandidatePool {
         return pool + bad.prefix(badCount)
     }
 
-    /// The template with `body` as its evolve block.
-    static func withBlock(_ body: String) -> String {
-        let template = CandidateProblem.txn.template
-        guard let start = template.range(of: "// EVOLVE-BLOCK-START\n"), let end = template.range(of: "// EVOLVE-BLOCK-END") else {
-            preconditionFailure("the txn template marks its evolve block")
-        }
-        let indented = body.split(separator: "\n", omittingEmptySubsequences: false).map { "        " + $0 }.joined(separator: "\n")
-        return String(template[..<start.upperBound]) + indented + "\n        " + String(template[end.lowerBound...])
-    }
+    static func withBlock(_ body: String) -> String { CandidateProblem.txn.template(withBlock: body) }
 
     /// Appends, among `k` sampled unscheduled transactions, the one whose append makespan plus
     /// `penalty` × its length is lowest (highest when `worst`).

@@ -42,4 +42,16 @@ public enum CandidateProblem: String, CaseIterable, Sendable {
         case .txn: return CandidateTemplates.txn
         }
     }
+
+    /// The template with `body` as its evolve block (indented like the block), everything
+    /// outside the block — its helper types — kept.
+    /// - Complexity: O(template length).
+    public func template(withBlock body: String) -> String {
+        let template = self.template
+        guard let start = template.range(of: "// EVOLVE-BLOCK-START\n"), let end = template.range(of: "// EVOLVE-BLOCK-END") else {
+            preconditionFailure("every template marks its evolve block")
+        }
+        let indented = body.split(separator: "\n", omittingEmptySubsequences: false).map { "        " + $0 }.joined(separator: "\n")
+        return String(template[..<start.upperBound]) + indented + "\n        " + String(template[end.lowerBound...])
+    }
 }
