@@ -151,7 +151,6 @@ extension CandidateSandboxTests {
                 (["--level", "medium"], "no such level"),
                 (["--gates", broken.path], broken.path),
                 (["--gates", unknownMetric.path], "coarse.p99"),
-                (["--problem", "eplb", "--all-levels"], "--problem spot, txn or prefix"),
                 (["--problem", "txn", "--sequential"], "sequential gate"),
                 (["--level", "coarse", "--all-levels"], "--all-levels"),
                 (["--budget", "medium=3"], "no such level"),
@@ -244,6 +243,23 @@ extension CandidateSandboxTests {
             #expect(tables.map { $0["hit_chars"] as? Int } == (ggr["tables"] as? [[String: Any]])?.map { $0["hit_chars"] as? Int })
             #expect(tables.allSatisfy { ($0["block_hit_rate"] as? Double).map { $0 > 0 && $0 < 1 } == true && $0["evictions"] is Int })
             #expect((json["table_notes"] as? [String])?.count == tables.count)
+        }
+
+        @Test func expertPlacementRunsThroughThreeLevels() throws {
+            let gates = try TestPaths.temporaryDirectory().appendingPathComponent("gates.json")
+            try Data(#"{"gates": [{"level": "coarse", "metric": "balancedness_gpu", "factor": 0.9}]}"#.utf8).write(to: gates)
+            let toy = TestPaths.repositoryRoot.appendingPathComponent("traces/eplb/toy-history.json").path
+            let json = try CandidateFixtures.eval(try CandidateFixtures.template("eplb"),
+                                                  ["--problem", "eplb", "--input", toy, "--gates", gates.path]).json()
+            #expect(json["valid"] as? Bool == true)
+            let stages = try #require(json["stages"] as? [[String: Any]])
+            #expect(stages.map { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
+            // The public fields stay (equal to the built-in's); the serving simulation comes beside them.
+            let deepseek = try CommandRunner.run(["simulate", "eplb", "--input", toy, "--json"]).json()
+            #expect(json["mean_balancedness_gpu"] as? Double == deepseek["mean_balancedness_gpu"] as? Double)
+            let serving = try #require(json["serving"] as? [String: Any])
+            #expect((serving["throughput_tokens_per_second"] as? Double ?? 0) > 0 && serving["moved_experts"] is Int)
+            #expect(!(json["serving_notes"] as? [String] ?? []).isEmpty)
         }
 
         @Test func stageBudgetsStopASlowCandidateAtTheirOwnLimits() throws {

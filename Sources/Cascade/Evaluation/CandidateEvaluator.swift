@@ -112,53 +112,30 @@ public struct CandidateEvaluator: Sendable {
         outcome.compileSeconds = compiled.seconds
         outcome.compileCached = compiled.cached
 
-        if let runner {
-            let start = monotonicSeconds()
-            let (stages, rejectedAt, failure, score) = try runner.run(compiled, sandbox: sandbox)
-            outcome.runSeconds = monotonicSeconds() - start
-            outcome.stages = stages
-            outcome.rejectedAt = rejectedAt
-            outcome.failure = failure
-            // The candidate's score is the fine level's: a cheap level run alone reports only
-            // its stage metrics.
-            outcome.score = failure == nil && stages.last?.level == "fine" ? score : nil
-            outcome.log = stages.filter { !$0.log.isEmpty }.map { "[\($0.level)]\n\($0.log)" }.joined(separator: "\n")
-            return outcome
-        }
-
-        let session = try sandbox.start(executable: compiled.executable)
-        let result: Result<CandidateScore, CandidateFailure>
-        switch inputs {
-        case .eplb(let windows, let shape):
-            result = EPLBCandidateRunner(windows: windows, shape: shape).run(session).map { .eplb($0) }
-        case .spot, .txn, .prefix:
-            preconditionFailure("spot, txn and prefix run through their levels (cascadeRunner)")
-        }
-        outcome.runSeconds = monotonicSeconds() - session.startTime
-        outcome.log = session.logText
-        switch result {
-        case .failure(let failure):
-            outcome.failure = failure
-            outcome.rejectedAt = "fine"
-        case .success(let score): outcome.score = score
-        }
-        outcome.stages = [StageReport(level: "fine", status: outcome.failure == nil ? .passed : .failed, metrics: [:],
-                                      reference: nil, gate: nil, threshold: nil, seconds: outcome.runSeconds,
-                                      failure: outcome.failure, artifacts: [], log: outcome.log)]
+        let start = monotonicSeconds()
+        let (stages, rejectedAt, failure, score) = try runner.run(compiled, sandbox: sandbox)
+        outcome.runSeconds = monotonicSeconds() - start
+        outcome.stages = stages
+        outcome.rejectedAt = rejectedAt
+        outcome.failure = failure
+        // The candidate's score is the fine level's: a cheap level run alone reports only its
+        // stage metrics.
+        outcome.score = failure == nil && stages.last?.level == "fine" ? score : nil
+        outcome.log = stages.filter { !$0.log.isEmpty }.map { "[\($0.level)]\n\($0.log)" }.joined(separator: "\n")
         return outcome
     }
 
     /// The cascade for `inputs`, its gates checked against all levels (without cascade options:
-    /// the fine level alone); `nil` for a problem with a single level.
+    /// the fine level alone).
     /// - Throws: `CascadeError.invalidBudget` for an unknown level, a gate the levels cannot
     ///   read, or `--level` with `--all-levels`.
-    func cascadeRunner(_ inputs: CandidateInputs, _ cascade: CascadeOptions?) throws -> CascadeRunner? {
+    func cascadeRunner(_ inputs: CandidateInputs, _ cascade: CascadeOptions?) throws -> CascadeRunner {
         let all: [any FidelityLevel]
         switch inputs {
         case .spot(let set): all = try SpotLevels.make(search: set)
         case .txn(let workloads): all = TxnLevels.make(workloads: workloads)
         case .prefix(let tables): all = PrefixLevels.make(tables: tables)
-        case .eplb: return nil
+        case .eplb(let windows, let shape): all = EPLBLevels.make(windows: windows, shape: shape)
         }
         let cascade = cascade ?? CascadeOptions(gates: [], onlyLevel: "fine")
         let full = try CascadeRunner(levels: all, gates: cascade.gates, budgets: cascade.budgets,

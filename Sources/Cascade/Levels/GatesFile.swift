@@ -9,9 +9,15 @@ public enum DefaultGates {
         case .spot: return spot
         case .txn: return txn
         case .prefix: return prefix
-        case .eplb: return []
+        case .eplb: return eplb
         }
     }
+
+    /// Higher is better here: reject below the factor × DeepSeek's EPLB's balancedness.
+    public static let eplb = [
+        LevelGate(level: "cost_model", metric: "balancedness_self", factor: 0.8),
+        LevelGate(level: "coarse", metric: "balancedness_gpu", factor: 0.9),
+    ]
 
     /// Higher is better here: reject below the factor × the ggr template's hit rate.
     public static let prefix = [

@@ -21,6 +21,8 @@ public struct EPLBWindowScore: Sendable {
 public struct EPLBHistoryResult: Sendable {
     public var windows: Int
     public var scores: [EPLBWindowScore]
+    /// The fine level's step-level simulation of serving the history with these placements.
+    public var serving: MoEStepResult? = nil
 
     public init(windows: Int, scores: [EPLBWindowScore]) {
         self.windows = windows

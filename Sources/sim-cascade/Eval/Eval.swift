@@ -37,20 +37,20 @@ struct Eval: ParsableCommand {
 
     @OptionGroup var shape: EPLBShapeOverride
 
-    @Flag(help: "spot, txn, prefix: run every level even after a stage stopped the candidate.")
+    @Flag(help: "run every level even after a stage stopped the candidate.")
     var allLevels = false
 
-    @Option(help: "spot, txn, prefix: run one level alone, without gates (cost_model, coarse, fine).")
+    @Option(help: "run one level alone, without gates (cost_model, coarse, fine).")
     var level: String?
 
-    @Option(help: "spot, txn, prefix: gates and budgets to use (default: fidelity-reports/PROBLEM.json of this checkout, else built-in defaults).")
+    @Option(help: "gates and budgets to use (default: fidelity-reports/PROBLEM.json of this checkout, else built-in defaults).")
     var gates: String?
 
     @Flag(help: "spot: decide every gate batch by batch (a t-interval on a seeded sample) unless the gates file says how.")
     var sequential = false
 
     @Option(name: .customLong("budget"), parsing: .singleValue,
-            help: ArgumentHelp("spot, txn, prefix: one stage's budget, LEVEL=WALL_SECONDS[,CPU_SECONDS] (repeatable; overrides the gates file's).",
+            help: ArgumentHelp("one stage's budget, LEVEL=WALL_SECONDS[,CPU_SECONDS] (repeatable; overrides the gates file's).",
                                valueName: "level=wall[,cpu]"))
     var budgets: [String] = []
 
@@ -102,12 +102,7 @@ struct Eval: ParsableCommand {
         let evaluator = CandidateEvaluator(
             compiler: CandidateCompiler(toolchain: toolchain, cacheRoot: cacheRoot, timeoutSeconds: compileTimeout),
             sandbox: sandbox)
-        let hasLevels = problem != .eplb
-        if !hasLevels && (allLevels || level != nil || gates != nil || sequential || !budgets.isEmpty) {
-            throw CLIError.missingOption("--problem spot, txn or prefix", because: "with --all-levels, --level, --gates, --sequential or "
-                + "--budget (other problems have one level so far)")
-        }
-        let cascade = hasLevels ? try cascadeOptions(problem) : nil
+        let cascade = try cascadeOptions(problem)
         let outcome = try evaluator.evaluate(source: source, on: inputs.candidateInputs, cascade: cascade)
         let report = EvalReport(candidate: candidate, inputs: inputs, outcome: outcome)
         if json {

@@ -46,6 +46,24 @@ struct EvalReport: Encodable {
         var tokens: Int?
         var evictions: Int?
     }
+    /// The fine EPLB level's step-level simulation.
+    struct Serving: Encodable {
+        var throughput_tokens_per_second: Double
+        var mean_step_ms: Double
+        var p99_step_ms: Double
+        var steps: Int
+        var moved_experts: Int
+        var moving_ms: Double
+
+        init(_ s: MoEStepResult) {
+            throughput_tokens_per_second = s.throughput
+            mean_step_ms = s.meanStepSeconds * 1e3
+            p99_step_ms = s.p99StepSeconds * 1e3
+            steps = s.steps
+            moved_experts = s.movedExperts
+            moving_ms = s.movingSeconds * 1e3
+        }
+    }
     struct Stage: Encodable {
         var level: String
         var status: String
@@ -120,6 +138,9 @@ struct EvalReport: Encodable {
                 try c.encode(result.meanRuntime, forKey: Key("mean_runtime_seconds"))
                 try c.encode(result.scores.map(SimulateEPLB.HistoryReport.Scored.init), forKey: Key("scored"))
             }
+            if let serving = result.serving {
+                try c.encode(Serving(serving), forKey: Key("serving"))
+            }
         case .prefix(let scores)?:
             let entries = scores.map {
                 PrefixEntry(table: $0.name, rows: $0.rows, hit_chars: $0.rate.hitChars, total_chars: $0.rate.totalChars,
@@ -166,7 +187,8 @@ struct EvalReport: Encodable {
             let key = switch outcome.problem {
             case .spot: "worst_scenarios"
             case .prefix: "table_notes"
-            default: "workload_notes"
+            case .eplb: "serving_notes"
+            case .txn: "workload_notes"
             }
             try c.encode(artifacts, forKey: Key(key))
         }
@@ -185,7 +207,8 @@ struct EvalReport: Encodable {
         if outcome.stages.count > 1 || outcome.stages.first?.level != "fine" {
             let spot = outcome.problem == .spot
             var table = TextTable(headers: ["stage", "status", "metric", "gate threshold",
-                                            spot ? "scenarios" : outcome.problem == .prefix ? "tables" : "workloads", "seconds", "budget s"])
+                                            spot ? "scenarios" : outcome.problem == .prefix ? "tables" : outcome.problem == .eplb ? "windows" : "workloads",
+                                            "seconds", "budget s"])
             for s in outcome.stages {
                 let items = s.items.map { $0.run == $0.total ? "\($0.total)" : "\($0.run) of \($0.total)" } ?? ""
                 let metric = s.gate?.metric ?? s.primaryMetric
@@ -200,6 +223,11 @@ struct EvalReport: Encodable {
         case .spot(let score)?:
             lines.append("mean_cost \(fixed(score.meanCost, 4)) $, std_cost \(fixed(score.stdCost, 4)) $, deadline_misses \(score.deadlineMisses)")
         case .eplb(let result)?:
+            if let serving = result.serving {
+                lines.append("serving (step-level simulation): \(fixed(serving.throughput, 0)) tokens/s, mean step "
+                    + "\(fixed(serving.meanStepSeconds * 1e3, 3)) ms, p99 \(fixed(serving.p99StepSeconds * 1e3, 3)) ms, "
+                    + "\(serving.movedExperts) replicas moved")
+            }
             lines.append("mean balancedness per GPU \(fixed(result.meanGPU, 6)), per slot \(fixed(result.meanSlot, 6)), "
                 + "mean runtime \(fixed(result.meanRuntime * 1e3, 3)) ms over \(result.scores.count) placement(s)")
         case .prefix(let scores)?:
