@@ -30,6 +30,10 @@ public struct EPLBInput: Sendable, Equatable {
 /// An expert placer: returns `phy2log[layer][slot]`, the logical expert held by each physical
 /// slot. Every expert needs at least one slot. The simulator derives replica counts and scores
 /// the placement on the next window's loads.
+///
+/// One instance places every window of a load history, in order, so it may remember earlier
+/// windows (to predict the next load) and its own earlier placements (moving an expert costs a
+/// weight transfer in the serving simulation).
 public protocol ExpertPlacer {
     init()
     mutating func place(_ input: EPLBInput) -> [[Int]]

@@ -260,6 +260,11 @@ extension CandidateSandboxTests {
             let serving = try #require(json["serving"] as? [String: Any])
             #expect((serving["throughput_tokens_per_second"] as? Double ?? 0) > 0 && serving["moved_experts"] is Int)
             #expect(!(json["serving_notes"] as? [String] ?? []).isEmpty)
+
+            // One placer serves every window of a history, so it can remember its last placement.
+            let counting = try CandidateFixtures.eval(try CandidateFixtures.materialize("eplb_counting"),
+                                                      ["--problem", "eplb", "--input", toy, "--level", "fine"]).json()
+            #expect((counting["serving"] as? [String: Any])?["moved_experts"] as? Int ?? 0 > 0, "\(counting)")
         }
 
         @Test func stageBudgetsStopASlowCandidateAtTheirOwnLimits() throws {

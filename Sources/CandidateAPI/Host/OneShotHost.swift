@@ -5,11 +5,12 @@ import Darwin
 #endif
 
 extension CandidateHost {
-    /// Answers EPLB requests: a fresh `P()` places each instance.
+    /// Answers EPLB requests: one `P()` places every window of the session, in order.
     @inlinable
     public static func serveEPLB<P: ExpertPlacer>(_ type: P.Type) -> Never {
+        // One placer for the whole history: it may keep state from window to window.
+        var placer = P()
         serveOneShot(decode: OneShotWire.decodeEPLB) { input, writer in
-            var placer = P()
             writer.removeAll()
             writer.u32(0)
             OneShotWire.writeRows(placer.place(input), into: &writer)

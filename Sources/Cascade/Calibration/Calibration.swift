@@ -121,6 +121,15 @@ public struct Calibration: Sendable {
                     searchName: search.name, heldOutName: heldOut.name, referencePolicy: "ggr (the template)")
     }
 
+    /// Expert placement: search and held-out load histories of one shape; the reference is
+    /// DeepSeek's EPLB (the template).
+    public static func eplb(evaluator: CandidateEvaluator, search: (name: String, windows: [[[Double]]]),
+                            heldOut: (name: String, windows: [[[Double]]]), shape: EPLBShape) -> Calibration {
+        Calibration(evaluator: evaluator, problem: .eplb, levels: EPLBLevels.make(windows: search.windows, shape: shape),
+                    heldOutFine: EPLBLevels.make(windows: heldOut.windows, shape: shape)[2],
+                    searchName: search.name, heldOutName: heldOut.name, referencePolicy: "DeepSeek's EPLB (the template)")
+    }
+
     var metric: String { levels.last!.primaryMetric }
 
     /// The direction of the levels' primary metrics (all alike, checked in `run`).

@@ -10,6 +10,19 @@ public struct EPLBHistoryManifest: Codable, Sendable, Equatable {
     public var generator: String
     public var seed: UInt64
     public var histories: [Spec]
+    /// Seed of held-out histories (the same specs, written as `NAME-heldout.json`): inputs never
+    /// seen during search.
+    public var heldOutSeed: UInt64?
+
+    enum CodingKeys: String, CodingKey {
+        case generator, seed, histories
+        case heldOutSeed = "held_out_seed"
+    }
+
+    /// `v3-history.json` → `v3-history-heldout.json`.
+    public static func heldOutName(_ file: String) -> String {
+        (file.hasSuffix(".json") ? String(file.dropLast(5)) : file) + "-heldout.json"
+    }
 
     public struct Spec: Codable, Sendable, Equatable {
         public var file: String
@@ -63,6 +76,7 @@ public struct EPLBHistoryManifest: Codable, Sendable, Equatable {
                 throw fail("\(spec.file): \(error)")
             }
         }
+        guard manifest.heldOutSeed != manifest.seed else { throw fail("held_out_seed must differ from seed") }
         return manifest
     }
 }
@@ -75,8 +89,13 @@ public struct EPLBHistoryGenerator: Sendable {
     /// Every history file's exact contents.
     /// - Complexity: O(layers × experts × records) per history.
     public func files() -> [GeneratedFile] {
-        manifest.histories.enumerated().map { index, spec in
+        let search = manifest.histories.enumerated().map { index, spec in
             GeneratedFile(name: spec.file, contents: contents(spec, seed: manifest.seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+        }
+        guard let heldOut = manifest.heldOutSeed else { return search }
+        return search + manifest.histories.enumerated().map { index, spec in
+            GeneratedFile(name: EPLBHistoryManifest.heldOutName(spec.file),
+                          contents: contents(spec, seed: heldOut &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
         }
     }
 

@@ -15,7 +15,7 @@ struct Calibrate: ParsableCommand {
             """
     )
 
-    @Option(help: "Problem: spot, txn or prefix.")
+    @Option(help: "Problem: spot, txn, prefix or eplb.")
     var problem: String = "spot"
 
     @Option(help: "Candidates in the pool (a full calibration uses at least 100).")
@@ -24,10 +24,10 @@ struct Calibrate: ParsableCommand {
     @Option(help: "spot: search scenario file (default: traces/spot/scenarios-default.json).")
     var scenarios: String?
 
-    @Option(help: "spot: held-out scenario file (default: traces/spot/scenarios-heldout.json); txn: held-out workloads (default: traces/txn/workloads-heldout.json); prefix: one held-out table (default: traces/prefix/*-heldout.csv).")
+    @Option(help: "spot: held-out scenario file (default: traces/spot/scenarios-heldout.json); txn: held-out workloads (default: traces/txn/workloads-heldout.json); prefix: one held-out table (default: traces/prefix/*-heldout.csv); eplb: a held-out history (default: NAME-heldout.json beside the search history).")
     var heldOut: String?
 
-    @Option(help: "txn: search workloads (default: traces/txn/workloads-default.json); prefix: one search table (default: traces/prefix/*.csv).")
+    @Option(help: "txn: search workloads (default: traces/txn/workloads-default.json); prefix: one search table (default: traces/prefix/*.csv); eplb: a load history (default: traces/eplb/v3-history.json).")
     var input: String?
 
     @Option(help: "Output folder (default: fidelity-reports/ of this checkout).")
@@ -38,16 +38,14 @@ struct Calibrate: ParsableCommand {
 
     func run() throws {
         let problem = try CandidateProblem(named: problem)
-        guard problem != .eplb else {
-            throw CascadeError.invalidBudget(name: "--problem", value: problem.rawValue, reason: "only spot, txn and prefix have levels so far")
-        }
         if problem == .spot && input != nil { throw CLIError.conflictingOptions("--problem spot", "--input (use --scenarios)") }
         if problem != .spot && scenarios != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--scenarios (use --input)") }
         func poolOf(_ size: Int) -> [PoolCandidate] {
             switch problem {
             case .spot: return SpotCandidatePool.make(size: size)
             case .txn: return TxnCandidatePool.make(size: size)
-            default: return PrefixCandidatePool.make(size: size)
+            case .prefix: return PrefixCandidatePool.make(size: size)
+            case .eplb: return EPLBCandidatePool.make(size: size)
             }
         }
         let candidates = poolOf(pool)
@@ -68,6 +66,23 @@ struct Calibrate: ParsableCommand {
             let search = try SpotScenarioSet.load(from: try scenarios.map(Locations.spotFile) ?? Locations.defaultSpotScenarios())
             let held = try SpotScenarioSet.load(from: try heldOut.map(Locations.spotFile) ?? Locations.heldOutSpotScenarios())
             calibration = try .spot(evaluator: evaluator, search: search, heldOut: held)
+        case .eplb:
+            let search = try input.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/eplb/v3-history.json")
+            let held = try heldOut.map { try Locations.dataFile($0) }
+                ?? Locations.defaultFile("traces/eplb/" + EPLBHistoryManifest.heldOutName(search.lastPathComponent))
+            func history(_ url: URL) throws -> (windows: [[[Double]]], shape: EPLBShape) {
+                guard case .history(let h) = try EPLBInputFile.load(from: url), let shape = h.shape else {
+                    throw CascadeError.invalidBudget(name: "--input", value: url.path, reason: "calibration needs a load history that names its shape")
+                }
+                return (h.windows(size: h.window ?? 100), shape)
+            }
+            let (searchWindows, shape) = try history(search)
+            let (heldWindows, heldShape) = try history(held)
+            guard heldShape == shape else {
+                throw CascadeError.invalidBudget(name: "--held-out", value: held.path, reason: "has another shape than the search history")
+            }
+            calibration = .eplb(evaluator: evaluator, search: (search.lastPathComponent, searchWindows),
+                                heldOut: (held.lastPathComponent, heldWindows), shape: shape)
         case .prefix:
             func tables(_ urls: [URL]) throws -> [(name: String, table: PrefixTable)] {
                 try urls.map { (name: $0.lastPathComponent, table: try PrefixTableFile.load(from: $0)) }

@@ -63,6 +63,11 @@ enum CalibrationMarkdown {
             return "The coarse level measures the public PHR, which does not depend on the row order, while the fine "
                 + "level's finite KV cache rewards sending rows with shared prefixes together; half the pool sorts its "
                 + "rows, which only the fine level sees."
+        case "eplb":
+            return "The coarse level scores each placement's balance on the next window; the fine level also "
+                + "prices the all-to-all and, above all, moving expert weights when the placement changes. Placers that "
+                + "keep their last placement unless a new one is clearly better balance about as well at the coarse "
+                + "level but serve faster, so among the better half the two rankings part."
         default:
             return ""
         }
