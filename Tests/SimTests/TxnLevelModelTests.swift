@@ -62,11 +62,19 @@ import Testing
         #expect(waits.aborts == 0 && waits.lockWait == 7 && waits.makespan == 10)
     }
 
-    @Test func theRequestThatClosesADeadlockIsTheVictim() {
+    @Test func theYoungestOfADeadlockIsTheVictimWhenItClosesTheCycle() {
         // T0 takes key 0, T1 key 1; at 3 T0 waits for key 1, then T1 asks for key 0: a cycle, so
         // T1 aborts and releases key 1. T0 ends at 6; T1 restarts at 7 and runs 6 units.
         let result = TxnExecution.run(workload(["w0 * w1", "w1 * w0"]), order: [0, 1])
         #expect(result.aborts == 1 && result.makespan == 13 && result.lockWait == 0)
+    }
+
+    @Test func theYoungestOfADeadlockIsTheVictimWhenAnOlderOneClosesTheCycle() {
+        // T1 (younger) holds key 0 and waits at 3 for key 1, which T0 holds; at 4 T0 asks for key
+        // 0 and closes the cycle. The victim is T1, not the requester: it leaves key 1's queue and
+        // releases key 0, T0 writes it (4–6) and commits (7); T1 restarts at 8 and ends at 14.
+        let result = TxnExecution.run(workload(["w1 * * w0", "w0 * w1"]), order: [0, 1])
+        #expect(result.aborts == 1 && result.makespan == 14 && result.lockWait == 0 && result.finished)
     }
 
     @Test func workersAndDispatchOrderMatterWhereThePublicModelSeesNoDifference() {
@@ -99,8 +107,8 @@ import Testing
                 var order = Array(0..<w.workload.transactions.count)
                 var rng = SeededGenerator(seed: UInt64(seed))
                 rng.shuffle(&order)
-                let result = TxnExecution.run(w.workload, order: order)  // a precondition checks every commit
-                #expect(result.makespan > 0 && result.throughput > 0, "\(w.name) seed \(seed)")
+                let result = TxnExecution.run(w.workload, order: order)
+                #expect(result.finished && result.makespan > 0 && result.throughput > 0, "\(w.name) seed \(seed)")
             }
         }
     }

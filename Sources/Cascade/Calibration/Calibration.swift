@@ -51,8 +51,7 @@ public struct CalibrationReport: Sendable, Codable {
     public var thresholds: [ThresholdPoint]
     public var recommended_gates: [LevelGate]
     /// The levels worth running: all of them when the gated cascade beats the fine level alone
-    /// on the pool, else the fine level alone (a cheap stage that costs more than it saves is
-    /// dropped).
+    /// on the pool and keeps ≥ 95 % of the top decile, else the fine level alone.
     public var recommended_levels: [String]?
     /// Top-decile recall of the recommended gates together.
     public var cascade_top_decile_recall: Double

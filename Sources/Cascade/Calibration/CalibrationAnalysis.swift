@@ -90,7 +90,7 @@ struct CalibrationAnalysis {
         return CalibrationReport(
             problem: problem, metric: metric, lower_is_better: lowerIsBetter, reference_policy: referencePolicy, candidates: entries.count, search_set: search, held_out_set: heldOut, levels: summaries,
             thresholds: thresholds, recommended_gates: gates,
-            recommended_levels: cascade < fineOnly ? levelNames : ["fine"], cascade_top_decile_recall: jointRecall,
+            recommended_levels: cascade < fineOnly && jointRecall >= 0.95 ? levelNames : ["fine"], cascade_top_decile_recall: jointRecall,
             fine_only_seconds: fineOnly, cascade_seconds: cascade,
             candidates_per_cpu_hour_factor: cascade > 0 ? fineOnly / cascade : 0,
             held_out_spearman: RankStatistics.spearman(heldOutPairs.map(\.0), heldOutPairs.map(\.1)),

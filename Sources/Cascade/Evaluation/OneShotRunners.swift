@@ -39,35 +39,6 @@ public struct EPLBCandidateRunner {
         self.windows = windows
         self.shape = shape
     }
-
-    /// The windows' loop, validation and scoring are the simulator's own (`EPLBEvaluation`);
-    /// here the policy is the child, timed by the parent around each exchange.
-    public func run(_ session: ChildSession) -> Result<EPLBHistoryResult, CandidateFailure> {
-        var writer = WireWriter(capacity: 1 << 20)
-        var window = 0
-        do {
-            let result = try EPLBEvaluation.run(windows: windows, shape: shape) { input in
-                defer { window += 1 }
-                OneShotWire.encode(input, into: &writer)
-                let bytes = try session.exchange(writer.bytes, maxAnswerBytes: 8 + input.layers * (4 + 4 * shape.replicas)).get()
-                guard let phy2log = WireReaderBox(bytes).read({
-                    OneShotWire.readRows(&$0, maxRows: input.layers, maxPerRow: shape.replicas)
-                }) else {
-                    throw CandidateFailure(.invalidAnswer, "window \(window): malformed or oversized phy2log")
-                }
-                return phy2log
-            }
-            endProtocol(session)
-            return .success(result)
-        } catch let failure as CandidateFailure {
-            session.killAndReap()
-            return .failure(failure)
-        } catch {
-            // The placement of the last window answered failed validation.
-            session.killAndReap()
-            return .failure(CandidateFailure(.invalidAnswer, "window \(window - 1): \(error)"))
-        }
-    }
 }
 
 extension EPLBCandidateRunner {

@@ -134,6 +134,14 @@ public struct CascadeRunner: Sendable {
                     rejectedAt = level.name
                     failure = stageFailure
                 }
+            } else if let gate, !(result.metrics[gate.metric]?.isFinite ?? false) {
+                // A gate never passes what it cannot read.
+                report.gate = gate
+                report.status = .rejected
+                if rejectedAt == nil {
+                    rejectedAt = level.name
+                    failure = CandidateFailure(.rejected, "\(gate.metric) is missing or not a finite number at \(level.name)")
+                }
             } else if let gate, let value = result.metrics[gate.metric],
                       let reference = (result.referenceOnItemsRun ?? level.referenceMetrics())[gate.metric] {
                 // On part of the inputs, the threshold is the reference's on the same part.

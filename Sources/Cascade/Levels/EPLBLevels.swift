@@ -45,10 +45,13 @@ public struct EPLBFidelityLevel: FidelityLevel {
         self.shape = shape
         self.indices = indices
         self.scoring = scoring
-        let placed = indices.compactMap { i -> EPLBCandidateRunner.Placed? in
+        let placed = indices.map { i -> EPLBCandidateRunner.Placed in
             let input = shape.input(windows[i])
+            // The inputs were validated when loaded, and DeepSeek's EPLB always places validly.
             guard let placement = try? EPLBPlacement(phy2log: DeepSeekEPLB.place(input), layers: input.layers,
-                                                     experts: input.experts, replicas: shape.replicas) else { return nil }
+                                                     experts: input.experts, replicas: shape.replicas) else {
+                preconditionFailure("DeepSeek's EPLB placed window \(i) invalidly")
+            }
             return EPLBCandidateRunner.Placed(window: i, placement: placement, runtimeSeconds: 0)
         }
         reference = Self.score(placed, windows: windows, shape: shape, scoring: scoring).metrics

@@ -43,8 +43,8 @@ public enum DefaultGates {
 public struct GatesFile: Sendable, Equatable {
     public var gates: [LevelGate]
     public var budgets: [StageBudget]
-    /// The levels to run (`nil`: all); a calibration drops cheap levels that cost more than
-    /// they save.
+    /// The levels to run (`nil`: all); a calibration keeps every level, or the fine level alone
+    /// when the gated cascade did not beat it on the pool (or lost top-decile candidates).
     public var levels: [String]?
 
     public init(gates: [LevelGate], budgets: [StageBudget] = [], levels: [String]? = nil) {

@@ -9,8 +9,8 @@ import Sim
 ///   longest conflict chain of the order (`TxnConflictEstimate`, two products of incidence
 ///   matrices).
 /// - `coarse`: the whole workloads, scored by the public unit-time makespan (`TxnSchedule`).
-/// - `fine`: the whole workloads executed by workers under strict 2PL with wait-die
-///   (`TxnExecution`): makespan, throughput, aborts and lock waits.
+/// - `fine`: the whole workloads executed by workers under strict 2PL with lock waits and
+///   deadlock detection (`TxnExecution`): makespan, throughput, aborts and lock waits.
 public enum TxnLevels {
     public static let costModelShare = 0.25
 
@@ -115,6 +115,10 @@ public struct TxnFidelityLevel: FidelityLevel {
         case .success(let answers):
             let scores = zip(workloads, answers).map { w, a in
                 Self.score(w, order: a.schedule, runtimeSeconds: a.runtimeSeconds, scoring: scoring)
+            }
+            if let stalled = scores.first(where: { $0.execution?.finished == false }) {
+                throw CascadeError.system("the execution of \(stalled.name) did not finish within its event budget: a fault of "
+                    + "the transaction model, so no score is given")
             }
             // The level's time includes its scoring, as a spot level's includes its simulation.
             let seconds = monotonicSeconds() - session.startTime

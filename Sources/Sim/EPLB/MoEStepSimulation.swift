@@ -37,6 +37,7 @@ public struct MoEStepResult: Sendable, Equatable {
     public var tokens: Double
     public var seconds: Double
     public var meanStepSeconds: Double
+    /// The 99th percentile of step times, interpolated between order statistics.
     public var p99StepSeconds: Double
     /// Slots whose expert changed between consecutive placements, and the time it took.
     public var movedExperts: Int
@@ -125,7 +126,14 @@ public enum MoEStepSimulation {
         }
         let total = stepTimes.reduce(0, +)
         let sorted = stepTimes.sorted()
-        let p99 = sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)]
+        // Linear interpolation between order statistics (numpy's default), so that with fewer
+        // than 100 steps the p99 is not simply the slowest step.
+        var p99 = 0.0
+        if !sorted.isEmpty {
+            let position = 0.99 * Double(sorted.count - 1)
+            let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
+            p99 = sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
+        }
         return MoEStepResult(steps: stepTimes.count, tokens: Double(stepTimes.count) * model.tokensPerStep, seconds: total,
                              meanStepSeconds: stepTimes.isEmpty ? 0 : total / Double(stepTimes.count), p99StepSeconds: p99,
                              movedExperts: moved, movingSeconds: movingSeconds)

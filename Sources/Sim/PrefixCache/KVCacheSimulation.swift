@@ -24,10 +24,12 @@ public struct KVCacheResult: Sendable, Equatable {
     public var blocks: Int
     public var hitBlocks: Int
     public var evictions: Int
+    /// Tokens per block of the model it ran with.
+    public var blockTokens: Int
 
     /// Share of full blocks served from the cache.
     public var blockHitRate: Double { blocks == 0 ? 0 : Double(hitBlocks) / Double(blocks) }
-    public var savedTokens: Int { hitBlocks * KVCacheModel().blockTokens }
+    public var savedTokens: Int { hitBlocks * blockTokens }
 }
 
 /// Rows sent one after another, in the candidate's row order, each as the tokens of its cells
@@ -42,7 +44,7 @@ public enum KVCacheSimulation {
         var lastUse: [UInt64: Int] = [:]
         var recency = Heap<Use>()
         var clock = 0
-        var result = KVCacheResult(tokens: 0, blocks: 0, hitBlocks: 0, evictions: 0)
+        var result = KVCacheResult(tokens: 0, blocks: 0, hitBlocks: 0, evictions: 0, blockTokens: model.blockTokens)
         var row: [UInt32] = []
         var tokens: [UInt64] = []
         for r in ordering.rowOrder ?? Array(0..<table.rowCount) {

@@ -24,7 +24,7 @@ struct Calibrate: ParsableCommand {
     @Option(help: "spot: search scenario file (default: traces/spot/scenarios-default.json).")
     var scenarios: String?
 
-    @Option(help: "spot: held-out scenario file (default: traces/spot/scenarios-heldout.json); txn: held-out workloads (default: traces/txn/workloads-heldout.json); prefix: one held-out table (default: traces/prefix/*-heldout.csv); eplb: a held-out history (default: NAME-heldout.json beside the search history).")
+    @Option(help: "spot: held-out scenario file (default: traces/spot/scenarios-heldout.json); txn: held-out workloads (default: traces/txn/workloads-heldout.json); prefix: one held-out table (default: all of traces/prefix/*-heldout.csv); eplb: a held-out history (default: NAME-heldout.json beside the search history).")
     var heldOut: String?
 
     @Option(help: "txn: search workloads (default: traces/txn/workloads-default.json); prefix: one search table (default: traces/prefix/*.csv); eplb: a load history (default: traces/eplb/v3-history.json).")

@@ -26,7 +26,7 @@ struct EvalReport: Encodable {
         var schedule: [Int]
         var transactions: Int
         var runtime_seconds: Double
-        /// The fine level's execution (2PL, wait-die) of the schedule.
+        /// The fine level's execution (2PL with lock waits and deadlock detection) of the schedule.
         var execution_makespan: Double?
         var throughput: Double?
         var aborts: Int?
@@ -42,7 +42,7 @@ struct EvalReport: Encodable {
         /// The fine level's KV-cache simulation.
         var block_hit_rate: Double?
         var blocks: Int?
-        var prefill_tokens_saved: Int?
+        var saved_tokens: Int?
         var tokens: Int?
         var evictions: Int?
     }
@@ -145,7 +145,7 @@ struct EvalReport: Encodable {
             let entries = scores.map {
                 PrefixEntry(table: $0.name, rows: $0.rows, hit_chars: $0.rate.hitChars, total_chars: $0.rate.totalChars,
                             phr: $0.rate.phr, runtime_seconds: $0.runtimeSeconds, block_hit_rate: $0.cache?.blockHitRate,
-                            blocks: $0.cache?.blocks, prefill_tokens_saved: $0.cache?.savedTokens, tokens: $0.cache?.tokens,
+                            blocks: $0.cache?.blocks, saved_tokens: $0.cache?.savedTokens, tokens: $0.cache?.tokens,
                             evictions: $0.cache?.evictions)
             }
             if entries.count == 1 {
@@ -154,7 +154,7 @@ struct EvalReport: Encodable {
                 try c.encode(entries[0].phr, forKey: Key("phr"))
                 try c.encode(entries[0].runtime_seconds, forKey: Key("runtime_seconds"))
                 try c.encodeIfPresent(entries[0].block_hit_rate, forKey: Key("block_hit_rate"))
-                try c.encodeIfPresent(entries[0].prefill_tokens_saved, forKey: Key("prefill_tokens_saved"))
+                try c.encodeIfPresent(entries[0].saved_tokens, forKey: Key("saved_tokens"))
                 try c.encodeIfPresent(entries[0].tokens, forKey: Key("tokens"))
                 try c.encodeIfPresent(entries[0].evictions, forKey: Key("evictions"))
             } else {
@@ -240,7 +240,7 @@ struct EvalReport: Encodable {
         case .txn(let scores)?:
             for s in scores {
                 lines.append("\(s.name): makespan \(s.makespan), runtime \(fixed(s.runtimeSeconds * 1e3, 2)) ms"
-                    + (s.execution.map { "; executed (\(TxnExecutionModel().workers) workers, 2PL wait-die): makespan "
+                    + (s.execution.map { "; executed (\(TxnExecutionModel().workers) workers, 2PL): makespan "
                         + "\(fixed($0.makespan, 1)), \($0.aborts) aborts" } ?? ""))
             }
             lines.append("total_makespan \(scores.reduce(0) { $0 + $1.makespan })")
