@@ -102,20 +102,22 @@ public struct CandidateToolchain: Sendable {
     }
 }
 
-/// 64-bit FNV-1a. Used for cache keys, where a collision costs only a recompile: entries store
-/// their full key material and are compared byte for byte on lookup.
-struct FNV1a {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+/// 64-bit FNV-1a. Used for keys whose users keep the full key material and compare it on a
+/// hit (the compile cache, the program store), so a collision costs only extra work.
+public struct FNV1a: Sendable {
+    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    mutating func combine(_ data: Data) {
+    public init() {}
+
+    public mutating func combine(_ data: Data) {
         data.withUnsafeBytes { combine($0) }
     }
 
-    mutating func combine(_ bytes: [UInt8]) {
+    public mutating func combine(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { combine($0) }
     }
 
-    mutating func combine(_ bytes: UnsafeRawBufferPointer) {
+    public mutating func combine(_ bytes: UnsafeRawBufferPointer) {
         for byte in bytes {
             value ^= UInt64(byte)
             value = value &* 0x0000_0100_0000_01B3
@@ -125,7 +127,7 @@ struct FNV1a {
         value = value &* 0x0000_0100_0000_01B3
     }
 
-    var hex: String {
+    public var hex: String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
     }

@@ -1,0 +1,38 @@
+/// Every way the evolution loop refuses an input. An edit error is reported back to the
+/// generator that produced the edit (never skipped silently); each case renders as one line.
+public enum EvolveError: Error, Equatable, Sendable {
+    /// The source has no `// EVOLVE-BLOCK-START` … `// EVOLVE-BLOCK-END`, or more than one.
+    case evolveBlock(String)
+    /// The response holds no SEARCH/REPLACE block and no rewrite.
+    case noEdit
+    /// A SEARCH/REPLACE block is not closed or its parts are out of order.
+    case malformedEdit(String)
+    /// A SEARCH text matches nowhere in the evolve block (`outside`: it does match outside it).
+    case noMatch(search: String, outside: Bool)
+    /// A SEARCH text matches more than once in the evolve block.
+    case ambiguousMatch(search: String, count: Int)
+    /// An edit would add or remove the evolve-block markers.
+    case touchesMarkers
+}
+
+extension EvolveError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .evolveBlock(let reason): return "evolve block: \(reason)"
+        case .noEdit: return "the response holds no SEARCH/REPLACE block and no rewrite of the evolve block"
+        case .malformedEdit(let reason): return "malformed edit: \(reason)"
+        case .noMatch(let search, let outside):
+            return outside
+                ? "SEARCH text matches only outside the evolve block, where edits are refused: \(preview(search))"
+                : "SEARCH text matches nothing in the evolve block: \(preview(search))"
+        case .ambiguousMatch(let search, let count):
+            return "SEARCH text matches \(count) places in the evolve block; make it unique: \(preview(search))"
+        case .touchesMarkers: return "an edit may not add or remove the EVOLVE-BLOCK markers"
+        }
+    }
+
+    private func preview(_ text: String) -> String {
+        let line = text.split(separator: "\n").first.map(String.init) ?? ""
+        return "'" + (line.count > 60 ? String(line.prefix(60)) + "…" : line) + "'"
+    }
+}
