@@ -39,7 +39,7 @@ let package = Package(
         // posix_spawn and pipe extensions that Swift's Glibc module does not expose.
         .target(name: "CSpawnShims"),
         .target(name: "Cascade", dependencies: ["Sim", "CandidateAPI", "CSpawnShims"]),
-        .target(name: "Evolve", dependencies: ["Cascade"]),
+        .target(name: "Evolve", dependencies: ["Cascade", "Sim"]),
 
         // The trusted launch steps around `unshare` (see its main.c); found next to sim-cascade.
         .executableTarget(name: "sim-cascade-sandbox"),

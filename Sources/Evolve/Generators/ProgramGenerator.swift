@@ -1,0 +1,44 @@
+import Cascade
+
+/// What a generator is asked: change the parent, knowing how it and its relatives did.
+public struct GenerationRequest: Sendable {
+    public var problem: CandidateProblem
+    public var parent: String
+    /// Per-stage metrics and artifacts of the parent (e.g. its worst scenarios), as text.
+    public var parentReport: String
+    public var inspirations: [String]
+    /// Errors of this generator's last edits, to be fixed rather than repeated.
+    public var lastErrors: [String]
+
+    public init(problem: CandidateProblem, parent: String, parentReport: String = "", inspirations: [String] = [],
+                lastErrors: [String] = []) {
+        self.problem = problem
+        self.parent = parent
+        self.parentReport = parentReport
+        self.inspirations = inspirations
+        self.lastErrors = lastErrors
+    }
+}
+
+/// A generator's answer: edit text (SEARCH/REPLACE blocks or a REWRITE) and what it cost.
+public struct GenerationResponse: Sendable, Equatable {
+    public var text: String
+    public var model: String
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var costUSD: Double
+
+    public init(text: String, model: String, promptTokens: Int = 0, completionTokens: Int = 0, costUSD: Double = 0) {
+        self.text = text
+        self.model = model
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.costUSD = costUSD
+    }
+}
+
+/// Proposes children. Generators only write text; every edit goes through `EditParser` and
+/// `EditApplier`, so an offline mutation and an LLM's answer are checked alike.
+public protocol ProgramGenerator {
+    mutating func propose(_ request: GenerationRequest) throws -> GenerationResponse
+}
