@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // System libraries: Debian's libopenblas-dev and liblapacke-dev.
@@ -39,7 +40,8 @@ let package = Package(
         // posix_spawn and pipe extensions that Swift's Glibc module does not expose.
         .target(name: "CSpawnShims"),
         .target(name: "Cascade", dependencies: ["Sim", "CandidateAPI", "CSpawnShims"]),
-        .target(name: "Evolve", dependencies: ["Cascade", "Sim"]),
+        // The program store is SQLite through GRDB, over the system libsqlite3 (libsqlite3-dev).
+        .target(name: "Evolve", dependencies: ["Cascade", "Sim", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // The trusted launch steps around `unshare` (see its main.c); found next to sim-cascade.
         .executableTarget(name: "sim-cascade-sandbox"),

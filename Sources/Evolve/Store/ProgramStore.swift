@@ -1,0 +1,153 @@
+import Foundation
+import GRDB
+
+/// What one iteration leaves behind, written in one transaction with the run's new state, so a
+/// run stopped at any moment — `kill -9` included — resumes from the last whole iteration.
+public struct IterationCommit: Sendable {
+    public var call: GeneratorCallRecord?
+    /// The child and its evaluation stages; `nil` when the iteration produced no new program.
+    public var program: ProgramRecord?
+    public var evaluations: [EvaluationRecord]
+    public var rngState: String
+    public var featureRanges: String
+
+    public init(call: GeneratorCallRecord?, program: ProgramRecord?, evaluations: [EvaluationRecord], rngState: String,
+                featureRanges: String) {
+        self.call = call
+        self.program = program
+        self.evaluations = evaluations
+        self.rngState = rngState
+        self.featureRanges = featureRanges
+    }
+}
+
+/// One run's programs, evaluations and generator calls in SQLite (`DIR/store.sqlite`, WAL mode).
+public final class ProgramStore: Sendable {
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating) the store at `path`.
+    /// - Throws: GRDB's error when the file cannot be opened as a store.
+    public init(path: String) throws {
+        pool = try DatabasePool(path: path)  // a pool always runs in WAL mode
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "runs") { t in
+                t.primaryKey("id", .text)
+                t.column("problem", .text).notNull()
+                t.column("seed", .integer).notNull()
+                t.column("config", .text).notNull()
+                t.column("iteration", .integer).notNull()
+                t.column("rngState", .text).notNull()
+                t.column("featureRanges", .text).notNull()
+            }
+            try db.create(table: "programs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("runId", .text).notNull().references("runs")
+                t.column("iteration", .integer).notNull()
+                t.column("source", .text).notNull()
+                t.column("fingerprint", .text).notNull().indexed()
+                t.column("normalized", .text).notNull()
+                t.column("parentId", .integer).references("programs")
+                t.column("island", .integer).notNull()
+                t.column("generation", .integer).notNull()
+                t.column("featureCell", .text)
+                t.column("generator", .text).notNull()
+                t.column("edit", .text).notNull()
+                t.column("valid", .boolean).notNull()
+                t.column("score", .double)
+                t.column("rejectedAt", .text)
+            }
+            try db.create(table: "evaluations") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("programId", .integer).notNull().references("programs").indexed()
+                t.column("stage", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("metrics", .text).notNull()
+                t.column("artifacts", .text).notNull()
+                t.column("seconds", .double).notNull()
+                t.column("failureKind", .text)
+                t.column("failureMessage", .text)
+            }
+            try db.create(table: "generator_calls") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("runId", .text).notNull().references("runs")
+                t.column("iteration", .integer).notNull()
+                t.column("model", .text).notNull()
+                t.column("prompt", .text).notNull()
+                t.column("response", .text).notNull()
+                t.column("promptTokens", .integer).notNull()
+                t.column("completionTokens", .integer).notNull()
+                t.column("costUSD", .double).notNull()
+                t.column("error", .text)
+            }
+        }
+        return migrator
+    }
+
+    public func createRun(_ run: RunRecord) throws {
+        try pool.write { db in try run.insert(db) }
+    }
+
+    public func run(id: String) throws -> RunRecord? {
+        try pool.read { db in try RunRecord.fetchOne(db, key: id) }
+    }
+
+    /// Writes `commit` and advances the run to `iteration` in one transaction.
+    /// - Parameter beforeCommit: called inside the transaction after every insert (a test hook
+    ///   for crashes mid-commit); throwing rolls everything back.
+    /// - Returns: the program with its id.
+    @discardableResult
+    public func commit(_ commit: IterationCommit, run id: String, iteration: Int,
+                       beforeCommit: () throws -> Void = {}) throws -> ProgramRecord? {
+        try pool.write { db in
+            var call = commit.call
+            try call?.insert(db)
+            var program = commit.program
+            try program?.insert(db)
+            for var evaluation in commit.evaluations {
+                evaluation.programId = program?.id ?? 0
+                try evaluation.insert(db)
+            }
+            guard var run = try RunRecord.fetchOne(db, key: id) else {
+                throw DatabaseError(message: "no run \(id) in this store")
+            }
+            run.iteration = iteration
+            run.rngState = commit.rngState
+            run.featureRanges = commit.featureRanges
+            try run.update(db)
+            try beforeCommit()
+            return program
+        }
+    }
+
+    /// The program of this run whose normalised source equals `source`'s, if any (the
+    /// fingerprint finds candidates, the normalised text decides).
+    public func program(sameAs source: String, run id: String) throws -> ProgramRecord? {
+        let fingerprint = ProgramFingerprint.hash(source), normalized = ProgramFingerprint.normalised(source)
+        return try pool.read { db in
+            try ProgramRecord.filter(Column("runId") == id && Column("fingerprint") == fingerprint && Column("normalized") == normalized)
+                .fetchOne(db)
+        }
+    }
+
+    public func programs(run id: String) throws -> [ProgramRecord] {
+        try pool.read { db in try ProgramRecord.filter(Column("runId") == id).order(Column("id")).fetchAll(db) }
+    }
+
+    public func evaluations(program id: Int64) throws -> [EvaluationRecord] {
+        try pool.read { db in try EvaluationRecord.filter(Column("programId") == id).order(Column("id")).fetchAll(db) }
+    }
+
+    public func calls(run id: String) throws -> [GeneratorCallRecord] {
+        try pool.read { db in try GeneratorCallRecord.filter(Column("runId") == id).order(Column("id")).fetchAll(db) }
+    }
+
+    /// SQLite's journal mode, `wal` for a store.
+    public func journalMode() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+}
