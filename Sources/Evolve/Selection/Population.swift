@@ -1,0 +1,130 @@
+import Sim
+
+/// A program as selection sees it: only programs that passed every stage are individuals.
+public struct Individual: Sendable, Equatable {
+    public var id: Int64
+    public var island: Int
+    /// Higher is better (a lower-is-better score is negated before it gets here).
+    public var fitness: Double
+    /// Raw feature values, one per dimension (e.g. program length, a problem metric).
+    public var features: [Double]
+
+    public init(id: Int64, island: Int, fitness: Double, features: [Double]) {
+        self.id = id
+        self.island = island
+        self.fitness = fitness
+        self.features = features
+    }
+}
+
+/// The range of each feature seen so far; persisted with the run so that cells are stable
+/// across a resume.
+public struct FeatureRanges: Codable, Sendable, Equatable {
+    public var low: [Double]
+    public var high: [Double]
+
+    public init(dimensions: Int) {
+        low = Array(repeating: .infinity, count: dimensions)
+        high = Array(repeating: -.infinity, count: dimensions)
+    }
+
+    public mutating func include(_ features: [Double]) {
+        for (d, value) in features.enumerated() where value.isFinite {
+            low[d] = min(low[d], value)
+            high[d] = max(high[d], value)
+        }
+    }
+
+    /// The bin of `value` in dimension `d` of `bins` equal bins over the range seen.
+    public func bin(_ value: Double, dimension d: Int, bins: Int) -> Int {
+        guard high[d] > low[d], value.isFinite else { return 0 }
+        return min(bins - 1, max(0, Int((value - low[d]) / (high[d] - low[d]) * Double(bins))))
+    }
+}
+
+/// How parents and inspirations are chosen.
+public struct SelectionConfig: Codable, Sendable, Equatable {
+    public var islands = 3
+    /// Bins per feature dimension.
+    public var bins = [10, 10]
+    /// Shares of parent draws: uniform over the island (exploration), uniform over its elites
+    /// (exploitation); the rest is fitness-proportional by rank.
+    public var exploration = 0.2
+    public var exploitation = 0.7
+    public var inspirations = 3
+    /// Every this many generations, each island's best moves to the next island of the ring.
+    public var migrationInterval = 10
+
+    public init() {}
+}
+
+/// MAP-Elites over islands: each island keeps, per feature cell, its fittest individual.
+public struct Population: Sendable {
+    public var individuals: [Individual]
+    public var ranges: FeatureRanges
+    public var config: SelectionConfig
+
+    /// - Parameter migrations: programs copied into other islands, `(id, island)`.
+    public init(individuals: [Individual], migrations: [(id: Int64, island: Int)] = [], ranges: FeatureRanges,
+                config: SelectionConfig) {
+        let byID = Dictionary(individuals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        self.individuals = individuals + migrations.compactMap { m in byID[m.id].map { var copy = $0; copy.island = m.island; return copy } }
+        self.ranges = ranges
+        self.config = config
+    }
+
+    public func cell(of individual: Individual) -> [Int] {
+        individual.features.enumerated().map { d, value in
+            ranges.bin(value, dimension: d, bins: d < config.bins.count ? config.bins[d] : 1)
+        }
+    }
+
+    public func members(island: Int) -> [Individual] { individuals.filter { $0.island == island } }
+
+    /// The fittest individual of each occupied cell (ties: the earliest id), by cell order.
+    /// - Complexity: O(n log n) in the island's size.
+    public func elites(island: Int) -> [Individual] {
+        var best: [[Int]: Individual] = [:]
+        for individual in members(island: island) {
+            let key = cell(of: individual)
+            if let current = best[key], (current.fitness, -current.id) >= (individual.fitness, -individual.id) { continue }
+            best[key] = individual
+        }
+        return best.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { best[$0]! }
+    }
+
+    /// A parent from `island`, or `nil` when it has no individual yet.
+    public func parent(island: Int, rng: inout SeededGenerator) -> Individual? {
+        let members = members(island: island).sorted { $0.id < $1.id }
+        guard !members.isEmpty else { return nil }
+        let draw = rng.nextUnitDouble()
+        if draw < config.exploration { return members[rng.nextInt(below: members.count)] }
+        if draw < config.exploration + config.exploitation {
+            let elites = elites(island: island)
+            return elites[rng.nextInt(below: elites.count)]
+        }
+        // Fitness-proportional by rank: the best has weight n, the worst 1.
+        let ranked = members.sorted { ($0.fitness, -$0.id) < ($1.fitness, -$1.id) }
+        let total = ranked.count * (ranked.count + 1) / 2
+        var pick = rng.nextInt(below: total)
+        for (rank, individual) in ranked.enumerated() {
+            pick -= rank + 1
+            if pick < 0 { return individual }
+        }
+        return ranked.last
+    }
+
+    /// Up to `config.inspirations` elites of `island` other than `parent`, fittest first.
+    public func inspirations(island: Int, excluding parent: Int64) -> [Individual] {
+        Array(elites(island: island).filter { $0.id != parent }.sorted { ($0.fitness, -$0.id) > ($1.fitness, -$1.id) }
+            .prefix(config.inspirations))
+    }
+
+    /// At generations that are multiples of the interval: each island's best, to the next island.
+    public func migrations(generation: Int) -> [(id: Int64, island: Int)] {
+        guard config.islands > 1, generation > 0, generation % config.migrationInterval == 0 else { return [] }
+        return (0..<config.islands).compactMap { island in
+            members(island: island).max { ($0.fitness, -$0.id) < ($1.fitness, -$1.id) }.map { ($0.id, (island + 1) % config.islands) }
+        }
+    }
+}
