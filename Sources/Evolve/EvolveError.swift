@@ -13,6 +13,8 @@ public enum EvolveError: Error, Equatable, Sendable {
     case ambiguousMatch(search: String, count: Int)
     /// An edit would add or remove the evolve-block markers.
     case touchesMarkers
+    /// A store holds no run of that id (or of that problem).
+    case noRun(String)
 }
 
 extension EvolveError: CustomStringConvertible {
@@ -28,6 +30,7 @@ extension EvolveError: CustomStringConvertible {
         case .ambiguousMatch(let search, let count):
             return "SEARCH text matches \(count) places in the evolve block; make it unique: \(preview(search))"
         case .touchesMarkers: return "an edit may not add or remove the EVOLVE-BLOCK markers"
+        case .noRun(let reason): return reason
         }
     }
 

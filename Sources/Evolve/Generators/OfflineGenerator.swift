@@ -12,6 +12,9 @@ public struct OfflineGenerator: ProgramGenerator, Sendable {
 
     public init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
 
+    /// Continues a stream from a saved state.
+    public init(rng: SeededGenerator) { self.rng = rng }
+
     public mutating func propose(_ request: GenerationRequest) throws -> GenerationResponse {
         let block = try EvolveBlock(source: request.parent)
         var body = block.body.map(String.init)
