@@ -3,12 +3,14 @@ enum CLIError: Error, CustomStringConvertible {
     case missingOption(String, because: String)
     case conflictingOptions(String, String)
     case cannotWrite(String, reason: String)
+    case invalidValue(String, String, String)
 
     var description: String {
         switch self {
         case .missingOption(let option, let reason): return "missing \(option) (required \(reason))"
         case .conflictingOptions(let a, let b): return "\(a) and \(b) cannot be used together"
         case .cannotWrite(let path, let reason): return "\(path): cannot write (\(reason))"
+        case .invalidValue(let option, let value, let reason): return "invalid \(option) '\(value)': \(reason)"
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Cascade
+import Evolve
 import Sim
 
 /// The one place that turns errors into a message and an exit status.
@@ -21,6 +22,9 @@ enum ErrorReporter {
             printError(error.description)
             return error.isBadInput ? badInput : environmentProblem
         case let error as CLIError:
+            printError(error.description)
+            return badInput
+        case let error as EvolveError:
             printError(error.description)
             return badInput
         case let code as ExitCode:

@@ -133,14 +133,6 @@ struct Eval: ParsableCommand {
     }
 
     private func loadGates(_ problem: CandidateProblem) throws -> GatesFile {
-        if let gates { return try GatesFile.load(from: URL(fileURLWithPath: gates, relativeTo: Locations.workingDirectory)) }
-        // The checkout the binary was built from (not the working directory's).
-        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        if let root = try? ProjectPaths.root(searchStarts: [binary]),
-           case let calibrated = root.appendingPathComponent("fidelity-reports/\(problem.rawValue).json"),
-           FileManager.default.fileExists(atPath: calibrated.path) {
-            return try GatesFile.load(from: calibrated)
-        }
-        return GatesFile(gates: DefaultGates.of(problem))
+        try Locations.gates(for: problem, file: gates)
     }
 }

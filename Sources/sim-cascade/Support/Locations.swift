@@ -1,3 +1,4 @@
+import Cascade
 import Foundation
 import Sim
 
@@ -66,5 +67,19 @@ enum Locations {
     /// The embedded held-out spot scenario set: traces from another seed, never seen in search.
     static func heldOutSpotScenarios() throws -> URL {
         try ProjectPaths.root().appendingPathComponent("traces/spot/scenarios-heldout.json")
+    }
+
+    /// `file` (a gates file), else the calibrated gates of the checkout the binary was built
+    /// from (`fidelity-reports/PROBLEM.json`), else the built-in defaults.
+    static func gates(for problem: CandidateProblem, file: String?) throws -> GatesFile {
+        if let file { return try GatesFile.load(from: URL(fileURLWithPath: file, relativeTo: workingDirectory)) }
+        // The checkout the binary was built from (not the working directory's).
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        if let root = try? ProjectPaths.root(searchStarts: [binary]),
+           case let calibrated = root.appendingPathComponent("fidelity-reports/\(problem.rawValue).json"),
+           FileManager.default.fileExists(atPath: calibrated.path) {
+            return try GatesFile.load(from: calibrated)
+        }
+        return GatesFile(gates: DefaultGates.of(problem))
     }
 }
