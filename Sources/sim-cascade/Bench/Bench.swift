@@ -64,7 +64,7 @@ struct Bench: ParsableCommand {
         guard runs >= 5 else {
             throw SimError.invalidParameter(name: "--runs", value: "\(runs)", reason: "must be at least 5")
         }
-        var rows = try SimulatorBench(runs: runs).rows() + (try ProblemBench(runs: runs).rows())
+        var rows = try SimulatorBench(runs: runs).rows() + (try ProblemBench(runs: runs).rows()) + (try EvolveBench(runs: runs).rows())
         if !skipCandidates {
             rows += try CandidateBench(runs: runs, allowUnsafe: unsafeNoSandbox).rows()
         }
