@@ -15,6 +15,8 @@ public enum EvolveError: Error, Equatable, Sendable {
     case touchesMarkers
     /// A store holds no run of that id (or of that problem).
     case noRun(String)
+    /// The starting program did not pass every stage, so it cannot be a parent.
+    case invalidInitial(String)
 }
 
 extension EvolveError: CustomStringConvertible {
@@ -31,6 +33,7 @@ extension EvolveError: CustomStringConvertible {
             return "SEARCH text matches \(count) places in the evolve block; make it unique: \(preview(search))"
         case .touchesMarkers: return "an edit may not add or remove the EVOLVE-BLOCK markers"
         case .noRun(let reason): return reason
+        case .invalidInitial(let reason): return "the initial program is not valid at every stage (\(reason)); evolve starts from a valid one"
         }
     }
 

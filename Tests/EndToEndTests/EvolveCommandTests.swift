@@ -15,9 +15,11 @@ extension CandidateSandboxTests {
             let folder = try TestPaths.temporaryDirectory().appendingPathComponent("run")
             let first = try evolve(["--problem", "txn", "--iterations", "2", "--seed", "5", "--run", folder.path, "--json"])
             #expect(first.status == 0, "\(first.stderr)")
-            #expect(try first.json()["programs"] as? Int ?? 0 >= 1)
+            // The initial program, and one per iteration that produced a new child.
+            let children = first.stderr.split(separator: "\n").filter { $0.contains(" score ") || $0.contains("stopped at") }.count
+            #expect(try first.json()["programs"] as? Int == 1 + children)
             #expect(first.stderr.contains("evolve: 2/2"))
-            let second = try evolve(["--iterations", "4", "--run", folder.path, "--resume", "--problem", "txn", "--json"])
+            let second = try evolve(["--iterations", "4", "--run", folder.path, "--resume", "--json"])  // the run's problem
             #expect(second.status == 0, "\(second.stderr)")
             #expect(second.stderr.contains("resuming") && second.stderr.contains("evolve: 3/4") && !second.stderr.contains("evolve: 2/4"))
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("best.swift").path))

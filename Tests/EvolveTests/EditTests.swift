@@ -63,7 +63,7 @@ import Testing
         let response = edit("let a = 1", "let a = 2") + "\n" + edit("let a = 2", "let a = 3")
         #expect(try EditApplier.apply(try EditParser.parse(response), to: source).contains("let a = 3"))
         // The second pair fails: the error names it, and no partial result comes back.
-        #expect(throws: EvolveError.self) {
+        #expect(throws: EvolveError.noMatch(search: "nothing", outside: false)) {
             try EditApplier.apply(try EditParser.parse(edit("let a = 1", "let a = 2") + "\n" + edit("nothing", "x")), to: source)
         }
     }

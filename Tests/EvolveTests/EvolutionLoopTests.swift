@@ -66,6 +66,27 @@ import Testing
         #expect(programs.contains { !$0.valid }, "the stand-in makes some children invalid")
     }
 
+    @Test func anInvalidInitialProgramStartsNoRun() throws {
+        let s = try store()
+        let initial = "struct Candidate {\n    // EVOLVE-BLOCK-START\n    let a = 5\n    // EVOLVE-BLOCK-END\n}"
+        #expect(throws: EvolveError.invalidInitial("stopped at coarse")) {
+            try EvolutionLoop.start(store: s, runID: "r", settings: settings, initial: initial, evaluate: Self.fakeEvaluate(Counter()))
+        }
+        #expect(try s.run(id: "r") == nil && s.programs(run: "r").isEmpty)
+    }
+
+    @Test func aLoopWhoseIterationFailedContinuesLikeAResume() throws {
+        struct Crash: Error {}
+        let s = try store()
+        let loop = try EvolutionLoop.start(store: s, runID: "r", settings: settings, initial: CandidateProblem.spot.template,
+                                           evaluate: Self.fakeEvaluate(Counter()))
+        var failOnce = true
+        loop.beforeCommit = { if $0 == 5 && failOnce { failOnce = false; throw Crash() } }
+        #expect(throws: Crash.self) { try loop.run(until: 24) }
+        try loop.run(until: 24)  // the same loop, after the failure
+        #expect(try snapshot(s) == (try uninterrupted(24)))
+    }
+
     @Test func resumingAfterAStopContinuesExactly() throws {
         let s = try store()
         let first = try EvolutionLoop.start(store: s, runID: "r", settings: settings, initial: CandidateProblem.spot.template,

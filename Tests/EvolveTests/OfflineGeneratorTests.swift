@@ -33,5 +33,6 @@ import Testing
         #expect(OfflineGenerator.sites(in: "func f() -> Int { a << 2 }").count == 1)  // only the 2
         #expect(OfflineGenerator.sites(in: "let v: Array<Int> = []").isEmpty)
         #expect(OfflineGenerator.sites(in: "let h = 0x9E37, s = state1").isEmpty)
+        #expect(OfflineGenerator.sites(in: "xs.sorted { $0 < $1 }.map { $0 + 1 }").count == 2)  // `<` and the 1
     }
 }

@@ -56,7 +56,7 @@ public struct OfflineGenerator: ProgramGenerator, Sendable {
             if inString { i = line.index(after: i); continue }
             if line[i...].hasPrefix("//") { break }
             let previous = i > line.startIndex ? line[line.index(before: i)] : " "
-            if c.isNumber && !(previous.isLetter || previous == "_" || previous.isNumber || previous == ".") {
+            if c.isNumber && !(previous.isLetter || previous == "_" || previous.isNumber || previous == "." || previous == "$") {
                 var end = i
                 while end < line.endIndex && (line[end].isNumber || line[end] == "." || line[end] == "_") { end = line.index(after: end) }
                 if end < line.endIndex && (line[end].isLetter) { i = end; continue }  // e.g. 0x…, 1e9: leave alone

@@ -42,11 +42,19 @@ struct LoopState: Codable, Equatable {
 
     static func words(_ g: SeededGenerator) -> [UInt64] { [g.state.0, g.state.1, g.state.2, g.state.3] }
 
-    /// Sorted keys: the same state is the same text, so stores compare equal.
+    /// Sorted keys: the same state is the same text, so stores compare equal. Infinities (the
+    /// ranges of a dimension nothing has reached yet) are written as strings.
     static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
     }
     static func generator(_ w: [UInt64]) -> SeededGenerator { SeededGenerator(state: (w[0], w[1], w[2], w[3])) }
 }
@@ -75,16 +83,20 @@ public final class EvolutionLoop {
     /// Called inside each iteration's transaction before it commits (tests simulate crashes).
     public var beforeCommit: (Int) throws -> Void = { _ in }
 
-    /// Starts a run: evaluates `initial` and commits it as iteration 0.
+    /// Starts a run: evaluates `initial` and commits the run with it as iteration 0, in one
+    /// transaction (a stop before that leaves no run behind).
+    /// - Throws: `EvolveError.invalidInitial` when `initial` does not pass every stage.
     public static func start(store: ProgramStore, runID: String, settings: EvolutionSettings, initial: String,
                              evaluate: @escaping (String) throws -> EvaluatedChild) throws -> EvolutionLoop {
         let config = String(decoding: try LoopState.encoder.encode(settings), as: UTF8.self)
-        try store.createRun(RunRecord(id: runID, problem: settings.problem, seed: Int64(bitPattern: settings.seed), config: config))
         let loop = EvolutionLoop(store: store, runID: runID, settings: settings, evaluate: evaluate,
                                  generator: OfflineGenerator(seed: settings.seed),
                                  selectionRNG: SeededGenerator(seed: settings.seed ^ 0x5E1E_C710_0000_0001),
                                  migrants: [], ranges: FeatureRanges(dimensions: 2), iteration: 0)
         let evaluated = try evaluate(initial)
+        guard evaluated.valid, evaluated.fitness != nil else {
+            throw EvolveError.invalidInitial(evaluated.rejectedAt.map { "stopped at \($0)" } ?? "no score")
+        }
         var program = ProgramRecord(runId: runID, iteration: 0, source: initial, parentId: nil, island: 0, generation: 0,
                                     generator: "initial", edit: "", valid: evaluated.valid, score: evaluated.score,
                                     rejectedAt: evaluated.rejectedAt)
@@ -92,7 +104,8 @@ public final class EvolutionLoop {
             loop.ranges.include(loop.features(program, fitness: fitness))
             program.featureCell = loop.cellText(program, fitness: fitness)
         }
-        try loop.commit(call: nil, program: program, evaluations: evaluated.evaluations)
+        try loop.commit(call: nil, program: program, evaluations: evaluated.evaluations,
+                        creating: RunRecord(id: runID, problem: settings.problem, seed: Int64(bitPattern: settings.seed), config: config))
         return loop
     }
 
@@ -101,8 +114,8 @@ public final class EvolutionLoop {
                               evaluate: @escaping (String) throws -> EvaluatedChild) throws -> EvolutionLoop {
         guard let run = try store.run(id: runID) else { throw EvolveError.noRun("no run \(runID) in this store") }
         let settings = try JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8))
-        let state = try JSONDecoder().decode(LoopState.self, from: Data(run.rngState.utf8))
-        let ranges = try JSONDecoder().decode(FeatureRanges.self, from: Data(run.featureRanges.utf8))
+        let state = try LoopState.decoder.decode(LoopState.self, from: Data(run.rngState.utf8))
+        let ranges = try LoopState.decoder.decode(FeatureRanges.self, from: Data(run.featureRanges.utf8))
         return EvolutionLoop(store: store, runID: runID, settings: settings, evaluate: evaluate,
                              generator: OfflineGenerator(rng: LoopState.generator(state.generator)),
                              selectionRNG: LoopState.generator(state.selection),
@@ -131,15 +144,26 @@ public final class EvolutionLoop {
         while iteration < total { progress(try step()) }
     }
 
-    /// One iteration: select, propose, apply, de-duplicate, evaluate, commit.
+    /// One iteration: select, propose, apply, de-duplicate, evaluate, commit. If it throws, the
+    /// random streams are put back, so the loop stands where a resume would find it.
     func step() throws -> IterationSummary {
+        let (savedGenerator, savedSelection) = (generator, selectionRNG)
+        do {
+            return try stepUnchecked()
+        } catch {
+            (generator, selectionRNG) = (savedGenerator, savedSelection)
+            throw error
+        }
+    }
+
+    func stepUnchecked() throws -> IterationSummary {
         let next = iteration + 1
         let programs = try store.programs(run: runID)
         let population = Population(individuals: individuals(programs), migrations: migrants, ranges: ranges,
                                     config: settings.selection)
         let island = (next - 1) % max(settings.selection.islands, 1)
         let parent = population.parent(island: island, rng: &selectionRNG).flatMap { p in programs.first { $0.id == p.id } }
-            ?? programs[0]
+            ?? programs.first { $0.valid }!  // the initial program is valid (see `start`)
         let inspirations = population.inspirations(island: island, excluding: parent.id ?? -1)
             .compactMap { i in programs.first { $0.id == i.id }?.source }
         let request = GenerationRequest(problem: try CandidateProblem(named: settings.problem), parent: parent.source,
@@ -181,21 +205,20 @@ public final class EvolutionLoop {
         }
     }
 
-    /// Commits one iteration with the loop's state; the in-memory state advances only if the
-    /// transaction did (a failed commit leaves the loop as a resume would find it).
+    /// Commits one iteration with the loop's state; the migrants and the iteration count advance
+    /// only if the transaction did.
     @discardableResult
-    func commit(call: GeneratorCallRecord?, program: ProgramRecord?, evaluations: [EvaluationRecord]) throws -> ProgramRecord? {
+    func commit(call: GeneratorCallRecord?, program: ProgramRecord?, evaluations: [EvaluationRecord],
+                creating newRun: RunRecord? = nil) throws -> ProgramRecord? {
         let next = program?.iteration ?? call?.iteration ?? iteration
         var pendingMigrants = migrants
         if next > 0, next % max(settings.selection.migrationInterval, 1) == 0 {
-            var individuals = individuals(try store.programs(run: runID))
-            if let program, program.valid, let fitness = fitnessOf(program) {
-                individuals.append(Individual(id: -1, island: program.island, fitness: fitness, features: features(program, fitness: fitness)))
-            }
-            let population = Population(individuals: individuals, migrations: migrants, ranges: ranges, config: settings.selection)
+            // Among the programs committed before this iteration (the child has no id yet).
+            let population = Population(individuals: individuals(try store.programs(run: runID)), migrations: migrants,
+                                        ranges: ranges, config: settings.selection)
             // A program already on an island (native or migrated) is not copied there again.
-            for move in population.migrations(generation: next) where move.id >= 0
-                && !population.members(island: move.island).contains(where: { $0.id == move.id }) {
+            for move in population.migrations(generation: next)
+            where !population.members(island: move.island).contains(where: { $0.id == move.id }) {
                 pendingMigrants.append(move)
             }
         }
@@ -205,7 +228,7 @@ public final class EvolutionLoop {
         let rangesText = String(decoding: try LoopState.encoder.encode(ranges), as: UTF8.self)
         let stored = try store.commit(IterationCommit(call: call, program: program, evaluations: evaluations, rngState: stateText,
                                                       featureRanges: rangesText),
-                                      run: runID, iteration: next) { try beforeCommit(next) }
+                                      run: runID, iteration: next, creating: newRun) { try beforeCommit(next) }
         migrants = pendingMigrants
         iteration = next
         return stored

@@ -52,7 +52,7 @@ public struct SelectionConfig: Codable, Sendable, Equatable {
     public var exploration = 0.2
     public var exploitation = 0.7
     public var inspirations = 3
-    /// Every this many generations, each island's best moves to the next island of the ring.
+    /// Every this many iterations, each island's best is copied to the next island of the ring.
     public var migrationInterval = 10
 
     public init() {}
@@ -120,9 +120,11 @@ public struct Population: Sendable {
             .prefix(config.inspirations))
     }
 
-    /// At generations that are multiples of the interval: each island's best, to the next island.
+    /// At iterations that are multiples of the interval: each island's best, to the next island.
     public func migrations(generation: Int) -> [(id: Int64, island: Int)] {
-        guard config.islands > 1, generation > 0, generation % config.migrationInterval == 0 else { return [] }
+        guard config.islands > 1, generation > 0, config.migrationInterval > 0, generation % config.migrationInterval == 0 else {
+            return []
+        }
         return (0..<config.islands).compactMap { island in
             members(island: island).max { ($0.fitness, -$0.id) < ($1.fitness, -$1.id) }.map { ($0.id, (island + 1) % config.islands) }
         }

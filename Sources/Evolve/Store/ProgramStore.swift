@@ -96,14 +96,17 @@ public final class ProgramStore: Sendable {
         try pool.read { db in try RunRecord.fetchOne(db, key: id) }
     }
 
-    /// Writes `commit` and advances the run to `iteration` in one transaction.
+    /// Writes `commit` and advances the run to `iteration` in one transaction (creating
+    /// `newRun` first, in the same transaction, for a run's iteration 0).
     /// - Parameter beforeCommit: called inside the transaction after every insert (a test hook
     ///   for crashes mid-commit); throwing rolls everything back.
     /// - Returns: the program with its id.
     @discardableResult
-    public func commit(_ commit: IterationCommit, run id: String, iteration: Int,
+    public func commit(_ commit: IterationCommit, run id: String, iteration: Int, creating newRun: RunRecord? = nil,
                        beforeCommit: () throws -> Void = {}) throws -> ProgramRecord? {
         try pool.write { db in
+            // A new run is written with its first iteration, so no store holds a run without one.
+            try newRun?.insert(db)
             var call = commit.call
             try call?.insert(db)
             var program = commit.program

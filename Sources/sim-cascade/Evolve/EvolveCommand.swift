@@ -17,8 +17,8 @@ struct EvolveCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Problem: \(CandidateProblem.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var problem: String = "spot"
+    @Option(help: "Problem: \(CandidateProblem.allCases.map(\.rawValue).joined(separator: ", ")) (default: spot, or the resumed run's).")
+    var problem: String?
 
     @Option(help: "The starting candidate (default: the problem's template).")
     var initial: String?
@@ -47,20 +47,27 @@ struct EvolveCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let problem = try CandidateProblem(named: problem)
         guard iterations >= 0 else { throw CLIError.invalidValue("--iterations", "\(iterations)", "must not be negative") }
         guard islands >= 1 else { throw CLIError.invalidValue("--islands", "\(islands)", "must be at least 1") }
         if resume && runFolder == nil { throw CLIError.missingOption("--run", because: "with --resume") }
-        let folder = URL(fileURLWithPath: runFolder ?? "runs/\(problem.rawValue)-\(Self.timestamp())", relativeTo: Locations.workingDirectory)
-            .standardizedFileURL
+        let named = try problem.map { try CandidateProblem(named: $0) }
+        let folder = URL(fileURLWithPath: runFolder ?? "runs/\((named ?? .spot).rawValue)-\(Self.timestamp())",
+                         relativeTo: Locations.workingDirectory).standardizedFileURL
         let storePath = folder.appendingPathComponent("store.sqlite").path
+        var stored: RunRecord?
         if resume {
             guard FileManager.default.fileExists(atPath: storePath) else {
                 throw CLIError.invalidValue("--run", folder.path, "holds no store.sqlite to resume")
             }
+            stored = try ProgramStore(path: storePath).run(id: Self.runID)
+            guard let stored else { throw CLIError.invalidValue("--run", folder.path, "holds no run to resume") }
+            if let named, named.rawValue != stored.problem {
+                throw CLIError.invalidValue("--run", folder.path, "holds a run of another problem (\(stored.problem))")
+            }
         } else if FileManager.default.fileExists(atPath: storePath) {
             throw CLIError.invalidValue("--run", folder.path, "already holds a run (pass --resume to continue it)")
         }
+        let problem = try stored.map { try CandidateProblem(named: $0.problem) } ?? named ?? .spot
         let initialSource = try initial.map {
             try CandidateEvaluator.readSource(URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL)
         } ?? problem.template
@@ -77,19 +84,22 @@ struct EvolveCommand: ParsableCommand {
 
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let store = try ProgramStore(path: storePath)
-        let runID = "run"
+        let runID = Self.runID
         let loop: EvolutionLoop
         if resume {
-            guard let existing = try store.run(id: runID), existing.problem == problem.rawValue else {
-                throw CLIError.invalidValue("--run", folder.path, "holds a run of another problem")
-            }
             loop = try EvolutionLoop.resume(store: store, runID: runID, evaluate: adapter.evaluate)
             Log.note("evolve: resuming \(folder.path) after iteration \(loop.completed)")
         } else {
             var settings = EvolutionSettings(problem: problem.rawValue, seed: seed)
             settings.selection.islands = islands
-            loop = try EvolutionLoop.start(store: store, runID: runID, settings: settings, initial: initialSource,
-                                           evaluate: adapter.evaluate)
+            do {
+                loop = try EvolutionLoop.start(store: store, runID: runID, settings: settings, initial: initialSource,
+                                               evaluate: adapter.evaluate)
+            } catch {
+                // No run was written: leave no store that would refuse the next start.
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: storePath + suffix) }
+                throw error
+            }
         }
         let started = Date()
         var done = 0
@@ -132,6 +142,9 @@ struct EvolveCommand: ParsableCommand {
         print(table.render())
         if !ranked.isEmpty { print("best program: \(folder.appendingPathComponent("best.swift").path)") }
     }
+
+    /// A store holds one run.
+    static let runID = "run"
 
     static func timestamp() -> String {
         let f = DateFormatter()
