@@ -24,6 +24,15 @@ extension CandidateSandboxTests {
             #expect(second.stderr.contains("resuming") && second.stderr.contains("evolve: 3/4") && !second.stderr.contains("evolve: 2/4"))
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("best.swift").path))
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("store.sqlite").path))
+
+            // runs list / show read the store.
+            let show = try CommandRunner.run(["runs", "show", folder.path, "--json"])
+            #expect(show.status == 0, "\(show.stderr)")
+            let summary = try show.json()
+            #expect(summary["problem"] as? String == "txn" && summary["iterations"] as? Int == 4)
+            let list = try CommandRunner.run(["runs", "list", folder.deletingLastPathComponent().path, "--json"])
+            #expect(list.status == 0 && list.stdout.contains(folder.path), "\(list.stderr)")
+            #expect(try CommandRunner.run(["runs", "show", folder.appendingPathComponent("none").path]).status == 2)
         }
 
         @Test func badRunFoldersAreOneLineAndExitTwo() throws {

@@ -25,11 +25,14 @@ public struct IterationCommit: Sendable {
 public final class ProgramStore: Sendable {
     let pool: DatabasePool
 
-    /// Opens (creating and migrating) the store at `path`.
+    /// Opens (creating and migrating) the store at `path`; `readOnly` opens an existing one
+    /// without writing anything (for `runs list/show`).
     /// - Throws: GRDB's error when the file cannot be opened as a store.
-    public init(path: String) throws {
-        pool = try DatabasePool(path: path)  // a pool always runs in WAL mode
-        try Self.migrator.migrate(pool)
+    public init(path: String, readOnly: Bool = false) throws {
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        pool = try DatabasePool(path: path, configuration: configuration)  // a writable pool runs in WAL mode
+        if !readOnly { try Self.migrator.migrate(pool) }
     }
 
     static var migrator: DatabaseMigrator {
