@@ -82,6 +82,18 @@ public struct CandidateEvaluator: Sendable {
         self.sandbox = sandbox
     }
 
+    /// The machine's toolchain with the default compile cache, and the sandbox for `limits`.
+    /// - Throws: `CascadeError.toolchainMissing` or `.sandboxUnavailable`.
+    public static func standard(allowUnsafe: Bool, limits: SandboxLimits = SandboxLimits(),
+                                compileTimeout: Double = 120) throws -> CandidateEvaluator {
+        let sandbox = try Sandbox.make(allowUnsafe: allowUnsafe, limits: limits)
+        let cacheRoot = CandidateCompiler.defaultCacheRoot
+        return CandidateEvaluator(
+            compiler: CandidateCompiler(toolchain: try CandidateToolchain.locate(cacheRoot: cacheRoot), cacheRoot: cacheRoot,
+                                        timeoutSeconds: compileTimeout),
+            sandbox: sandbox)
+    }
+
     /// Reads a candidate file.
     /// - Throws: `CascadeError.candidateNotReadable`.
     public static func readSource(_ url: URL) throws -> String {

@@ -58,13 +58,17 @@ public struct TxnFidelityLevel: FidelityLevel {
     public let scoring: Scoring
     /// The template's (smf, seed 0) scores on this level's workloads: the gates' reference.
     let reference: [TxnWorkloadScore]
+    /// Per workload, the conflict counts the cost model reads: built once, not per candidate.
+    let conflicts: [Tensor<Float>?]
 
     public init(name: String, workloads: [NamedTxnWorkload], scoring: Scoring) {
         self.name = name
         self.workloads = workloads
         self.scoring = scoring
-        reference = workloads.map { w in
-            Self.score(w, order: BuiltinTxnPolicy.smf.schedule(w.workload, seed: 0), runtimeSeconds: 0, scoring: scoring)
+        let conflicts = workloads.map { scoring == .conflictEstimate ? TxnConflictEstimate.conflicts($0.workload) : nil }
+        self.conflicts = conflicts
+        reference = zip(workloads, conflicts).map { w, c in
+            Self.score(w, order: BuiltinTxnPolicy.smf.schedule(w.workload, seed: 0), runtimeSeconds: 0, scoring: scoring, conflicts: c)
         }
     }
 
@@ -78,7 +82,8 @@ public struct TxnFidelityLevel: FidelityLevel {
     public var primaryMetric: String { "total_makespan" }
 
     /// The public makespan, and the level's own where it has one.
-    static func score(_ w: NamedTxnWorkload, order: [Int], runtimeSeconds: Double, scoring: Scoring) -> TxnWorkloadScore {
+    static func score(_ w: NamedTxnWorkload, order: [Int], runtimeSeconds: Double, scoring: Scoring,
+                      conflicts: Tensor<Float>?) -> TxnWorkloadScore {
         var publicModel = TxnSchedule(w.workload)
         let publicMakespan = publicModel.evaluate(order)
         var score = TxnWorkloadScore(name: w.name, makespan: publicMakespan, schedule: order, runtimeSeconds: runtimeSeconds)
@@ -86,7 +91,7 @@ public struct TxnFidelityLevel: FidelityLevel {
         case .unitMakespan:
             break
         case .conflictEstimate:
-            score.estimate = TxnConflictEstimate.makespan(w.workload, order: order)
+            score.estimate = TxnConflictEstimate.makespan(w.workload, order: order, conflicts: conflicts)
         case .execution(let model):
             score.execution = TxnExecution.run(w.workload, order: order, model: model)
         }
@@ -113,8 +118,9 @@ public struct TxnFidelityLevel: FidelityLevel {
             return LevelResult(level: name, metrics: [:], failure: failure, seconds: monotonicSeconds() - session.startTime,
                                score: nil, artifacts: [], log: session.logText)
         case .success(let answers):
-            let scores = zip(workloads, answers).map { w, a in
-                Self.score(w, order: a.schedule, runtimeSeconds: a.runtimeSeconds, scoring: scoring)
+            let scores = zip(workloads, answers).enumerated().map { i, pair in
+                Self.score(pair.0, order: pair.1.schedule, runtimeSeconds: pair.1.runtimeSeconds, scoring: scoring,
+                           conflicts: conflicts[i])
             }
             if let stalled = scores.first(where: { $0.execution?.finished == false }) {
                 throw CascadeError.system("the execution of \(stalled.name) did not finish within its event budget: a fault of "

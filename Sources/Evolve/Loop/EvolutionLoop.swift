@@ -79,6 +79,9 @@ public final class EvolutionLoop {
     var migrants: [(id: Int64, island: Int)]
     var ranges: FeatureRanges
     var iteration: Int
+    /// The run's programs in id order: read once, then kept in step with every commit (the loop
+    /// is the store's only writer), so an iteration reads no program back from disk.
+    var programs: [ProgramRecord]
     let evaluate: (String) throws -> EvaluatedChild
     /// Called inside each iteration's transaction before it commits (tests simulate crashes).
     public var beforeCommit: (Int) throws -> Void = { _ in }
@@ -119,12 +122,13 @@ public final class EvolutionLoop {
         return EvolutionLoop(store: store, runID: runID, settings: settings, evaluate: evaluate,
                              generator: OfflineGenerator(rng: LoopState.generator(state.generator)),
                              selectionRNG: LoopState.generator(state.selection),
-                             migrants: state.migrants.map { ($0[0], Int($0[1])) }, ranges: ranges, iteration: run.iteration)
+                             migrants: state.migrants.map { ($0[0], Int($0[1])) }, ranges: ranges, iteration: run.iteration,
+                             programs: try store.programs(run: runID))
     }
 
     init(store: ProgramStore, runID: String, settings: EvolutionSettings, evaluate: @escaping (String) throws -> EvaluatedChild,
          generator: OfflineGenerator, selectionRNG: SeededGenerator, migrants: [(id: Int64, island: Int)], ranges: FeatureRanges,
-         iteration: Int) {
+         iteration: Int, programs: [ProgramRecord] = []) {
         self.store = store
         self.runID = runID
         self.settings = settings
@@ -134,6 +138,7 @@ public final class EvolutionLoop {
         self.migrants = migrants
         self.ranges = ranges
         self.iteration = iteration
+        self.programs = programs
     }
 
     /// The iterations committed so far.
@@ -158,7 +163,6 @@ public final class EvolutionLoop {
 
     func stepUnchecked() throws -> IterationSummary {
         let next = iteration + 1
-        let programs = try store.programs(run: runID)
         let population = Population(individuals: individuals(programs), migrations: migrants, ranges: ranges,
                                     config: settings.selection)
         let island = (next - 1) % max(settings.selection.islands, 1)
@@ -214,7 +218,7 @@ public final class EvolutionLoop {
         var pendingMigrants = migrants
         if next > 0, next % max(settings.selection.migrationInterval, 1) == 0 {
             // Among the programs committed before this iteration (the child has no id yet).
-            let population = Population(individuals: individuals(try store.programs(run: runID)), migrations: migrants,
+            let population = Population(individuals: individuals(programs), migrations: migrants,
                                         ranges: ranges, config: settings.selection)
             // A program already on an island (native or migrated) is not copied there again.
             for move in population.migrations(generation: next)
@@ -230,6 +234,7 @@ public final class EvolutionLoop {
                                                       featureRanges: rangesText),
                                       run: runID, iteration: next, creating: newRun) { try beforeCommit(next) }
         migrants = pendingMigrants
+        if let stored { programs.append(stored) }
         iteration = next
         return stored
     }

@@ -42,12 +42,13 @@ public enum TxnConflictEstimate {
     }
 
     /// The longest conflict chain of `order`, in operations.
+    /// - Parameter conflicts: `conflicts(workload)`, when the caller scores many orders of it.
     /// - Precondition: `order` is a permutation of the workload's transactions.
-    /// - Complexity: `conflicts` plus O(n²).
-    public static func makespan(_ workload: TxnWorkload, order: [Int]) -> Int {
+    /// - Complexity: O(n²), plus `conflicts` when not given.
+    public static func makespan(_ workload: TxnWorkload, order: [Int], conflicts given: Tensor<Float>? = nil) -> Int {
         let n = workload.transactions.count
         precondition(order.count == n)
-        let c = conflicts(workload)
+        let c = given ?? conflicts(workload)
         var finish = [Int](repeating: 0, count: n)
         var makespan = 0
         for (position, txn) in order.enumerated() {

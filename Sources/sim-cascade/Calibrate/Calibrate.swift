@@ -56,10 +56,7 @@ struct Calibrate: ParsableCommand {
         let folder = try out.map { URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL }
             ?? Locations.defaultFile("fidelity-reports")
 
-        let sandbox = try Sandbox.make(allowUnsafe: false, limits: SandboxLimits())
-        let cacheRoot = CandidateCompiler.defaultCacheRoot
-        let compiler = CandidateCompiler(toolchain: try CandidateToolchain.locate(cacheRoot: cacheRoot), cacheRoot: cacheRoot)
-        let evaluator = CandidateEvaluator(compiler: compiler, sandbox: sandbox)
+        let evaluator = try CandidateEvaluator.standard(allowUnsafe: false)
         let calibration: Calibration
         switch problem {
         case .spot:

@@ -96,12 +96,7 @@ struct Eval: ParsableCommand {
         guard compileTimeout > 0 else {
             throw CascadeError.invalidBudget(name: "--compile-timeout", value: "\(compileTimeout)", reason: "must be positive")
         }
-        let sandbox = try Sandbox.make(allowUnsafe: unsafeNoSandbox, limits: limits)
-        let cacheRoot = CandidateCompiler.defaultCacheRoot
-        let toolchain = try CandidateToolchain.locate(cacheRoot: cacheRoot)
-        let evaluator = CandidateEvaluator(
-            compiler: CandidateCompiler(toolchain: toolchain, cacheRoot: cacheRoot, timeoutSeconds: compileTimeout),
-            sandbox: sandbox)
+        let evaluator = try CandidateEvaluator.standard(allowUnsafe: unsafeNoSandbox, limits: limits, compileTimeout: compileTimeout)
         let cascade = try cascadeOptions(problem)
         let outcome = try evaluator.evaluate(source: source, on: inputs.candidateInputs, cascade: cascade)
         let report = EvalReport(candidate: candidate, inputs: inputs, outcome: outcome)

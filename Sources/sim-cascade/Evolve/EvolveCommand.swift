@@ -73,10 +73,7 @@ struct EvolveCommand: ParsableCommand {
         } ?? problem.template
         _ = try EvolveBlock(source: initialSource)
 
-        let evaluator = try CandidateEvaluator(
-            compiler: CandidateCompiler(toolchain: CandidateToolchain.locate(cacheRoot: CandidateCompiler.defaultCacheRoot),
-                                        cacheRoot: CandidateCompiler.defaultCacheRoot),
-            sandbox: Sandbox.make(allowUnsafe: unsafeNoSandbox, limits: SandboxLimits()))
+        let evaluator = try CandidateEvaluator.standard(allowUnsafe: unsafeNoSandbox)
         let inputs = try ProblemInputs.load(problem, scenarios: nil, input: nil, window: nil, shape: shape)
         let gates = try Locations.gates(for: problem, file: nil)
         let options = CascadeOptions(gates: gates.gates, budgets: gates.budgets, levels: gates.levels)
