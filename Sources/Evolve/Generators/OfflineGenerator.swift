@@ -2,11 +2,14 @@ import Foundation
 import Cascade
 import Sim
 
-/// Seeded mutations of the evolve block, written as SEARCH/REPLACE edits: scale a numeric
-/// literal (×0.5, ×0.8, ×1.25, ×2; integers ±1 or ×2), or flip a comparison (`<` ↔ `<=`,
-/// `>` ↔ `>=`). One to three mutations per child, on different lines. The SEARCH text is the mutated line, widened
-/// with its neighbours until it is unique in the block. The same seed and parents give the same
-/// children; the RNG state is part of the generator, so a resumed run continues the stream.
+/// Seeded mutations of the evolve block, written as SEARCH/REPLACE edits. One to three per child,
+/// on different lines, each one of (see `MutationSite`): scale a numeric literal, flip a
+/// comparison (`<` ↔ `<=`), move a threshold (scale a comparison's right operand), swap the arms
+/// of a ternary, replace a returned implicit member (`.none` → `.onDemand`), or — when the request
+/// has inspirations with a block of the same length — cross over one line from an inspiration.
+/// The SEARCH text is the mutated line, widened with its neighbours until it is unique in the
+/// block. The same seed and request give the same children; the RNG state is part of the
+/// generator, so a resumed run continues the stream.
 public struct OfflineGenerator: ProgramGenerator, Sendable {
     public var rng: SeededGenerator
 
@@ -15,17 +18,34 @@ public struct OfflineGenerator: ProgramGenerator, Sendable {
     /// Continues a stream from a saved state.
     public init(rng: SeededGenerator) { self.rng = rng }
 
+    /// - Complexity: O(block lines × line length) per mutation.
     public mutating func propose(_ request: GenerationRequest) throws -> GenerationResponse {
         let block = try EvolveBlock(source: request.parent)
         var body = block.body.map(String.init)
+        let donors = request.inspirations.compactMap { try? EvolveBlock(source: $0).body.map(String.init) }
+            .filter { $0.count == body.count && $0 != body }
+        let members = MutationSite.returnedMembers(in: body)
         var edits: [String] = []
         var touched = Set<Int>()  // one mutation per line, so none undoes another
         let wanted = 1 + rng.nextInt(below: 3)
         for _ in 0 ..< 20 where edits.count < wanted {
-            let sites = body.indices.filter { !touched.contains($0) }.flatMap { line in Self.sites(in: body[line]).map { (line, $0) } }
-            guard !sites.isEmpty else { break }
-            let (line, site) = sites[rng.nextInt(below: sites.count)]
-            let mutated = mutate(body[line], site)
+            var line: Int
+            var mutated: String
+            if !donors.isEmpty && rng.nextInt(below: 4) == 0 {
+                // Crossover: a line where an inspiration differs.
+                let donor = donors[rng.nextInt(below: donors.count)]
+                let differing = body.indices.filter { !touched.contains($0) && donor[$0] != body[$0] }
+                guard !differing.isEmpty else { continue }
+                line = differing[rng.nextInt(below: differing.count)]
+                mutated = donor[line]
+            } else {
+                let sites = body.indices.filter { !touched.contains($0) }
+                    .flatMap { l in MutationSite.sites(in: body[l], members: members).map { (l, $0) } }
+                guard !sites.isEmpty else { break }
+                let site: MutationSite
+                (line, site) = sites[rng.nextInt(below: sites.count)]
+                mutated = site.apply(to: body[line], members: members, rng: &rng)
+            }
             guard mutated != body[line] else { continue }
             touched.insert(line)
             let context = Self.uniqueContext(around: line, in: body)
@@ -37,70 +57,6 @@ public struct OfflineGenerator: ProgramGenerator, Sendable {
         }
         guard !edits.isEmpty else { throw EvolveError.noEdit }
         return GenerationResponse(text: edits.joined(separator: "\n"), model: "offline")
-    }
-
-    /// A place in a line that can be mutated: a numeric literal or a comparison operator.
-    enum Site: Equatable {
-        case number(Range<String.Index>)
-        case comparison(Range<String.Index>)
-    }
-
-    /// Sites outside comments and string literals.
-    static func sites(in line: String) -> [Site] {
-        var sites: [Site] = []
-        var i = line.startIndex
-        var inString = false
-        while i < line.endIndex {
-            let c = line[i]
-            if c == "\"" { inString.toggle() }
-            if inString { i = line.index(after: i); continue }
-            if line[i...].hasPrefix("//") { break }
-            let previous = i > line.startIndex ? line[line.index(before: i)] : " "
-            if c.isNumber && !(previous.isLetter || previous == "_" || previous.isNumber || previous == "." || previous == "$") {
-                var end = i
-                while end < line.endIndex && (line[end].isNumber || line[end] == "." || line[end] == "_") { end = line.index(after: end) }
-                if end < line.endIndex && (line[end].isLetter) { i = end; continue }  // e.g. 0x…, 1e9: leave alone
-                sites.append(.number(i ..< end))
-                i = end
-                continue
-            }
-            if c == "<" || c == ">" {
-                let next = line.index(after: i)
-                let twoChar = next < line.endIndex && line[next] == "="
-                let isShiftOrArrow = (next < line.endIndex && (line[next] == c || line[next] == "-")) || previous == c || previous == "-"
-                    || previous == "<" || previous == ">"
-                let isGeneric = next < line.endIndex && line[next].isUppercase
-                if !isShiftOrArrow && !isGeneric && previous == " " {
-                    sites.append(.comparison(i ..< (twoChar ? line.index(after: next) : next)))
-                }
-            }
-            i = line.index(after: i)
-        }
-        return sites
-    }
-
-    mutating func mutate(_ line: String, _ site: Site) -> String {
-        switch site {
-        case .comparison(let range):
-            let flipped = ["<": "<=", "<=": "<", ">": ">=", ">=": ">"][String(line[range])] ?? String(line[range])
-            return line.replacingCharacters(in: range, with: flipped)
-        case .number(let range):
-            let text = line[range].replacingOccurrences(of: "_", with: "")
-            let replacement: String
-            if !text.contains("."), let n = Int(text) {
-                switch rng.nextInt(below: 3) {
-                case 0: replacement = String(n + 1)
-                case 1: replacement = String(max(0, n - 1))
-                default: replacement = String(n * 2)
-                }
-            } else if let x = Double(text) {
-                let factor = [0.5, 0.8, 1.25, 2.0][rng.nextInt(below: 4)]
-                replacement = String(x * factor)
-            } else {
-                return line
-            }
-            return line.replacingCharacters(in: range, with: replacement)
-        }
     }
 
     /// The smallest window of lines around `line` that occurs once in `body`, whitespace
