@@ -17,6 +17,13 @@ public enum EvolveError: Error, Equatable, Sendable {
     case noRun(String)
     /// The starting program did not pass every stage, so it cannot be a parent.
     case invalidInitial(String)
+    /// One generator call failed (HTTP error, malformed response): a recorded failed iteration.
+    case generatorFailed(String)
+    /// No generator call can succeed (endpoint unreachable after the retries, bad credentials):
+    /// the run stops, with everything committed so far kept.
+    case generatorUnavailable(String)
+    /// A generator configuration that cannot be used.
+    case config(String)
 }
 
 extension EvolveError: CustomStringConvertible {
@@ -34,6 +41,9 @@ extension EvolveError: CustomStringConvertible {
         case .touchesMarkers: return "an edit may not add or remove the EVOLVE-BLOCK markers"
         case .noRun(let reason): return reason
         case .invalidInitial(let reason): return "the initial program is not valid at every stage (\(reason)); evolve starts from a valid one"
+        case .generatorFailed(let reason): return "generator call failed: \(reason)"
+        case .generatorUnavailable(let reason): return "generator unavailable: \(reason)"
+        case .config(let reason): return "generator config: \(reason)"
         }
     }
 

@@ -1,17 +1,24 @@
 import Cascade
 import Foundation
 @testable import Evolve
+import Sim
 import Testing
 
 /// The loop with a stand-in evaluator (no sandbox): the score is the sum of the integer
 /// literals in the evolve block, lower is better, and a block whose byte sum is divisible by 4 is
 /// invalid (about a quarter of the children, whichever mutation made them).
 @Suite struct EvolutionLoopTests {
-    final class Counter: @unchecked Sendable { var evaluations = 0 }
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        var evaluations: Int { lock.withLock { count } }
+        func add() { lock.withLock { count += 1 } }
+    }
 
-    static func fakeEvaluate(_ counter: Counter) -> (String) throws -> EvaluatedChild {
+    static func fakeEvaluate(_ counter: Counter, jitter: Bool = false) -> @Sendable (String) throws -> EvaluatedChild {
         { source in
-            counter.evaluations += 1
+            counter.add()
+            if jitter { usleep(UInt32.random(in: 0 ..< 3000)) }  // results arrive in any order
             let body = (try EvolveBlock(source: source)).body.joined(separator: "\n")
             let numbers = body.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
             let score = Double(numbers.reduce(0, +))
@@ -42,9 +49,9 @@ import Testing
             + [try store.run(id: "r").map { "\($0.iteration) \($0.rngState) \($0.featureRanges)" } ?? ""]
     }
 
-    private func uninterrupted(_ iterations: Int) throws -> [String] {
+    private func uninterrupted(_ iterations: Int, settings: EvolutionSettings? = nil) throws -> [String] {
         let s = try store()
-        let loop = try EvolutionLoop.start(store: s, runID: "r", settings: settings, initial: CandidateProblem.spot.template,
+        let loop = try EvolutionLoop.start(store: s, runID: "r", settings: settings ?? self.settings, initial: CandidateProblem.spot.template,
                                            evaluate: Self.fakeEvaluate(Counter()))
         try loop.run(until: iterations)
         return try snapshot(s)
@@ -108,14 +115,65 @@ import Testing
         #expect(throws: Crash.self) { try loop.run(until: 24) }
         #expect(try s.run(id: "r")?.iteration == 10)
         // Resumed, it crashes inside an evaluation once more.
-        var crashed = false
+        final class Once: @unchecked Sendable { var crashed = false }
+        let once = Once()
         let base = Self.fakeEvaluate(Counter())
         let resumed = try EvolutionLoop.resume(store: s, runID: "r", evaluate: { source in
-            if !crashed, (try s.run(id: "r")?.iteration ?? 0) >= 16 { crashed = true; throw Crash() }
+            if !once.crashed, (try s.run(id: "r")?.iteration ?? 0) >= 16 { once.crashed = true; throw Crash() }
             return try base(source)
         })
         #expect(throws: Crash.self) { try resumed.run(until: 24) }
         try EvolutionLoop.resume(store: s, runID: "r", evaluate: Self.fakeEvaluate(Counter())).run(until: 24)
         #expect(try snapshot(s) == (try uninterrupted(24)))
+    }
+
+    @Test func withWorkersTheStoreDependsOnTheSeedAndWorkerCountNotOnTiming() throws {
+        var parallel = settings
+        parallel.workers = 3
+        let reference = try uninterrupted(30, settings: parallel)
+        for _ in 0..<2 {
+            let s = try store()
+            let loop = try EvolutionLoop.start(store: s, runID: "r", settings: parallel, initial: CandidateProblem.spot.template,
+                                               evaluate: Self.fakeEvaluate(Counter(), jitter: true))
+            try loop.run(until: 13)
+            // Stopped mid-run and resumed (the resume re-proposes the iterations that were in flight).
+            try EvolutionLoop.resume(store: s, runID: "r", evaluate: Self.fakeEvaluate(Counter(), jitter: true)).run(until: 30)
+            #expect(try snapshot(s) == reference)
+        }
+        #expect(reference != (try uninterrupted(30)), "proposals with 3 workers see older iterations than with 1")
+    }
+
+    /// A stand-in for a paid generator: each call costs 0.1 $ at worst and 0.07 $ in fact.
+    struct PricedGenerator: ProgramGenerator {
+        var offline = OfflineGenerator(seed: 0)
+        var rng: SeededGenerator { get { offline.rng } set { offline.rng = newValue } }
+        func worstCaseCostUSD(_ request: GenerationRequest) -> Double { 0.1 }
+        mutating func propose(_ request: GenerationRequest) throws -> GenerationResponse {
+            var response = try offline.propose(request)
+            response.costUSD = 0.07
+            return response
+        }
+    }
+
+    @Test func theRunStopsBeforeACallThatCouldPassTheBudget() throws {
+        var priced = settings
+        priced.budgetUSD = 1.0
+        let s = try store()
+        let loop = try EvolutionLoop.start(store: s, runID: "r", settings: priced, initial: CandidateProblem.spot.template,
+                                           generator: PricedGenerator(), evaluate: Self.fakeEvaluate(Counter()))
+        #expect(try loop.run(until: 100) == .costBudget)
+        // 13 calls spend 0.91 $; a 14th could cost 0.1 $ more than the 0.09 $ left.
+        #expect(loop.completed == 13 && abs(loop.spent - 0.91) < 1e-9)
+        let resumed = try EvolutionLoop.resume(store: s, runID: "r", generator: PricedGenerator(), evaluate: Self.fakeEvaluate(Counter()))
+        #expect(try resumed.run(until: 100) == .costBudget && resumed.completed == 13)
+    }
+
+    @Test func aPassedDeadlineStartsNoNewIteration() throws {
+        let s = try store()
+        let loop = try EvolutionLoop.start(store: s, runID: "r", settings: settings, initial: CandidateProblem.spot.template,
+                                           evaluate: Self.fakeEvaluate(Counter()))
+        #expect(try loop.run(until: 50, deadline: Date()) == .timeBudget)
+        #expect(loop.completed == 0)
+        #expect(try loop.run(until: 5, deadline: Date().addingTimeInterval(60)) == .iterations && loop.completed == 5)
     }
 }

@@ -1,4 +1,5 @@
 import Cascade
+import Sim
 
 /// What a generator is asked: change the parent, knowing how it and its relatives did.
 public struct GenerationRequest: Sendable {
@@ -7,7 +8,7 @@ public struct GenerationRequest: Sendable {
     /// Per-stage metrics and artifacts of the parent (e.g. its worst scenarios), as text.
     public var parentReport: String
     public var inspirations: [String]
-    /// Errors of this generator's last edits, to be fixed rather than repeated.
+    /// Errors of this generator's last edits and children, to be fixed rather than repeated.
     public var lastErrors: [String]
 
     public init(problem: CandidateProblem, parent: String, parentReport: String = "", inspirations: [String] = [],
@@ -24,13 +25,17 @@ public struct GenerationRequest: Sendable {
 public struct GenerationResponse: Sendable, Equatable {
     public var text: String
     public var model: String
+    /// What was sent (empty for the offline generator), kept in the store with the answer.
+    public var prompt: String
     public var promptTokens: Int
     public var completionTokens: Int
     public var costUSD: Double
 
-    public init(text: String, model: String, promptTokens: Int = 0, completionTokens: Int = 0, costUSD: Double = 0) {
+    public init(text: String, model: String, prompt: String = "", promptTokens: Int = 0, completionTokens: Int = 0,
+                costUSD: Double = 0) {
         self.text = text
         self.model = model
+        self.prompt = prompt
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.costUSD = costUSD
@@ -39,6 +44,18 @@ public struct GenerationResponse: Sendable, Equatable {
 
 /// Proposes children. Generators only write text; every edit goes through `EditParser` and
 /// `EditApplier`, so an offline mutation and an LLM's answer are checked alike.
+///
+/// `propose` throws `EvolveError.generatorUnavailable` when no call can succeed (the run
+/// stops); any other error is one failed iteration, recorded with its message.
 public protocol ProgramGenerator {
+    /// The generator's random stream; the loop commits it with every iteration.
+    var rng: SeededGenerator { get set }
+    /// The most a call for `request` may cost: its prompt plus the maximum completion, at the
+    /// configured prices. The loop does not start a call that could pass the run's budget.
+    func worstCaseCostUSD(_ request: GenerationRequest) -> Double
     mutating func propose(_ request: GenerationRequest) throws -> GenerationResponse
+}
+
+extension ProgramGenerator {
+    public func worstCaseCostUSD(_ request: GenerationRequest) -> Double { 0 }
 }

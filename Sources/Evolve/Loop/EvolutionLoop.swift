@@ -2,245 +2,212 @@ import Cascade
 import Foundation
 import Sim
 
-/// What the trusted evaluator said about a child, as the loop needs it.
-public struct EvaluatedChild: Sendable {
-    /// Passed every stage (only such children may become parents).
-    public var valid: Bool
-    /// The fine level's primary metric, and the same oriented so that higher is better.
-    public var score: Double?
-    public var fitness: Double?
-    public var rejectedAt: String?
-    public var evaluations: [EvaluationRecord]
-
-    public init(valid: Bool, score: Double?, fitness: Double?, rejectedAt: String?, evaluations: [EvaluationRecord]) {
-        self.valid = valid
-        self.score = score
-        self.fitness = fitness
-        self.rejectedAt = rejectedAt
-        self.evaluations = evaluations
-    }
-}
-
-/// The settings a run is started with; stored in the run so a resume needs none of them.
-public struct EvolutionSettings: Codable, Sendable, Equatable {
-    public var problem: String
-    public var seed: UInt64
-    public var selection: SelectionConfig
-
-    public init(problem: String, seed: UInt64, selection: SelectionConfig = SelectionConfig()) {
-        self.problem = problem
-        self.seed = seed
-        self.selection = selection
-    }
-}
-
-/// The loop's own state, committed with every iteration: both random streams and the migrants.
-struct LoopState: Codable, Equatable {
-    var generator: [UInt64]
-    var selection: [UInt64]
-    var migrants: [[Int64]]  // [program id, island]
-
-    static func words(_ g: SeededGenerator) -> [UInt64] { [g.state.0, g.state.1, g.state.2, g.state.3] }
-
-    /// Sorted keys: the same state is the same text, so stores compare equal. Infinities (the
-    /// ranges of a dimension nothing has reached yet) are written as strings.
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }
-
-    static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
-    }
-    static func generator(_ w: [UInt64]) -> SeededGenerator { SeededGenerator(state: (w[0], w[1], w[2], w[3])) }
-}
-
-/// One iteration, as the progress line and the tests see it.
-public struct IterationSummary: Sendable {
-    public var iteration: Int
-    public var program: ProgramRecord?
-    public var error: String?
-}
-
 /// Propose a child of a selected parent, evaluate it through the trusted cascade, keep it — one
 /// transaction per iteration, so a run stopped at any moment resumes exactly where the last
-/// committed iteration left it, with no duplicate and no lost program. After an iteration
-/// throws, resume from the store with a new loop (this one's random streams have moved on).
+/// committed iteration left it, with no duplicate and no lost program.
+///
+/// With `workers` W, up to W evaluations run at once and overlap the next proposals, but
+/// proposal i sees only iterations ≤ i − W (their programs, feature ranges and migrants) and
+/// results are committed in iteration order, so the store does not depend on timing. After
+/// `run` throws, the loop stands where a resume would find it and may be run again.
 public final class EvolutionLoop {
     let store: ProgramStore
     let runID: String
-    var settings: EvolutionSettings
-    var generator: OfflineGenerator
-    var selectionRNG: SeededGenerator
-    var migrants: [(id: Int64, island: Int)]
-    var ranges: FeatureRanges
-    var iteration: Int
-    /// The run's programs in id order: read once, then kept in step with every commit (the loop
-    /// is the store's only writer), so an iteration reads no program back from disk.
-    var programs: [ProgramRecord]
-    let evaluate: (String) throws -> EvaluatedChild
+    let settings: EvolutionSettings
+    let problem: CandidateProblem
+    let evaluate: @Sendable (String) throws -> EvaluatedChild
     /// Called inside each iteration's transaction before it commits (tests simulate crashes).
     public var beforeCommit: (Int) throws -> Void = { _ in }
 
+    // Committed state (what the store holds), advanced only by `commit`.
+    var iteration: Int
+    /// The run's programs in id (= iteration) order, kept in step with every commit.
+    var programs: [ProgramRecord]
+    /// Feature ranges and migrants after each of the last W committed iterations.
+    var states: [Int: CommittedState]
+    /// Normalised source → the iteration that produced it, for every committed program.
+    var seen: [String: Int]
+    var errors: [(iteration: Int, text: String)]
+    var spentUSD: Double
+    var committedStreams: (generator: SeededGenerator, selection: SeededGenerator)
+
+    // Proposal state, ahead of the committed state by the proposals in flight.
+    var generator: any ProgramGenerator
+    var selectionRNG: SeededGenerator
+
+    struct CommittedState {
+        var ranges: FeatureRanges
+        var migrants: [(id: Int64, island: Int)]
+    }
+
+    init(store: ProgramStore, runID: String, settings: EvolutionSettings, generator: any ProgramGenerator,
+         selectionRNG: SeededGenerator, evaluate: @escaping @Sendable (String) throws -> EvaluatedChild, iteration: Int,
+         programs: [ProgramRecord], states: [Int: CommittedState], errors: [(Int, String)], spentUSD: Double) throws {
+        self.store = store
+        self.runID = runID
+        self.settings = settings
+        self.problem = try CandidateProblem(named: settings.problem)
+        self.evaluate = evaluate
+        self.generator = generator
+        self.selectionRNG = selectionRNG
+        self.iteration = iteration
+        self.programs = programs
+        self.states = states
+        self.seen = Dictionary(programs.map { ($0.normalized, $0.iteration) }, uniquingKeysWith: min)
+        self.errors = errors.map { (iteration: $0.0, text: $0.1) }
+        self.spentUSD = spentUSD
+        self.committedStreams = (generator.rng, selectionRNG)
+    }
+
     /// Starts a run: evaluates `initial` and commits the run with it as iteration 0, in one
-    /// transaction (a stop before that leaves no run behind).
+    /// transaction (a stop before that leaves no run behind). `generator`'s stream is reseeded
+    /// from the settings' seed.
     /// - Throws: `EvolveError.invalidInitial` when `initial` does not pass every stage.
     public static func start(store: ProgramStore, runID: String, settings: EvolutionSettings, initial: String,
-                             evaluate: @escaping (String) throws -> EvaluatedChild) throws -> EvolutionLoop {
-        let config = String(decoding: try LoopState.encoder.encode(settings), as: UTF8.self)
-        let loop = EvolutionLoop(store: store, runID: runID, settings: settings, evaluate: evaluate,
-                                 generator: OfflineGenerator(seed: settings.seed),
-                                 selectionRNG: SeededGenerator(seed: settings.seed ^ 0x5E1E_C710_0000_0001),
-                                 migrants: [], ranges: FeatureRanges(dimensions: 2), iteration: 0)
+                             generator: any ProgramGenerator = OfflineGenerator(seed: 0),
+                             evaluate: @escaping @Sendable (String) throws -> EvaluatedChild) throws -> EvolutionLoop {
+        var generator = generator
+        generator.rng = SeededGenerator(seed: settings.seed)
+        let loop = try EvolutionLoop(store: store, runID: runID, settings: settings, generator: generator,
+                                     selectionRNG: SeededGenerator(seed: settings.seed ^ 0x5E1E_C710_0000_0001),
+                                     evaluate: evaluate, iteration: -1, programs: [],
+                                     states: [-1: CommittedState(ranges: FeatureRanges(dimensions: 2), migrants: [])],
+                                     errors: [], spentUSD: 0)
         let evaluated = try evaluate(initial)
         guard evaluated.valid, evaluated.fitness != nil else {
             throw EvolveError.invalidInitial(evaluated.rejectedAt.map { "stopped at \($0)" } ?? "no score")
         }
-        var program = ProgramRecord(runId: runID, iteration: 0, source: initial, parentId: nil, island: 0, generation: 0,
-                                    generator: "initial", edit: "", valid: evaluated.valid, score: evaluated.score,
-                                    rejectedAt: evaluated.rejectedAt)
-        if evaluated.valid, let fitness = evaluated.fitness {
-            loop.ranges.include(loop.features(program, fitness: fitness))
-            program.featureCell = loop.cellText(program, fitness: fitness)
-        }
-        try loop.commit(call: nil, program: program, evaluations: evaluated.evaluations,
-                        creating: RunRecord(id: runID, problem: settings.problem, seed: Int64(bitPattern: settings.seed), config: config))
+        let proposal = Proposal(iteration: 0, parent: nil, island: 0, call: nil, child: initial,
+                                streams: (generator.rng, loop.selectionRNG))
+        try loop.commit(proposal, evaluated,
+                        creating: RunRecord(id: runID, problem: settings.problem, seed: Int64(bitPattern: settings.seed),
+                                            config: try LoopState.text(settings)))
         return loop
     }
 
-    /// Resumes the run `runID` of `store` after its last committed iteration.
-    public static func resume(store: ProgramStore, runID: String,
-                              evaluate: @escaping (String) throws -> EvaluatedChild) throws -> EvolutionLoop {
+    /// Resumes the run `runID` of `store` after its last committed iteration. `generator` must
+    /// be of the kind the run was started with; its stream is restored from the store.
+    public static func resume(store: ProgramStore, runID: String, generator: any ProgramGenerator = OfflineGenerator(seed: 0),
+                              evaluate: @escaping @Sendable (String) throws -> EvaluatedChild) throws -> EvolutionLoop {
         guard let run = try store.run(id: runID) else { throw EvolveError.noRun("no run \(runID) in this store") }
         let settings = try JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8))
-        let state = try LoopState.decoder.decode(LoopState.self, from: Data(run.rngState.utf8))
-        let ranges = try LoopState.decoder.decode(FeatureRanges.self, from: Data(run.featureRanges.utf8))
-        return EvolutionLoop(store: store, runID: runID, settings: settings, evaluate: evaluate,
-                             generator: OfflineGenerator(rng: LoopState.generator(state.generator)),
-                             selectionRNG: LoopState.generator(state.selection),
-                             migrants: state.migrants.map { ($0[0], Int($0[1])) }, ranges: ranges, iteration: run.iteration,
-                             programs: try store.programs(run: runID))
-    }
-
-    init(store: ProgramStore, runID: String, settings: EvolutionSettings, evaluate: @escaping (String) throws -> EvaluatedChild,
-         generator: OfflineGenerator, selectionRNG: SeededGenerator, migrants: [(id: Int64, island: Int)], ranges: FeatureRanges,
-         iteration: Int, programs: [ProgramRecord] = []) {
-        self.store = store
-        self.runID = runID
-        self.settings = settings
-        self.evaluate = evaluate
-        self.generator = generator
-        self.selectionRNG = selectionRNG
-        self.migrants = migrants
-        self.ranges = ranges
-        self.iteration = iteration
-        self.programs = programs
-    }
-
-    /// The iterations committed so far.
-    public var completed: Int { iteration }
-
-    /// Runs iterations until `total` have been committed.
-    public func run(until total: Int, progress: (IterationSummary) -> Void = { _ in }) throws {
-        while iteration < total { progress(try step()) }
-    }
-
-    /// One iteration: select, propose, apply, de-duplicate, evaluate, commit. If it throws, the
-    /// random streams are put back, so the loop stands where a resume would find it.
-    func step() throws -> IterationSummary {
-        let (savedGenerator, savedSelection) = (generator, selectionRNG)
-        do {
-            return try stepUnchecked()
-        } catch {
-            (generator, selectionRNG) = (savedGenerator, savedSelection)
-            throw error
+        let rows = try store.iterationStates(run: runID, from: max(0, run.iteration - settings.workers))
+        var states: [Int: CommittedState] = [:]
+        for (i, row) in rows {
+            let loopState = try LoopState.decoder.decode(LoopState.self, from: Data(row.loopState.utf8))
+            states[i] = CommittedState(ranges: try LoopState.decoder.decode(FeatureRanges.self, from: Data(row.featureRanges.utf8)),
+                                       migrants: loopState.migrants.map { ($0[0], Int($0[1])) })
         }
-    }
-
-    func stepUnchecked() throws -> IterationSummary {
-        let next = iteration + 1
-        let population = Population(individuals: individuals(programs), migrations: migrants, ranges: ranges,
-                                    config: settings.selection)
-        let island = (next - 1) % max(settings.selection.islands, 1)
-        let parent = population.parent(island: island, rng: &selectionRNG).flatMap { p in programs.first { $0.id == p.id } }
-            ?? programs.first { $0.valid }!  // the initial program is valid (see `start`)
-        let inspirations = population.inspirations(island: island, excluding: parent.id ?? -1)
-            .compactMap { i in programs.first { $0.id == i.id }?.source }
-        let request = GenerationRequest(problem: try CandidateProblem(named: settings.problem), parent: parent.source,
-                                        inspirations: inspirations)
-        var call = GeneratorCallRecord(runId: runID, iteration: next, model: "offline", prompt: "", response: "")
-        let child: String
-        do {
-            let response = try generator.propose(request)
-            call.model = response.model
-            call.response = response.text
-            child = try EditApplier.apply(try EditParser.parse(response.text), to: parent.source)
-        } catch {
-            call.error = "\(error)"
-            try commit(call: call, program: nil, evaluations: [])
-            return IterationSummary(iteration: next, program: nil, error: call.error)
-        }
-        if let twin = try store.program(sameAs: child, run: runID) {
-            call.error = "duplicate of program \(twin.id ?? 0): not evaluated again"
-            try commit(call: call, program: nil, evaluations: [])
-            return IterationSummary(iteration: next, program: nil, error: call.error)
-        }
-        let evaluated = try evaluate(child)
-        var program = ProgramRecord(runId: runID, iteration: next, source: child, parentId: parent.id, island: island,
-                                    generation: parent.generation + 1, generator: call.model, edit: call.response,
-                                    valid: evaluated.valid, score: evaluated.score, rejectedAt: evaluated.rejectedAt)
-        var newRanges = ranges
-        if evaluated.valid, let fitness = evaluated.fitness {
-            newRanges.include(features(program, fitness: fitness))
-        }
-        let saved = ranges
-        ranges = newRanges
-        if evaluated.valid, let fitness = evaluated.fitness { program.featureCell = cellText(program, fitness: fitness) }
-        do {
-            let stored = try commit(call: call, program: program, evaluations: evaluated.evaluations)
-            return IterationSummary(iteration: next, program: stored, error: nil)
-        } catch {
-            ranges = saved
-            throw error
-        }
-    }
-
-    /// Commits one iteration with the loop's state; the migrants and the iteration count advance
-    /// only if the transaction did.
-    @discardableResult
-    func commit(call: GeneratorCallRecord?, program: ProgramRecord?, evaluations: [EvaluationRecord],
-                creating newRun: RunRecord? = nil) throws -> ProgramRecord? {
-        let next = program?.iteration ?? call?.iteration ?? iteration
-        var pendingMigrants = migrants
-        if next > 0, next % max(settings.selection.migrationInterval, 1) == 0 {
-            // Among the programs committed before this iteration (the child has no id yet).
-            let population = Population(individuals: individuals(programs), migrations: migrants,
-                                        ranges: ranges, config: settings.selection)
-            // A program already on an island (native or migrated) is not copied there again.
-            for move in population.migrations(generation: next)
-            where !population.members(island: move.island).contains(where: { $0.id == move.id }) {
-                pendingMigrants.append(move)
+        guard states[run.iteration] != nil else { throw EvolveError.noRun("the store holds no state for iteration \(run.iteration)") }
+        let last = try LoopState.decoder.decode(LoopState.self, from: Data(run.rngState.utf8))
+        var generator = generator
+        generator.rng = LoopState.generator(last.generator)
+        let programs = try store.programs(run: runID)
+        let calls = try store.calls(run: runID)
+        var errors = calls.compactMap { c in c.error.map { (c.iteration, $0) } }
+        for p in programs.suffix(20) where !p.valid {
+            if let failure = try store.evaluations(program: p.id ?? 0).last(where: { $0.failureMessage != nil }) {
+                errors.append((p.iteration, "\(failure.stage): \(failure.failureMessage ?? "")"))
             }
         }
-        let state = LoopState(generator: LoopState.words(generator.rng), selection: LoopState.words(selectionRNG),
-                              migrants: pendingMigrants.map { [$0.id, Int64($0.island)] })
-        let stateText = String(decoding: try LoopState.encoder.encode(state), as: UTF8.self)
-        let rangesText = String(decoding: try LoopState.encoder.encode(ranges), as: UTF8.self)
-        let stored = try store.commit(IterationCommit(call: call, program: program, evaluations: evaluations, rngState: stateText,
-                                                      featureRanges: rangesText),
-                                      run: runID, iteration: next, creating: newRun) { try beforeCommit(next) }
-        migrants = pendingMigrants
-        if let stored { programs.append(stored) }
-        iteration = next
-        return stored
+        return try EvolutionLoop(store: store, runID: runID, settings: settings, generator: generator,
+                                 selectionRNG: LoopState.generator(last.selection), evaluate: evaluate, iteration: run.iteration,
+                                 programs: programs, states: states, errors: errors.sorted { $0.0 < $1.0 },
+                                 spentUSD: calls.reduce(0) { $0 + $1.costUSD })
+    }
+
+    /// The iterations committed so far (the initial program is iteration 0).
+    public var completed: Int { iteration }
+    /// The generator's committed spend, in US dollars.
+    public var spent: Double { spentUSD }
+
+    /// Runs iterations until `total` have been committed, the clock passes `deadline`, or the
+    /// next generator call could pass the run's budget; evaluations already started are always
+    /// finished and committed (an evaluation over its budget is killed by the sandbox).
+    @discardableResult
+    public func run(until total: Int, deadline: Date? = nil,
+                    progress: (IterationSummary) -> Void = { _ in }) throws -> StopReason {
+        let workers = max(1, settings.workers)
+        var inFlight: [(proposal: Proposal, job: EvaluationJob?)] = []
+        var stop: StopReason?
+        do {
+            while true {
+                while stop == nil, inFlight.count < workers, iteration + inFlight.count < total {
+                    if let deadline, Date() >= deadline { stop = .timeBudget; break }
+                    guard let proposal = try propose(iteration + inFlight.count + 1, inFlight: inFlight.map(\.proposal)) else {
+                        stop = .costBudget
+                        break
+                    }
+                    let job = proposal.child.map { child in
+                        EvaluationJob(concurrent: workers > 1) { [evaluate] in try evaluate(child) }
+                    }
+                    inFlight.append((proposal, job))
+                }
+                guard !inFlight.isEmpty else { break }
+                let (proposal, job) = inFlight.removeFirst()
+                progress(try commit(proposal, try job?.result()))
+            }
+        } catch {
+            for (_, job) in inFlight { _ = try? job?.result() }  // never abandon an evaluation
+            (generator.rng, selectionRNG) = committedStreams
+            throw error
+        }
+        return stop ?? .iterations
+    }
+
+    /// Commits one iteration with the loop's state after it; the committed state advances only
+    /// if the transaction did.
+    @discardableResult
+    func commit(_ proposal: Proposal, _ evaluated: EvaluatedChild?, creating newRun: RunRecord? = nil) throws -> IterationSummary {
+        let i = proposal.iteration
+        guard let previous = states[i - 1] else { preconditionFailure("iteration \(i) committed out of order") }
+        var next = previous
+        var program: ProgramRecord?
+        if let child = proposal.child, let evaluated {
+            var p = ProgramRecord(runId: runID, iteration: i, source: child, parentId: proposal.parent?.id, island: proposal.island,
+                                  generation: (proposal.parent?.generation ?? -1) + 1, generator: proposal.call?.model ?? "initial",
+                                  edit: proposal.call?.response ?? "", valid: evaluated.valid, score: evaluated.score,
+                                  rejectedAt: evaluated.rejectedAt)
+            if evaluated.valid, let fitness = evaluated.fitness {
+                next.ranges.include(features(p, fitness: fitness))
+                p.featureCell = cell(of: p, fitness: fitness, ranges: next.ranges)
+            }
+            program = p
+        }
+        if i > 0, i % max(settings.selection.migrationInterval, 1) == 0 {
+            // Among the programs committed before this iteration.
+            let population = Population(individuals: individuals(programs), migrations: previous.migrants,
+                                        ranges: previous.ranges, config: settings.selection)
+            // A program already on an island (native or migrated) is not copied there again.
+            for move in population.migrations(generation: i)
+            where !population.members(island: move.island).contains(where: { $0.id == move.id }) {
+                next.migrants.append(move)
+            }
+        }
+        let state = LoopState(generator: LoopState.words(proposal.streams.generator), selection: LoopState.words(proposal.streams.selection),
+                              migrants: next.migrants.map { [$0.id, Int64($0.island)] })
+        let stored = try store.commit(IterationCommit(call: proposal.call, program: program, evaluations: evaluated?.evaluations ?? [],
+                                                      rngState: try LoopState.text(state), featureRanges: try LoopState.text(next.ranges)),
+                                      run: runID, iteration: i, creating: newRun) { try beforeCommit(i) }
+        iteration = i
+        states[i] = next
+        states[i - max(1, settings.workers) - 1] = nil
+        committedStreams = proposal.streams
+        spentUSD += proposal.call?.costUSD ?? 0
+        if let stored {
+            programs.append(stored)
+            seen[stored.normalized] = seen[stored.normalized] ?? i
+        }
+        if let error = proposal.call?.error { errors.append((i, error)) }
+        if let failure = evaluated?.evaluations.last(where: { $0.failureMessage != nil }) {
+            errors.append((i, "\(failure.stage): \(failure.failureMessage ?? "")"))
+        }
+        if errors.count > 64 { errors.removeFirst(errors.count - 32) }
+        return IterationSummary(iteration: i, program: stored, error: proposal.call?.error, spentUSD: spentUSD)
     }
 
     /// Valid programs as individuals.
-    func individuals(_ programs: [ProgramRecord]) -> [Individual] {
+    func individuals(_ programs: some Sequence<ProgramRecord>) -> [Individual] {
         programs.compactMap { p in
             guard p.valid, let id = p.id, let fitness = fitnessOf(p) else { return nil }
             return Individual(id: id, island: p.island, fitness: fitness, features: features(p, fitness: fitness))
@@ -255,21 +222,34 @@ public final class EvolutionLoop {
     /// The default feature dimensions: program length and the fine metric.
     func features(_ p: ProgramRecord, fitness: Double) -> [Double] { [Double(p.normalized.count), fitness] }
 
-    func cellText(_ p: ProgramRecord, fitness: Double) -> String {
+    func cell(of p: ProgramRecord, fitness: Double, ranges: FeatureRanges) -> String {
         let population = Population(individuals: [], ranges: ranges, config: settings.selection)
         return population.cell(of: Individual(id: 0, island: p.island, fitness: fitness, features: features(p, fitness: fitness)))
             .map(String.init).joined(separator: ",")
     }
 }
 
-/// Each problem's fine-level score and which way is better.
-public enum FitnessMetric {
-    public static func of(_ problem: String) -> (name: String, lowerIsBetter: Bool) {
-        switch problem {
-        case "spot": return ("mean_cost", true)
-        case "txn": return ("total_makespan", true)
-        case "prefix": return ("block_hit_rate", false)
-        default: return ("throughput", false)
+/// One evaluation, run on its own thread or at once.
+final class EvaluationJob: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var outcome: Result<EvaluatedChild, Error>?  // written once, before `done` is signalled
+
+    init(concurrent: Bool, _ work: @escaping @Sendable () throws -> EvaluatedChild) {
+        guard concurrent else {
+            outcome = Result { try work() }
+            done.signal()
+            return
         }
+        Thread.detachNewThread { [self] in
+            outcome = Result { try work() }
+            done.signal()
+        }
+    }
+
+    /// Waits for the evaluation; may be called more than once.
+    func result() throws -> EvaluatedChild {
+        done.wait()
+        defer { done.signal() }
+        return try outcome!.get()
     }
 }

@@ -88,6 +88,17 @@ public final class ProgramStore: Sendable {
                 t.column("error", .text)
             }
         }
+        migrator.registerMigration("v2") { db in
+            // The loop's state after each iteration: a proposal made with W workers reads the
+            // state of iteration i − W, so a resume needs the last W of them.
+            try db.create(table: "iteration_states") { t in
+                t.column("runId", .text).notNull().references("runs")
+                t.column("iteration", .integer).notNull()
+                t.column("loopState", .text).notNull()
+                t.column("featureRanges", .text).notNull()
+                t.primaryKey(["runId", "iteration"])
+            }
+        }
         return migrator
     }
 
@@ -125,8 +136,19 @@ public final class ProgramStore: Sendable {
             run.rngState = commit.rngState
             run.featureRanges = commit.featureRanges
             try run.update(db)
+            try db.execute(sql: "INSERT INTO iteration_states (runId, iteration, loopState, featureRanges) VALUES (?, ?, ?, ?)",
+                           arguments: [id, iteration, commit.rngState, commit.featureRanges])
             try beforeCommit()
             return program
+        }
+    }
+
+    /// The loop state and feature ranges committed with each iteration from `first` on, by iteration.
+    public func iterationStates(run id: String, from first: Int) throws -> [Int: (loopState: String, featureRanges: String)] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT iteration, loopState, featureRanges FROM iteration_states WHERE runId = ? AND iteration >= ?",
+                                        arguments: [id, first])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["iteration"], (loopState: $0["loopState"], featureRanges: $0["featureRanges"])) })
         }
     }
 

@@ -11,7 +11,7 @@ struct EvolveBench {
 
     func rows() throws -> [Bench.Row] {
         // Stand-in score: the sum of the evolve block's integer literals (lower is better).
-        let evaluate: (String) throws -> EvaluatedChild = { source in
+        let evaluate: @Sendable (String) throws -> EvaluatedChild = { source in
             let body = (try EvolveBlock(source: source)).body.joined(separator: "\n")
             let score = Double(body.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }.reduce(0, +))
             return EvaluatedChild(valid: true, score: score, fitness: -score, rejectedAt: nil,
