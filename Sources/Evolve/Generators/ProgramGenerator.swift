@@ -53,9 +53,12 @@ public protocol ProgramGenerator {
     /// The most a call for `request` may cost: its prompt plus the maximum completion, at the
     /// configured prices. The loop does not start a call that could pass the run's budget.
     func worstCaseCostUSD(_ request: GenerationRequest) -> Double
+    /// The text a call for `request` sends, recorded with the call even when the call fails.
+    func promptText(_ request: GenerationRequest) -> String
     mutating func propose(_ request: GenerationRequest) throws -> GenerationResponse
 }
 
 extension ProgramGenerator {
     public func worstCaseCostUSD(_ request: GenerationRequest) -> Double { 0 }
+    public func promptText(_ request: GenerationRequest) -> String { "" }
 }

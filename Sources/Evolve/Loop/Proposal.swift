@@ -37,7 +37,8 @@ extension EvolutionLoop {
             let committed = inFlight.reduce(spentUSD) { $0 + ($1.call?.costUSD ?? 0) }
             if committed + generator.worstCaseCostUSD(request) > budget { return nil }
         }
-        var call = GeneratorCallRecord(runId: runID, iteration: i, model: "offline", prompt: "", response: "")
+        var call = GeneratorCallRecord(runId: runID, iteration: i, model: settings.generator, prompt: generator.promptText(request),
+                                       response: "")
         var child: String?
         do {
             let response = try generator.propose(request)

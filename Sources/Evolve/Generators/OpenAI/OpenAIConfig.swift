@@ -1,0 +1,143 @@
+import Foundation
+
+/// The `openai` generator's settings, read from the `--config` JSON file:
+///
+/// ```json
+/// {
+///   "base_url": "http://127.0.0.1:8000/v1",
+///   "api_key_env": "OPENAI_API_KEY",
+///   "models": [{"name": "qwen2.5-coder-32b", "weight": 1}],
+///   "temperature": 0.7, "max_tokens": 4096,
+///   "timeout_seconds": 120, "retries": 2, "retry_delay_seconds": 2,
+///   "prices": {"qwen2.5-coder-32b": {"prompt_per_million": 0.2, "completion_per_million": 0.6}}
+/// }
+/// ```
+/// Only `base_url` and `models` are required. The key is read from the environment variable
+/// `api_key_env` names (none is sent when it is absent or unset, as local servers expect).
+public struct OpenAIConfig: Codable, Sendable, Equatable {
+    public struct Model: Codable, Sendable, Equatable {
+        public var name: String
+        public var weight: Double
+
+        public init(name: String, weight: Double = 1) {
+            self.name = name
+            self.weight = weight
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            weight = try c.decodeIfPresent(Double.self, forKey: .weight) ?? 1
+        }
+    }
+
+    /// US dollars per million tokens.
+    public struct Price: Codable, Sendable, Equatable {
+        public var promptPerMillion: Double
+        public var completionPerMillion: Double
+    }
+
+    public var baseURL: String
+    public var apiKeyEnv: String?
+    public var models: [Model]
+    public var temperature: Double = 0.7
+    public var maxTokens: Int = 4096
+    public var timeoutSeconds: Double = 120
+    /// Further attempts after a failed one (connection errors, timeouts, HTTP 429 and 5xx).
+    public var retries: Int = 2
+    public var retryDelaySeconds: Double = 2
+    public var prices: [String: Price] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case baseURL = "base_url", apiKeyEnv = "api_key_env", models, temperature, maxTokens = "max_tokens"
+        case timeoutSeconds = "timeout_seconds", retries, retryDelaySeconds = "retry_delay_seconds", prices
+    }
+
+    enum PriceKeys: String, CodingKey { case promptPerMillion = "prompt_per_million", completionPerMillion = "completion_per_million" }
+
+    public init(baseURL: String, models: [Model], apiKeyEnv: String? = nil) {
+        self.baseURL = baseURL
+        self.models = models
+        self.apiKeyEnv = apiKeyEnv
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        baseURL = try c.decode(String.self, forKey: .baseURL)
+        apiKeyEnv = try c.decodeIfPresent(String.self, forKey: .apiKeyEnv)
+        models = try c.decode([Model].self, forKey: .models)
+        temperature = try c.decodeIfPresent(Double.self, forKey: .temperature) ?? temperature
+        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens) ?? maxTokens
+        timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? timeoutSeconds
+        retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? retries
+        retryDelaySeconds = try c.decodeIfPresent(Double.self, forKey: .retryDelaySeconds) ?? retryDelaySeconds
+        prices = try c.decodeIfPresent([String: Price].self, forKey: .prices) ?? [:]
+    }
+
+    /// Reads and checks a config file.
+    /// - Throws: `EvolveError.config` naming the file and what is wrong, in one line.
+    public static func load(_ url: URL) throws -> OpenAIConfig {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw EvolveError.config("cannot read \(url.path)") }
+        let config: OpenAIConfig
+        do {
+            config = try JSONDecoder().decode(OpenAIConfig.self, from: data)
+        } catch let error as DecodingError {
+            throw EvolveError.config("\(url.path) does not parse: \(Self.describe(error))")
+        } catch {
+            throw EvolveError.config("\(url.path) does not parse as JSON")
+        }
+        try config.validate()
+        return config
+    }
+
+    /// - Throws: `EvolveError.config` for a value no run could use.
+    public func validate() throws {
+        guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw EvolveError.config("base_url '\(baseURL)' is not an http(s) URL")
+        }
+        guard !models.isEmpty, models.allSatisfy({ !$0.name.isEmpty && $0.weight > 0 && $0.weight.isFinite }) else {
+            throw EvolveError.config("models needs at least one entry, each with a name and a positive weight")
+        }
+        guard maxTokens > 0, timeoutSeconds > 0, retries >= 0, retryDelaySeconds >= 0, (0...2).contains(temperature) else {
+            throw EvolveError.config("max_tokens and timeout_seconds must be positive, retries and retry_delay_seconds not negative, temperature in 0…2")
+        }
+        for (model, price) in prices where price.promptPerMillion < 0 || price.completionPerMillion < 0 {
+            throw EvolveError.config("the price of \(model) is negative")
+        }
+    }
+
+    /// The model names without a price (a budget cannot be kept without one).
+    public var unpricedModels: [String] { models.map(\.name).filter { prices[$0] == nil } }
+
+    /// The cost of a call, in US dollars.
+    public func cost(model: String, promptTokens: Int, completionTokens: Int) -> Double {
+        guard let price = prices[model] else { return 0 }
+        return (Double(promptTokens) * price.promptPerMillion + Double(completionTokens) * price.completionPerMillion) / 1_000_000
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): return "missing key '\(key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "bad value at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+extension OpenAIConfig.Price {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: OpenAIConfig.PriceKeys.self)
+        promptPerMillion = try c.decode(Double.self, forKey: .promptPerMillion)
+        completionPerMillion = try c.decode(Double.self, forKey: .completionPerMillion)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: OpenAIConfig.PriceKeys.self)
+        try c.encode(promptPerMillion, forKey: .promptPerMillion)
+        try c.encode(completionPerMillion, forKey: .completionPerMillion)
+    }
+}
