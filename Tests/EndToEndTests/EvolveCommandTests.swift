@@ -16,13 +16,22 @@ extension CandidateSandboxTests {
             let first = try evolve(["--problem", "txn", "--iterations", "2", "--seed", "5", "--run", folder.path, "--json"])
             #expect(first.status == 0, "\(first.stderr)")
             // The initial program, and one per iteration that produced a new child.
-            let children = first.stderr.split(separator: "\n").filter { $0.contains(" score ") || $0.contains("stopped at") }.count
-            #expect(try first.json()["programs"] as? Int == 1 + children)
+            let lines = first.stderr.split(separator: "\n").filter { $0.contains("evolve: ") && $0.contains("/2 ") }
+            #expect(lines.count == 2 && lines.allSatisfy { $0.contains("| best ") && $0.contains("evaluations/min") && $0.contains("spent") })
+            let report = try first.json()
+            #expect(report["programs"] as? Int == 1 + lines.filter { !$0.contains("no child") }.count)
+            // The best program re-scored on the held-out workloads, next to the initial one.
+            let rescored = report["rescored"] as? [[String: Any]] ?? []
+            #expect(rescored.first?["set"] as? String == "held-out" && rescored.first?["initial"] as? Double != nil)
             #expect(first.stderr.contains("evolve: 2/2"))
             let second = try evolve(["--iterations", "4", "--run", folder.path, "--resume", "--json"])  // the run's problem
             #expect(second.status == 0, "\(second.stderr)")
             #expect(second.stderr.contains("resuming") && second.stderr.contains("evolve: 3/4") && !second.stderr.contains("evolve: 2/4"))
-            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("best.swift").path))
+            for file in ["best.swift", "report.md", "progress.svg"] {
+                #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), "\(file)")
+            }
+            let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
+            #expect(markdown.contains("## Leaderboard") && markdown.contains("| held-out |"))
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("store.sqlite").path))
 
             // runs list / show read the store.
@@ -43,11 +52,75 @@ extension CandidateSandboxTests {
                 (["--problem", "txn", "--run", folder.path], "--resume"),
                 (["--problem", "spot", "--run", folder.path, "--resume"], "another problem"),
                 (["--iterations", "-1"], "--iterations"),
+                (["--time-budget", "soon"], "--time-budget"),
+                (["--workers", "0"], "--workers"),
+                (["--generator", "gpt"], "--generator"),
+                (["--generator", "openai"], "--config"),
+                (["--config", "x.json"], "--generator openai"),
+                (["--generator", "openai", "--config", folder.appendingPathComponent("store.sqlite").path], "does not parse"),
+                (["--run", folder.path, "--resume", "--workers", "7"], "started with"),
             ] {
                 let result = try evolve(arguments)
                 #expect(result.status == 2, "\(arguments): \(result.stderr)")
                 #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(mention), "\(result.stderr)")
             }
         }
+
+        @Test func anUnreachableEndpointIsOneErrorAndTheStoreKeepsWhatWasCommitted() throws {
+            let folder = try TestPaths.temporaryDirectory()
+            let config = folder.appendingPathComponent("endpoint.json")
+            // Port 9 (discard) on loopback: nothing listens there.
+            try #"{"base_url": "http://127.0.0.1:9/v1", "models": [{"name": "m"}], "retries": 1, "retry_delay_seconds": 0, "timeout_seconds": 5}"#
+                .write(to: config, atomically: true, encoding: .utf8)
+            let run = folder.appendingPathComponent("run")
+            let result = try evolve(["--problem", "txn", "--iterations", "3", "--generator", "openai", "--config", config.path, "--run", run.path])
+            #expect(result.status == 3, "\(result.stderr)")
+            let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+            #expect(errors.count == 1 && errors[0].contains("cannot reach") && errors[0].contains("after 2 attempts"), "\(result.stderr)")
+            let show = try CommandRunner.run(["runs", "show", run.path, "--json"])
+            let iterations = try show.json()["iterations"] as? Int
+            #expect(show.status == 0 && iterations == 0, "\(show.stderr)")
+        }
+    }
+}
+
+extension CandidateSandboxTests.EvolveCommand {
+    /// kill -9 at five moments — inside an evaluation and inside a commit (test-only hooks) and
+    /// at three seeded random times — each followed by `--resume`: the store ends equal to an
+    /// uninterrupted run's, timing columns aside.
+    @Test func killedAtAnyMomentAndResumedTheStoreEqualsAnUninterruptedRun() throws {
+        let root = try TestPaths.temporaryDirectory()
+        let common = ["--problem", "spot", "--iterations", "14", "--seed", "9", "--workers", "2", "--no-rescore", "--json"]
+        func dump(_ run: URL) throws -> [String] {
+            let result = try CommandRunner.run(["runs", "dump", run.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            return result.stdout.split(separator: "\n").map(String.init)
+        }
+        let reference = root.appendingPathComponent("reference")
+        let whole = try evolve(common + ["--run", reference.path])
+        #expect(whole.status == 0, "\(whole.stderr)")
+
+        let killed = root.appendingPathComponent("killed")
+        var lcg: UInt64 = 0x5EED_0009  // the random kill times: seeded, so a failure can be replayed
+        func nextDelay() -> Double {
+            lcg = lcg &* 6364136223846793005 &+ 1442695040888963407
+            return 0.3 + Double(lcg >> 40) / Double(1 << 24) * 1.2
+        }
+        let plan: [(hook: String?, delay: Double?)] = [("evaluation:3", nil), (nil, nextDelay()), ("commit:6", nil),
+                                                       (nil, nextDelay()), (nil, nextDelay())]
+        var kills = 0
+        for step in plan + [(nil, nil)] {
+            var environment = ProcessInfo.processInfo.environment
+            environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
+            environment["SIM_CASCADE_TEST_KILL"] = step.hook
+            let started = (try? CommandRunner.run(["runs", "show", killed.path]).status) == 0
+            let result = try CommandRunner.run(["evolve"] + common + ["--run", killed.path] + (started ? ["--resume"] : []),
+                                               environment: environment, killAfter: step.delay)
+            if result.status == 9 { kills += 1 } else {
+                #expect(result.status == 0 && step.hook == nil, "\(step): \(result.stderr)")
+            }
+        }
+        #expect(kills >= 4, "\(kills) of 5 kills landed before the run finished")
+        #expect(try dump(killed) == (try dump(reference)))
     }
 }

@@ -29,9 +29,10 @@ public enum CommandRunner {
 
     public static var executable: URL { productsDirectory.appendingPathComponent("sim-cascade") }
 
-    /// Runs `sim-cascade arguments…` in `directory` (default: the repository root) and waits.
+    /// Runs `sim-cascade arguments…` in `directory` (default: the repository root) and waits;
+    /// with `killAfter`, sends it SIGKILL that many seconds after the start if it still runs.
     public static func run(_ arguments: [String], in directory: URL = TestPaths.repositoryRoot,
-                           environment: [String: String]? = nil) throws -> CommandResult {
+                           environment: [String: String]? = nil, killAfter: Double? = nil) throws -> CommandResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -41,6 +42,13 @@ public enum CommandRunner {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        if let killAfter {
+            let pid = process.processIdentifier
+            Thread.detachNewThread {
+                usleep(UInt32(killAfter * 1_000_000))
+                kill(pid, SIGKILL)  // the pid is not reaped (and so not reused) before `waitUntilExit`
+            }
+        }
         // Read both pipes before waiting so a large output cannot block the child.
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()

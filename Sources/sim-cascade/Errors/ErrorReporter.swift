@@ -26,6 +26,7 @@ enum ErrorReporter {
             return badInput
         case let error as EvolveError:
             printError(error.description)
+            if case .generatorUnavailable = error { return environmentProblem }
             return badInput
         case let code as ExitCode:
             // A command that already printed its outcome (e.g. `traces generate --check`).

@@ -10,10 +10,12 @@ struct EvolveCommand: ParsableCommand {
         abstract: "Evolve a candidate: propose children, evaluate them through the cascade, keep the good ones.",
         discussion: """
             Starts from the problem's template (or --initial), proposes children with the seeded \
-            offline generator, evaluates each through the cascade on the default search inputs, and \
-            stores everything in DIR/store.sqlite (one transaction per iteration): --resume continues \
-            a stopped run exactly. Only candidates that passed every stage become parents. Progress \
-            goes to stderr; the best program is written to DIR/best.swift.
+            offline generator (or an OpenAI-compatible endpoint: --generator openai --config FILE), \
+            evaluates each through the cascade on the default search inputs, and stores everything \
+            in DIR/store.sqlite, one transaction per iteration: --resume continues a stopped run \
+            exactly, even after kill -9. Only candidates that passed every stage become parents. \
+            Progress goes to stderr. At the end: a leaderboard, the best program re-scored on the \
+            held-out inputs (and, for spot, adrs-1080), and DIR/best.swift, DIR/report.md, DIR/progress.svg.
             """
     )
 
@@ -26,6 +28,12 @@ struct EvolveCommand: ParsableCommand {
     @Option(help: "Iterations to reach (a resumed run counts the ones it already has).")
     var iterations: Int = 100
 
+    @Option(help: "Stop starting iterations after this long, e.g. 90s, 30m, 2h (evaluations in flight finish).")
+    var timeBudget: String?
+
+    @Option(help: "Stop before a generator call whose worst-case cost would pass this many US dollars.")
+    var budgetUsd: Double?
+
     @Option(help: "Seed of the generator and the selection.")
     var seed: UInt64 = 0
 
@@ -35,39 +43,50 @@ struct EvolveCommand: ParsableCommand {
     @Flag(help: "Continue the run in --run after its last committed iteration.")
     var resume = false
 
+    @Option(help: "offline (seeded mutations, no network) or openai (needs --config).")
+    var generator: String?
+
+    @Option(help: "Evaluations in flight (default: the core count). Stored with the run: the same seed and worker count give the same store.")
+    var workers: Int?
+
+    @Option(help: "The openai generator's JSON config: base_url, models, prices, … (see docs/evolve.md).")
+    var config: String?
+
+    @Option(help: "openai: save every exchange in DIR as a test fixture.")
+    var record: String?
+
     @OptionGroup var shape: EPLBShapeOverride
 
     @Option(help: "Islands of the MAP-Elites population.")
     var islands: Int = 3
 
+    @Flag(help: "Skip re-scoring the best program on the held-out inputs at the end.")
+    var noRescore = false
+
     @Flag(help: "Run without namespaces/chroot where they are unavailable (only for trusted code).")
     var unsafeNoSandbox = false
 
-    @Flag(help: "Print the leaderboard as JSON.")
+    @Flag(help: "Print the report as JSON.")
     var json = false
 
     func run() throws {
         guard iterations >= 0 else { throw CLIError.invalidValue("--iterations", "\(iterations)", "must not be negative") }
         guard islands >= 1 else { throw CLIError.invalidValue("--islands", "\(islands)", "must be at least 1") }
+        if let workers, !(1...64).contains(workers) { throw CLIError.invalidValue("--workers", "\(workers)", "must be 1…64") }
+        if let budgetUsd, !(budgetUsd >= 0) { throw CLIError.invalidValue("--budget-usd", "\(budgetUsd)", "must not be negative") }
+        if let generator, !["offline", "openai"].contains(generator) {
+            throw CLIError.invalidValue("--generator", generator, "must be offline or openai")
+        }
+        let deadline = try timeBudget.map { Date().addingTimeInterval(try Self.seconds($0)) }
         if resume && runFolder == nil { throw CLIError.missingOption("--run", because: "with --resume") }
         let named = try problem.map { try CandidateProblem(named: $0) }
         let folder = URL(fileURLWithPath: runFolder ?? "runs/\((named ?? .spot).rawValue)-\(Self.timestamp())",
                          relativeTo: Locations.workingDirectory).standardizedFileURL
         let storePath = folder.appendingPathComponent("store.sqlite").path
-        var stored: RunRecord?
-        if resume {
-            guard FileManager.default.fileExists(atPath: storePath) else {
-                throw CLIError.invalidValue("--run", folder.path, "holds no store.sqlite to resume")
-            }
-            stored = try ProgramStore(path: storePath).run(id: Self.runID)
-            guard let stored else { throw CLIError.invalidValue("--run", folder.path, "holds no run to resume") }
-            if let named, named.rawValue != stored.problem {
-                throw CLIError.invalidValue("--run", folder.path, "holds a run of another problem (\(stored.problem))")
-            }
-        } else if FileManager.default.fileExists(atPath: storePath) {
-            throw CLIError.invalidValue("--run", folder.path, "already holds a run (pass --resume to continue it)")
-        }
+        let stored = try storedSettings(folder: folder, storePath: storePath, named: named)
         let problem = try stored.map { try CandidateProblem(named: $0.problem) } ?? named ?? .spot
+        let kind = stored?.generator ?? generator ?? "offline"
+        let programGenerator = try makeGenerator(kind)
         let initialSource = try initial.map {
             try CandidateEvaluator.readSource(URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL)
         } ?? problem.template
@@ -76,72 +95,135 @@ struct EvolveCommand: ParsableCommand {
         let evaluator = try CandidateEvaluator.standard(allowUnsafe: unsafeNoSandbox)
         let inputs = try ProblemInputs.load(problem, scenarios: nil, input: nil, window: nil, shape: shape)
         let gates = try Locations.gates(for: problem, file: nil)
-        let options = CascadeOptions(gates: gates.gates, budgets: gates.budgets, levels: gates.levels)
-        let adapter = EvaluationAdapter(problem: problem, evaluator: evaluator, inputs: inputs.candidateInputs, options: options)
+        let adapter = EvaluationAdapter(problem: problem, evaluator: evaluator, inputs: inputs.candidateInputs,
+                                        options: CascadeOptions(gates: gates.gates, budgets: gates.budgets, levels: gates.levels))
+        let killPoint = KillPoint(ProcessInfo.processInfo.environment["SIM_CASCADE_TEST_KILL"])
+        let evaluate = killPoint.wrap(adapter.evaluate)
 
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let store = try ProgramStore(path: storePath)
-        let runID = Self.runID
         let loop: EvolutionLoop
         if resume {
-            loop = try EvolutionLoop.resume(store: store, runID: runID, evaluate: adapter.evaluate)
+            loop = try EvolutionLoop.resume(store: store, runID: Self.runID, generator: programGenerator, evaluate: evaluate)
             Log.note("evolve: resuming \(folder.path) after iteration \(loop.completed)")
         } else {
-            var settings = EvolutionSettings(problem: problem.rawValue, seed: seed)
+            var settings = EvolutionSettings(problem: problem.rawValue, seed: seed, workers: workers ?? Self.cores,
+                                             budgetUSD: budgetUsd, generator: kind)
             settings.selection.islands = islands
             do {
-                loop = try EvolutionLoop.start(store: store, runID: runID, settings: settings, initial: initialSource,
-                                               evaluate: adapter.evaluate)
+                loop = try EvolutionLoop.start(store: store, runID: Self.runID, settings: settings, initial: initialSource,
+                                               generator: programGenerator, evaluate: evaluate)
             } catch {
                 // No run was written: leave no store that would refuse the next start.
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: storePath + suffix) }
                 throw error
             }
         }
-        let started = Date()
-        var done = 0
-        try loop.run(until: iterations) { summary in
-            done += 1
-            let rate = Double(done) / max(Date().timeIntervalSince(started) / 60, 1e-9)
-            let what = summary.program.map { p in
-                p.valid ? "score \(p.score.map { String(format: "%.4f", $0) } ?? "-")" : "stopped at \(p.rejectedAt ?? "compile")"
-            } ?? "no child (\(summary.error ?? ""))"
-            Log.note("evolve: \(summary.iteration)/\(iterations) \(what); \(String(format: "%.1f", rate)) iterations/min")
+        loop.beforeCommit = killPoint.beforeCommit
+        var progress = ProgressLine(store: store, runID: Self.runID, target: iterations, metric: FitnessMetric.of(problem.rawValue))
+        let reason = try loop.run(until: iterations, deadline: deadline) { progress.record($0) }
+        if reason != .iterations { Log.note("evolve: stopped after iteration \(loop.completed): \(reason.rawValue)") }
+
+        let report = try EvolveReport.make(store: store, runID: Self.runID, folder: folder, stopReason: reason) { source in
+            noRescore ? [] : try rescoreSets(problem).map { set in
+                let outcome = try evaluator.evaluate(source: source, on: set.inputs, cascade: CascadeOptions(gates: [], onlyLevel: "fine"))
+                let score = outcome.stages.last?.metrics[FitnessMetric.of(problem.rawValue).name]
+                return (set.name, outcome.valid ? score : nil, outcome.failure.map { "\($0.kind.rawValue)" })
+            }
         }
-        try report(store: store, runID: runID, folder: folder, problem: problem)
+        try EvolveReport.write(report, store: store, runID: Self.runID, folder: folder)
+        if json { return try JSONOutput.print(report) }
+        print(report.markdown(bestSource: nil).replacingOccurrences(of: "![progress](progress.svg)\n\n", with: ""))
+        print("files: \(["best.swift", "report.md", "progress.svg"].map { folder.appendingPathComponent($0).path }.joined(separator: ", "))")
     }
 
-    /// The leaderboard, and the best program as DIR/best.swift.
-    func report(store: ProgramStore, runID: String, folder: URL, problem: CandidateProblem) throws {
-        let programs = try store.programs(run: runID)
-        let lowerIsBetter = FitnessMetric.of(problem.rawValue).lowerIsBetter
-        let ranked = programs.filter { $0.valid && $0.score != nil }
-            .sorted { lowerIsBetter ? $0.score! < $1.score! : $0.score! > $1.score! }
-        let stopped = Dictionary(grouping: programs.filter { !$0.valid }, by: { $0.rejectedAt ?? "compile" }).mapValues(\.count)
-        if let best = ranked.first {
-            try Data(best.source.utf8).write(to: folder.appendingPathComponent("best.swift"))
+    /// The settings of the run to resume (checked against the options), or nil for a new run.
+    func storedSettings(folder: URL, storePath: String, named: CandidateProblem?) throws -> EvolutionSettings? {
+        guard resume else {
+            // A store without a run is what a stop before the first commit leaves: start over in it.
+            if FileManager.default.fileExists(atPath: storePath),
+               (try? ProgramStore(path: storePath, readOnly: true).run(id: Self.runID)) != nil {
+                throw CLIError.invalidValue("--run", folder.path, "already holds a run (pass --resume to continue it)")
+            }
+            return nil
         }
-        if json {
-            struct Entry: Encodable { var iteration: Int; var score: Double; var generation: Int; var island: Int }
-            struct Board: Encodable { var run: String; var programs: Int; var stopped: [String: Int]; var leaderboard: [Entry] }
-            try JSONOutput.print(Board(run: folder.path, programs: programs.count, stopped: stopped,
-                                       leaderboard: ranked.prefix(10).map {
-                                           Entry(iteration: $0.iteration, score: $0.score!, generation: $0.generation, island: $0.island)
-                                       }))
-            return
+        guard FileManager.default.fileExists(atPath: storePath) else {
+            throw CLIError.invalidValue("--run", folder.path, "holds no store.sqlite to resume")
         }
-        var table = TextTable(headers: ["rank", "iteration", FitnessMetric.of(problem.rawValue).name, "generation", "island"])
-        for (rank, p) in ranked.prefix(10).enumerated() {
-            table.append(["\(rank + 1)", "\(p.iteration)", String(format: "%.4f", p.score!), "\(p.generation)", "\(p.island)"])
+        guard let run = try ProgramStore(path: storePath, readOnly: true).run(id: Self.runID),
+              let settings = try? JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8)) else {
+            throw CLIError.invalidValue("--run", folder.path, "holds no run to resume")
         }
-        print("run: \(folder.path); \(programs.count) programs, stopped: "
-            + (stopped.isEmpty ? "none" : stopped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
-        print(table.render())
-        if !ranked.isEmpty { print("best program: \(folder.appendingPathComponent("best.swift").path)") }
+        if let named, named.rawValue != settings.problem {
+            throw CLIError.invalidValue("--run", folder.path, "holds a run of another problem (\(settings.problem))")
+        }
+        if let generator, generator != settings.generator {
+            throw CLIError.invalidValue("--generator", generator, "the run was started with \(settings.generator)")
+        }
+        if let workers, workers != settings.workers {
+            throw CLIError.invalidValue("--workers", "\(workers)", "the run was started with \(settings.workers) (the store depends on it)")
+        }
+        if let budgetUsd, budgetUsd != settings.budgetUSD {
+            throw CLIError.invalidValue("--budget-usd", "\(budgetUsd)", "the run was started with \(settings.budgetUSD.map { "\($0)" } ?? "none")")
+        }
+        return settings
+    }
+
+    func makeGenerator(_ kind: String) throws -> any ProgramGenerator {
+        guard kind == "openai" else {
+            if config != nil || record != nil { throw CLIError.missingOption("--generator openai", because: "with --config or --record") }
+            return OfflineGenerator(seed: seed)
+        }
+        guard let config else { throw CLIError.missingOption("--config", because: "with the openai generator") }
+        let settings = try OpenAIConfig.load(URL(fileURLWithPath: config, relativeTo: Locations.workingDirectory).standardizedFileURL)
+        if budgetUsd != nil, !settings.unpricedModels.isEmpty {
+            throw EvolveError.config("no price for \(settings.unpricedModels.joined(separator: ", ")) in prices: a budget cannot be kept")
+        }
+        let api = Dictionary(uniqueKeysWithValues: CandidateProblem.allCases.compactMap { p -> (String, String)? in
+            let file = ["spot": "Spot", "eplb": "EPLB", "prefix": "Prefix", "txn": "Txn"][p.rawValue]!
+            return (try? Locations.defaultFile("Sources/CandidateAPI/\(file).swift")).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
+                .map { (p.rawValue, $0) }
+        })
+        return try OpenAIGenerator(config: settings, apiReference: api,
+                                   record: record.map { URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL })
+    }
+
+    /// The inputs the best program is re-scored on: the held-out set, and adrs-1080 for spot
+    /// when the reference data is present.
+    func rescoreSets(_ problem: CandidateProblem) throws -> [(name: String, inputs: CandidateInputs)] {
+        switch problem {
+        case .spot:
+            var sets = [("held-out", CandidateInputs.spot(try SpotScenarioSet.load(from: try Locations.heldOutSpotScenarios())))]
+            if let adrs = try? Locations.spotFile("scenarios-adrs-1080.json") {
+                sets.append(("adrs-1080", .spot(try SpotScenarioSet.load(from: adrs))))
+            }
+            return sets
+        case .prefix:
+            let tables = try Locations.defaultPrefixTables(heldOut: true).map { (name: $0.lastPathComponent, table: try PrefixTableFile.load(from: $0)) }
+            return [("held-out", .prefix(tables))]
+        case .txn:
+            let url = try Locations.defaultFile("traces/txn/workloads-heldout.json")
+            return [("held-out", .txn(try TxnWorkloadFile.load(from: url)))]
+        case .eplb:
+            let url = try Locations.defaultFile("traces/eplb/v3-history-heldout.json")
+            return [("held-out", try ProblemInputs.load(.eplb, scenarios: nil, input: url.path, window: nil, shape: shape).candidateInputs)]
+        }
     }
 
     /// A store holds one run.
     static let runID = "run"
+
+    static var cores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// `90`, `90s`, `30m`, `2h`, `1.5h` → seconds.
+    static func seconds(_ text: String) throws -> Double {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        let unit = text.last.flatMap { units[$0] }
+        guard let value = Double(unit == nil ? text : String(text.dropLast())), value > 0, value.isFinite else {
+            throw CLIError.invalidValue("--time-budget", text, "expected a duration such as 90s, 30m or 2h")
+        }
+        return value * (unit ?? 1)
+    }
 
     static func timestamp() -> String {
         let f = DateFormatter()
@@ -151,34 +233,39 @@ struct EvolveCommand: ParsableCommand {
     }
 }
 
-/// Evaluates a child through the cascade and turns the outcome into what the loop stores.
-struct EvaluationAdapter {
-    var problem: CandidateProblem
-    var evaluator: CandidateEvaluator
-    var inputs: CandidateInputs
-    var options: CascadeOptions
+/// The progress line on stderr: iteration, best score, children stopped at each stage,
+/// evaluations per minute and the generator's spend.
+struct ProgressLine {
+    var target: Int
+    var metric: (name: String, lowerIsBetter: Bool)
+    var best: Double?
+    var stopped: [String: Int] = [:]
+    var evaluations = 0
+    let started = Date()
 
-    func evaluate(_ source: String) throws -> EvaluatedChild {
-        let outcome = try evaluator.evaluate(source: source, on: inputs, cascade: options)
-        let metric = FitnessMetric.of(problem.rawValue)
-        let fine = outcome.stages.last { $0.level == "fine" }
-        let score = outcome.valid ? fine?.metrics[metric.name] : nil
-        var records = outcome.stages.map { s in
-            EvaluationRecord(stage: s.level, status: s.status.rawValue, metrics: Self.json(s.metrics), artifacts: Self.json(s.artifacts),
-                             seconds: s.seconds, failureKind: s.failure?.kind.rawValue, failureMessage: s.failure?.message)
-        }
-        if outcome.stages.isEmpty, let failure = outcome.failure {
-            records = [EvaluationRecord(stage: "compile", status: "failed", metrics: "{}", artifacts: "[]",
-                                        seconds: outcome.compileSeconds, failureKind: failure.kind.rawValue, failureMessage: failure.message)]
-        }
-        return EvaluatedChild(valid: outcome.valid && score != nil, score: score,
-                              fitness: score.map { metric.lowerIsBetter ? -$0 : $0 },
-                              rejectedAt: outcome.valid ? nil : (outcome.rejectedAt ?? "compile"), evaluations: records)
+    init(store: ProgramStore, runID: String, target: Int, metric: (name: String, lowerIsBetter: Bool)) {
+        self.target = target
+        self.metric = metric
+        for p in (try? store.programs(run: runID)) ?? [] { count(p) }
+        evaluations = 0
     }
 
-    static func json<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    mutating func count(_ p: ProgramRecord) {
+        evaluations += 1
+        guard p.valid, let s = p.score else {
+            stopped[p.rejectedAt ?? "compile", default: 0] += 1
+            return
+        }
+        if best.map({ metric.lowerIsBetter ? s < $0 : s > $0 }) ?? true { best = s }
+    }
+
+    mutating func record(_ summary: IterationSummary) {
+        if let p = summary.program { count(p) }
+        let rate = Double(evaluations) / max(Date().timeIntervalSince(started) / 60, 1e-9)
+        let what = summary.program.map { p in p.valid ? "\(metric.name) \(EvolveReport.text(p.score))" : "stopped at \(p.rejectedAt ?? "compile")" }
+            ?? "no child (\(summary.error ?? ""))"
+        let stops = stopped.isEmpty ? "none" : stopped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        Log.note("evolve: \(summary.iteration)/\(target) \(what) | best \(EvolveReport.text(best)) | stopped: \(stops) | "
+            + "\(String(format: "%.1f", rate)) evaluations/min | spent \(String(format: "%.4f", summary.spentUSD)) $")
     }
 }

@@ -6,7 +6,7 @@ struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
         abstract: "List and show evolution runs.",
-        subcommands: [List.self, Show.self]
+        subcommands: [List.self, Show.self, Dump.self]
     )
 
     /// One run folder's summary, read from its store.
@@ -97,6 +97,23 @@ struct RunsCommand: ParsableCommand {
                 \(summary.stopped.isEmpty ? "none" : summary.stopped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
                 best: \(summary.best_score.map { String(format: "%.4f", $0) } ?? "-") (iteration \(summary.best_iteration.map(String.init) ?? "-"))
                 """)
+        }
+    }
+
+    struct Dump: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print every row of a run's store, one line each, without timing columns.",
+            discussion: "Two runs of the same seed and worker count print the same lines; diff them to compare runs."
+        )
+
+        @Argument(help: "The run folder.")
+        var folder: String
+
+        func run() throws {
+            let url = URL(fileURLWithPath: folder, relativeTo: Locations.workingDirectory).standardizedFileURL
+            let path = url.appendingPathComponent("store.sqlite").path
+            guard FileManager.default.fileExists(atPath: path) else { throw CLIError.invalidValue("run", url.path, "holds no store.sqlite") }
+            for line in try ProgramStore(path: path, readOnly: true).dump(run: EvolveCommand.runID) { print(line) }
         }
     }
 }

@@ -1,0 +1,94 @@
+import Cascade
+import Evolve
+import Foundation
+import Sim
+
+/// The end of an evolve run: the leaderboard, the best program re-scored on inputs the search
+/// never saw (and, for spot, the public adrs-1080 set) next to the initial program, and the
+/// files `DIR/best.swift`, `DIR/report.md` and `DIR/progress.svg`.
+struct EvolveReport: Encodable {
+    struct Entry: Encodable { var iteration: Int; var score: Double; var generation: Int; var island: Int; var generator: String }
+    /// One program scored on one input set by the fine level alone.
+    struct Rescore: Encodable { var set: String; var initial: Double?; var best: Double?; var note: String? }
+
+    var run: String
+    var problem: String
+    var metric: String
+    var lower_is_better: Bool
+    var iterations: Int
+    var programs: Int
+    var stopped: [String: Int]
+    var failed_calls: Int
+    var spent_usd: Double
+    var stop_reason: String
+    var initial_score: Double?
+    var best_score: Double?
+    var leaderboard: [Entry]
+    var rescored: [Rescore]
+
+    /// - Parameter rescore: scores a source on every re-scoring set, `(set, score or failure)`.
+    static func make(store: ProgramStore, runID: String, folder: URL, stopReason: StopReason,
+                     rescore: (String) throws -> [(set: String, score: Double?, failure: String?)]) throws -> EvolveReport {
+        guard let run = try store.run(id: runID) else { throw CLIError.invalidValue("--run", folder.path, "holds no run") }
+        let programs = try store.programs(run: runID), calls = try store.calls(run: runID)
+        let metric = FitnessMetric.of(run.problem)
+        let ranked = programs.filter { $0.valid && $0.score != nil }
+            .sorted { metric.lowerIsBetter ? $0.score! < $1.score! : $0.score! > $1.score! }
+        var rescored: [Rescore] = []
+        if let best = ranked.first, let initial = programs.first {
+            let a = try rescore(initial.source), b = best.id == initial.id ? a : try rescore(best.source)
+            rescored = zip(a, b).map { x, y in
+                Rescore(set: x.set, initial: x.score, best: y.score,
+                        note: [x.failure.map { "initial: \($0)" }, y.failure.map { "best: \($0)" }].compactMap { $0 }.joined(separator: "; ").nilIfEmpty)
+            }
+        }
+        return EvolveReport(run: folder.path, problem: run.problem, metric: metric.name, lower_is_better: metric.lowerIsBetter,
+                            iterations: run.iteration, programs: programs.count,
+                            stopped: Dictionary(grouping: programs.filter { !$0.valid }, by: { $0.rejectedAt ?? "compile" }).mapValues(\.count),
+                            failed_calls: calls.filter { $0.error != nil }.count, spent_usd: calls.reduce(0) { $0 + $1.costUSD },
+                            stop_reason: stopReason.rawValue, initial_score: programs.first?.score, best_score: ranked.first?.score,
+                            leaderboard: ranked.prefix(10).map {
+                                Entry(iteration: $0.iteration, score: $0.score!, generation: $0.generation, island: $0.island, generator: $0.generator)
+                            },
+                            rescored: rescored)
+    }
+
+    /// Writes best.swift, progress.svg and report.md into the run folder.
+    static func write(_ report: EvolveReport, store: ProgramStore, runID: String, folder: URL) throws {
+        let programs = try store.programs(run: runID)
+        let metric = FitnessMetric.of(report.problem)
+        let best = programs.filter { $0.valid && $0.score != nil }
+            .min { metric.lowerIsBetter ? $0.score! < $1.score! : $0.score! > $1.score! }
+        if let best { try Data(best.source.utf8).write(to: folder.appendingPathComponent("best.swift")) }
+        try Data(ProgressPlot.render(programs, metric: metric).utf8).write(to: folder.appendingPathComponent("progress.svg"))
+        try Data(report.markdown(bestSource: best?.source).utf8).write(to: folder.appendingPathComponent("report.md"))
+    }
+
+    func markdown(bestSource: String?) -> String {
+        var md = "# evolve: \(problem), \(iterations) iterations\n\n"
+        md += "Run folder `\(run)`; stopped by: \(stop_reason). \(programs) programs evaluated; children stopped by stage: "
+            + (stopped.isEmpty ? "none" : stopped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            + "; \(failed_calls) iterations without a child (failed edits, duplicates, failed calls); generator spend \(String(format: "%.4f", spent_usd)) $.\n\n"
+        md += "Score: `\(metric)` on the search inputs, \(lower_is_better ? "lower" : "higher") is better. "
+            + "Initial program \(Self.text(initial_score)), best \(Self.text(best_score)).\n\n![progress](progress.svg)\n\n"
+        if !rescored.isEmpty {
+            md += "## Re-scored by the fine level on inputs the search never saw\n\n| set | initial | best | note |\n|---|---|---|---|\n"
+            for r in rescored { md += "| \(r.set) | \(Self.text(r.initial)) | \(Self.text(r.best)) | \(r.note ?? "") |\n" }
+            md += "\n"
+        }
+        md += "## Leaderboard\n\n| rank | iteration | \(metric) | generation | island | generator |\n|---|---|---|---|---|---|\n"
+        for (k, e) in leaderboard.enumerated() {
+            md += "| \(k + 1) | \(e.iteration) | \(Self.text(e.score)) | \(e.generation) | \(e.island) | \(e.generator) |\n"
+        }
+        if let bestSource, let block = try? EvolveBlock(source: bestSource) {
+            md += "\n## The best program's evolve block (`best.swift`)\n\n```swift\n" + block.body.joined(separator: "\n") + "\n```\n"
+        }
+        return md
+    }
+
+    static func text(_ x: Double?) -> String { x.map { fixed($0, 4) } ?? "–" }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}
