@@ -56,7 +56,8 @@ extension CandidateSandboxTests {
                 (["--workers", "0"], "--workers"),
                 (["--generator", "gpt"], "--generator"),
                 (["--generator", "openai"], "--config"),
-                (["--config", "x.json"], "--generator openai"),
+                (["--record", "x"], "--generator openai"),
+                (["--config", "x.json"], "cannot read"),
                 (["--generator", "openai", "--config", folder.appendingPathComponent("store.sqlite").path], "does not parse"),
                 (["--run", folder.path, "--resume", "--workers", "7"], "started with"),
             ] {

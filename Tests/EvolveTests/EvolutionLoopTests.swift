@@ -26,7 +26,8 @@ import Testing
             return EvaluatedChild(valid: valid, score: valid ? score : nil, fitness: valid ? -score : nil,
                                   rejectedAt: valid ? nil : "coarse",
                                   evaluations: [EvaluationRecord(stage: "fine", status: valid ? "passed" : "rejected",
-                                                                 metrics: "{\"mean_cost\":\(score)}", artifacts: "[]", seconds: 0)])
+                                                                 metrics: "{\"mean_cost\":\(score)}", artifacts: "[]", seconds: 0)],
+                                  metrics: valid ? ["mean_cost": score, "lines": Double(body.split(separator: "\n").count)] : [:])
         }
     }
 
@@ -175,5 +176,45 @@ import Testing
         #expect(try loop.run(until: 50, deadline: Date()) == .timeBudget)
         #expect(loop.completed == 0)
         #expect(try loop.run(until: 5, deadline: Date().addingTimeInterval(60)) == .iterations && loop.completed == 5)
+    }
+
+    @Test func featureDimensionsAreConfigurableAndAnUnknownMetricIsRefused() throws {
+        var custom = settings
+        custom.selection.features = ["lines", "score", "length"]
+        custom.selection.bins = [4, 5]
+        let s = try store()
+        let loop = try EvolutionLoop.start(store: s, runID: "r", settings: custom, initial: CandidateProblem.spot.template,
+                                           evaluate: Self.fakeEvaluate(Counter()))
+        try loop.run(until: 10)
+        for p in try s.programs(run: "r") where p.valid {
+            let values = try JSONDecoder().decode([Double].self, from: Data(p.features!.utf8))
+            #expect(values.count == 3 && values[2] == Double(p.normalized.count))
+            let cell = p.featureCell!.split(separator: ",").compactMap { Int($0) }
+            #expect(cell.count == 3 && cell[0] < 4 && cell[1] < 5 && cell[2] < 10)
+        }
+        let ranges = try JSONDecoder().decode(FeatureRanges.self, from: Data(try s.run(id: "r")!.featureRanges.utf8))
+        #expect(ranges.low.count == 3)
+
+        custom.selection.features = ["length", "p99_latency"]
+        #expect(throws: EvolveError.self) {
+            try EvolutionLoop.start(store: try store(), runID: "r", settings: custom, initial: CandidateProblem.spot.template,
+                                    evaluate: Self.fakeEvaluate(Counter()))
+        }
+    }
+
+    @Test func theSelectionComesFromTheConfigFileAndIsChecked() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-selection-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("config.json")
+        try #"{"selection": {"islands": 5, "features": ["length", "std_cost"], "migration_interval": 4, "exploration": 0.3}}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        let selection = try #require(try OpenAIConfig.selection(from: file))
+        #expect(selection.islands == 5 && selection.features == ["length", "std_cost"] && selection.migrationInterval == 4)
+        #expect(selection.exploration == 0.3 && selection.exploitation == 0.7 && selection.bins == [10, 10])
+        try #"{"base_url": "http://127.0.0.1:1/v1", "models": [{"name": "m"}]}"#.write(to: file, atomically: true, encoding: .utf8)
+        #expect(try OpenAIConfig.selection(from: file) == nil)
+        try #"{"selection": {"exploration": 0.5, "exploitation": 0.7}}"#.write(to: file, atomically: true, encoding: .utf8)
+        #expect(throws: EvolveError.self) { try OpenAIConfig.selection(from: file) }
     }
 }

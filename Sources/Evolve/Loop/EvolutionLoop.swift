@@ -71,11 +71,16 @@ public final class EvolutionLoop {
         let loop = try EvolutionLoop(store: store, runID: runID, settings: settings, generator: generator,
                                      selectionRNG: SeededGenerator(seed: settings.seed ^ 0x5E1E_C710_0000_0001),
                                      evaluate: evaluate, iteration: -1, programs: [],
-                                     states: [-1: CommittedState(ranges: FeatureRanges(dimensions: 2), migrants: [])],
+                                     states: [-1: CommittedState(ranges: FeatureRanges(dimensions: settings.selection.features.count), migrants: [])],
                                      errors: [], spentUSD: 0)
         let evaluated = try evaluate(initial)
         guard evaluated.valid, evaluated.fitness != nil else {
             throw EvolveError.invalidInitial(evaluated.rejectedAt.map { "stopped at \($0)" } ?? "no score")
+        }
+        let unknown = settings.selection.features.filter { !["length", "score"].contains($0) && evaluated.metrics[$0] == nil }
+        guard unknown.isEmpty else {
+            throw EvolveError.config("selection: no fine-level metric \(unknown.joined(separator: ", ")); the fine level reports "
+                + (["length", "score"] + evaluated.metrics.keys.sorted()).joined(separator: ", "))
         }
         let proposal = Proposal(iteration: 0, parent: nil, island: 0, call: nil, child: initial,
                                 streams: (generator.rng, loop.selectionRNG))
@@ -169,8 +174,11 @@ public final class EvolutionLoop {
                                   edit: proposal.call?.response ?? "", valid: evaluated.valid, score: evaluated.score,
                                   rejectedAt: evaluated.rejectedAt)
             if evaluated.valid, let fitness = evaluated.fitness {
-                next.ranges.include(features(p, fitness: fitness))
-                p.featureCell = cell(of: p, fitness: fitness, ranges: next.ranges)
+                let values = featureValues(normalized: p.normalized, fitness: fitness, metrics: evaluated.metrics)
+                p.features = try LoopState.text(values)
+                next.ranges.include(values)
+                p.featureCell = Population(individuals: [], ranges: next.ranges, config: settings.selection)
+                    .cell(of: Individual(id: 0, island: p.island, fitness: fitness, features: values)).map(String.init).joined(separator: ",")
             }
             program = p
         }
@@ -219,13 +227,22 @@ public final class EvolutionLoop {
         p.score.map { FitnessMetric.of(settings.problem).lowerIsBetter ? -$0 : $0 }
     }
 
-    /// The default feature dimensions: program length and the fine metric.
-    func features(_ p: ProgramRecord, fitness: Double) -> [Double] { [Double(p.normalized.count), fitness] }
+    /// The values of the run's feature dimensions (see `SelectionConfig.features`); a metric the
+    /// fine level did not report is NaN, which bins to 0.
+    func featureValues(normalized: String, fitness: Double, metrics: [String: Double]) -> [Double] {
+        settings.selection.features.map { name in
+            switch name {
+            case "length": return Double(normalized.count)
+            case "score": return fitness
+            default: return metrics[name] ?? .nan
+            }
+        }
+    }
 
-    func cell(of p: ProgramRecord, fitness: Double, ranges: FeatureRanges) -> String {
-        let population = Population(individuals: [], ranges: ranges, config: settings.selection)
-        return population.cell(of: Individual(id: 0, island: p.island, fitness: fitness, features: features(p, fitness: fitness)))
-            .map(String.init).joined(separator: ",")
+    /// A stored program's feature values (runs stored before they were kept: length and score).
+    func features(_ p: ProgramRecord, fitness: Double) -> [Double] {
+        if let text = p.features, let values = try? LoopState.decoder.decode([Double].self, from: Data(text.utf8)) { return values }
+        return featureValues(normalized: p.normalized, fitness: fitness, metrics: [:])
     }
 }
 

@@ -10,8 +10,12 @@ public struct EvaluatedChild: Sendable {
     public var fitness: Double?
     public var rejectedAt: String?
     public var evaluations: [EvaluationRecord]
+    /// The fine level's metrics (feature dimensions may name any of them).
+    public var metrics: [String: Double]
 
-    public init(valid: Bool, score: Double?, fitness: Double?, rejectedAt: String?, evaluations: [EvaluationRecord]) {
+    public init(valid: Bool, score: Double?, fitness: Double?, rejectedAt: String?, evaluations: [EvaluationRecord],
+                metrics: [String: Double] = [:]) {
+        self.metrics = metrics
         self.valid = valid
         self.score = score
         self.fitness = fitness

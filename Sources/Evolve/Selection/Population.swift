@@ -42,10 +42,14 @@ public struct FeatureRanges: Codable, Sendable, Equatable {
     }
 }
 
-/// How parents and inspirations are chosen.
+/// How parents and inspirations are chosen. Read from the `selection` object of `--config`
+/// (snake_case keys, each optional) and stored with the run.
 public struct SelectionConfig: Codable, Sendable, Equatable {
     public var islands = 3
-    /// Bins per feature dimension.
+    /// The MAP-Elites feature dimensions: `length` (the normalised source's characters), `score`
+    /// (the fine score, oriented so higher is better) or the name of any fine-level metric.
+    public var features = ["length", "score"]
+    /// Bins per feature dimension (a dimension without an entry gets 10).
     public var bins = [10, 10]
     /// Shares of parent draws: uniform over the island (exploration), uniform over its elites
     /// (exploitation); the rest is fitness-proportional by rank.
@@ -56,6 +60,33 @@ public struct SelectionConfig: Codable, Sendable, Equatable {
     public var migrationInterval = 10
 
     public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        islands = try c.decodeIfPresent(Int.self, forKey: .islands) ?? islands
+        features = try c.decodeIfPresent([String].self, forKey: .features) ?? features
+        bins = try c.decodeIfPresent([Int].self, forKey: .bins) ?? bins
+        exploration = try c.decodeIfPresent(Double.self, forKey: .exploration) ?? exploration
+        exploitation = try c.decodeIfPresent(Double.self, forKey: .exploitation) ?? exploitation
+        inspirations = try c.decodeIfPresent(Int.self, forKey: .inspirations) ?? inspirations
+        migrationInterval = try c.decodeIfPresent(Int.self, forKey: .migrationInterval) ?? migrationInterval
+    }
+
+    /// - Throws: `EvolveError.config` for settings no run could use.
+    public func validate() throws {
+        guard islands >= 1, inspirations >= 0, migrationInterval >= 1 else {
+            throw EvolveError.config("selection: islands and migration_interval must be at least 1, inspirations not negative")
+        }
+        guard exploration >= 0, exploitation >= 0, exploration + exploitation <= 1 else {
+            throw EvolveError.config("selection: exploration and exploitation must be shares adding up to at most 1")
+        }
+        guard !features.isEmpty, Set(features).count == features.count, bins.allSatisfy({ $0 >= 1 }) else {
+            throw EvolveError.config("selection: features must be distinct and at least one, bins at least 1")
+        }
+    }
+
+    /// Bins of dimension `d`.
+    public func bins(_ d: Int) -> Int { d < bins.count ? bins[d] : 10 }
 }
 
 /// MAP-Elites over islands: each island keeps, per feature cell, its fittest individual.
@@ -75,7 +106,7 @@ public struct Population: Sendable {
 
     public func cell(of individual: Individual) -> [Int] {
         individual.features.enumerated().map { d, value in
-            ranges.bin(value, dimension: d, bins: d < config.bins.count ? config.bins[d] : 1)
+            ranges.bin(value, dimension: d, bins: config.bins(d))
         }
     }
 

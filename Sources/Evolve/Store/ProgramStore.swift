@@ -99,6 +99,9 @@ public final class ProgramStore: Sendable {
                 t.primaryKey(["runId", "iteration"])
             }
         }
+        migrator.registerMigration("v3") { db in
+            try db.alter(table: "programs") { t in t.add(column: "features", .text) }
+        }
         return migrator
     }
 

@@ -41,6 +41,8 @@ public struct ProgramRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
     public var island: Int
     public var generation: Int
     public var featureCell: String?
+    /// The raw feature values of a valid program (JSON array, the run's feature dimensions).
+    public var features: String?
     public var generator: String
     /// The edit text that made it from its parent.
     public var edit: String

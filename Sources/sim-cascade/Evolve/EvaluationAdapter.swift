@@ -24,7 +24,8 @@ struct EvaluationAdapter {
         }
         return EvaluatedChild(valid: outcome.valid && score != nil, score: score,
                               fitness: score.map { metric.lowerIsBetter ? -$0 : $0 },
-                              rejectedAt: outcome.valid ? nil : (outcome.rejectedAt ?? "compile"), evaluations: records)
+                              rejectedAt: outcome.valid ? nil : (outcome.rejectedAt ?? "compile"), evaluations: records,
+                              metrics: fine?.metrics ?? [:])
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

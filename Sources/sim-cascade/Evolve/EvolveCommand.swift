@@ -49,7 +49,7 @@ struct EvolveCommand: ParsableCommand {
     @Option(help: "Evaluations in flight (default: the core count). Stored with the run: the same seed and worker count give the same store.")
     var workers: Int?
 
-    @Option(help: "The openai generator's JSON config: base_url, models, prices, … (see docs/evolve.md).")
+    @Option(help: "A JSON config: the selection (islands, features, bins, ratios) and the openai generator's endpoint, models and prices (see docs/evolve.md).")
     var config: String?
 
     @Option(help: "openai: save every exchange in DIR as a test fixture.")
@@ -57,8 +57,8 @@ struct EvolveCommand: ParsableCommand {
 
     @OptionGroup var shape: EPLBShapeOverride
 
-    @Option(help: "Islands of the MAP-Elites population.")
-    var islands: Int = 3
+    @Option(help: "Islands of the MAP-Elites population (overrides the config's; default 3).")
+    var islands: Int?
 
     @Flag(help: "Skip re-scoring the best program on the held-out inputs at the end.")
     var noRescore = false
@@ -71,7 +71,7 @@ struct EvolveCommand: ParsableCommand {
 
     func run() throws {
         guard iterations >= 0 else { throw CLIError.invalidValue("--iterations", "\(iterations)", "must not be negative") }
-        guard islands >= 1 else { throw CLIError.invalidValue("--islands", "\(islands)", "must be at least 1") }
+        if let islands, islands < 1 { throw CLIError.invalidValue("--islands", "\(islands)", "must be at least 1") }
         if let workers, !(1...64).contains(workers) { throw CLIError.invalidValue("--workers", "\(workers)", "must be 1…64") }
         if let budgetUsd, !(budgetUsd >= 0) { throw CLIError.invalidValue("--budget-usd", "\(budgetUsd)", "must not be negative") }
         if let generator, !["offline", "openai"].contains(generator) {
@@ -109,7 +109,8 @@ struct EvolveCommand: ParsableCommand {
         } else {
             var settings = EvolutionSettings(problem: problem.rawValue, seed: seed, workers: workers ?? Self.cores,
                                              budgetUSD: budgetUsd, generator: kind)
-            settings.selection.islands = islands
+            settings.selection = try configURL.flatMap(OpenAIConfig.selection) ?? SelectionConfig()
+            if let islands { settings.selection.islands = islands }
             do {
                 loop = try EvolutionLoop.start(store: store, runID: Self.runID, settings: settings, initial: initialSource,
                                                generator: programGenerator, evaluate: evaluate)
@@ -160,6 +161,9 @@ struct EvolveCommand: ParsableCommand {
         if let generator, generator != settings.generator {
             throw CLIError.invalidValue("--generator", generator, "the run was started with \(settings.generator)")
         }
+        if islands != nil || config.map({ _ in generator != "openai" && settings.generator != "openai" }) == true {
+            throw CLIError.conflictingOptions("--resume", islands != nil ? "--islands" : "--config (the selection is stored with the run)")
+        }
         if let workers, workers != settings.workers {
             throw CLIError.invalidValue("--workers", "\(workers)", "the run was started with \(settings.workers) (the store depends on it)")
         }
@@ -171,11 +175,11 @@ struct EvolveCommand: ParsableCommand {
 
     func makeGenerator(_ kind: String) throws -> any ProgramGenerator {
         guard kind == "openai" else {
-            if config != nil || record != nil { throw CLIError.missingOption("--generator openai", because: "with --config or --record") }
+            if record != nil { throw CLIError.missingOption("--generator openai", because: "with --record") }
             return OfflineGenerator(seed: seed)
         }
-        guard let config else { throw CLIError.missingOption("--config", because: "with the openai generator") }
-        let settings = try OpenAIConfig.load(URL(fileURLWithPath: config, relativeTo: Locations.workingDirectory).standardizedFileURL)
+        guard let configURL else { throw CLIError.missingOption("--config", because: "with the openai generator") }
+        let settings = try OpenAIConfig.load(configURL)
         if budgetUsd != nil, !settings.unpricedModels.isEmpty {
             throw EvolveError.config("no price for \(settings.unpricedModels.joined(separator: ", ")) in prices: a budget cannot be kept")
         }
@@ -209,6 +213,8 @@ struct EvolveCommand: ParsableCommand {
             return [("held-out", try ProblemInputs.load(.eplb, scenarios: nil, input: url.path, window: nil, shape: shape).candidateInputs)]
         }
     }
+
+    var configURL: URL? { config.map { URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL } }
 
     /// A store holds one run.
     static let runID = "run"

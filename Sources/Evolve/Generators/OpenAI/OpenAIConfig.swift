@@ -77,18 +77,31 @@ public struct OpenAIConfig: Codable, Sendable, Equatable {
     /// Reads and checks a config file.
     /// - Throws: `EvolveError.config` naming the file and what is wrong, in one line.
     public static func load(_ url: URL) throws -> OpenAIConfig {
+        let config = try decode(OpenAIConfig.self, from: url)
+        try config.validate()
+        return config
+    }
+
+    /// The optional `selection` object of a config file (snake_case keys).
+    public static func selection(from url: URL) throws -> SelectionConfig? {
+        struct File: Decodable { var selection: SelectionConfig? }
+        let selection = try decode(File.self, from: url, snakeCase: true).selection
+        try selection?.validate()
+        return selection
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from url: URL, snakeCase: Bool = false) throws -> T {
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw EvolveError.config("cannot read \(url.path)") }
-        let config: OpenAIConfig
+        let decoder = JSONDecoder()
+        if snakeCase { decoder.keyDecodingStrategy = .convertFromSnakeCase }
         do {
-            config = try JSONDecoder().decode(OpenAIConfig.self, from: data)
+            return try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
             throw EvolveError.config("\(url.path) does not parse: \(Self.describe(error))")
         } catch {
             throw EvolveError.config("\(url.path) does not parse as JSON")
         }
-        try config.validate()
-        return config
     }
 
     /// - Throws: `EvolveError.config` for a value no run could use.
