@@ -20,6 +20,12 @@ enum Locations {
         try dataFile(path, under: ["spot/single_region"])
     }
 
+    /// A multi-region scenario file (default: the embedded search set).
+    static func spotMultiScenarios(_ path: String?) throws -> URL {
+        guard let path else { return try ProjectPaths.root().appendingPathComponent("traces/spot-multi/scenarios-default.json") }
+        return try dataFile(path, under: ["spot/multi_region"])
+    }
+
     /// Resolves any input file: as given, else inside each of `subfolders` of the reference
     /// data, else inside the data folder itself (so that `txn/workloads.json` or
     /// `eplb/sample_load_history.json` name reference files). When the file is nowhere and the
