@@ -19,8 +19,21 @@ struct ProblemBench {
             if let w1 = workloads.first(where: { $0.name == "WORKLOAD_1" }) {
                 rows.append(txnMakespan(w1, label: "txn makespan, WORKLOAD_1 identity (100 txns)"))
             }
+            let multi = try MultiRegionScenarioSet.load(from: data.appendingPathComponent("spot/multi_region/scenarios-leaderboard-multi.json"))
+            rows += MultiRegionModel.allCases.map { spotMulti(multi, model: $0) }
         }
         return rows
+    }
+
+    /// `round-robin` over every run of a multi-region set under `model`; the figure per item is one run.
+    func spotMulti(_ set: MultiRegionScenarioSet, model: MultiRegionModel) -> Bench.Row {
+        var score = 0.0
+        let m = BenchSamples.cpuTime(runs: runs, sink: { score = $0 }) { () -> Double in
+            BuiltinMultiRegionPolicy.roundRobin.run(set, model: model).meanCost
+        }
+        precondition(score > 0)
+        return Bench.Row("spot-multi \(set.name) round-robin, \(model.rawValue) (\(set.runs.count) runs)", clock: "cpu", m,
+                         items: set.runs.count)
     }
 
     /// `deepseek` on one 58 × 256 window (288 replicas, 8 groups, 4 nodes, 32 GPUs), repeated;
