@@ -27,4 +27,85 @@ import Testing
         #expect(result.meanCost == 81.76254696759312)
         #expect(result.deadlineMisses == 0)
     }
+
+    @Test func theCommittedTracesAreTheManifestsOutputAndItsRegionsAreFittedToTheReferenceData() throws {
+        let (differing, extra) = try CommittedInputs.mismatches(problem: "spot-multi")
+        #expect(differing.isEmpty && extra.isEmpty, "regenerate with `sim-cascade traces generate spot-multi`: \(differing) \(extra)")
+        let manifest = try SpotMultiTraceManifest.load(from: TestPaths.repositoryRoot.appendingPathComponent("traces/spot-multi/manifest.json"))
+        let data = try TestPaths.referenceData()
+        for region in manifest.regions {
+            let folder = data.appendingPathComponent(region.fittedTo)
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+            let refit = SpotMultiTraceGenerator.fit(region: region.name, fittedTo: region.fittedTo,
+                                                    traces: try files.map { try SpotTrace.load(from: folder.appendingPathComponent($0)) })
+            #expect(refit == region)
+        }
+    }
+
+    @Test func generatedSetsAreTimeAlignedPricedAndDisjoint() throws {
+        let root = TestPaths.repositoryRoot.appendingPathComponent("traces/spot-multi")
+        let search = try MultiRegionScenarioSet.load(from: root.appendingPathComponent("scenarios-default.json"))
+        let held = try MultiRegionScenarioSet.load(from: root.appendingPathComponent("scenarios-heldout.json"))
+        for set in [search, held] {
+            #expect(set.runs.allSatisfy { run in run.unavailable.allSatisfy { $0.count == 1107 } && run.prices.allSatisfy { $0.count == 1107 } })
+            // Both models run every built-in without a deadline miss.
+            for policy in BuiltinMultiRegionPolicy.allCases {
+                for model in MultiRegionModel.allCases { #expect(policy.run(set, model: model).deadlineMisses == 0) }
+            }
+        }
+        #expect(search.runs[0].unavailable != held.runs[0].unavailable)
+    }
+
+    /// The corrected model's rules, one tick at a time on a hand-made pair of regions.
+    @Test func theCorrectedModelBillsWhereItRunsAndBindsTheInstanceToItsRegion() throws {
+        let job = try SpotJob(taskHours: 3, deadlineHours: 10, overheadHours: 0.1)
+        let input = MultiRegionRunInput(scenario: "s", traceIndex: 0, unavailable: [[0, 0, 1, 1, 0, 0], [0, 0, 0, 0, 0, 0]],
+                                        prices: [[1, 1, 1, 1, 1, 1], [2, 3, 4, 5, 6, 7]])
+        var run = MultiRegionRun(model: .corrected, job: job, gapSeconds: 3600, input: input)
+        var view = run.observe()
+        #expect(view.observedRegion == 0 && view.hasSpot && view.spotPrices == [1, 2])
+        run.apply(MultiRegionDecision(.spot))  // launch in region 0: overhead 0.1 h
+        run.advance()
+        view = run.observe()
+        #expect(view.instanceRegion == 0 && view.remainingRestartOverhead == 0)
+        run.apply(MultiRegionDecision(.spot, region: 1))  // same type, other region: a new launch
+        run.advance()
+        view = run.observe()
+        #expect(view.instanceRegion == 1 && view.observedRegion == 1 && view.workDone == 0.9 * 3600 + 0.9 * 3600)
+        // Ticks 0 and 1 billed at region 0's price, tick 1's launch in region 1 at region 1's price of tick 1.
+        #expect(run.cost == (1.0 * 3600) / 3600 + (3.0 * 3600) / 3600)
+        // A blind launch: the pointer moves to region 0 where spot is gone at tick 2: idle, unbilled.
+        run.apply(MultiRegionDecision(.spot, region: 0))
+        #expect(run.current == .none && run.pointer == 0)
+    }
+
+    /// Round-robin, plus one move when the work is done: to the region whose spot price was
+    /// lowest at tick 0. The reference model re-prices every spot tick of the run there.
+    struct RepricingExploit: MultiRegionPolicy {
+        var base = RoundRobinPolicy()
+        var firstPrices: [Double] = []
+        init() {}
+        mutating func decide(_ v: MultiRegionView) -> MultiRegionDecision {
+            if firstPrices.isEmpty { firstPrices = v.spotPrices }
+            guard v.remainingWork <= 1e-3 else { return base.decide(v) }
+            return MultiRegionDecision(.none, region: firstPrices.indices.min { firstPrices[$0] < firstPrices[$1] }!)
+        }
+    }
+
+    @Test func aMoveInTheCompletionTickRepricesTheReferenceBillButNotTheCorrectedOne() throws {
+        let set = try Self.leaderboard()
+        func score(_ model: MultiRegionModel) -> Double {
+            var sum = 0.0
+            var results: [MultiRegionRunResult] = []
+            for input in set.runs {
+                var policy = RepricingExploit()
+                results.append(MultiRegionRun.run(&policy, model: model, job: set.job, gapSeconds: set.gapSeconds, input: input))
+            }
+            sum = MultiRegionSetResult(set: set, results: results).meanCost
+            return sum
+        }
+        let reference = score(.reference), corrected = score(.corrected)
+        #expect(reference < 82.18692369213043 - 1, "the exploit gains under the reference model (\(reference))")
+        #expect(corrected == 81.76254696759312, "and nothing under the corrected one")
+    }
 }

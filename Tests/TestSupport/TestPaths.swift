@@ -42,7 +42,13 @@ public enum CommittedInputs {
             FileManager.default.contents(atPath: folder.appendingPathComponent(file.name).path) != Data(file.contents.utf8)
         }.map(\.name)
         let expected = Set(files.map(\.name) + ["manifest.json"])
-        let extra = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !expected.contains($0) }
+        // Every regular file below the folder, by its path relative to it.
+        let present = (FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String } ?? []).filter { path in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isDirectory)
+                && !isDirectory.boolValue
+        }
+        let extra = present.filter { !expected.contains($0) }
         return (differing, extra.sorted())
     }
 }

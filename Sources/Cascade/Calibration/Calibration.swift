@@ -104,6 +104,15 @@ public struct Calibration: Sendable {
                     searchName: search.name, heldOutName: heldOut.name, referencePolicy: "greedy (the template)")
     }
 
+    /// Multi-region spot: search and held-out sets under one model; the reference is round-robin.
+    public static func spotMulti(evaluator: CandidateEvaluator, search: MultiRegionScenarioSet, heldOut: MultiRegionScenarioSet,
+                                 model: MultiRegionModel) -> Calibration {
+        Calibration(evaluator: evaluator, problem: .spotMulti, levels: SpotMultiLevels.make(search: search, model: model),
+                    heldOutFine: SpotMultiFidelityLevel(name: "fine", set: heldOut, model: model, migrationOverheadSeconds: 0,
+                                                        failOnDeadlineMiss: true),
+                    searchName: search.name, heldOutName: heldOut.name, referencePolicy: "round-robin (the template), \(model.rawValue) model")
+    }
+
     /// Transactions: search and held-out workloads; the reference is the smf template.
     public static func txn(evaluator: CandidateEvaluator, search: (name: String, workloads: [NamedTxnWorkload]),
                            heldOut: (name: String, workloads: [NamedTxnWorkload])) -> Calibration {

@@ -1,6 +1,7 @@
 /// A problem candidates can be written for: its protocol's generated `main`, and its template.
 public enum CandidateProblem: String, CaseIterable, Sendable {
     case spot
+    case spotMulti = "spot-multi"
     case eplb
     case prefix
     case txn
@@ -19,6 +20,7 @@ public enum CandidateProblem: String, CaseIterable, Sendable {
         let serve: String
         switch self {
         case .spot: serve = "serveSpot"
+        case .spotMulti: serve = "serveSpotMulti"
         case .eplb: serve = "serveEPLB"
         case .prefix: serve = "servePrefix"
         case .txn: serve = "serveTxn"
@@ -37,6 +39,7 @@ public enum CandidateProblem: String, CaseIterable, Sendable {
     public var template: String {
         switch self {
         case .spot: return CandidateTemplates.spot
+        case .spotMulti: return CandidateTemplates.spotMulti
         case .eplb: return CandidateTemplates.eplb
         case .prefix: return CandidateTemplates.prefix
         case .txn: return CandidateTemplates.txn

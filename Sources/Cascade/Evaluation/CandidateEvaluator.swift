@@ -5,6 +5,7 @@ import Sim
 /// A valid candidate's score, in its problem's terms.
 public enum CandidateScore: Sendable {
     case spot(SpotSetResult)
+    case spotMulti(MultiRegionSetResult)
     case eplb(EPLBHistoryResult)
     case prefix([PrefixTableScore])
     case txn([TxnWorkloadScore])
@@ -13,6 +14,7 @@ public enum CandidateScore: Sendable {
 /// The inputs a candidate is evaluated on.
 public enum CandidateInputs: Sendable {
     case spot(SpotScenarioSet)
+    case spotMulti(MultiRegionScenarioSet, model: MultiRegionModel, migrationOverheadSeconds: Double)
     case eplb(windows: [[[Double]]], shape: EPLBShape)
     case prefix([(name: String, table: PrefixTable)])
     case txn([NamedTxnWorkload])
@@ -20,6 +22,7 @@ public enum CandidateInputs: Sendable {
     public var problem: CandidateProblem {
         switch self {
         case .spot: return .spot
+        case .spotMulti: return .spotMulti
         case .eplb: return .eplb
         case .prefix: return .prefix
         case .txn: return .txn
@@ -145,6 +148,8 @@ public struct CandidateEvaluator: Sendable {
         let all: [any FidelityLevel]
         switch inputs {
         case .spot(let set): all = try SpotLevels.make(search: set)
+        case .spotMulti(let set, let model, let migration):
+            all = SpotMultiLevels.make(search: set, model: model, migrationOverheadSeconds: migration)
         case .txn(let workloads): all = TxnLevels.make(workloads: workloads)
         case .prefix(let tables): all = PrefixLevels.make(tables: tables)
         case .eplb(let windows, let shape): all = EPLBLevels.make(windows: windows, shape: shape)

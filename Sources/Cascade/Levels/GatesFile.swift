@@ -6,7 +6,7 @@ public enum DefaultGates {
     /// The problem's default gates (none for a problem without cheap levels).
     public static func of(_ problem: CandidateProblem) -> [LevelGate] {
         switch problem {
-        case .spot: return spot
+        case .spot, .spotMulti: return spot
         case .txn: return txn
         case .prefix: return prefix
         case .eplb: return eplb

@@ -104,7 +104,7 @@ public enum StopReason: String, Sendable, Equatable {
 public enum FitnessMetric {
     public static func of(_ problem: String) -> (name: String, lowerIsBetter: Bool) {
         switch problem {
-        case "spot": return ("mean_cost", true)
+        case "spot", "spot-multi": return ("mean_cost", true)
         case "txn": return ("total_makespan", true)
         case "prefix": return ("block_hit_rate", false)
         default: return ("throughput", false)

@@ -15,16 +15,19 @@ struct Calibrate: ParsableCommand {
             """
     )
 
-    @Option(help: "Problem: spot, txn, prefix or eplb.")
+    @Option(help: "Problem: spot, spot-multi, txn, prefix or eplb.")
     var problem: String = "spot"
 
     @Option(help: "Candidates in the pool (a full calibration uses at least 100).")
     var pool: Int = 100
 
-    @Option(help: "spot: search scenario file (default: traces/spot/scenarios-default.json).")
+    @Option(help: "spot, spot-multi: search scenario file (default: traces/PROBLEM/scenarios-default.json).")
     var scenarios: String?
 
-    @Option(help: "spot: held-out scenario file (default: traces/spot/scenarios-heldout.json); txn: held-out workloads (default: traces/txn/workloads-heldout.json); prefix: one held-out table (default: all of traces/prefix/*-heldout.csv); eplb: a held-out history (default: NAME-heldout.json beside the search history).")
+    @Option(help: "spot-multi: reference or corrected (default).")
+    var model: String = MultiRegionModel.corrected.rawValue
+
+    @Option(help: "spot, spot-multi: held-out scenario file (default: traces/PROBLEM/scenarios-heldout.json); txn: held-out workloads (default: traces/txn/workloads-heldout.json); prefix: one held-out table (default: all of traces/prefix/*-heldout.csv); eplb: a held-out history (default: NAME-heldout.json beside the search history).")
     var heldOut: String?
 
     @Option(help: "txn: search workloads (default: traces/txn/workloads-default.json); prefix: one search table (default: traces/prefix/*.csv); eplb: a load history (default: traces/eplb/v3-history.json).")
@@ -38,11 +41,14 @@ struct Calibrate: ParsableCommand {
 
     func run() throws {
         let problem = try CandidateProblem(named: problem)
-        if problem == .spot && input != nil { throw CLIError.conflictingOptions("--problem spot", "--input (use --scenarios)") }
-        if problem != .spot && scenarios != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--scenarios (use --input)") }
+        let scenarioProblem = problem == .spot || problem == .spotMulti
+        if scenarioProblem && input != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--input (use --scenarios)") }
+        if !scenarioProblem && scenarios != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--scenarios (use --input)") }
+        let multiModel = try SimulateSpotMulti.model(model)
         func poolOf(_ size: Int) -> [PoolCandidate] {
             switch problem {
             case .spot: return SpotCandidatePool.make(size: size)
+            case .spotMulti: return SpotMultiCandidatePool.make(size: size)
             case .txn: return TxnCandidatePool.make(size: size)
             case .prefix: return PrefixCandidatePool.make(size: size)
             case .eplb: return EPLBCandidatePool.make(size: size)
@@ -63,6 +69,11 @@ struct Calibrate: ParsableCommand {
             let search = try SpotScenarioSet.load(from: try scenarios.map(Locations.spotFile) ?? Locations.defaultSpotScenarios())
             let held = try SpotScenarioSet.load(from: try heldOut.map(Locations.spotFile) ?? Locations.heldOutSpotScenarios())
             calibration = try .spot(evaluator: evaluator, search: search, heldOut: held)
+        case .spotMulti:
+            let search = try MultiRegionScenarioSet.load(from: try Locations.spotMultiScenarios(scenarios))
+            let held = try MultiRegionScenarioSet.load(from: try heldOut.map { try Locations.spotMultiScenarios($0) }
+                ?? Locations.heldOutSpotMultiScenarios())
+            calibration = .spotMulti(evaluator: evaluator, search: search, heldOut: held, model: multiModel)
         case .eplb:
             let search = try input.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/eplb/v3-history.json")
             let held = try heldOut.map { try Locations.dataFile($0) }

@@ -23,11 +23,17 @@ struct Eval: ParsableCommand {
     @Option(help: "Problem: \(CandidateProblem.allCases.map(\.rawValue).joined(separator: ", ")).")
     var problem: String = "spot"
 
-    @Option(help: "spot: a scenario file (default: the search set, traces/spot/scenarios-default.json).")
+    @Option(help: "spot, spot-multi: a scenario file (default: the search set, traces/PROBLEM/scenarios-default.json).")
     var scenarios: String?
 
-    @Flag(help: "spot: score on the held-out set (traces/spot/scenarios-heldout.json), never seen in search.")
+    @Flag(help: "spot, spot-multi: score on the held-out set (traces/PROBLEM/scenarios-heldout.json), never seen in search.")
     var heldOut = false
+
+    @Option(help: "spot-multi: reference (the public evaluator's billing, exactly) or corrected.")
+    var model: String = MultiRegionModel.corrected.rawValue
+
+    @Option(help: "spot-multi, corrected model: extra overhead when a running instance moves to another region, in hours.")
+    var migrationOverheadHours: Double = 0
 
     @Option(help: "eplb, prefix, txn: an input file (see the matching simulate command).")
     var input: String?
@@ -79,14 +85,20 @@ struct Eval: ParsableCommand {
         let problem = try CandidateProblem(named: problem)
         let source = try CandidateEvaluator.readSource(
             URL(fileURLWithPath: candidate, relativeTo: Locations.workingDirectory).standardizedFileURL)
-        if problem == .spot && input != nil { throw CLIError.conflictingOptions("--problem spot", "--input (use --scenarios)") }
-        if problem != .spot && scenarios != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--scenarios (use --input)") }
-        if heldOut && (problem != .spot || scenarios != nil) {
-            throw CLIError.conflictingOptions("--held-out", problem != .spot ? "--problem \(problem.rawValue)" : "--scenarios")
+        let scenarioProblem = problem == .spot || problem == .spotMulti
+        if scenarioProblem && input != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--input (use --scenarios)") }
+        if !scenarioProblem && scenarios != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--scenarios (use --input)") }
+        if heldOut && (!scenarioProblem || scenarios != nil) {
+            throw CLIError.conflictingOptions("--held-out", !scenarioProblem ? "--problem \(problem.rawValue)" : "--scenarios")
         }
+        let multiModel = try SimulateSpotMulti.model(model)
+        if problem != .spotMulti && (model != MultiRegionModel.corrected.rawValue || migrationOverheadHours != 0) {
+            throw CLIError.missingOption("--problem spot-multi", because: "with --model or --migration-overhead-hours")
+        }
+        let heldOutFile = !heldOut ? nil : problem == .spot ? try Locations.heldOutSpotScenarios().path : try Locations.heldOutSpotMultiScenarios().path
         let inputs = try ProblemInputs.load(
-            problem, scenarios: heldOut ? try Locations.heldOutSpotScenarios().path : scenarios, input: input, window: window,
-            shape: shape)
+            problem, scenarios: heldOutFile ?? scenarios, input: input, window: window, shape: shape, model: multiModel,
+            migrationOverheadSeconds: try SimulateSpotMulti.migration(migrationOverheadHours, model: multiModel))
 
         var limits = SandboxLimits()
         limits.wallSeconds = timeout ?? 60

@@ -122,6 +122,15 @@ struct EvalReport: Encodable {
             try c.encode(score.stdCost, forKey: Key("std_cost"))
             try c.encode(score.deadlineMisses, forKey: Key("deadline_misses"))
             try c.encode(SpotSetReport(policy: "candidate", set: set, outcome: score).rows, forKey: Key("results"))
+        case .spotMulti(let result)?:
+            guard case .spotMulti(let set, let model, _) = inputs.candidateInputs else { break }
+            let report = MultiRegionReport(policy: "candidate", model: model, set: set, result: result)
+            try c.encode(report.model, forKey: Key("model"))
+            try c.encode(report.scenario_set, forKey: Key("scenario_set"))
+            try c.encode(report.mean_cost, forKey: Key("mean_cost"))
+            try c.encode(report.deadline_misses, forKey: Key("deadline_misses"))
+            try c.encode(report.scenarios, forKey: Key("scenarios"))
+            try c.encode(report.results, forKey: Key("results"))
         case .eplb(let result)?:
             if inputs.isInstance, let only = result.scores.first {
                 try c.encode(only.placement.phy2log, forKey: Key("phy2log"))
@@ -186,6 +195,7 @@ struct EvalReport: Encodable {
         if !artifacts.isEmpty {
             let key = switch outcome.problem {
             case .spot: "worst_scenarios"
+            case .spotMulti: "worst_runs"
             case .prefix: "table_notes"
             case .eplb: "serving_notes"
             case .txn: "workload_notes"
@@ -207,7 +217,7 @@ struct EvalReport: Encodable {
         if outcome.stages.count > 1 || outcome.stages.first?.level != "fine" {
             let spot = outcome.problem == .spot
             var table = TextTable(headers: ["stage", "status", "metric", "gate threshold",
-                                            spot ? "scenarios" : outcome.problem == .prefix ? "tables" : outcome.problem == .eplb ? "windows" : "workloads",
+                                            spot ? "scenarios" : outcome.problem == .spotMulti ? "runs" : outcome.problem == .prefix ? "tables" : outcome.problem == .eplb ? "windows" : "workloads",
                                             "seconds", "budget s"])
             for s in outcome.stages {
                 let items = s.items.map { $0.run == $0.total ? "\($0.total)" : "\($0.run) of \($0.total)" } ?? ""
@@ -222,6 +232,9 @@ struct EvalReport: Encodable {
         switch outcome.score {
         case .spot(let score)?:
             lines.append("mean_cost \(fixed(score.meanCost, 4)) $, std_cost \(fixed(score.stdCost, 4)) $, deadline_misses \(score.deadlineMisses)")
+        case .spotMulti(let result)?:
+            lines.append("mean_cost \(fixed(result.meanCost, 4)) $ (mean over scenarios), deadline_misses \(result.deadlineMisses); "
+                + result.scenarioMeans.map { "\($0.name) \(fixed($0.meanCost, 4))" }.joined(separator: ", "))
         case .eplb(let result)?:
             if let serving = result.serving {
                 lines.append("serving (step-level simulation): \(fixed(serving.throughput, 0)) tokens/s, mean step "

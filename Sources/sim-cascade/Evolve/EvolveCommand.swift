@@ -202,6 +202,15 @@ struct EvolveCommand: ParsableCommand {
                 sets.append(("adrs-1080", .spot(try SpotScenarioSet.load(from: adrs))))
             }
             return sets
+        case .spotMulti:
+            var sets = [("held-out", CandidateInputs.spotMulti(try MultiRegionScenarioSet.load(from: try Locations.heldOutSpotMultiScenarios()),
+                                                               model: .corrected, migrationOverheadSeconds: 0))]
+            if let board = try? Locations.spotMultiScenarios("scenarios-leaderboard-multi.json"),
+               let set = try? MultiRegionScenarioSet.load(from: board) {
+                sets.append(("leaderboard-multi (corrected)", .spotMulti(set, model: .corrected, migrationOverheadSeconds: 0)))
+                sets.append(("leaderboard-multi (reference)", .spotMulti(set, model: .reference, migrationOverheadSeconds: 0)))
+            }
+            return sets
         case .prefix:
             let tables = try Locations.defaultPrefixTables(heldOut: true).map { (name: $0.lastPathComponent, table: try PrefixTableFile.load(from: $0)) }
             return [("held-out", .prefix(tables))]

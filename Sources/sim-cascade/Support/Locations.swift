@@ -26,6 +26,10 @@ enum Locations {
         return try dataFile(path, under: ["spot/multi_region"])
     }
 
+    static func heldOutSpotMultiScenarios() throws -> URL {
+        try ProjectPaths.root().appendingPathComponent("traces/spot-multi/scenarios-heldout.json")
+    }
+
     /// Resolves any input file: as given, else inside each of `subfolders` of the reference
     /// data, else inside the data folder itself (so that `txn/workloads.json` or
     /// `eplb/sample_load_history.json` name reference files). When the file is nowhere and the

@@ -15,7 +15,8 @@ struct ProblemInputs {
     var window: Int?
 
     static func load(_ problem: CandidateProblem, scenarios: String?, input: String?, window: Int?,
-                     shape override: EPLBShapeOverride) throws -> ProblemInputs {
+                     shape override: EPLBShapeOverride, model: MultiRegionModel = .corrected,
+                     migrationOverheadSeconds: Double = 0) throws -> ProblemInputs {
         if problem != .eplb && (window != nil || !override.isEmpty) {
             throw CLIError.missingOption("--problem eplb", because: "with --window, --replicas, --groups, --nodes or --gpus")
         }
@@ -24,6 +25,10 @@ struct ProblemInputs {
             let url = try scenarios.map(Locations.spotFile) ?? Locations.defaultSpotScenarios()
             let set = try SpotScenarioSet.load(from: url)
             return ProblemInputs(candidateInputs: .spot(set), label: set.name)
+        case .spotMulti:
+            let set = try MultiRegionScenarioSet.load(from: try Locations.spotMultiScenarios(scenarios))
+            return ProblemInputs(candidateInputs: .spotMulti(set, model: model, migrationOverheadSeconds: migrationOverheadSeconds),
+                                 label: set.name)
         case .eplb:
             let url = try input.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/eplb/v3-history.json")
             switch try EPLBInputFile.load(from: url) {

@@ -25,13 +25,20 @@ struct TracesFit: ParsableCommand {
             """
     )
 
-    @Option(help: "Manifest to update (default: traces/spot/manifest.json).")
+    @Option(help: "spot (the single-region base traces) or spot-multi (the multi-region traces).")
+    var problem: String = "spot"
+
+    @Option(help: "Manifest to update (default: traces/PROBLEM/manifest.json).")
     var manifest: String?
 
     @Flag(help: "Print the fitted profiles as JSON instead of writing the manifest.")
     var json = false
 
     func run() throws {
+        guard problem == "spot" || problem == "spot-multi" else {
+            throw CLIError.invalidValue("--problem", problem, "must be spot or spot-multi")
+        }
+        if problem == "spot-multi" { return try fitMultiRegion() }
         let base = try Locations.referenceData().appendingPathComponent("spot/single_region/base")
         let names = try FileManager.default.contentsOfDirectory(atPath: base.path)
             .filter { $0.hasSuffix(".json") }.sorted()
@@ -56,6 +63,50 @@ struct TracesFit: ParsableCommand {
             throw CLIError.cannotWrite(url.path, reason: "\(error.localizedDescription)")
         }
         print("wrote \(profiles.count) fitted profiles to \(url.path)")
+    }
+
+    /// One region model per folder of the reference multi-region traces, written into
+    /// traces/spot-multi/manifest.json (its other fields kept, or defaults).
+    func fitMultiRegion() throws {
+        let folder = "spot/multi_region/converted_multi_region_aligned"
+        let base = try Locations.referenceData().appendingPathComponent(folder)
+        let regionNames = try FileManager.default.contentsOfDirectory(atPath: base.path).filter { !$0.hasPrefix(".") }.sorted()
+        guard !regionNames.isEmpty else { throw SimError.fileNotFound(base.path + "/*/", tried: [base.path]) }
+        let regions = try regionNames.map { name in
+            let files = try FileManager.default.contentsOfDirectory(atPath: base.appendingPathComponent(name).path)
+                .filter { $0.hasSuffix(".json") }.sorted()
+            let traces = try files.map { try SpotTrace.load(from: base.appendingPathComponent(name).appendingPathComponent($0)) }
+            return SpotMultiTraceGenerator.fit(region: "synthetic-\(name)", fittedTo: "\(folder)/\(name)", traces: traces)
+        }
+        if json { return try JSONOutput.print(regions) }
+        let url = try manifest.map { URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL }
+            ?? ProjectPaths.root().appendingPathComponent("traces/spot-multi/manifest.json")
+        var result = FileManager.default.fileExists(atPath: url.path)
+            ? try SpotMultiTraceManifest.load(from: url) : Self.defaultMultiRegionManifest(regions: regions)
+        result.regions = regions
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try (encoder.encode(result) + Data("\n".utf8)).write(to: url)
+        } catch {
+            throw CLIError.cannotWrite(url.path, reason: "\(error.localizedDescription)")
+        }
+        print("wrote \(regions.count) fitted regions to \(url.path)")
+    }
+
+    /// The public evaluator's job and scenario shapes, over the synthetic regions.
+    static func defaultMultiRegionManifest(regions: [SpotMultiTraceManifest.Region]) -> SpotMultiTraceManifest {
+        let names = regions.map(\.name)
+        func pick(_ indices: [Int]) -> [String] { indices.filter { $0 < names.count }.map { names[$0] } }
+        return SpotMultiTraceManifest(
+            generator: SpotMultiTraceManifest.currentGenerator, gapSeconds: 195, ticksPerTrace: 1107, tracesPerSet: 4,
+            taskHours: 48, deadlineHours: 52, restartOverheadHours: 0.2, regions: regions,
+            scenarios: [.init(name: "2_zones_same_region", regions: pick([0, 1])), .init(name: "2_regions_east_west", regions: pick([4, 6])),
+                        .init(name: "3_regions_diverse", regions: pick([0, 5, 8])), .init(name: "3_zones_same_region", regions: pick([0, 1, 2])),
+                        .init(name: "5_regions_high_diversity", regions: pick([0, 3, 6, 7, 5])), .init(name: "all_regions", regions: names)],
+            search: .init(file: "scenarios-default.json", name: "default-multi", folder: "search", seed: 20_261_127),
+            heldOut: .init(file: "scenarios-heldout.json", name: "heldout-multi", folder: "heldout", seed: 20_261_128))
     }
 
     static func defaultManifest(profiles: [SpotTraceProfile]) -> SpotTraceManifest {
@@ -111,7 +162,9 @@ struct TracesGenerate: ParsableCommand {
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 for file in files {
-                    try Data(file.contents.utf8).write(to: folder.appendingPathComponent(file.name))
+                    let url = folder.appendingPathComponent(file.name)
+                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try Data(file.contents.utf8).write(to: url)
                 }
             } catch {
                 throw CLIError.cannotWrite(folder.path, reason: "\(error.localizedDescription)")

@@ -15,7 +15,7 @@ public struct GeneratedFile: Sendable, Equatable {
 /// the `manifest.json` beside it.
 public enum GeneratedInputs {
     /// Problems with generated inputs, in the order they are (re)generated.
-    public static let problems = ["spot", "eplb", "prefix", "txn"]
+    public static let problems = ["spot", "spot-multi", "eplb", "prefix", "txn"]
 
     /// The files `manifest` describes.
     /// - Throws: `SimError` for an unknown problem or a bad manifest.
@@ -23,6 +23,8 @@ public enum GeneratedInputs {
         switch problem {
         case "spot":
             return SpotTraceSetGenerator(manifest: try SpotTraceManifest.load(from: manifest)).files()
+        case "spot-multi":
+            return SpotMultiTraceGenerator(manifest: try SpotMultiTraceManifest.load(from: manifest)).files()
         case "eplb":
             return EPLBHistoryGenerator(manifest: try EPLBHistoryManifest.load(from: manifest)).files()
         case "prefix":

@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension CandidateHost {
+    /// Answers multi-region spot queries until the parent sends `end`: a fresh `P()` per run,
+    /// which sees only what the parent sent for its ticks so far.
+    @inlinable
+    public static func serveSpotMulti<P: MultiRegionPolicy>(_ type: P.Type) -> Never {
+        HostIO.writeAll(WireDescriptors.answers, WireDescriptors.hello)
+        var policies: [P?] = []
+        var constants: [SpotMultiWire.NewInstance?] = []
+        var requests = HostIO.FrameReader(fd: WireDescriptors.requests)
+        var answer = WireWriter(capacity: 4096)
+        while let decoded = requests.nextFrame({ raw -> (new: [SpotMultiWire.NewInstance], drop: [UInt32], queries: [SpotMultiWire.Query])?? in
+            var reader = WireReader(raw)
+            guard let opcode = reader.u8() else { return .some(nil) }
+            if opcode == SpotMultiWire.endOpcode { return .none }
+            return .some(SpotMultiWire.decodeStep(&reader) { id in
+                Int(id) < constants.count ? constants[Int(id)].map { Int($0.regions) } : nil
+            })
+        }) {
+            guard let step = decoded else { exit(0) }  // end of evaluation
+            guard let step else { exit(3) }  // unreadable request: let the parent see the exit
+            for new in step.new {
+                let id = Int(new.id)
+                if id >= policies.count {
+                    policies.append(contentsOf: repeatElement(nil, count: id + 1 - policies.count))
+                    constants.append(contentsOf: repeatElement(nil, count: id + 1 - constants.count))
+                }
+                policies[id] = P()
+                constants[id] = new
+            }
+            for id in step.drop where Int(id) < policies.count { policies[Int(id)] = nil }
+            answer.removeAll()
+            answer.u32(UInt32(step.queries.count * SpotMultiWire.decisionBytes))
+            for q in step.queries {
+                let id = Int(q.id)
+                guard id < policies.count, policies[id] != nil, let c = constants[id],
+                      let last = Cluster(rawValue: (q.flags >> 1) & 3), let current = Cluster(rawValue: (q.flags >> 3) & 3) else { exit(3) }
+                let decision = policies[id]!.decide(MultiRegionView(
+                    tick: Int(q.tick), elapsed: Double(q.tick) * c.gap, gap: c.gap, deadline: c.deadline, taskDuration: c.task,
+                    restartOverhead: c.overhead, workDone: q.work, remainingRestartOverhead: q.rro, lastCluster: last,
+                    currentCluster: current, hasSpot: q.flags & 1 == 1, observedRegion: Int(q.observed),
+                    regionPointer: Int(q.pointer), instanceRegion: Int(q.instance), regionCount: Int(c.regions),
+                    spotPrices: q.prices, onDemandPrice: c.onDemandPrice))
+                answer.u8(decision.cluster.rawValue)
+                answer.i32(Int32(truncatingIfNeeded: decision.region ?? -1))
+            }
+            HostIO.writeAll(WireDescriptors.answers, answer.bytes)
+        }
+        exit(0)
+    }
+}
