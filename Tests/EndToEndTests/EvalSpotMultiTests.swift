@@ -1,0 +1,50 @@
+import Foundation
+import TestSupport
+import Testing
+
+extension CandidateSandboxTests {
+    /// `eval --problem spot-multi`: the sandboxed template reproduces both published scores, the
+    /// cascade runs, and bad answers and late finishes make a candidate invalid.
+    @Suite struct EvalSpotMulti {
+        private func candidate(_ body: String) throws -> URL {
+            let url = try TestPaths.temporaryDirectory().appendingPathComponent("candidate.swift")
+            try """
+                import CandidateAPI
+                struct Candidate: MultiRegionPolicy {
+                    init() {}
+                    mutating func decide(_ v: MultiRegionView) -> MultiRegionDecision { \(body) }
+                }
+                """.write(to: url, atomically: true, encoding: .utf8)
+            return url
+        }
+
+        @Test func theSandboxedTemplateGivesThePublishedScoresUnderBothModels() throws {
+            let template = try CandidateFixtures.template("spot-multi")
+            for (model, expected) in [("reference", 82.18692369213043), ("corrected", 81.76254696759312)] {
+                let json = try CandidateFixtures.eval(template, ["--problem", "spot-multi", "--scenarios", "scenarios-leaderboard-multi.json",
+                                                                 "--model", model]).json()
+                #expect(json["valid"] as? Bool == true && json["mean_cost"] as? Double == expected, "\(model): \(json)")
+                #expect(json["model"] as? String == model && (json["results"] as? [Any])?.count == 34)
+                #expect((json["scenarios"] as? [[String: Any]])?.count == 6 && json["deadline_misses"] as? Int == 0)
+            }
+            // On the default (generated) search set: every stage, the fine one equal to simulate's.
+            let json = try CandidateFixtures.eval(template, ["--problem", "spot-multi"]).json()
+            let stages = try #require(json["stages"] as? [[String: Any]])
+            #expect(stages.map { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
+            let simulated = try CommandRunner.run(["simulate", "spot-multi", "--policy", "round-robin", "--json"]).json()
+            #expect(json["mean_cost"] as? Double == simulated["mean_cost"] as? Double)
+        }
+
+        @Test func aRegionOutOfRangeOrALateFinishIsInvalid() throws {
+            let outOfRange = try CandidateFixtures.eval(try candidate("MultiRegionDecision(.spot, region: v.regionCount)"),
+                                                        ["--problem", "spot-multi"]).json()
+            #expect(outOfRange["valid"] as? Bool == false && (outOfRange["failure"] as? [String: Any])?["kind"] as? String == "invalid_answer")
+            // The simulator's deadline guarantee rescues even a policy that never runs anything:
+            // on time, valid, and dear.
+            let idle = try CandidateFixtures.eval(try candidate("MultiRegionDecision(.none)"), ["--problem", "spot-multi", "--level", "fine"]).json()
+            #expect(idle["valid"] as? Bool == true && (idle["mean_cost"] as? Double ?? 0) > 100)
+            let bad = try CandidateFixtures.eval(try candidate("MultiRegionDecision(.spot)"), ["--problem", "spot", "--model", "reference"])
+            #expect(bad.status == 2 && bad.stderr.contains("--problem spot-multi"))
+        }
+    }
+}
