@@ -172,4 +172,14 @@ import Testing
         #expect(config.models == [.init(name: "m", weight: 2)] && config.unpricedModels.isEmpty && config.retries == 2)
         #expect(abs(config.cost(model: "m", promptTokens: 1_000_000, completionTokens: 1_000_000) - 4) < 1e-12)
     }
+
+    @Test(arguments: CandidateProblem.allCases)
+    func everyProblemsPromptCanShowItsCandidateAPI(problem: CandidateProblem) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for file in problem.apiSourceFiles {
+            #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(file).path), "\(file)")
+        }
+        let prompt = ChatPrompt(GenerationRequest(problem: problem, parent: problem.template), apiReference: "API TEXT")
+        #expect(prompt.system.contains("API TEXT") && prompt.system.contains("problem `\(problem.rawValue)`"))
+    }
 }

@@ -35,6 +35,18 @@ public enum CandidateProblem: String, CaseIterable, Sendable {
             """
     }
 
+    /// The candidate API's source files for this problem, relative to the package root (shown
+    /// to an LLM generator).
+    public var apiSourceFiles: [String] {
+        switch self {
+        case .spot: return ["Sources/CandidateAPI/Spot.swift"]
+        case .spotMulti: return ["Sources/CandidateAPI/Spot.swift", "Sources/CandidateAPI/SpotMulti.swift"]
+        case .eplb: return ["Sources/CandidateAPI/EPLB.swift"]
+        case .prefix: return ["Sources/CandidateAPI/Prefix.swift"]
+        case .txn: return ["Sources/CandidateAPI/Txn.swift"]
+        }
+    }
+
     /// The starting candidate printed by `sim-cascade init PROBLEM`.
     public var template: String {
         switch self {

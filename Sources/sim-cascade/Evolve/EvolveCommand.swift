@@ -183,10 +183,11 @@ struct EvolveCommand: ParsableCommand {
         if budgetUsd != nil, !settings.unpricedModels.isEmpty {
             throw EvolveError.config("no price for \(settings.unpricedModels.joined(separator: ", ")) in prices: a budget cannot be kept")
         }
-        let api = Dictionary(uniqueKeysWithValues: CandidateProblem.allCases.compactMap { p -> (String, String)? in
-            let file = ["spot": "Spot", "eplb": "EPLB", "prefix": "Prefix", "txn": "Txn"][p.rawValue]!
-            return (try? Locations.defaultFile("Sources/CandidateAPI/\(file).swift")).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
-                .map { (p.rawValue, $0) }
+        // Read from the checkout when there is one; without it the prompt has the template's contract only.
+        let api = Dictionary(uniqueKeysWithValues: CandidateProblem.allCases.map { p in
+            (p.rawValue, p.apiSourceFiles.compactMap { file in
+                (try? Locations.defaultFile(file)).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
+            }.joined(separator: "\n"))
         })
         return try OpenAIGenerator(config: settings, apiReference: api,
                                    record: record.map { URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL })
