@@ -60,6 +60,7 @@ extension CandidateSandboxTests {
                 (["--config", "x.json"], "cannot read"),
                 (["--generator", "openai", "--config", folder.appendingPathComponent("store.sqlite").path], "does not parse"),
                 (["--run", folder.path, "--resume", "--workers", "7"], "started with"),
+                (["--run", folder.path, "--resume", "--seed", "3"], "--seed"),
             ] {
                 let result = try evolve(arguments)
                 #expect(result.status == 2, "\(arguments): \(result.stderr)")
@@ -91,14 +92,15 @@ extension CandidateSandboxTests.EvolveCommand {
     /// uninterrupted run's, timing columns aside.
     @Test func killedAtAnyMomentAndResumedTheStoreEqualsAnUninterruptedRun() throws {
         let root = try TestPaths.temporaryDirectory()
-        let common = ["--problem", "spot", "--iterations", "14", "--seed", "9", "--workers", "2", "--no-rescore", "--json"]
+        let common = ["--problem", "spot", "--iterations", "14", "--no-rescore", "--json"]
+        let fresh = ["--seed", "9", "--workers", "2"]  // stored with the run; a resume takes them from the store
         func dump(_ run: URL) throws -> [String] {
             let result = try CommandRunner.run(["runs", "dump", run.path])
             #expect(result.status == 0, "\(result.stderr)")
             return result.stdout.split(separator: "\n").map(String.init)
         }
         let reference = root.appendingPathComponent("reference")
-        let whole = try evolve(common + ["--run", reference.path])
+        let whole = try evolve(common + fresh + ["--run", reference.path])
         #expect(whole.status == 0, "\(whole.stderr)")
 
         let killed = root.appendingPathComponent("killed")
@@ -115,7 +117,7 @@ extension CandidateSandboxTests.EvolveCommand {
             environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
             environment["SIM_CASCADE_TEST_KILL"] = step.hook
             let started = (try? CommandRunner.run(["runs", "show", killed.path]).status) == 0
-            let result = try CommandRunner.run(["evolve"] + common + ["--run", killed.path] + (started ? ["--resume"] : []),
+            let result = try CommandRunner.run(["evolve"] + common + ["--run", killed.path] + (started ? ["--resume"] : fresh),
                                                environment: environment, killAfter: step.delay)
             if result.status == 9 { kills += 1 } else {
                 #expect(result.status == 0 && step.hook == nil, "\(step): \(result.stderr)")

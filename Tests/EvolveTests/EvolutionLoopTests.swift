@@ -26,7 +26,9 @@ import Testing
             return EvaluatedChild(valid: valid, score: valid ? score : nil, fitness: valid ? -score : nil,
                                   rejectedAt: valid ? nil : "coarse",
                                   evaluations: [EvaluationRecord(stage: "fine", status: valid ? "passed" : "rejected",
-                                                                 metrics: "{\"mean_cost\":\(score)}", artifacts: "[]", seconds: 0)],
+                                                                 metrics: "{\"mean_cost\":\(score)}", artifacts: "[]", seconds: 0,
+                                                                 failureKind: valid ? nil : "rejected",
+                                                                 failureMessage: valid ? nil : "byte sum \(score) divisible by 4")],
                                   metrics: valid ? ["mean_cost": score, "lines": Double(body.split(separator: "\n").count)] : [:])
         }
     }
@@ -216,5 +218,44 @@ import Testing
         #expect(try OpenAIConfig.selection(from: file) == nil)
         try #"{"selection": {"exploration": 0.5, "exploitation": 0.7}}"#.write(to: file, atomically: true, encoding: .utf8)
         #expect(throws: EvolveError.self) { try OpenAIConfig.selection(from: file) }
+    }
+
+    /// Shows its request's recent errors as its prompt (stored with each call), and gives up
+    /// with `generatorUnavailable` at its `failAt`-th call.
+    struct EchoGenerator: ProgramGenerator {
+        var offline = OfflineGenerator(seed: 0)
+        var failAt = Int.max
+        var calls = 0
+        var rng: SeededGenerator { get { offline.rng } set { offline.rng = newValue } }
+        func promptText(_ request: GenerationRequest) -> String { request.lastErrors.joined(separator: " | ") }
+        mutating func propose(_ request: GenerationRequest) throws -> GenerationResponse {
+            calls += 1
+            if calls == failAt { throw EvolveError.generatorUnavailable("gone") }
+            return try offline.propose(request)
+        }
+    }
+
+    @Test func theErrorsShownToTheGeneratorAreTheSameAfterAResume() throws {
+        let prompts = { (s: ProgramStore) in try s.calls(run: "r").map { "\($0.iteration): \($0.prompt)" } }
+        let a = try store()
+        try EvolutionLoop.start(store: a, runID: "r", settings: settings, initial: CandidateProblem.spot.template,
+                                generator: EchoGenerator(), evaluate: Self.fakeEvaluate(Counter())).run(until: 40)
+        let b = try store()
+        try EvolutionLoop.start(store: b, runID: "r", settings: settings, initial: CandidateProblem.spot.template,
+                                generator: EchoGenerator(), evaluate: Self.fakeEvaluate(Counter())).run(until: 17)
+        try EvolutionLoop.resume(store: b, runID: "r", generator: EchoGenerator(), evaluate: Self.fakeEvaluate(Counter())).run(until: 40)
+        #expect(try prompts(a) == prompts(b))
+        #expect(try prompts(a).contains { $0.contains("fine: ") || $0.contains("duplicate") }, "some errors were shown")
+    }
+
+    @Test func whenTheGeneratorBecomesUnavailableTheCallsInFlightAreKept() throws {
+        var parallel = settings
+        parallel.workers = 3
+        let s = try store()
+        let loop = try EvolutionLoop.start(store: s, runID: "r", settings: parallel, initial: CandidateProblem.spot.template,
+                                           generator: EchoGenerator(failAt: 9), evaluate: Self.fakeEvaluate(Counter()))
+        #expect(throws: EvolveError.generatorUnavailable("gone")) { try loop.run(until: 30) }
+        // Calls 1…8 were made: all of them are committed, none is lost.
+        #expect(try s.run(id: "r")?.iteration == 8 && s.calls(run: "r").count == 8 && loop.completed == 8)
     }
 }

@@ -108,4 +108,21 @@ import Testing
         #expect(reference < 82.18692369213043 - 1, "the exploit gains under the reference model (\(reference))")
         #expect(corrected == 81.76254696759312, "and nothing under the corrected one")
     }
+
+    @Test func theMigrationOverheadIsPaidByAnyLaunchAwayFromTheJobsRegion() throws {
+        let job = try SpotJob(taskHours: 3, deadlineHours: 10, overheadHours: 0.1)
+        let input = MultiRegionRunInput(scenario: "s", traceIndex: 0, unavailable: [[0, 0, 0, 0], [0, 0, 0, 0]],
+                                        prices: [[1, 1, 1, 1], [1, 1, 1, 1]])
+        var run = MultiRegionRun(model: .corrected, job: job, gapSeconds: 3600, input: input, migrationOverheadSeconds: 1800)
+        _ = run.observe()
+        run.apply(MultiRegionDecision(.spot))  // the first launch: no migration
+        #expect(run.rro == 360)
+        run.advance()
+        _ = run.observe()
+        run.apply(MultiRegionDecision(.none, region: 1))  // idle a tick in between…
+        run.advance()
+        _ = run.observe()
+        run.apply(MultiRegionDecision(.spot))  // …the launch in region 1 still migrates the job
+        #expect(run.rro == 360 + 1800)
+    }
 }

@@ -6,8 +6,9 @@ import Sim
 ///
 /// Every run starts at tick 0 of its time-aligned traces, so all advance in lock-step: at tick t
 /// each unfinished run is queried in one batch, and nothing inside the child can learn any
-/// region's availability after t — or, under the corrected model, any but the one region its
-/// view names.
+/// region's availability after t. Runs that share a region file must not share a child (one
+/// could tell the other what it observed there): `SpotMultiFidelityLevel` gives each scenario
+/// its own, and a scenario's runs use distinct trace indices.
 public struct SpotMultiCandidateRunner {
     public var set: MultiRegionScenarioSet
     public var model: MultiRegionModel

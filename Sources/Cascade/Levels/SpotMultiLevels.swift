@@ -106,23 +106,41 @@ public struct SpotMultiFidelityLevel: FidelityLevel {
     }
     public var primaryMetric: String { "mean_cost" }
 
+    /// Runs each scenario in its own sandboxed child: scenarios share region files (the same
+    /// trace index of the same region), so one process answering two of them could pass one
+    /// run's observation of a region to another run that may not observe it. The stage's wall
+    /// budget is shared by the scenarios' children.
     public func run(_ candidate: CompiledCandidate, sandbox: Sandbox, budget: StageBudget?, test: SequentialTest?) throws -> LevelResult {
-        let session = try sandbox.limited(to: budget).start(executable: candidate.executable)
-        let outcome = SpotMultiCandidateRunner(set: set, model: model, migrationOverheadSeconds: migrationOverheadSeconds).run(session)
-        let seconds = monotonicSeconds() - session.startTime
-        let result: MultiRegionSetResult
-        switch outcome {
-        case .failure(let failure):
-            return LevelResult(level: name, metrics: [:], failure: failure, seconds: seconds, score: nil, artifacts: [], log: session.logText)
-        case .success(let r): result = r
+        let start = monotonicSeconds()
+        var results = [MultiRegionRunResult?](repeating: nil, count: set.runs.count)
+        var log = ""
+        for scenario in set.scenarios {
+            let indices = set.runs.indices.filter { set.runs[$0].scenario == scenario.name }
+            var remaining = budget
+            if let budget {
+                remaining?.wallSeconds = max(budget.wallSeconds - (monotonicSeconds() - start), 0.001)
+            }
+            let session = try sandbox.limited(to: remaining).start(executable: candidate.executable)
+            let outcome = SpotMultiCandidateRunner(set: SpotMultiLevels.subset(set, indices, name: scenario.name), model: model,
+                                                   migrationOverheadSeconds: migrationOverheadSeconds).run(session)
+            log += session.logText
+            switch outcome {
+            case .failure(let failure):
+                return LevelResult(level: name, metrics: [:], failure: failure, seconds: monotonicSeconds() - start, score: nil,
+                                   artifacts: [], log: log)
+            case .success(let r):
+                for (k, i) in indices.enumerated() { results[i] = r.results[k] }
+            }
         }
+        let seconds = monotonicSeconds() - start
+        let result = MultiRegionSetResult(set: set, results: results.map { $0! })
         let late = result.results.indices.filter { !result.results[$0].deadlineMet }
         let failure = failOnDeadlineMiss && !late.isEmpty
             ? CandidateFailure(.deadlineMiss, "\(late.count) of \(result.results.count) runs finished after their deadline (first: "
                 + "\(set.runs[late[0]].scenario) trace \(set.runs[late[0]].traceIndex))")
             : nil
         return LevelResult(level: name, metrics: ["mean_cost": result.meanCost, "deadline_misses": Double(late.count)], failure: failure,
-                           seconds: seconds, score: .spotMulti(result), artifacts: name == "fine" ? worst(result) : [], log: session.logText,
+                           seconds: seconds, score: .spotMulti(result), artifacts: name == "fine" ? worst(result) : [], log: log,
                            items: (result.results.count, result.results.count))
     }
 

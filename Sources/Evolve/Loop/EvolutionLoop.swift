@@ -109,15 +109,10 @@ public final class EvolutionLoop {
         generator.rng = LoopState.generator(last.generator)
         let programs = try store.programs(run: runID)
         let calls = try store.calls(run: runID)
-        var errors = calls.compactMap { c in c.error.map { (c.iteration, $0) } }
-        for p in programs.suffix(20) where !p.valid {
-            if let failure = try store.evaluations(program: p.id ?? 0).last(where: { $0.failureMessage != nil }) {
-                errors.append((p.iteration, "\(failure.stage): \(failure.failureMessage ?? "")"))
-            }
-        }
+        let errors = try store.failures(run: runID).map { ($0.iteration, $0.text) }
         return try EvolutionLoop(store: store, runID: runID, settings: settings, generator: generator,
                                  selectionRNG: LoopState.generator(last.selection), evaluate: evaluate, iteration: run.iteration,
-                                 programs: programs, states: states, errors: errors.sorted { $0.0 < $1.0 },
+                                 programs: programs, states: states, errors: errors,
                                  spentUSD: calls.reduce(0) { $0 + $1.costUSD })
     }
 
@@ -139,7 +134,18 @@ public final class EvolutionLoop {
             while true {
                 while stop == nil, inFlight.count < workers, iteration + inFlight.count < total {
                     if let deadline, Date() >= deadline { stop = .timeBudget; break }
-                    guard let proposal = try propose(iteration + inFlight.count + 1, inFlight: inFlight.map(\.proposal)) else {
+                    let next: Proposal?
+                    do {
+                        next = try propose(iteration + inFlight.count + 1, inFlight: inFlight.map(\.proposal))
+                    } catch {
+                        // The calls in flight were made (and maybe paid for): keep them before stopping.
+                        while !inFlight.isEmpty {
+                            let (proposal, job) = inFlight.removeFirst()
+                            progress(try commit(proposal, try job?.result()))
+                        }
+                        throw error
+                    }
+                    guard let proposal = next else {
                         stop = .costBudget
                         break
                     }
@@ -157,6 +163,8 @@ public final class EvolutionLoop {
             (generator.rng, selectionRNG) = committedStreams
             throw error
         }
+        // A proposal refused by the budget drew from the streams; a later run starts where a resume would.
+        (generator.rng, selectionRNG) = committedStreams
         return stop ?? .iterations
     }
 
@@ -210,7 +218,6 @@ public final class EvolutionLoop {
         if let failure = evaluated?.evaluations.last(where: { $0.failureMessage != nil }) {
             errors.append((i, "\(failure.stage): \(failure.failureMessage ?? "")"))
         }
-        if errors.count > 64 { errors.removeFirst(errors.count - 32) }
         return IterationSummary(iteration: i, program: stored, error: proposal.call?.error, spentUSD: spentUSD)
     }
 

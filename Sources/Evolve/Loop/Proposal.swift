@@ -42,7 +42,8 @@ extension EvolutionLoop {
         var child: String?
         do {
             let response = try generator.propose(request)
-            (call.model, call.prompt, call.response) = (response.model, response.prompt, response.text)
+            (call.model, call.response) = (response.model, response.text)
+            if !response.prompt.isEmpty { call.prompt = response.prompt }
             (call.promptTokens, call.completionTokens, call.costUSD) = (response.promptTokens, response.completionTokens, response.costUSD)
             let edited = try EditApplier.apply(try EditParser.parse(response.text), to: parent.source)
             let normalized = ProgramFingerprint.normalised(edited)

@@ -25,4 +25,23 @@ extension ProgramStore {
             }
         }
     }
+
+    /// Every recorded failure of the run by iteration: a call's error, or the message of the last
+    /// failing stage of a child — what the loop shows a generator as its recent errors.
+    /// - Complexity: O(calls + evaluations).
+    public func failures(run id: String) throws -> [(iteration: Int, text: String)] {
+        try pool.read { db in
+            let calls = try Row.fetchAll(db, sql: "SELECT iteration, error FROM generator_calls WHERE runId = ? AND error IS NOT NULL",
+                                         arguments: [id]).map { (iteration: $0["iteration"] as Int, text: $0["error"] as String) }
+            let stages = try Row.fetchAll(db, sql: """
+                SELECT p.iteration AS iteration, e.stage AS stage, e.failureMessage AS message
+                FROM evaluations e JOIN programs p ON p.id = e.programId
+                WHERE p.runId = ? AND e.id = (SELECT MAX(e2.id) FROM evaluations e2
+                                              WHERE e2.programId = e.programId AND e2.failureMessage IS NOT NULL)
+                """, arguments: [id]).map { row in
+                (iteration: row["iteration"] as Int, text: "\(row["stage"] as String): \(row["message"] as String)")
+            }
+            return (calls + stages).sorted { $0.iteration < $1.iteration }
+        }
+    }
 }

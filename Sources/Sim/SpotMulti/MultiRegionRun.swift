@@ -33,8 +33,11 @@ public struct MultiRegionRun: Sendable {
     public private(set) var tick = 0
     /// Where the next launch goes.
     public private(set) var pointer = 0
-    /// The region of the running instance (corrected model; meaningless while `current` is none).
+    /// The region of the running instance, or of the last one when none runs (corrected model).
     var instanceRegion = 0
+    /// Whether an instance has run yet: the job's state then lives in `instanceRegion`, and a
+    /// launch anywhere else pays the migration overhead.
+    var launched = false
     var current = Cluster.none
     var last = Cluster.none
     var hasSpot = false
@@ -125,10 +128,10 @@ public struct MultiRegionRun: Sendable {
             if type == .spot && !(type == current && region == instanceRegion) && !available(region, t) { type = .none }
             let continuation = type == current && current != .none && region == instanceRegion
             if type != .none && !continuation {
-                rro = d + (current != .none && region != instanceRegion ? migrationOverheadSeconds : 0)
+                rro = d + (launched && region != instanceRegion ? migrationOverheadSeconds : 0)
             }
             current = type
-            if type != .none { instanceRegion = region }
+            if type != .none { (instanceRegion, launched) = (region, true) }
         }
     }
 

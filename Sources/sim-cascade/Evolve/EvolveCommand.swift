@@ -34,8 +34,8 @@ struct EvolveCommand: ParsableCommand {
     @Option(help: "Stop before a generator call whose worst-case cost would pass this many US dollars.")
     var budgetUsd: Double?
 
-    @Option(help: "Seed of the generator and the selection.")
-    var seed: UInt64 = 0
+    @Option(help: "Seed of the generator and the selection (default 0).")
+    var seed: UInt64?
 
     @Option(name: .customLong("run"), help: "Run folder (default: runs/PROBLEM-TIMESTAMP).")
     var runFolder: String?
@@ -86,7 +86,7 @@ struct EvolveCommand: ParsableCommand {
         let stored = try storedSettings(folder: folder, storePath: storePath, named: named)
         let problem = try stored.map { try CandidateProblem(named: $0.problem) } ?? named ?? .spot
         let kind = stored?.generator ?? generator ?? "offline"
-        let programGenerator = try makeGenerator(kind)
+        let programGenerator = try makeGenerator(kind, budgeted: (stored?.budgetUSD ?? budgetUsd) != nil)
         let initialSource = try initial.map {
             try CandidateEvaluator.readSource(URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL)
         } ?? problem.template
@@ -107,7 +107,7 @@ struct EvolveCommand: ParsableCommand {
             loop = try EvolutionLoop.resume(store: store, runID: Self.runID, generator: programGenerator, evaluate: evaluate)
             Log.note("evolve: resuming \(folder.path) after iteration \(loop.completed)")
         } else {
-            var settings = EvolutionSettings(problem: problem.rawValue, seed: seed, workers: workers ?? Self.cores,
+            var settings = EvolutionSettings(problem: problem.rawValue, seed: seed ?? 0, workers: workers ?? Self.cores,
                                              budgetUSD: budgetUsd, generator: kind)
             settings.selection = try configURL.flatMap(OpenAIConfig.selection) ?? SelectionConfig()
             if let islands { settings.selection.islands = islands }
@@ -161,9 +161,9 @@ struct EvolveCommand: ParsableCommand {
         if let generator, generator != settings.generator {
             throw CLIError.invalidValue("--generator", generator, "the run was started with \(settings.generator)")
         }
-        if islands != nil || config.map({ _ in generator != "openai" && settings.generator != "openai" }) == true {
-            throw CLIError.conflictingOptions("--resume", islands != nil ? "--islands" : "--config (the selection is stored with the run)")
-        }
+        let fixed = [("--islands", islands != nil), ("--seed", seed != nil), ("--initial", initial != nil),
+                     ("--config (the selection is stored with the run)", config != nil && settings.generator != "openai")]
+        if let (option, _) = fixed.first(where: \.1) { throw CLIError.conflictingOptions("--resume", option) }
         if let workers, workers != settings.workers {
             throw CLIError.invalidValue("--workers", "\(workers)", "the run was started with \(settings.workers) (the store depends on it)")
         }
@@ -173,14 +173,14 @@ struct EvolveCommand: ParsableCommand {
         return settings
     }
 
-    func makeGenerator(_ kind: String) throws -> any ProgramGenerator {
+    func makeGenerator(_ kind: String, budgeted: Bool) throws -> any ProgramGenerator {
         guard kind == "openai" else {
             if record != nil { throw CLIError.missingOption("--generator openai", because: "with --record") }
-            return OfflineGenerator(seed: seed)
+            return OfflineGenerator(seed: seed ?? 0)
         }
         guard let configURL else { throw CLIError.missingOption("--config", because: "with the openai generator") }
         let settings = try OpenAIConfig.load(configURL)
-        if budgetUsd != nil, !settings.unpricedModels.isEmpty {
+        if budgeted, !settings.unpricedModels.isEmpty {
             throw EvolveError.config("no price for \(settings.unpricedModels.joined(separator: ", ")) in prices: a budget cannot be kept")
         }
         // Read from the checkout when there is one; without it the prompt has the template's contract only.

@@ -29,10 +29,10 @@ public struct OpenAIGenerator: ProgramGenerator {
         self.sleep = sleep
     }
 
-    /// Prompt tokens estimated at one per 3 bytes (tokenizers average about 4), plus `max_tokens`,
-    /// at the priciest configured model.
+    /// At most one prompt token per UTF-8 byte (byte-level tokenizers never exceed it), plus
+    /// `max_tokens`, at the priciest configured model.
     public func worstCaseCostUSD(_ request: GenerationRequest) -> Double {
-        let promptTokens = (prompt(request).text.utf8.count + 2) / 3
+        let promptTokens = prompt(request).text.utf8.count
         return config.models.map { config.cost(model: $0.name, promptTokens: promptTokens, completionTokens: config.maxTokens) }.max() ?? 0
     }
 
@@ -65,7 +65,7 @@ public struct OpenAIGenerator: ProgramGenerator {
                 throw EvolveError.generatorUnavailable("HTTP \(status) from \(url.absoluteString): check the key in $\(config.apiKeyEnv ?? "…")")
             case 404:
                 throw EvolveError.generatorUnavailable("HTTP 404 from \(url.absoluteString): check base_url and the model name")
-            case 429, 500...:
+            case 408, 429, 500...:
                 (lastProblem, unreachable) = ("HTTP \(status)\(Self.snippet(data))", false)
             default:
                 throw EvolveError.generatorFailed("HTTP \(status)\(Self.snippet(data))")
