@@ -28,7 +28,7 @@ extension CandidateSandboxTests {
                 #expect((json["scenarios"] as? [[String: Any]])?.count == 6 && json["deadline_misses"] as? Int == 0)
             }
             // On the default (generated) search set: every stage, the fine one equal to simulate's.
-            let json = try CandidateFixtures.eval(template, ["--problem", "spot-multi"]).json()
+            let json = try CandidateFixtures.eval(template, ["--problem", "spot-multi", "--all-levels"]).json()
             let stages = try #require(json["stages"] as? [[String: Any]])
             #expect(stages.map { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
             let simulated = try CommandRunner.run(["simulate", "spot-multi", "--policy", "round-robin", "--json"]).json()
