@@ -91,7 +91,7 @@ extension CandidateSandboxTests {
             #expect(abs((coarse["threshold"] as? Double ?? 0) - factor * reference) < 1e-9)
         }
 
-        @Test(arguments: ["txn", "prefix", "eplb"])
+        @Test(arguments: ["txn", "prefix", "eplb", "spot-multi"])
         func calibrateBuildsACompilingPoolForEveryProblem(problem: String) throws {
             let out = try TestPaths.temporaryDirectory().appendingPathComponent("reports")
             var environment = ProcessInfo.processInfo.environment
@@ -105,7 +105,7 @@ extension CandidateSandboxTests {
             for entry in entries where entry["origin"] as? String != "bad" {
                 #expect((entry["levels"] as? [String: [String: Any]])?["fine"]?["valid"] as? Bool == true, "\(entry["name"] ?? "")")
             }
-            #expect(report["lower_is_better"] as? Bool == (problem == "txn"))
+            #expect(report["lower_is_better"] as? Bool == (problem == "txn" || problem == "spot-multi"))
             // The template passes the gates its own calibration recommends.
             let eval = try CandidateFixtures.eval(try CandidateFixtures.template(problem),
                                                   ["--problem", problem, "--gates", out.appendingPathComponent("\(problem).json").path])
