@@ -26,6 +26,9 @@ enum ProgressPlot {
         svg += frame(y: 30, height: top - margin - 20, width: width, margin: margin)
         svg += "<text x=\"\(f(width / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"13\">\(metric.name) of valid programs "
             + "(\(metric.lowerIsBetter ? "lower" : "higher") is better): best (blue) and median (orange); \(fixed(y0 - pad, 3))–\(fixed(y1 + pad, 3))</text>\n"
+        for value in [y0 - pad, (y0 + y1) / 2, y1 + pad] {
+            svg += "<text x=\"\(f(margin - 4))\" y=\"\(f(py(value) + 4))\" text-anchor=\"end\">\(fixed(value, 2))</text>\n"
+        }
         svg += polyline(best.map { (px($0.0), py($0.1)) }, color: "#1f77b4", step: true)
         svg += polyline(median.map { (px($0.0), py($0.1)) }, color: "#ff7f0e", step: false)
 
@@ -48,6 +51,12 @@ enum ProgressPlot {
             let color = colors[k % colors.count]
             svg += polyline(points, color: color, step: true)
             svg += "<text x=\"\(f(margin + 8 + Double(k) * 120))\" y=\"\(f(top + 36))\" fill=\"\(color)\">\(stage): \(count)</text>\n"
+        }
+        for count in [0, stopped] {
+            svg += "<text x=\"\(f(margin - 4))\" y=\"\(f(sy(count) + 4))\" text-anchor=\"end\">\(count)</text>\n"
+        }
+        for i in [0, last / 2, last] {
+            svg += "<text x=\"\(f(px(i)))\" y=\"\(f(base + 14))\" text-anchor=\"middle\">\(i)</text>\n"
         }
         svg += "<text x=\"\(f(width / 2))\" y=\"\(f(top + bottom - 16))\" text-anchor=\"middle\">iteration (0–\(last))</text>\n"
         return svg + "</svg>\n"
