@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Sim"], path: "Tests/TestSupport"),
         .testTarget(name: "SimTests", dependencies: ["Sim", "TestSupport"]),
         .testTarget(name: "CascadeTests", dependencies: ["Cascade", "Sim", "TestSupport"]),
-        .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Cascade"], exclude: ["Fixtures"]),
+        .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Cascade", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["sim-cascade", "TestSupport"]),
     ]
 )

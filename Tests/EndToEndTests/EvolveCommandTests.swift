@@ -127,3 +127,45 @@ extension CandidateSandboxTests.EvolveCommand {
         #expect(try dump(killed) == (try dump(reference)))
     }
 }
+
+extension CandidateSandboxTests.EvolveCommand {
+    /// `evolve --generator openai` end to end against the loopback fixture server: calls, costs,
+    /// failed calls, `--record`, the budget, and a resume with the same config.
+    @Test func theOpenAIGeneratorThroughTheCommandLine() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        let server = try ChatServer(answers: ["edit-threshold", "http-400", "no-edit", "edit-rewrite"])
+        let config = folder.appendingPathComponent("endpoint.json")
+        try """
+            {"base_url": "\(server.baseURL)", "api_key_env": "SIM_CASCADE_TEST_KEY", "models": [{"name": "coder-a"}],
+             "retries": 0, "max_tokens": 500,
+             "prices": {"coder-a": {"prompt_per_million": 1, "completion_per_million": 2}},
+             "selection": {"islands": 2}}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let run = folder.appendingPathComponent("run"), record = folder.appendingPathComponent("record")
+        let first = try evolve(["--problem", "spot", "--iterations", "3", "--generator", "openai", "--config", config.path,
+                                "--budget-usd", "1", "--record", record.path, "--workers", "1", "--no-rescore", "--run", run.path, "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let report = try first.json()
+        #expect(report["iterations"] as? Int == 3 && report["failed_calls"] as? Int == 2, "\(report)")
+        let spent = report["spent_usd"] as? Double ?? 0
+        // Charged: the two answered calls (the edit and the answer with no edit), not the HTTP error.
+        #expect(abs(spent - (1200.0 + 2 * 80 + 1100 + 2 * 10) / 1e6) < 1e-12, "\(spent)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: record.path).sorted() == ["0001.json", "0002.json", "0003.json"])
+        let dump = try CommandRunner.run(["runs", "dump", run.path]).stdout
+        #expect(dump.contains("HTTP 400") && dump.contains("no SEARCH/REPLACE") && dump.contains(#"model="coder-a""#))
+        #expect(dump.contains(#"\"islands\":2"#), "the selection came from the config")
+
+        // Resumed with the same config: the fourth answer is a rewrite.
+        let second = try evolve(["--iterations", "4", "--config", config.path, "--no-rescore", "--run", run.path, "--resume", "--json"])
+        let resumedIterations = try second.json()["iterations"] as? Int
+        #expect(second.status == 0 && resumedIterations == 4, "\(second.stderr)")
+        #expect(try server.requests().count == 4)
+
+        // A budget smaller than one call's worst case stops the run before any call.
+        let tight = try evolve(["--problem", "spot", "--iterations", "3", "--generator", "openai", "--config", config.path,
+                                "--budget-usd", "0.0001", "--no-rescore", "--run", folder.appendingPathComponent("tight").path, "--json"])
+        let reason = try tight.json()["stop_reason"] as? String
+        #expect(tight.status == 0 && reason == "cost budget", "\(tight.stderr)")
+        #expect(try server.requests().count == 4)
+    }
+}

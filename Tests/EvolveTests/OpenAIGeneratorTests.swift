@@ -2,6 +2,7 @@ import Cascade
 import Foundation
 @testable import Evolve
 import Sim
+import TestSupport
 import Testing
 
 /// The `openai` generator against a loopback server answering from hand-written fixtures: no

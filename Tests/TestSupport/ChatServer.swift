@@ -1,17 +1,18 @@
 import Foundation
 
-/// The loopback chat-completions server (`Fixtures/chat-server.py`) answering from a chosen
+/// The loopback chat-completions server (`Tests/EvolveTests/Fixtures/chat-server.py`) answering from a chosen
 /// sequence of the hand-written fixtures in `Fixtures/chat/`.
-final class ChatServer {
-    let process = Process()
+public final class ChatServer {
+    public let process = Process()
     let folder: URL
-    let port: Int
-    var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+    public let port: Int
+    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    public static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("EvolveTests/Fixtures")
 
     /// Serves `answers` (fixture names without `.json`, or whole fixture texts starting with `{`) in order.
-    init(answers: [String]) throws {
+    public init(answers: [String]) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-chat-\(UUID().uuidString)")
         let served = folder.appendingPathComponent("served")
         try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
@@ -36,14 +37,14 @@ final class ChatServer {
     }
 
     /// The requests received, in order, as decoded JSON lines.
-    func requests() throws -> [[String: Any]] {
+    public func requests() throws -> [[String: Any]] {
         let url = folder.appendingPathComponent("requests.jsonl")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
         return try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
     }
 
     /// SIGKILL: the test runner's children may inherit an ignored SIGTERM.
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
