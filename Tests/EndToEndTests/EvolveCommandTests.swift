@@ -25,6 +25,11 @@ extension CandidateSandboxTests {
             #expect(rescored.first?["set"] as? String == "held-out" && rescored.first?["initial"] as? Double != nil)
             #expect(first.stderr.contains("evolve: 2/2"))
             let second = try evolve(["--iterations", "4", "--run", folder.path, "--resume", "--json"])  // the run's problem
+            // With a time budget alone there is no iteration limit: the clock stops the run.
+            let timed = try evolve(["--problem", "txn", "--time-budget", "1s", "--no-rescore", "--json",
+                                    "--run", folder.deletingLastPathComponent().appendingPathComponent("timed").path])
+            let reason = try timed.json()["stop_reason"] as? String
+            #expect(timed.status == 0 && reason == "time budget", "\(timed.stderr)")
             #expect(second.status == 0, "\(second.stderr)")
             #expect(second.stderr.contains("resuming") && second.stderr.contains("evolve: 3/4") && !second.stderr.contains("evolve: 2/4"))
             for file in ["best.swift", "report.md", "progress.svg"] {

@@ -218,6 +218,13 @@ import Testing
         #expect(try OpenAIConfig.selection(from: file) == nil)
         try #"{"selection": {"exploration": 0.5, "exploitation": 0.7}}"#.write(to: file, atomically: true, encoding: .utf8)
         #expect(throws: EvolveError.self) { try OpenAIConfig.selection(from: file) }
+        // A misplaced or misspelt key is an error, not a setting silently ignored.
+        for (text, message) in [(#"{"islands": 2}"#, "selection settings go in a \"selection\" object"),
+                                (#"{"selection": {"islandz": 2}}"#, "unknown key 'selection.islandz'")] {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            #expect(throws: EvolveError.self) { try OpenAIConfig.selection(from: file) }
+            do { _ = try OpenAIConfig.selection(from: file) } catch { #expect("\(error)".contains(message), "\(error)") }
+        }
     }
 
     /// Shows its request's recent errors as its prompt (stored with each call), and gives up

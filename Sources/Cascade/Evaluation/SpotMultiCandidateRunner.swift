@@ -55,10 +55,11 @@ public struct SpotMultiCandidateRunner {
                 let regions = runs[i].regionCount
                 guard let cluster = Cluster(rawValue: answer[at]), raw == -1 || (raw >= 0 && Int(raw) < regions) else {
                     session.killAndReap()
+                    let what = Cluster(rawValue: answer[at]) == nil
+                        ? "cluster \(answer[at]) is not a cluster type (0 none, 1 spot, 2 on-demand)"
+                        : "region \(raw) is not one of the run's regions 0..<\(regions)"
                     return .failure(CandidateFailure(
-                        .invalidAnswer, "\(set.runs[i].scenario) trace \(set.runs[i].traceIndex) tick \(runs[i].tick): decision "
-                            + "(\(answer[at]), region \(raw)) is not a cluster type (0 none, 1 spot, 2 on-demand) and a region "
-                            + "in 0..<\(regions) or -1"))
+                        .invalidAnswer, "\(set.runs[i].scenario) trace \(set.runs[i].traceIndex) tick \(runs[i].tick): \(what)"))
                 }
                 runs[i].apply(MultiRegionDecision(cluster, region: raw == -1 ? nil : Int(raw)))
                 if runs[i].isFinished || runs[i].tick == set.runs[i].ticks - 1 {

@@ -60,7 +60,7 @@ public struct MultiRegionScenarioSet: Sendable {
             let path = folder.appendingPathComponent(region).appendingPathComponent("\(index).json")
             if let known = cache[path.path] { return (known, path.path) }
             guard FileManager.default.fileExists(atPath: path.path) else {
-                throw SimError.malformedFile(url.path, reason: "region file \(file.trace_folder)/\(region)/\(index).json does not exist")
+                throw SimError.malformedFile(url.path, reason: "region file \(path.path) does not exist (trace_folder is relative to the scenario file)")
             }
             let loaded = try SpotTrace.load(from: path)
             guard loaded.prices != nil else { throw SimError.malformedFile(path.path, reason: "has no prices") }

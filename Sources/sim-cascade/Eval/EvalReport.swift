@@ -233,7 +233,8 @@ struct EvalReport: Encodable {
         case .spot(let score)?:
             lines.append("mean_cost \(fixed(score.meanCost, 4)) $, std_cost \(fixed(score.stdCost, 4)) $, deadline_misses \(score.deadlineMisses)")
         case .spotMulti(let result)?:
-            lines.append("mean_cost \(fixed(result.meanCost, 4)) $ (mean over scenarios), deadline_misses \(result.deadlineMisses); "
+            let model = { if case .spotMulti(_, let model, _) = inputs.candidateInputs { model.rawValue } else { "" } }()
+            lines.append("mean_cost \(fixed(result.meanCost, 4)) $ (mean over scenarios, \(model) model), deadline_misses \(result.deadlineMisses); "
                 + result.scenarioMeans.map { "\($0.name) \(fixed($0.meanCost, 4))" }.joined(separator: ", "))
         case .eplb(let result)?:
             if let serving = result.serving {

@@ -25,10 +25,10 @@ struct EvolveCommand: ParsableCommand {
     @Option(help: "The starting candidate (default: the problem's template).")
     var initial: String?
 
-    @Option(help: "Iterations to reach (a resumed run counts the ones it already has).")
-    var iterations: Int = 100
+    @Option(help: "Iterations to reach, counting a resumed run's (default: 100, or no limit with --time-budget).")
+    var iterations: Int?
 
-    @Option(help: "Stop starting iterations after this long, e.g. 90s, 30m, 2h (evaluations in flight finish).")
+    @Option(help: "Stop starting iterations after this long, e.g. 90s, 30m, 2h (evaluations in flight finish); with --iterations, whichever comes first.")
     var timeBudget: String?
 
     @Option(help: "Stop before a generator call whose worst-case cost would pass this many US dollars.")
@@ -70,6 +70,7 @@ struct EvolveCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        let iterations = self.iterations ?? (timeBudget == nil ? 100 : Int.max)
         guard iterations >= 0 else { throw CLIError.invalidValue("--iterations", "\(iterations)", "must not be negative") }
         if let islands, islands < 1 { throw CLIError.invalidValue("--islands", "\(islands)", "must be at least 1") }
         if let workers, !(1...64).contains(workers) { throw CLIError.invalidValue("--workers", "\(workers)", "must be 1…64") }
@@ -161,7 +162,8 @@ struct EvolveCommand: ParsableCommand {
         if let generator, generator != settings.generator {
             throw CLIError.invalidValue("--generator", generator, "the run was started with \(settings.generator)")
         }
-        let fixed = [("--islands", islands != nil), ("--seed", seed != nil), ("--initial", initial != nil),
+        let fixed = [("--islands", islands != nil), ("--seed \(seed ?? 0) (the run's is \(settings.seed))", seed.map { $0 != settings.seed } ?? false),
+                     ("--initial (the initial program is the run's iteration 0)", initial != nil),
                      ("--config (the selection is stored with the run)", config != nil && settings.generator != "openai")]
         if let (option, _) = fixed.first(where: \.1) { throw CLIError.conflictingOptions("--resume", option) }
         if let workers, workers != settings.workers {
@@ -280,8 +282,8 @@ struct ProgressLine {
         let rate = Double(evaluations) / max(Date().timeIntervalSince(started) / 60, 1e-9)
         let what = summary.program.map { p in p.valid ? "\(metric.name) \(EvolveReport.text(p.score))" : "stopped at \(p.rejectedAt ?? "compile")" }
             ?? "no child (\(summary.error ?? ""))"
-        let stops = stopped.isEmpty ? "none" : stopped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        Log.note("evolve: \(summary.iteration)/\(target) \(what) | best \(EvolveReport.text(best)) | stopped: \(stops) | "
+        let stops = EvolveReport.stops(stopped)
+        Log.note("evolve: \(summary.iteration)\(target == Int.max ? "" : "/\(target)") \(what) | best \(EvolveReport.text(best)) | stopped: \(stops) | "
             + "\(String(format: "%.1f", rate)) evaluations/min | spent \(String(format: "%.4f", summary.spentUSD)) $")
     }
 }

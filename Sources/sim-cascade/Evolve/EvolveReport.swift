@@ -60,15 +60,15 @@ struct EvolveReport: Encodable {
         let best = programs.filter { $0.valid && $0.score != nil }
             .min { metric.lowerIsBetter ? $0.score! < $1.score! : $0.score! > $1.score! }
         if let best { try Data(best.source.utf8).write(to: folder.appendingPathComponent("best.swift")) }
-        try Data(ProgressPlot.render(programs, metric: metric).utf8).write(to: folder.appendingPathComponent("progress.svg"))
+        try Data(ProgressPlot.render(programs, metric: metric, iterations: report.iterations).utf8).write(to: folder.appendingPathComponent("progress.svg"))
         try Data(report.markdown(bestSource: best?.source).utf8).write(to: folder.appendingPathComponent("report.md"))
     }
 
     func markdown(bestSource: String?) -> String {
-        var md = "# evolve: \(problem), \(iterations) iterations\n\n"
-        md += "Run folder `\(run)`; stopped by: \(stop_reason). \(programs) programs evaluated; children stopped by stage: "
-            + (stopped.isEmpty ? "none" : stopped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-            + "; \(failed_calls) iterations without a child (failed edits, duplicates, failed calls); generator spend \(String(format: "%.4f", spent_usd)) $.\n\n"
+        var md = "# evolve: \(problem), \(Self.count(iterations, "iteration"))\n\n"
+        md += "Run folder `\(run)`; stopped by: \(stop_reason). \(Self.count(programs, "program")) evaluated; children stopped by stage: "
+            + Self.stops(stopped) + "; \(Self.count(failed_calls, "iteration")) without a child (failed edits, duplicates, failed calls); "
+            + "generator spend \(String(format: "%.4f", spent_usd)) $.\n\n"
         md += "Score: `\(metric)` on the search inputs, \(lower_is_better ? "lower" : "higher") is better. "
             + "Initial program \(Self.text(initial_score)), best \(Self.text(best_score)).\n\n![progress](progress.svg)\n\n"
         if !rescored.isEmpty {
@@ -87,6 +87,16 @@ struct EvolveReport: Encodable {
     }
 
     static func text(_ x: Double?) -> String { x.map { fixed($0, 4) } ?? "–" }
+
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+    /// Where children were stopped, in cascade order.
+    static func stops(_ stopped: [String: Int]) -> String {
+        stopped.isEmpty ? "none" : stopped.sorted { (stageRank($0.key), $0.key) < (stageRank($1.key), $1.key) }
+            .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+
+    static func stageRank(_ stage: String) -> Int { ["compile": 0, "cost_model": 1, "coarse": 2, "fine": 3][stage] ?? 4 }
 }
 
 extension String {

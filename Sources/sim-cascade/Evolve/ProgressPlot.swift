@@ -3,9 +3,10 @@ import Evolve
 /// `DIR/progress.svg`: the best and the median score of the valid programs so far, by
 /// iteration (top), and how many children each cascade stage stopped so far (bottom).
 enum ProgressPlot {
-    static func render(_ programs: [ProgramRecord], metric: (name: String, lowerIsBetter: Bool)) -> String {
+    /// - Parameter iterations: the run's committed iterations (the last may have left no program).
+    static func render(_ programs: [ProgramRecord], metric: (name: String, lowerIsBetter: Bool), iterations: Int) -> String {
         let width = 760.0, top = 300.0, bottom = 200.0, margin = 56.0
-        let last = max(programs.map(\.iteration).max() ?? 1, 1)
+        let last = max(iterations, programs.map(\.iteration).max() ?? 1, 1)
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(top + bottom))\" "
             + "font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         func px(_ i: Int) -> Double { margin + Double(i) / Double(last) * (width - 2 * margin) }
@@ -33,7 +34,8 @@ enum ProgressPlot {
         svg += polyline(median.map { (px($0.0), py($0.1)) }, color: "#ff7f0e", step: false)
 
         // Cumulative stops per stage.
-        let stages = Array(Set(programs.compactMap { $0.valid ? nil : ($0.rejectedAt ?? "compile") })).sorted()
+        let stages = Array(Set(programs.compactMap { $0.valid ? nil : ($0.rejectedAt ?? "compile") }))
+            .sorted { (EvolveReport.stageRank($0), $0) < (EvolveReport.stageRank($1), $1) }
         let colors = ["#d62728", "#2ca02c", "#9467bd", "#8c564b", "#7f7f7f"]
         let stopped = programs.filter { !$0.valid }.count
         let base = top + bottom - margin

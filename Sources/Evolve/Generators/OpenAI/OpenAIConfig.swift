@@ -77,6 +77,7 @@ public struct OpenAIConfig: Codable, Sendable, Equatable {
     /// Reads and checks a config file.
     /// - Throws: `EvolveError.config` naming the file and what is wrong, in one line.
     public static func load(_ url: URL) throws -> OpenAIConfig {
+        try checkKeys(url)
         let config = try decode(OpenAIConfig.self, from: url)
         try config.validate()
         return config
@@ -85,9 +86,30 @@ public struct OpenAIConfig: Codable, Sendable, Equatable {
     /// The optional `selection` object of a config file (snake_case keys).
     public static func selection(from url: URL) throws -> SelectionConfig? {
         struct File: Decodable { var selection: SelectionConfig? }
+        try checkKeys(url)
         let selection = try decode(File.self, from: url, snakeCase: true).selection
         try selection?.validate()
         return selection
+    }
+
+    static let topLevelKeys: Set = ["base_url", "api_key_env", "models", "temperature", "max_tokens", "timeout_seconds", "retries",
+                                    "retry_delay_seconds", "prices", "selection"]
+    static let selectionKeys: Set = ["islands", "features", "bins", "exploration", "exploitation", "inspirations", "migration_interval"]
+
+    /// A misspelt or misplaced key would otherwise be ignored silently.
+    /// - Throws: `EvolveError.config` naming the first unknown key.
+    static func checkKeys(_ url: URL) throws {
+        guard let data = try? Data(contentsOf: url), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return  // `decode` reports what is wrong with the file
+        }
+        if let unknown = object.keys.sorted().first(where: { !topLevelKeys.contains($0) }) {
+            let hint = selectionKeys.contains(unknown) ? " (selection settings go in a \"selection\" object)" : ""
+            throw EvolveError.config("\(url.path): unknown key '\(unknown)'\(hint); known: \(topLevelKeys.sorted().joined(separator: ", "))")
+        }
+        if let selection = object["selection"] as? [String: Any],
+           let unknown = selection.keys.sorted().first(where: { !selectionKeys.contains($0) }) {
+            throw EvolveError.config("\(url.path): unknown key 'selection.\(unknown)'; known: \(selectionKeys.sorted().joined(separator: ", "))")
+        }
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from url: URL, snakeCase: Bool = false) throws -> T {
