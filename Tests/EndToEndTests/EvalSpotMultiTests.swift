@@ -45,6 +45,9 @@ extension CandidateSandboxTests {
             #expect(idle["valid"] as? Bool == true && (idle["mean_cost"] as? Double ?? 0) > 100)
             let bad = try CandidateFixtures.eval(try candidate("MultiRegionDecision(.spot)"), ["--problem", "spot", "--model", "reference"])
             #expect(bad.status == 2 && bad.stderr.contains("--problem spot-multi"))
+            // Evaluated as a spot candidate, it does not compile, and the hint names its problem.
+            let wrong = try CandidateFixtures.eval(try candidate("MultiRegionDecision(.spot)"), ["--problem", "spot"])
+            #expect(wrong.status == 0 && wrong.stderr.contains("hint: the candidate conforms to MultiRegionPolicy, a spot-multi protocol: pass --problem spot-multi"), "\(wrong.stderr)")
         }
     }
 }

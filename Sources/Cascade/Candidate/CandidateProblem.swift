@@ -35,6 +35,24 @@ public enum CandidateProblem: String, CaseIterable, Sendable {
             """
     }
 
+    /// The protocol a candidate's `Candidate` type conforms to.
+    public var protocolName: String {
+        switch self {
+        case .spot: return "SpotPolicy"
+        case .spotMulti: return "MultiRegionPolicy"
+        case .eplb: return "ExpertPlacer"
+        case .prefix: return "FieldReorderer"
+        case .txn: return "TxnScheduler"
+        }
+    }
+
+    /// The problem `source` seems written for when it names another problem's protocol and not
+    /// this one's: a hint for a compile error, never a decision.
+    public func otherProblem(suggestedBy source: String) -> CandidateProblem? {
+        guard !source.contains(protocolName) else { return nil }
+        return Self.allCases.first { $0 != self && source.contains($0.protocolName) }
+    }
+
     /// The candidate API's source files for this problem, relative to the package root (shown
     /// to an LLM generator).
     public var apiSourceFiles: [String] {

@@ -111,6 +111,9 @@ struct Eval: ParsableCommand {
         let evaluator = try CandidateEvaluator.standard(allowUnsafe: unsafeNoSandbox, limits: limits, compileTimeout: compileTimeout)
         let cascade = try cascadeOptions(problem)
         let outcome = try evaluator.evaluate(source: source, on: inputs.candidateInputs, cascade: cascade)
+        if outcome.failure?.kind == .compileError, let other = problem.otherProblem(suggestedBy: source) {
+            Log.note("hint: the candidate conforms to \(other.protocolName), a \(other.rawValue) protocol: pass --problem \(other.rawValue)")
+        }
         let report = EvalReport(candidate: candidate, inputs: inputs, outcome: outcome)
         if json {
             try JSONOutput.print(report)

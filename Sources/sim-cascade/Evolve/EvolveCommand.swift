@@ -178,6 +178,7 @@ struct EvolveCommand: ParsableCommand {
     func makeGenerator(_ kind: String, budgeted: Bool) throws -> any ProgramGenerator {
         guard kind == "openai" else {
             if record != nil { throw CLIError.missingOption("--generator openai", because: "with --record") }
+            if budgeted { Log.note("evolve: the offline generator spends nothing; --budget-usd has no effect") }
             return OfflineGenerator(seed: seed ?? 0)
         }
         guard let configURL else { throw CLIError.missingOption("--config", because: "with the openai generator") }
