@@ -106,14 +106,31 @@ public struct CandidateEvaluator: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// A cascade set up for one set of inputs: its levels, with their reference's metrics
+    /// computed in process. Evaluating many candidates on the same inputs (as `evolve` does)
+    /// builds it once.
+    public struct PreparedCascade: Sendable {
+        public let problem: CandidateProblem
+        let runner: CascadeRunner
+    }
+
+    /// - Throws: `CascadeError.invalidBudget` for options the levels cannot follow.
+    public func prepare(_ inputs: CandidateInputs, cascade: CascadeOptions? = nil) throws -> PreparedCascade {
+        PreparedCascade(problem: inputs.problem, runner: try cascadeRunner(inputs, cascade))
+    }
+
     /// Evaluates `source` on `inputs`. For spot, any scenario finishing after its deadline makes
     /// the candidate invalid (`deadline_miss`): a cheap policy that is late is not a better one.
     public func evaluate(source: String, on inputs: CandidateInputs, cascade: CascadeOptions? = nil) throws -> EvaluationOutcome {
-        let problem = inputs.problem
+        // The cascade is set up (and its options checked) before anything is compiled.
+        try evaluate(source: source, on: try prepare(inputs, cascade: cascade))
+    }
+
+    /// Evaluates `source` through a prepared cascade.
+    public func evaluate(source: String, on prepared: PreparedCascade) throws -> EvaluationOutcome {
+        let problem = prepared.problem, runner = prepared.runner
         var outcome = EvaluationOutcome(problem: problem, score: nil, failure: nil, compileSeconds: 0,
                                         compileCached: false, runSeconds: 0, sandbox: sandbox.mode, log: "")
-        // The cascade is set up (and its options checked) before anything is compiled.
-        let runner = try cascadeRunner(inputs, cascade)
         let compiled: CompiledCandidate
         let compileStart = monotonicSeconds()
         switch try compiler.compile(source: source, problem: problem) {

@@ -55,10 +55,14 @@ public protocol ProgramGenerator {
     func worstCaseCostUSD(_ request: GenerationRequest) -> Double
     /// The text a call for `request` sends, recorded with the call even when the call fails.
     func promptText(_ request: GenerationRequest) -> String
+    /// Whether `propose` reads `request.parentReport` (the loop reads the parent's stages from
+    /// the store only then).
+    var usesParentReport: Bool { get }
     mutating func propose(_ request: GenerationRequest) throws -> GenerationResponse
 }
 
 extension ProgramGenerator {
     public func worstCaseCostUSD(_ request: GenerationRequest) -> Double { 0 }
     public func promptText(_ request: GenerationRequest) -> String { "" }
+    public var usesParentReport: Bool { false }
 }

@@ -23,6 +23,9 @@ public final class EvolutionLoop {
     var iteration: Int
     /// The run's programs in id (= iteration) order, kept in step with every commit.
     var programs: [ProgramRecord]
+    /// `programs[k]` as selection sees it (nil when invalid), built once per program: a
+    /// proposal then reads no feature JSON back.
+    var individualOf: [Individual?] = []
     /// Feature ranges and migrants after each of the last W committed iterations.
     var states: [Int: CommittedState]
     /// Normalised source → the iteration that produced it, for every committed program.
@@ -57,6 +60,7 @@ public final class EvolutionLoop {
         self.errors = errors.map { (iteration: $0.0, text: $0.1) }
         self.spentUSD = spentUSD
         self.committedStreams = (generator.rng, selectionRNG)
+        self.individualOf = programs.map(individual)
     }
 
     /// Starts a run: evaluates `initial` and commits the run with it as iteration 0, in one
@@ -192,7 +196,7 @@ public final class EvolutionLoop {
         }
         if i > 0, i % max(settings.selection.migrationInterval, 1) == 0 {
             // Among the programs committed before this iteration.
-            let population = Population(individuals: individuals(programs), migrations: previous.migrants,
+            let population = Population(individuals: individualOf.compactMap { $0 }, migrations: previous.migrants,
                                         ranges: previous.ranges, config: settings.selection)
             // A program already on an island (native or migrated) is not copied there again.
             for move in population.migrations(generation: i)
@@ -212,6 +216,7 @@ public final class EvolutionLoop {
         spentUSD += proposal.call?.costUSD ?? 0
         if let stored {
             programs.append(stored)
+            individualOf.append(individual(stored))
             seen[stored.normalized] = seen[stored.normalized] ?? i
         }
         if let error = proposal.call?.error { errors.append((i, error)) }
@@ -221,12 +226,10 @@ public final class EvolutionLoop {
         return IterationSummary(iteration: i, program: stored, error: proposal.call?.error, spentUSD: spentUSD)
     }
 
-    /// Valid programs as individuals.
-    func individuals(_ programs: some Sequence<ProgramRecord>) -> [Individual] {
-        programs.compactMap { p in
-            guard p.valid, let id = p.id, let fitness = fitnessOf(p) else { return nil }
-            return Individual(id: id, island: p.island, fitness: fitness, features: features(p, fitness: fitness))
-        }
+    /// A valid program as an individual.
+    func individual(_ p: ProgramRecord) -> Individual? {
+        guard p.valid, let id = p.id, let fitness = fitnessOf(p) else { return nil }
+        return Individual(id: id, island: p.island, fitness: fitness, features: features(p, fitness: fitness))
     }
 
     /// Fitness from the stored score (the score's direction is the problem's).

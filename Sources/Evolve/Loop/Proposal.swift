@@ -23,16 +23,16 @@ extension EvolutionLoop {
         let base = max(0, i - max(1, settings.workers))
         guard let snapshot = states[base] else { preconditionFailure("no committed state for iteration \(base)") }
         let visible = programs.prefix { $0.iteration <= base }
-        let population = Population(individuals: individuals(visible), migrations: snapshot.migrants, ranges: snapshot.ranges,
+        let population = Population(individuals: individualOf[..<visible.count].compactMap { $0 }, migrations: snapshot.migrants, ranges: snapshot.ranges,
                                     config: settings.selection)
         let island = (i - 1) % max(settings.selection.islands, 1)
         let parent = population.parent(island: island, rng: &selectionRNG).flatMap { p in visible.first { $0.id == p.id } }
             ?? programs[0]  // the initial program is valid (see `start`)
         let inspirations = population.inspirations(island: island, excluding: parent.id ?? -1)
             .compactMap { p in visible.first { $0.id == p.id }?.source }
-        let request = GenerationRequest(problem: problem, parent: parent.source, parentReport: try report(parent),
-                                        inspirations: inspirations,
-                                        lastErrors: errors.filter { $0.iteration <= base }.suffix(3).map(\.text))
+        let request = GenerationRequest(problem: problem, parent: parent.source,
+                                        parentReport: generator.usesParentReport ? try report(parent) : "", inspirations: inspirations,
+                                        lastErrors: errors.reversed().lazy.filter { $0.iteration <= base }.prefix(3).reversed().map(\.text))
         if let budget = settings.budgetUSD {
             let committed = inFlight.reduce(spentUSD) { $0 + ($1.call?.costUSD ?? 0) }
             if committed + generator.worstCaseCostUSD(request) > budget { return nil }

@@ -38,6 +38,32 @@ public struct SpotJob: Sendable, Equatable {
     }
 }
 
+extension SpotJob {
+    /// Step 2 of a tick: credits the previous tick's work when something ran, paying the restart
+    /// overhead first (work of a tick that ends in preemption is kept). Shared by the single- and
+    /// multi-region runs so both follow the reference's arithmetic to the bit.
+    /// - Complexity: O(1).
+    @inlinable @inline(__always)
+    public func credit(work: inout Double, overhead rro: inout Double, ran: Bool, gapSeconds gap: Double) {
+        guard ran else { return }
+        var done = max(gap - rro, 0)
+        rro -= gap - done
+        if rro < 1e-3 { rro = 0 }
+        done = min(done, taskSeconds - work)
+        work += done
+    }
+
+    /// Step 4's test: whether the deadline guarantee takes over at `elapsed` seconds, i.e. the
+    /// remaining work plus one restart no longer fits before the deadline.
+    /// - Complexity: O(1).
+    @inlinable @inline(__always)
+    public func guaranteeApplies(work: Double, elapsed: Double, gapSeconds gap: Double) -> Bool {
+        let remaining = taskSeconds - work
+        let remainingTime = ((deadlineSeconds - elapsed) / gap).rounded(.down) * gap
+        return remaining > 1e-3 && ((remaining + overheadSeconds) / gap).rounded(.up) * gap >= remainingTime
+    }
+}
+
 /// Prices in $/h of each cluster type.
 public struct SpotPrices: Sendable, Equatable {
     public var spot: Double

@@ -144,13 +144,7 @@ public struct SpotRun: Sendable {
         if current == .spot && !hasSpot { current = .none }
 
         // 2. Credit the previous tick; work of a tick that ends in preemption is kept.
-        if last != .none {
-            var done = max(gap - rro, 0)
-            rro -= gap - done
-            if rro < 1e-3 { rro = 0 }
-            done = min(done, task - work)
-            work += done
-        }
+        job.credit(work: &work, overhead: &rro, ran: last != .none, gapSeconds: gap)
         finished = work >= task
         return SpotView(
             tick: tick, elapsed: Double(tick) * gap, gap: gap, deadline: job.deadlineSeconds,
@@ -167,9 +161,7 @@ public struct SpotRun: Sendable {
         let elapsed = Double(tick) * gap
         var decision = policyDecision
         // 4. Strong guarantee. Tests `last`, the type before preemption, as the reference does.
-        let remaining = job.taskSeconds - work
-        let remainingTime = ((job.deadlineSeconds - elapsed) / gap).rounded(.down) * gap
-        if remaining > 1e-3 && ((remaining + d) / gap).rounded(.up) * gap >= remainingTime {
+        if job.guaranteeApplies(work: work, elapsed: elapsed, gapSeconds: gap) {
             decision = (last == .spot && rro < 1e-3) ? .spot : .onDemand
         }
         // 5. Safety: spot cannot run while unavailable.

@@ -83,13 +83,7 @@ public struct MultiRegionRun: Sendable {
         hasSpot = available(observed, t)
         last = current
         if current == .spot && !hasSpot { current = .none }
-        if last != .none {
-            var done = max(gap - rro, 0)
-            rro -= gap - done
-            if rro < 1e-3 { rro = 0 }
-            done = min(done, task - work)
-            work += done
-        }
+        job.credit(work: &work, overhead: &rro, ran: last != .none, gapSeconds: gap)
         isFinished = work >= task
         return MultiRegionView(
             tick: t, elapsed: Double(t) * gap, gap: gap, deadline: job.deadlineSeconds, taskDuration: task,
@@ -107,9 +101,7 @@ public struct MultiRegionRun: Sendable {
             precondition(region >= 0 && region < regionCount, "region \(region) out of range")
             pointer = region
         }
-        let remaining = job.taskSeconds - work
-        let remainingTime = ((job.deadlineSeconds - Double(t) * gap) / gap).rounded(.down) * gap
-        let guaranteed = remaining > 1e-3 && ((remaining + d) / gap).rounded(.up) * gap >= remainingTime
+        let guaranteed = job.guaranteeApplies(work: work, elapsed: Double(t) * gap, gapSeconds: gap)
         var type = decision.cluster
         switch model {
         case .reference:

@@ -6,11 +6,17 @@ import Foundation
 struct EvaluationAdapter {
     var problem: CandidateProblem
     var evaluator: CandidateEvaluator
-    var inputs: CandidateInputs
-    var options: CascadeOptions
+    /// Built once for the run: every child is scored on the same inputs.
+    var cascade: CandidateEvaluator.PreparedCascade
+
+    init(problem: CandidateProblem, evaluator: CandidateEvaluator, inputs: CandidateInputs, options: CascadeOptions) throws {
+        self.problem = problem
+        self.evaluator = evaluator
+        cascade = try evaluator.prepare(inputs, cascade: options)
+    }
 
     func evaluate(_ source: String) throws -> EvaluatedChild {
-        let outcome = try evaluator.evaluate(source: source, on: inputs, cascade: options)
+        let outcome = try evaluator.evaluate(source: source, on: cascade)
         let metric = FitnessMetric.of(problem.rawValue)
         let fine = outcome.stages.last { $0.level == "fine" }
         let score = outcome.valid ? fine?.metrics[metric.name] : nil

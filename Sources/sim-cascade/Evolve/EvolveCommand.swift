@@ -96,7 +96,7 @@ struct EvolveCommand: ParsableCommand {
         let evaluator = try CandidateEvaluator.standard(allowUnsafe: unsafeNoSandbox)
         let inputs = try ProblemInputs.load(problem, scenarios: nil, input: nil, window: nil, shape: shape)
         let gates = try Locations.gates(for: problem, file: nil)
-        let adapter = EvaluationAdapter(problem: problem, evaluator: evaluator, inputs: inputs.candidateInputs,
+        let adapter = try EvaluationAdapter(problem: problem, evaluator: evaluator, inputs: inputs.candidateInputs,
                                         options: CascadeOptions(gates: gates.gates, budgets: gates.budgets, levels: gates.levels))
         let killPoint = KillPoint(ProcessInfo.processInfo.environment["SIM_CASCADE_TEST_KILL"])
         let evaluate = killPoint.wrap(adapter.evaluate)
@@ -126,14 +126,15 @@ struct EvolveCommand: ParsableCommand {
         let reason = try loop.run(until: iterations, deadline: deadline) { progress.record($0) }
         if reason != .iterations { Log.note("evolve: stopped after iteration \(loop.completed): \(reason.rawValue)") }
 
-        let report = try EvolveReport.make(store: store, runID: Self.runID, folder: folder, stopReason: reason) { source in
+        let programs = try store.programs(run: Self.runID)
+        let report = try EvolveReport.make(store: store, runID: Self.runID, programs: programs, folder: folder, stopReason: reason) { source in
             noRescore ? [] : try rescoreSets(problem).map { set in
                 let outcome = try evaluator.evaluate(source: source, on: set.inputs, cascade: CascadeOptions(gates: [], onlyLevel: "fine"))
                 let score = outcome.stages.last?.metrics[FitnessMetric.of(problem.rawValue).name]
                 return (set.name, outcome.valid ? score : nil, outcome.failure.map { "\($0.kind.rawValue)" })
             }
         }
-        try EvolveReport.write(report, store: store, runID: Self.runID, folder: folder)
+        try EvolveReport.write(report, programs: programs, folder: folder)
         if json { return try JSONOutput.print(report) }
         print(report.markdown(bestSource: nil).replacingOccurrences(of: "![progress](progress.svg)\n\n", with: ""))
         print("files: \(["best.swift", "report.md", "progress.svg"].map { folder.appendingPathComponent($0).path }.joined(separator: ", "))")

@@ -27,13 +27,13 @@ struct EvolveReport: Encodable {
     var rescored: [Rescore]
 
     /// - Parameter rescore: scores a source on every re-scoring set, `(set, score or failure)`.
-    static func make(store: ProgramStore, runID: String, folder: URL, stopReason: StopReason,
+    /// - Parameter programs: the run's programs in id order.
+    static func make(store: ProgramStore, runID: String, programs: [ProgramRecord], folder: URL, stopReason: StopReason,
                      rescore: (String) throws -> [(set: String, score: Double?, failure: String?)]) throws -> EvolveReport {
         guard let run = try store.run(id: runID) else { throw CLIError.invalidValue("--run", folder.path, "holds no run") }
-        let programs = try store.programs(run: runID), calls = try store.calls(run: runID)
+        let calls = try store.calls(run: runID)
         let metric = FitnessMetric.of(run.problem)
-        let ranked = programs.filter { $0.valid && $0.score != nil }
-            .sorted { metric.lowerIsBetter ? $0.score! < $1.score! : $0.score! > $1.score! }
+        let ranked = programs.ranked(problem: run.problem)
         var rescored: [Rescore] = []
         if let best = ranked.first, let initial = programs.first {
             let a = try rescore(initial.source), b = best.id == initial.id ? a : try rescore(best.source)
@@ -44,7 +44,7 @@ struct EvolveReport: Encodable {
         }
         return EvolveReport(run: folder.path, problem: run.problem, metric: metric.name, lower_is_better: metric.lowerIsBetter,
                             iterations: run.iteration, programs: programs.count,
-                            stopped: Dictionary(grouping: programs.filter { !$0.valid }, by: { $0.rejectedAt ?? "compile" }).mapValues(\.count),
+                            stopped: programs.stoppedByStage,
                             failed_calls: calls.filter { $0.error != nil }.count, spent_usd: calls.reduce(0) { $0 + $1.costUSD },
                             stop_reason: stopReason.rawValue, initial_score: programs.first?.score, best_score: ranked.first?.score,
                             leaderboard: ranked.prefix(10).map {
@@ -54,11 +54,9 @@ struct EvolveReport: Encodable {
     }
 
     /// Writes best.swift, progress.svg and report.md into the run folder.
-    static func write(_ report: EvolveReport, store: ProgramStore, runID: String, folder: URL) throws {
-        let programs = try store.programs(run: runID)
+    static func write(_ report: EvolveReport, programs: [ProgramRecord], folder: URL) throws {
         let metric = FitnessMetric.of(report.problem)
-        let best = programs.filter { $0.valid && $0.score != nil }
-            .min { metric.lowerIsBetter ? $0.score! < $1.score! : $0.score! > $1.score! }
+        let best = programs.ranked(problem: report.problem).first
         if let best { try Data(best.source.utf8).write(to: folder.appendingPathComponent("best.swift")) }
         try Data(ProgressPlot.render(programs, metric: metric, iterations: report.iterations).utf8).write(to: folder.appendingPathComponent("progress.svg"))
         try Data(report.markdown(bestSource: best?.source).utf8).write(to: folder.appendingPathComponent("report.md"))

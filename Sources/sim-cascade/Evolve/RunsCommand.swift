@@ -27,16 +27,14 @@ struct RunsCommand: ParsableCommand {
                 throw CLIError.invalidValue("run", folder.path, "holds no run")
             }
             let programs = try store.programs(run: EvolveCommand.runID)
-            let lowerIsBetter = FitnessMetric.of(record.problem).lowerIsBetter
-            let best = programs.filter { $0.valid && $0.score != nil }
-                .min { lowerIsBetter ? $0.score! < $1.score! : $0.score! > $1.score! }
+            let best = programs.ranked(problem: record.problem).first
             run = folder.path
             problem = record.problem
             seed = record.seed
             iterations = record.iteration
             self.programs = programs.count
             valid = programs.filter(\.valid).count
-            stopped = Dictionary(grouping: programs.filter { !$0.valid }, by: { $0.rejectedAt ?? "compile" }).mapValues(\.count)
+            stopped = programs.stoppedByStage
             best_score = best?.score
             best_iteration = best?.iteration
         }

@@ -77,6 +77,7 @@ public struct OpenAIGenerator: ProgramGenerator {
     }
 
     public func promptText(_ request: GenerationRequest) -> String { prompt(request).text }
+    public var usesParentReport: Bool { true }
 
     func prompt(_ request: GenerationRequest) -> ChatPrompt {
         ChatPrompt(request, apiReference: apiReference[request.problem.rawValue])
