@@ -43,8 +43,9 @@ let package = Package(
         // The program store is SQLite through GRDB, over the system libsqlite3 (libsqlite3-dev).
         .target(name: "Evolve", dependencies: ["Cascade", "Sim", .product(name: "GRDB", package: "GRDB.swift")]),
 
-        // The trusted launch steps around `unshare` (see its main.c); found next to sim-cascade.
-        .executableTarget(name: "sim-cascade-sandbox"),
+        // The trusted launcher of sandboxed candidates (see its main.c); found next to
+        // sim-cascade. Its seccomp filter comes from Debian's libseccomp-dev.
+        .executableTarget(name: "sim-cascade-sandbox", linkerSettings: [.linkedLibrary("seccomp")]),
 
         .executableTarget(
             name: "sim-cascade",

@@ -3,7 +3,7 @@
 # Called by scripts/demo.sh and scripts/test.sh; safe to run repeatedly.
 set -euo pipefail
 
-packages=(libopenblas-dev liblapacke-dev libsqlite3-dev pkg-config)
+packages=(libopenblas-dev liblapacke-dev libsqlite3-dev libseccomp-dev pkg-config)
 missing=()
 for pkg in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

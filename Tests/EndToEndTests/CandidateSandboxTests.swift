@@ -17,7 +17,10 @@ import Glibc
 /// | fatal_error          | crash, with the fatalError message                        |
 /// | busy_loop            | timeout                                                   |
 /// | sleep_forever        | timeout                                                   |
-/// | memory_bomb          | memory                                                    |
+/// | memory_bomb          | memory (cgroup OOM kill); crash without the cgroup        |
+/// | fake_oom_abort       | crash: printing the allocation-failure line is not memory |
+/// | intercept_write      | crash (exit 125), never "the sandbox did not start"      |
+/// | dup_answer_pipe      | invalid_answer at once (no one else holds the pipe)       |
 /// | spawn_shell          | crash; the shell never ran (no marker file)               |
 /// | fake_json            | invalid_answer; the fake result appears only in `log`     |
 /// | forged_answer        | invalid_answer (decision 9)                               |
@@ -53,13 +56,19 @@ import Glibc
         Case(fixture: "fatal_error", kind: "crash", messageContains: "candidate gave up at tick 3"),
         Case(fixture: "busy_loop", kind: "timeout", messageContains: "wall-clock limit of 3.0 s"),
         Case(fixture: "sleep_forever", kind: "timeout", messageContains: "wall-clock limit"),
-        Case(fixture: "memory_bomb", kind: "memory", messageContains: "failed to allocate"),
         Case(fixture: "fake_json", kind: "invalid_answer", messageContains: "closed the protocol"),
         // The forged frame holds one decision of value 9: invalid whether the first batch asked
         // for one decision or for more.
         Case(fixture: "forged_answer", kind: "invalid_answer", messageContains: "decision"),
         Case(fixture: "out_of_range", kind: "invalid_answer", messageContains: "decision 7 is not a cluster type"),
         Case(fixture: "close_protocol", kind: "invalid_answer", messageContains: "closed the protocol"),
+        Case(fixture: "fake_oom_abort", kind: "crash", messageContains: "SIGABRT"),
+        // Its `write` answers the harness's hello with the launcher's words and exits 125: the
+        // candidate's crash, not an environment failure (which would stop evolve).
+        Case(fixture: "intercept_write", kind: "crash", messageContains: "exited with status 125"),
+        // A 30 s budget: waiting for it would be `timeout`.
+        Case(fixture: "dup_answer_pipe", kind: "invalid_answer", messageContains: "closed the protocol",
+             options: ["--scenarios", CandidateFixtures.smallScenarioSet.path, "--timeout", "30"]),
         Case(fixture: "log_flood", kind: "output_limit", messageContains: "more than"),
         Case(fixture: "spot_or_nothing", kind: "deadline_miss", messageContains: "finished after their deadline",
              options: ["--timeout", "30"]),
@@ -91,13 +100,13 @@ import Glibc
         #expect((json["rejected_at"] is String) == (c.kind != "compile_error"), "rejected_at: \(json["rejected_at"] ?? "")")
         let message = failure["message"] as? String ?? ""
         #expect(message.contains(c.messageContains), "message: \(message)")
-        #expect(CandidateFixtures.sandboxProcesses().isEmpty, "sandbox processes left behind")
+        #expect(result.sandboxUIDs?.processes() == [], "sandbox processes left behind")
     }
 
     @Test func nothingOutlivesTheEvaluationAndTheNextOneRuns() throws {
         let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("survive_setsid"), Self.small)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(CandidateFixtures.sandboxProcesses().isEmpty, "sandbox processes outlived eval")
+        #expect(result.sandboxUIDs?.processes() == [], "sandbox processes outlived eval")
         let next = try CandidateFixtures.eval(try CandidateFixtures.template(), Self.small)
         #expect(try next.json()["valid"] as? Bool == true)
     }
@@ -127,7 +136,7 @@ import Glibc
         #expect(json["valid"] as? Bool == false)
         #expect((json["failure"] as? [String: Any])?["kind"] as? String == "invalid_answer")
         #expect(Date().timeIntervalSince(start) < 10)
-        #expect(CandidateFixtures.sandboxProcesses().isEmpty)
+        #expect(result.sandboxUIDs?.processes() == [])
     }
 
     @Test func claimingToBeOutOfMemoryIsNotAMemoryFailure() throws {
@@ -160,7 +169,7 @@ import Glibc
                                                 Self.small)
         #expect(try result.json()["valid"] as? Bool == false)
         #expect(!FileManager.default.fileExists(atPath: marker.path))
-        #expect(CandidateFixtures.sandboxProcesses().isEmpty)
+        #expect(result.sandboxUIDs?.processes() == [])
     }
 
     @Test func writesOutsideTheSandboxDoNotLand() throws {
@@ -278,6 +287,8 @@ import Glibc
     @Test func benchMeasuresCompileAndSandboxedEvaluation() throws {
         var environment = ProcessInfo.processInfo.environment
         environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
+        let uids = SandboxUIDs()
+        environment["SIM_CASCADE_SANDBOX_UIDS"] = uids.description
         let result = try CommandRunner.run(["bench", "--runs", "5", "--json"], environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         let rows = try #require(try result.json()["benchmarks"] as? [[String: Any]])
@@ -286,6 +297,6 @@ import Glibc
         let sandboxed = try #require(rows.first { ($0["workload"] as? String ?? "").hasPrefix("spot adrs-1080 greedy template") })
         // The sandboxed template computes exactly the built-in greedy's mean.
         #expect(abs((sandboxed["mean_cost"] as? Double ?? 0) - 96.5154) < 5e-5)
-        #expect(CandidateFixtures.sandboxProcesses().isEmpty)
+        #expect(uids.processes() == [])
     }
 }

@@ -38,11 +38,17 @@ public enum CandidateFixtures {
         return url
     }()
 
-    /// Runs `sim-cascade eval` with the shared cache.
-    public static func eval(_ candidate: URL, _ extra: [String] = []) throws -> CommandResult {
+    /// Runs `sim-cascade eval` with the shared cache, its sandboxes taking uids from `uids`
+    /// (by default a fresh range of this test's own).
+    public static func eval(_ candidate: URL, _ extra: [String] = [], uids: SandboxUIDs = SandboxUIDs(),
+                            killAfter: Double? = nil) throws -> CommandResult {
         var environment = ProcessInfo.processInfo.environment
         environment["SIM_CASCADE_CACHE"] = cache.path
-        return try CommandRunner.run(["eval", candidate.path, "--json"] + extra, environment: environment)
+        environment["SIM_CASCADE_SANDBOX_UIDS"] = uids.description
+        var result = try CommandRunner.run(["eval", candidate.path, "--json"] + extra, environment: environment,
+                                           killAfter: killAfter)
+        result.sandboxUIDs = uids
+        return result
     }
 
     /// The template candidate of `problem`, as `sim-cascade init` prints it, in a fresh folder.
@@ -54,19 +60,5 @@ public enum CandidateFixtures {
         let url = try TestPaths.temporaryDirectory().appendingPathComponent("candidate.swift")
         try template.stdout.write(to: url, atomically: true, encoding: .utf8)
         return url
-    }
-
-    /// Live processes (zombies excluded: a killed sandbox's init is reaped by the machine's init)
-    /// running as a sandbox uid (1,000,000 ..< 1,900,000, or 65534), found through /proc.
-    public static func sandboxProcesses() -> [String] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid in
-            guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-            let lines = status.split(separator: "\n")
-            let uid = lines.first { $0.hasPrefix("Uid:") }?.split(whereSeparator: \.isWhitespace).dropFirst().first
-            let zombie = lines.first { $0.hasPrefix("State:") }?.contains("Z") ?? false
-            let sandboxed = uid.flatMap { Int($0) }.map { $0 == 65534 || (1_000_000 ..< 1_900_000).contains($0) } ?? false
-            return sandboxed && !zombie ? pid : nil
-        }
     }
 }

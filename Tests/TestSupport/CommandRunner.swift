@@ -5,6 +5,8 @@ public struct CommandResult: Sendable {
     public var status: Int32
     public var stdout: String
     public var stderr: String
+    /// The uids the command's sandboxes took (see `CandidateFixtures.eval`).
+    public var sandboxUIDs: SandboxUIDs?
 
     /// Parses stdout as one JSON object.
     public func json() throws -> [String: Any] {

@@ -22,11 +22,18 @@ public struct CandidateCompiler: Sendable {
     public var cacheRoot: URL
     /// Wall-clock limit of one swiftc run.
     public var timeoutSeconds: Double
+    /// The cache's size cap (least recently used executables are evicted past it).
+    public var trim: CompileCacheTrim
+    /// Largest file one compile may write (RLIMIT_FSIZE of the compiler): a source can ask for
+    /// an executable of any size.
+    public var outputLimitBytes: Int = 512 << 20
 
-    public init(toolchain: CandidateToolchain, cacheRoot: URL, timeoutSeconds: Double = 120) {
+    public init(toolchain: CandidateToolchain, cacheRoot: URL, timeoutSeconds: Double = 120,
+                trim: CompileCacheTrim = CompileCacheTrim()) {
         self.toolchain = toolchain
         self.cacheRoot = cacheRoot
         self.timeoutSeconds = timeoutSeconds
+        self.trim = trim
     }
 
     /// The default cache folder: `$SIM_CASCADE_CACHE`, else `$XDG_CACHE_HOME/sim-cascade`, else
@@ -64,6 +71,7 @@ public struct CandidateCompiler: Sendable {
             }
             let executable = entry.appendingPathComponent("candidate")
             if stored == material && fm.isExecutableFile(atPath: executable.path) {
+                CompileCacheTrim.touch(entry)
                 return .success(CompiledCandidate(executable: executable, cached: true, seconds: Date().timeIntervalSince(start)))
             }
         }
@@ -84,9 +92,14 @@ public struct CandidateCompiler: Sendable {
             "candidate.swift", "main.swift", "-o", "candidate",
         ]
         // Candidate source is untrusted at compile time too (the type checker can be made to
-        // explode): the compiler runs contained, with a wall-clock limit and 4 GiB per process.
-        let (tool, wrapped) = ToolRunner.contained(toolchain.swiftc.path, arguments, addressSpaceBytes: 4 << 30)
-        let run = try ToolRunner.run(tool, arguments: wrapped, in: work.path, timeoutSeconds: timeoutSeconds)
+        // explode, the executable made huge): the compiler runs contained, with a wall-clock
+        // limit, 4 GiB per process, a cap on the files it writes, and a minimal environment
+        // (no API keys or settings of this process reach it).
+        let (tool, wrapped) = ToolRunner.contained(toolchain.swiftc.path, arguments, addressSpaceBytes: 4 << 30,
+                                                   fileSizeBytes: outputLimitBytes)
+        let run = try ToolRunner.run(tool, arguments: wrapped, in: work.path,
+                                     environment: Self.compileEnvironment(swiftc: toolchain.swiftc, work: work),
+                                     timeoutSeconds: timeoutSeconds)
         if run.timedOut {
             return .failure(CandidateFailure(.compileError, "swiftc did not finish within \(Int(timeoutSeconds)) s"))
         }
@@ -105,9 +118,17 @@ public struct CandidateCompiler: Sendable {
             if (try? Data(material.utf8).write(to: keyTemp)) != nil {
                 _ = rename(keyTemp.path, entry.appendingPathComponent("key").path)
             }
+            trim.trim(candidates)
             return .success(CompiledCandidate(executable: executable, cached: false, seconds: Date().timeIntervalSince(start)))
         }
         throw CascadeError.system("cannot store the compiled candidate in \(candidates.path)")
+    }
+
+    /// The compiler's whole environment: its tools' folders on the PATH, and the build folder
+    /// as home and temporary directory.
+    static func compileEnvironment(swiftc: URL, work: URL) -> [String] {
+        ["PATH=\(swiftc.deletingLastPathComponent().path):/usr/local/bin:/usr/bin:/bin", "HOME=\(work.path)",
+         "TMPDIR=\(work.path)", "LANG=C.UTF-8"]
     }
 
     func keyMaterial(source: String, problem: CandidateProblem) -> String {

@@ -65,16 +65,18 @@ enum ToolRunner {
                        timedOut: timedOut)
     }
 
-    /// `tool arguments…` wrapped so that every process it starts dies with it and its memory is
-    /// bounded: its own PID namespace (the compiler driver starts frontends in process groups of
-    /// their own, which a group kill misses; a namespace's processes all die with its init) and
-    /// RLIMIT_AS. Falls back to the bare command where namespaces are unavailable.
-    static func contained(_ tool: String, _ arguments: [String], addressSpaceBytes: Int) -> (String, [String]) {
+    /// `tool arguments…` wrapped so that every process it starts dies with it and its memory and
+    /// files are bounded: its own PID namespace (the compiler driver starts frontends in process
+    /// groups of their own, which a group kill misses; a namespace's processes all die with its
+    /// init), RLIMIT_AS and RLIMIT_FSIZE. Falls back to the bare command where namespaces are
+    /// unavailable.
+    static func contained(_ tool: String, _ arguments: [String], addressSpaceBytes: Int,
+                          fileSizeBytes: Int) -> (String, [String]) {
         guard geteuid() == 0, let unshare = Tools.path("unshare"), let prlimit = Tools.path("prlimit") else {
             return (tool, arguments)
         }
         return (unshare, ["--pid", "--fork", "--kill-child", "--mount-proc", "--", prlimit,
-                          "--as=\(addressSpaceBytes)", "--core=0", "--", tool] + arguments)
+                          "--as=\(addressSpaceBytes)", "--fsize=\(fileSizeBytes)", "--core=0", "--", tool] + arguments)
     }
 
     /// This process's environment, as `KEY=value` strings.

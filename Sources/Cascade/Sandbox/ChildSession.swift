@@ -20,6 +20,10 @@ public final class ChildSession {
     private var requestFd: Int32
     private var answerFd: Int32
     private var logFds: [Int32]
+    /// The write end of the launcher's lifeline (-1 without a launcher).
+    private var lifelineFd: Int32
+    /// Whether the candidate's hello has arrived (the first exchange waits for it).
+    private var helloReceived = false
     private var pending: [UInt8] = []
     /// Reused for every read.
     private var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -36,14 +40,18 @@ public final class ChildSession {
     /// When the child started, on the monotonic clock.
     public let startTime: Double
 
-    static func start(executable: String, arguments: [String], workingDirectory: String?, limits: SandboxLimits,
-                      spawner: any ProcessSpawner, terminate: @escaping @Sendable () -> Void,
+    /// Starts the launcher and waits until the candidate runs.
+    ///
+    /// - Parameter launchesThroughStartPipe: the launcher reports on fd 5 (the start pipe) and
+    ///   watches fd 6 (the lifeline): see `sim-cascade-sandbox`'s main.c.
+    static func start(executable: String, arguments: [String], workingDirectory: String?, launchesThroughStartPipe: Bool,
+                      limits: SandboxLimits, spawner: any ProcessSpawner, terminate: @escaping @Sendable () -> Void,
                       memoryLimitHit: @escaping @Sendable () -> Bool,
                       cleanup: @escaping @Sendable () -> Void) throws -> ChildSession {
         signal(SIGPIPE, SIG_IGN)  // a dead child must surface as EPIPE, not kill the parent
         var pipes: [Pipe2] = []
         do {
-            for _ in 0..<4 { pipes.append(try Pipe2()) }
+            for _ in 0..<(launchesThroughStartPipe ? 6 : 4) { pipes.append(try Pipe2()) }
         } catch {
             for p in pipes { close(p.read); close(p.write) }
             cleanup()
@@ -52,36 +60,43 @@ public final class ChildSession {
         let (requests, answers, out, err) = (pipes[0], pipes[1], pipes[2], pipes[3])
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         _ = sim_cascade_set_pipe_size(requests.write, 1 << 20)
-        let request = SpawnRequest(
-            executable: executable, arguments: arguments, environment: [], workingDirectory: workingDirectory,
-            descriptors: [(devNull, 0), (out.write, 1), (err.write, 2), (requests.read, 3), (answers.write, 4)])
+        var descriptors = [(devNull, Int32(0)), (out.write, 1), (err.write, 2), (requests.read, 3), (answers.write, 4)]
+        // The start pipe's write end and the lifeline's read end go to the launcher; the
+        // lifeline's write end stays here, so that this process's death (by any thread, by any
+        // means) reads as end-of-file there and the sandbox dies with it.
+        let startPipe = launchesThroughStartPipe ? pipes[4] : nil
+        let lifeline = launchesThroughStartPipe ? pipes[5] : nil
+        if let startPipe, let lifeline { descriptors += [(startPipe.write, 5), (lifeline.read, 6)] }
+        let request = SpawnRequest(executable: executable, arguments: arguments, environment: [],
+                                   workingDirectory: workingDirectory, descriptors: descriptors)
         // Parent and child share one CPU: a pipe round trip between two CPUs of a VM costs ~8x
         // one on the same CPU, and evaluations get their parallelism from running several at
         // once, one per CPU. The child inherits the pin; the parent's is undone in `finish`.
         let affinity = CPUAffinity.pinCurrentThread()
+        let childEnds = descriptors.map(\.0)
         let pid: pid_t
         do {
             pid = try spawner.spawn(request)
         } catch {
             affinity?.restore()
-            for fd in [requests.read, requests.write, answers.read, answers.write, out.read, out.write,
-                       err.read, err.write, devNull] { close(fd) }
+            for fd in childEnds + [requests.write, answers.read, out.read, err.read] { close(fd) }
+            if let startPipe, let lifeline { close(startPipe.read); close(lifeline.write) }
             cleanup()
             throw error
         }
-        for fd in [requests.read, answers.write, out.write, err.write, devNull] { close(fd) }
+        for fd in childEnds { close(fd) }
         for fd in [requests.write, answers.read, out.read, err.read] {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
         let session = ChildSession(pid: pid, limits: limits, requestFd: requests.write, answerFd: answers.read,
-                                   logFds: [out.read, err.read], affinity: affinity, terminate: terminate,
-                                   memoryLimitHit: memoryLimitHit, cleanup: cleanup)
-        try session.awaitHello()
+                                   logFds: [out.read, err.read], lifelineFd: lifeline?.write ?? -1, affinity: affinity,
+                                   terminate: terminate, memoryLimitHit: memoryLimitHit, cleanup: cleanup)
+        if let startPipe { try session.awaitStart(startPipe.read) }
         return session
     }
 
     private init(pid: pid_t, limits: SandboxLimits, requestFd: Int32, answerFd: Int32, logFds: [Int32],
-                 affinity: CPUAffinity?, terminate: @escaping @Sendable () -> Void,
+                 lifelineFd: Int32, affinity: CPUAffinity?, terminate: @escaping @Sendable () -> Void,
                  memoryLimitHit: @escaping @Sendable () -> Bool, cleanup: @escaping @Sendable () -> Void) {
         self.affinity = affinity
         self.terminate = terminate
@@ -91,35 +106,78 @@ public final class ChildSession {
         self.requestFd = requestFd
         self.answerFd = answerFd
         self.logFds = logFds
+        self.lifelineFd = lifelineFd
         self.cleanup = cleanup
         startTime = monotonicSeconds()
         deadline = startTime + limits.wallSeconds
     }
 
-    /// Waits for the candidate executable's first words, which its `main` writes before any
-    /// candidate code can run: until then, every failure belongs to the sandbox, not the candidate.
-    /// - Throws: `CascadeError.system` with the launcher's messages.
-    private func awaitHello() throws {
-        let hello = WireDescriptors.hello
-        let limit = min(deadline, monotonicSeconds() + 30)
-        while pending.count < hello.count {
-            if monotonicSeconds() >= limit { break }
-            guard case .success(let ready) = waitForIO(writing: false, maxWaitMs: 100) else { break }
-            if ready.answer && readAvailable(answerFd, into: &pending, cap: hello.count) == .eof { break }
-            if ready.logs { _ = drainLogs() }
+    /// Waits for the launcher's word on the start pipe: exactly "E" and then end-of-file when
+    /// the candidate's `execve` succeeded (the pipe is close-on-exec), else the line of the
+    /// step that failed. Nothing the candidate does can write there: until the `execve`, only
+    /// trusted code runs.
+    /// - Throws: `CascadeError.system` with the launcher's message.
+    private func awaitStart(_ fd: Int32) throws {
+        defer { close(fd) }
+        var text: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let limit = monotonicSeconds() + 30
+        while monotonicSeconds() < limit {
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let polled = poll(&ready, 1, 100)
+            if polled < 0 && errno != EINTR { break }
+            if polled <= 0 { continue }
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n > 0 && text.count < 4096 { text.append(contentsOf: buffer[0..<n]) }
+            if n == 0 {
+                if text == Array("E".utf8) { return }
+                break
+            }
+            if n < 0 && errno != EINTR { break }
         }
-        guard pending.count >= hello.count, Array(pending.prefix(hello.count)) == hello else {
-            killAndReap()
-            _ = drainLogs()
-            let detail = sanitized(tail(logText))
-            throw CascadeError.system("the sandbox did not start" + (detail.isEmpty ? "" : ": \(detail)"))
+        killAndReap()
+        // "E" then a line: the execve itself failed.
+        var detail = String(decoding: text.first == UInt8(ascii: "E") ? Array(text.dropFirst()) : text, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if detail.isEmpty, let status = exitStatus {
+            let (signaled, signal, code) = decode(status)
+            detail = signaled ? "the launcher was killed by \(signalName(signal))" : "the launcher exited with status \(code)"
+        }
+        throw CascadeError.system("the sandbox did not start" + (detail.isEmpty ? "" : ": \(CandidateText.escaped(detail, lineBreak: " | "))"))
+    }
+
+    /// Waits for the candidate's first answer (its hello), which the first exchange otherwise
+    /// awaits; `nil` once it arrived. For measuring the sandbox's start.
+    public func awaitFirstAnswer() -> CandidateFailure? {
+        helloReceived ? nil : awaitHello()
+    }
+
+    /// Waits for the hello the candidate executable's `main` writes first. The candidate runs
+    /// by then: whatever goes wrong is its failure.
+    private func awaitHello() -> CandidateFailure? {
+        let hello = WireDescriptors.hello
+        while pending.count < hello.count {
+            let ready: Readiness
+            switch waitForIO(writing: false) {
+            case .failure(let failure): return fail(failure)
+            case .success(let r): ready = r
+            }
+            if ready.answer && readAvailable(answerFd, into: &pending, cap: hello.count) == .eof && pending.count < hello.count {
+                return died("closed the protocol before answering")
+            }
+            if ready.logs, let failure = drainLogs() { return fail(failure) }
+        }
+        guard Array(pending.prefix(hello.count)) == hello else {
+            return fail(CandidateFailure(.invalidAnswer, "did not open the protocol with its hello"))
         }
         pending.removeFirst(hello.count)
+        helloReceived = true
+        return nil
     }
 
     deinit {
         if exitStatus == nil { killAndReap() }
-        for fd in [requestFd, answerFd] + logFds where fd >= 0 { close(fd) }
+        for fd in [requestFd, answerFd, lifelineFd] + logFds where fd >= 0 { close(fd) }
         cleanup()
     }
 
@@ -137,6 +195,7 @@ public final class ChildSession {
     }
 
     private func exchange(_ request: [UInt8], expectedLength: Int?, maxLength: Int) -> Result<[UInt8], CandidateFailure> {
+        if !helloReceived, let failure = awaitHello() { return .failure(failure) }
         var written = 0
         while true {
             if written < request.count {
@@ -215,6 +274,10 @@ public final class ChildSession {
             kill(-pid, SIGKILL)
             _ = reap(blocking: true)
         }
+        if lifelineFd >= 0 {
+            close(lifelineFd)
+            lifelineFd = -1
+        }
         affinity?.restore()
         affinity = nil
     }
@@ -288,32 +351,35 @@ public final class ChildSession {
         return failure
     }
 
-    /// The child stopped talking: find out why from its exit status, CPU time and log.
+    /// The child stopped talking: find out why from the memory cgroup, its exit status, CPU time
+    /// and log.
+    ///
+    /// `memory` only when the cgroup's OOM killer acted — never from text the candidate printed;
+    /// without a cgroup an allocation failure at RLIMIT_AS is a `crash`. A child that closed the
+    /// protocol and is still alive after a short grace is killed: `invalid_answer`.
     private func died(_ what: String) -> CandidateFailure {
-        let grace = min(monotonicSeconds() + 1, deadline)
+        let grace = min(monotonicSeconds() + 0.5, deadline)
         while exitStatus == nil && monotonicSeconds() < grace {
             if reap(blocking: false) { break }
             usleep(1000)
         }
+        let exitedByItself = exitStatus != nil
         killAndReap()
         _ = drainLogs()
-        let text = logText
+        if memoryLimitHit() {
+            return CandidateFailure(.memory, "killed at its memory limit of \(limits.addressSpaceBytes >> 20) MiB (the memory cgroup's OOM killer)")
+        }
         if cpuSeconds >= Double(limits.cpuSeconds) - 0.5 {
             return CandidateFailure(.timeout, "exceeded the CPU limit of \(limits.cpuSeconds) s")
         }
-        guard let status = exitStatus else { return CandidateFailure(.crash, "\(what)") }
+        guard exitedByItself, let status = exitStatus else { return CandidateFailure(.invalidAnswer, what) }
+        let text = logText
         let (signaled, signal, code) = decode(status)
         if signaled {
-            // A death at the limit: the memory cgroup hit its cap, or the runtime trapped on a
-            // failed allocation (under RLIMIT_AS). A candidate that merely prints such a line
-            // and exits normally is not a memory failure.
-            let allocationFailure = text.split(separator: "\n").first { $0.hasPrefix("Fatal error: failed to allocate") }
-            let fatal: Set<Int32> = [SIGILL, SIGTRAP, SIGABRT, SIGSEGV, SIGBUS]
-            if memoryLimitHit() || (allocationFailure != nil && fatal.contains(signal)) {
-                let detail = allocationFailure.map { ": " + sanitized(String($0)) } ?? ""
-                return CandidateFailure(.memory, "died at its memory limit of \(limits.addressSpaceBytes >> 20) MiB" + detail)
-            }
-            return CandidateFailure(.crash, "killed by signal \(signalName(signal)) (\(signal))" + logSuffix(text))
+            // The Swift runtime's own line (e.g. an allocation failure at RLIMIT_AS) names the
+            // cause better than the stack trace after it; it is still the candidate's text.
+            let fatal = text.split(separator: "\n").first { $0.hasPrefix("Fatal error:") }.map { ": " + sanitized(String($0)) } ?? ""
+            return CandidateFailure(.crash, "killed by signal \(signalName(signal)) (\(signal))" + fatal + logSuffix(text))
         }
         if code != 0 { return CandidateFailure(.crash, "exited with status \(code) (\(what))" + logSuffix(text)) }
         return CandidateFailure(.invalidAnswer, what)

@@ -5,92 +5,109 @@ import Glibc
 
 /// How untrusted code is contained.
 public enum SandboxMode: String, Sendable {
-    /// Mount, PID, network, IPC and UTS namespaces with a private /proc and a private tmpfs;
-    /// chroot into a fresh folder; a uid/gid of its own; no-new-privileges; rlimits; a memory
-    /// cgroup where available; empty environment.
+    /// User, mount, PID, network, IPC, UTS and cgroup namespaces with a pid-only /proc and a
+    /// private tmpfs; chroot into a fresh folder; a host uid of its own; no capabilities,
+    /// no-new-privileges and a seccomp filter; rlimits; a memory cgroup where available; an
+    /// empty environment.
     case namespaces
     /// rlimits, an own process group, an empty environment and a scratch working folder only —
     /// for trusted code on machines without namespaces (`--unsafe-no-sandbox`).
     case unsafeNone = "none"
 }
 
-/// Starts candidate executables inside the sandbox. The tools are util-linux's `unshare`,
-/// `prlimit` and `setpriv` and coreutils' `chroot`, all present on Debian.
+/// Starts candidate executables inside the sandbox, through the trusted launcher
+/// `sim-cascade-sandbox` (C, built next to `sim-cascade`; see its `main.c`).
 public struct Sandbox: Sendable {
     public var mode: SandboxMode
     public var limits: SandboxLimits
     public var spawner: any ProcessSpawner
+    /// Why the memory cgroup asked for is not used on this machine (`nil`: it is, or was not
+    /// asked for). The CLI prints it as a one-line warning.
+    public var memoryCgroupWarning: String?
+
+    public init(mode: SandboxMode, limits: SandboxLimits, spawner: any ProcessSpawner, memoryCgroupWarning: String? = nil) {
+        self.mode = mode
+        self.limits = limits
+        self.spawner = spawner
+        self.memoryCgroupWarning = memoryCgroupWarning
+    }
 
     /// Chooses the sandbox: namespaces when this machine supports them, else an error unless
-    /// `allowUnsafe`.
+    /// `allowUnsafe`. Removes what killed evaluations left behind (sandbox folders, cgroups).
     /// - Throws: `CascadeError.sandboxUnavailable` naming what is missing.
     public static func make(allowUnsafe: Bool, limits: SandboxLimits,
                             spawner: any ProcessSpawner = PosixSpawner()) throws -> Sandbox {
-        let limits = try limits.validated()
+        var limits = try limits.validated()
         if let problem = namespaceProblem() {
             guard allowUnsafe else { throw CascadeError.sandboxUnavailable(problem) }
+            limits.memoryCgroup = false
             return Sandbox(mode: .unsafeNone, limits: limits, spawner: spawner)
         }
-        return Sandbox(mode: allowUnsafe ? .unsafeNone : .namespaces, limits: limits, spawner: spawner)
+        guard !allowUnsafe else {
+            limits.memoryCgroup = false
+            return Sandbox(mode: .unsafeNone, limits: limits, spawner: spawner)
+        }
+        StaleSandboxes.removeOnce()
+        var warning: String?
+        if limits.memoryCgroup, let reason = MemoryCgroup.unavailableReason {
+            limits.memoryCgroup = false
+            warning = "no memory cgroup (\(reason)): --memory-mb bounds each sandboxed process's address space, "
+                + "and an allocation failure is reported as a crash"
+        }
+        return Sandbox(mode: .namespaces, limits: limits, spawner: spawner, memoryCgroupWarning: warning)
     }
 
-    /// Why namespaces cannot be used here, or `nil` when they can.
+    /// Why namespaces cannot be used here, or `nil` when they can: the launcher's own probe
+    /// (a user namespace mapped to a sandbox uid, the other namespaces, a seccomp filter).
     static func namespaceProblem() -> String? {
         guard geteuid() == 0 else { return "namespaces and chroot need root, and this process is not root" }
-        for tool in ["unshare", "prlimit"] where Tools.path(tool) == nil {
-            return "\(tool) not found (install util-linux and coreutils)"
-        }
         do {
-            let probe = try ToolRunner.run(
-                Tools.path("unshare")!,
-                arguments: ["--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child", "true"],
-                environment: [], timeoutSeconds: 10)
-            return probe.status == 0 ? nil : "unshare cannot create namespaces on this machine (\(probe.output.prefix(200)))"
+            let probe = try ToolRunner.run(try launcher(), arguments: ["probe"], environment: [], timeoutSeconds: 10)
+            let detail = probe.output.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300)
+            return probe.status == 0 ? nil : "this machine cannot create the sandbox (\(detail))"
         } catch {
-            return "cannot run unshare: \(error)"
+            return "cannot run the sandbox launcher: \(error)"
         }
     }
 
     /// Starts `executable` in a fresh sandbox and connects the query protocol.
     ///
-    /// The launch, by the trusted `sim-cascade-sandbox` helper before any candidate code runs:
-    /// join the sandbox's memory cgroup (when there is one); util-linux `unshare` mount, PID,
-    /// network, IPC and UTS namespaces with a private /proc; then, inside, mount a size- and
-    /// inode-limited tmpfs as the sandbox's /tmp (the candidate writes nothing to the host's
-    /// disk, and nothing of it outlives the namespace), set the rlimits, chroot, drop to the
-    /// sandbox's own uid, set no-new-privileges and exec the candidate with no environment.
+    /// The trusted launcher joins the sandbox's memory cgroup (when there is one), clones PID 1
+    /// of new namespaces, which mounts the sandbox's tmpfs and pid-only /proc and forks the
+    /// candidate; the candidate's process sets the rlimits, chroots, drops every capability,
+    /// sets no-new-privileges, installs the seccomp filter and executes the candidate with no
+    /// environment. The start pipe says whether that `execve` happened: a failure before it is
+    /// this machine's (thrown), every failure after it is the candidate's.
     /// - Throws: `CascadeError.system` when the sandbox itself cannot start.
-    /// - Complexity: one process start (a few milliseconds) plus linking the executable.
+    /// - Complexity: one process start and one clone into new namespaces (a few milliseconds).
     public func start(executable: URL) throws -> ChildSession {
         let namespaces = mode == .namespaces
         let root = try SandboxRoot.make(executable: executable, forNamespaces: namespaces)
-        let rlimits = [
-            "--cpu=\(limits.cpuSeconds)", "--as=\(limits.addressSpaceBytes)", "--fsize=\(limits.fileSizeBytes)",
-            "--nofile=\(limits.openFiles)", "--nproc=\(limits.processes)", "--core=0",
-        ]
         guard namespaces else {
+            let rlimits = [
+                "--cpu=\(limits.cpuSeconds)", "--as=\(limits.addressSpaceBytes)", "--fsize=\(limits.fileSizeBytes)",
+                "--nofile=\(limits.openFiles)", "--nproc=\(limits.processes)", "--core=0",
+            ]
             return try ChildSession.start(
                 executable: Tools.path("prlimit") ?? "/usr/bin/prlimit",
                 arguments: rlimits + ["--", root.folder.appendingPathComponent("candidate").path],
-                workingDirectory: root.folder.appendingPathComponent("tmp").path,
+                workingDirectory: root.folder.appendingPathComponent("tmp").path, launchesThroughStartPipe: false,
                 limits: limits, spawner: spawner, terminate: {}, memoryLimitHit: { false }, cleanup: { root.remove() })
         }
         let identity = SandboxIdentity.random()
-        // Joining a cgroup costs ~8 ms per evaluation here, so it is opt-in: by default the
-        // process limit (2 per sandbox) times RLIMIT_AS bounds the sandbox's memory.
-        let cgroup = limits.memoryCgroup ? MemoryCgroup.create(limitBytes: limits.addressSpaceBytes) : nil
-        let helper = try Self.launcher()
-        let inner = [helper, "inner", root.folder.path, "\(identity.uid)", "\(limits.scratchBytes)", "\(limits.scratchFiles)",
-                     "\(limits.cpuSeconds)", "\(limits.addressSpaceBytes)", "\(limits.fileSizeBytes)", "\(limits.openFiles)",
-                     "\(limits.processes)"]
-        let arguments = ["outer", cgroup.map { $0.path + "/cgroup.procs" } ?? "-", "--", Tools.path("unshare")!,
-                         "--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child",
-                         "--mount-proc=\(root.folder.path)/proc", "--"] + inner
+        let cgroup = limits.memoryCgroup ? MemoryCgroup.create(name: root.name, limitBytes: limits.addressSpaceBytes) : nil
+        // With a cgroup, it bounds the sandbox's resident memory (tmpfs included) and RLIMIT_AS
+        // is only a backstop above it, so that running out is the cgroup's OOM kill (`memory`).
+        let addressSpace = cgroup == nil ? limits.addressSpaceBytes : 2 * limits.addressSpaceBytes
+        let arguments = ["run", root.folder.path, "\(identity.uid)", "\(limits.scratchBytes)", "\(limits.scratchFiles)",
+                         "\(limits.cpuSeconds)", "\(addressSpace)", "\(limits.fileSizeBytes)", "\(limits.openFiles)",
+                         // PID 1 of the sandbox has the candidate's uid too, and counts.
+                         "\(limits.processes + 1)", cgroup.map { $0.path + "/cgroup.procs" } ?? "-"]
         return try ChildSession.start(
-            executable: helper, arguments: arguments, workingDirectory: nil,
+            executable: try Self.launcher(), arguments: arguments, workingDirectory: nil, launchesThroughStartPipe: true,
             limits: limits, spawner: spawner,
             terminate: { identity.killAll(members: cgroup) },
-            memoryLimitHit: { cgroup?.hitLimit ?? false },
+            memoryLimitHit: { cgroup?.oomKilled ?? false },
             cleanup: {
                 // Only once no process of the sandbox is alive: nothing can race the deletion.
                 identity.killAll(members: nil)  // a full sweep, whatever the cgroup says
@@ -118,10 +135,14 @@ extension Sandbox {
 /// /proc, and `tmp/`, the only place it may write.
 struct SandboxRoot: Sendable {
     var folder: URL
+    /// `sim-cascade-sandbox-<owner>-<uuid>`, where the owner names this process (see
+    /// `StaleSandboxes`); the sandbox's cgroup has the same name.
+    var name: String
 
     static func make(executable: URL, forNamespaces: Bool) throws -> SandboxRoot {
         let fm = FileManager.default
-        let folder = fm.temporaryDirectory.appendingPathComponent("sim-cascade-sandbox-\(UUID().uuidString)")
+        let name = "\(StaleSandboxes.prefix)\(StaleSandboxes.owner)-\(UUID().uuidString)"
+        let folder = StaleSandboxes.folder.appendingPathComponent(name)
         do {
             try fm.createDirectory(at: folder.appendingPathComponent("proc"), withIntermediateDirectories: true)
             try fm.createDirectory(at: folder.appendingPathComponent("tmp"), withIntermediateDirectories: true)
@@ -135,7 +156,7 @@ struct SandboxRoot: Sendable {
             try? fm.removeItem(at: folder)
             throw CascadeError.system("cannot prepare the sandbox folder \(folder.path): \(error.localizedDescription)")
         }
-        return SandboxRoot(folder: folder)
+        return SandboxRoot(folder: folder, name: name)
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }

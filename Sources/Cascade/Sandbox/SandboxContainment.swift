@@ -4,16 +4,28 @@ import Foundation
 import Glibc
 #endif
 
-/// The unprivileged identity of one sandbox: a uid/gid of its own, so that RLIMIT_NPROC (which
-/// counts per uid, machine-wide) binds this sandbox alone, and every process it leaves can be
-/// found by uid and killed — whatever process group or session it moved to.
+/// The unprivileged identity of one sandbox: a host uid/gid of its own, which its user
+/// namespace maps to its root, so that every process it leaves can be found by uid and killed —
+/// whatever process group or session it moved to.
 struct SandboxIdentity: Sendable {
     let uid: uid_t
 
-    /// A random id in 1,000,000 ..< 1,900,000, far from system and user ids.
-    static func random() -> SandboxIdentity {
+    /// The default range of sandbox uids: far from system and user ids.
+    static let defaultRange: ClosedRange<uid_t> = 1_000_000 ... 1_899_999
+
+    /// A random uid of `$SIM_CASCADE_SANDBOX_UIDS` (`FIRST-LAST`, e.g. a range a site reserves),
+    /// else of `defaultRange`.
+    static func random(environment: [String: String] = ProcessInfo.processInfo.environment) -> SandboxIdentity {
         var rng = SystemRandomNumberGenerator()
-        return SandboxIdentity(uid: uid_t(1_000_000 + Int.random(in: 0 ..< 900_000, using: &rng)))
+        return SandboxIdentity(uid: uid_t.random(in: range(environment) ?? defaultRange, using: &rng))
+    }
+
+    /// The range `$SIM_CASCADE_SANDBOX_UIDS` names, if it is a valid one (non-zero ids).
+    static func range(_ environment: [String: String]) -> ClosedRange<uid_t>? {
+        guard let text = environment["SIM_CASCADE_SANDBOX_UIDS"] else { return nil }
+        let parts = text.split(separator: "-").compactMap { uid_t($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, parts[0] > 0, parts[0] <= parts[1], parts[1] < uid_t.max - 1 else { return nil }
+        return parts[0] ... parts[1]
     }
 
     /// SIGKILLs every live process whose real uid is this sandbox's, until none is left.
@@ -39,9 +51,9 @@ struct SandboxIdentity: Sendable {
 
 /// Reads of /proc.
 enum ProcessTable {
-    /// Live (not zombie) processes with real uid `uid`. A `stat` of each /proc entry (owned
-    /// by the process's effective uid, which a sandboxed process cannot change) preselects;
-    /// only matches have their status read.
+    /// Live processes with real uid `uid`. A `stat` of each /proc entry (owned by the process's
+    /// effective uid, which a sandboxed process cannot change) preselects; only matches have
+    /// their status read.
     static func pids(ownedBy uid: uid_t) -> [Int32] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         return entries.compactMap { name in
@@ -58,9 +70,22 @@ enum ProcessTable {
         return text.split(separator: "\n").compactMap { Int32($0) }.filter { isLive($0, ownedBy: uid) }
     }
 
-    /// Whether `pid` runs (is not a zombie) with real uid `uid`: one read of its status.
+    /// Whether `pid` has real uid `uid` and any thread that still runs. A process whose leader
+    /// thread exited shows `State: Z` while its other threads run on: each thread is checked.
     static func isLive(_ pid: Int32, ownedBy uid: uid_t) -> Bool {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
+        let (realUID, zombie) = parseStatus(status)
+        guard realUID == uid else { return false }
+        if !zombie { return true }
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.contains { task in
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8) else { return false }
+            return !parseStatus(text).zombie
+        }
+    }
+
+    /// The real uid and whether the state is zombie or dead, from a `status` file.
+    static func parseStatus(_ status: String) -> (uid: uid_t?, zombie: Bool) {
         var realUID: uid_t?, zombie = true
         for line in status.split(separator: "\n") {
             if line.hasPrefix("Uid:") {
@@ -69,7 +94,17 @@ enum ProcessTable {
                 zombie = line.contains("Z") || line.contains("X")
             }
         }
-        return realUID == uid && !zombie
+        return (realUID, zombie)
+    }
+
+    /// The start time of `pid` (clock ticks since boot, field 22 of its `stat`), or `nil` when
+    /// there is no such process. With the pid it names one process for good.
+    static func startTime(_ pid: Int32) -> UInt64? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // Fields after the command start at field 3 (state); field 22 is the 20th of them.
+        return fields.count > 19 ? UInt64(fields[19]) : nil
     }
 }
 
@@ -80,47 +115,65 @@ struct MemoryCgroup: Sendable {
     let path: String
     let version: Int
 
-    /// Creates `sim-cascade-<id>` under this process's memory cgroup; `nil` if not possible.
-    static func create(limitBytes: Int) -> MemoryCgroup? {
+    /// The folder under which this process's memory cgroups are made, and the version.
+    static let parent: (path: String, version: Int)? = {
         guard let membership = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8) else { return nil }
-        let name = "sim-cascade-\(UUID().uuidString)"
         for line in membership.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3 else { continue }
             if parts[1].split(separator: ",").contains("memory") {
-                let dir = "/sys/fs/cgroup/memory" + parts[2] + "/" + name
-                if mkdir(dir, 0o755) == 0 {
-                    if write("\(limitBytes)", to: dir + "/memory.limit_in_bytes") {
-                        _ = write("\(limitBytes)", to: dir + "/memory.memsw.limit_in_bytes")
-                        return MemoryCgroup(path: dir, version: 1)
-                    }
-                    rmdir(dir)
-                }
-            }
-            if parts[0] == "0" && parts[1].isEmpty,
-               let controllers = try? String(contentsOfFile: "/sys/fs/cgroup/cgroup.controllers", encoding: .utf8),
-               controllers.split(separator: " ").contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines) == "memory" }) {
-                let dir = "/sys/fs/cgroup" + parts[2] + "/" + name
-                if mkdir(dir, 0o755) == 0 {
-                    if write("\(limitBytes)", to: dir + "/memory.max") {
-                        _ = write("0", to: dir + "/memory.swap.max")
-                        return MemoryCgroup(path: dir, version: 2)
-                    }
-                    rmdir(dir)
-                }
+                return ("/sys/fs/cgroup/memory" + (parts[2] == "/" ? "" : String(parts[2])), 1)
             }
         }
+        for line in membership.split(separator: "\n") where line.hasPrefix("0::") {
+            let path = "/sys/fs/cgroup" + line.dropFirst(3)
+            guard let controllers = try? String(contentsOfFile: "/sys/fs/cgroup/cgroup.controllers", encoding: .utf8),
+                  controllers.split(whereSeparator: \.isWhitespace).contains("memory") else { return nil }
+            return (path.hasSuffix("/") ? String(path.dropLast()) : path, 2)
+        }
         return nil
+    }()
+
+    /// Why no memory cgroup can be made here, or `nil` when one can (checked once, by making one).
+    static let unavailableReason: String? = {
+        guard let parent else { return "no cgroup v1 memory hierarchy or cgroup v2 memory controller" }
+        guard let probe = create(name: "sim-cascade-probe-\(UUID().uuidString)", limitBytes: 64 << 20) else {
+            return "cannot create a cgroup under \(parent.path)"
+        }
+        probe.remove()
+        return nil
+    }()
+
+    /// Creates `name` under this process's memory cgroup with a limit of `limitBytes` (no
+    /// swap); `nil` if not possible.
+    static func create(name: String, limitBytes: Int) -> MemoryCgroup? {
+        guard let parent else { return nil }
+        let dir = parent.path + "/" + name
+        guard mkdir(dir, 0o755) == 0 else { return nil }
+        let limited = parent.version == 1
+            ? write("\(limitBytes)", to: dir + "/memory.limit_in_bytes")
+            : write("\(limitBytes)", to: dir + "/memory.max")
+        guard limited else {
+            rmdir(dir)
+            return nil
+        }
+        if parent.version == 1 {
+            _ = write("\(limitBytes)", to: dir + "/memory.memsw.limit_in_bytes")
+        } else {
+            _ = write("0", to: dir + "/memory.swap.max")
+        }
+        return MemoryCgroup(path: dir, version: parent.version)
     }
 
-    /// Whether the kernel had to reclaim or kill at the limit.
-    var hitLimit: Bool {
-        let file = version == 1 ? path + "/memory.failcnt" : path + "/memory.events"
+    /// Whether the kernel's OOM killer killed a process of this cgroup (its `oom_kill` count,
+    /// in `memory.oom_control` for v1 and `memory.events` for v2, rose from zero). Nothing the
+    /// candidate prints or does short of using the memory decides this.
+    var oomKilled: Bool {
+        let file = version == 1 ? path + "/memory.oom_control" : path + "/memory.events"
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return false }
-        if version == 1 { return (Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0 }
         return text.split(separator: "\n").contains { line in
             let f = line.split(separator: " ")
-            return f.count == 2 && (f[0] == "oom_kill" || f[0] == "max") && (Int(f[1]) ?? 0) > 0
+            return f.count == 2 && f[0] == "oom_kill" && (Int(f[1]) ?? 0) > 0
         }
     }
 
@@ -132,7 +185,7 @@ struct MemoryCgroup: Sendable {
         }
     }
 
-    private static func write(_ text: String, to file: String) -> Bool {
+    fileprivate static func write(_ text: String, to file: String) -> Bool {
         (try? text.write(toFile: file, atomically: false, encoding: .utf8)) != nil
     }
 }

@@ -3,18 +3,21 @@
 public struct SandboxLimits: Sendable, Equatable {
     /// Wall-clock limit of the whole run; the process group is SIGKILLed when it passes.
     public var wallSeconds: Double = 60
-    /// Address-space limit (RLIMIT_AS) in bytes.
+    /// The candidate's memory limit in bytes (`--memory-mb`): the memory cgroup's limit on the
+    /// sandbox's resident memory where there is one (RLIMIT_AS is then twice it, a backstop),
+    /// else RLIMIT_AS of each process.
     public var addressSpaceBytes: Int = 2 << 30
     /// Largest file the child may write (RLIMIT_FSIZE), in bytes.
     public var fileSizeBytes: Int = 16 << 20
     /// Open files (RLIMIT_NOFILE).
     public var openFiles: Int = 32
-    /// Processes (and threads) of the sandbox's own uid (RLIMIT_NPROC). Candidates are
-    /// single-threaded; 2 lets one helper process exist and bounds the sandbox's memory to
-    /// twice `addressSpaceBytes` without a cgroup.
+    /// Processes (and threads) of the candidate (RLIMIT_NPROC, counted in the sandbox's own
+    /// user namespace). Candidates are single-threaded; 2 lets one helper process or thread
+    /// exist and bounds the sandbox's memory to twice `addressSpaceBytes` without a cgroup.
     public var processes: Int = 2
-    /// Also cap the sandbox's processes together with a memory cgroup, where the machine allows.
-    public var memoryCgroup = false
+    /// Cap the sandbox's processes together with a memory cgroup, where the machine allows
+    /// (`Sandbox.make` turns it off, with a warning, where it does not).
+    public var memoryCgroup = true
     /// Size of the sandbox's private tmpfs (its /tmp), in bytes.
     public var scratchBytes: Int = 64 << 20
     /// Files and folders the private tmpfs may hold.

@@ -42,6 +42,7 @@ struct CandidateBench {
             Bench.Row("candidate compile, spot template (-O, empty cache)", clock: "wall", cold),
             Bench.Row("candidate compile, cache hit", clock: "wall", hit),
         ]
+        rows += try startRows(compiled.executable)
         var sets: [(String, SpotScenarioSet)] = []
         if let data = try? Locations.referenceData() {
             sets.append(("adrs-1080", try SpotScenarioSet.load(
@@ -63,6 +64,32 @@ struct CandidateBench {
             }
             rows.append(Bench.Row("spot \(name) greedy template, sandboxed (\(sandbox.mode.rawValue))", clock: "wall", m,
                                   scenarios: set.scenarios.count, ticks: ticks, meanCost: meanCost))
+        }
+        return rows
+    }
+
+    /// The sandbox's start: from the launcher's spawn to the candidate's first answer (its
+    /// hello), with the memory cgroup off and on (where the machine allows one). The teardown
+    /// after each start is not in the figure.
+    private func startRows(_ executable: URL) throws -> [Bench.Row] {
+        var rows: [Bench.Row] = []
+        for cgroup in [false, true] {
+            var limits = SandboxLimits()
+            limits.memoryCgroup = cgroup
+            guard let sandbox = try? Sandbox.make(allowUnsafe: allowUnsafe, limits: limits),
+                  sandbox.mode == .namespaces, sandbox.limits.memoryCgroup == cgroup else { continue }
+            var samples: [Double] = []
+            for _ in 0..<max(runs, 20) {
+                let begin = monotonicSeconds()
+                let session = try sandbox.start(executable: executable)
+                if let failure = session.awaitFirstAnswer() {
+                    throw CascadeError.system("the spot template did not start: \(failure.message)")
+                }
+                samples.append(monotonicSeconds() - begin)
+                session.killAndReap()
+            }
+            rows.append(Bench.Row("sandbox start, spawn to first answer (memory cgroup \(cgroup ? "on" : "off"))",
+                                  clock: "wall", BenchSamples(samples: samples)))
         }
         return rows
     }

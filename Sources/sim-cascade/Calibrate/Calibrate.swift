@@ -63,6 +63,7 @@ struct Calibrate: ParsableCommand {
             ?? Locations.defaultFile("fidelity-reports")
 
         let evaluator = try CandidateEvaluator.standard(allowUnsafe: false)
+        Log.warnings(of: evaluator.sandbox)
         let calibration: Calibration
         switch problem {
         case .spot:

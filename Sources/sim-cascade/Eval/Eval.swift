@@ -63,7 +63,7 @@ struct Eval: ParsableCommand {
     @Option(help: "Wall-clock limit of each level's run, in seconds (default 60). Given, it replaces the gates file's stage budgets and caps every --budget.")
     var timeout: Double?
 
-    @Option(help: "Address-space limit of the candidate, in MiB.")
+    @Option(help: "Memory limit of the candidate, in MiB: of the sandbox's resident memory with the memory cgroup, else of each process's address space.")
     var memoryMb: Int = 2048
 
     @Option(help: "Cap on the candidate's stdout + stderr, in KiB.")
@@ -72,8 +72,9 @@ struct Eval: ParsableCommand {
     @Option(help: "Wall-clock limit of the compile, in seconds.")
     var compileTimeout: Double = 120
 
-    @Flag(help: "Also cap the sandbox's memory with a cgroup (where available; ~8 ms per evaluation).")
-    var memoryCgroup = false
+    @Flag(inversion: .prefixedNo,
+          help: "Cap the sandbox's memory with a cgroup, where the machine allows (a warning says when it does not).")
+    var memoryCgroup = true
 
     @Flag(help: "Run without namespaces/chroot where they are unavailable (only for trusted code).")
     var unsafeNoSandbox = false
@@ -109,6 +110,7 @@ struct Eval: ParsableCommand {
             throw CascadeError.invalidBudget(name: "--compile-timeout", value: "\(compileTimeout)", reason: "must be positive")
         }
         let evaluator = try CandidateEvaluator.standard(allowUnsafe: unsafeNoSandbox, limits: limits, compileTimeout: compileTimeout)
+        Log.warnings(of: evaluator.sandbox)
         let cascade = try cascadeOptions(problem)
         let outcome = try evaluator.evaluate(source: source, on: inputs.candidateInputs, cascade: cascade)
         if outcome.failure?.kind == .compileError, let other = problem.otherProblem(suggestedBy: source) {

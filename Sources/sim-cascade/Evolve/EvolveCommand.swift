@@ -94,6 +94,7 @@ struct EvolveCommand: ParsableCommand {
         _ = try EvolveBlock(source: initialSource)
 
         let evaluator = try CandidateEvaluator.standard(allowUnsafe: unsafeNoSandbox)
+        Log.warnings(of: evaluator.sandbox)
         let inputs = try ProblemInputs.load(problem, scenarios: nil, input: nil, window: nil, shape: shape)
         let gates = try Locations.gates(for: problem, file: nil)
         let adapter = try EvaluationAdapter(problem: problem, evaluator: evaluator, inputs: inputs.candidateInputs,

@@ -1,0 +1,55 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What evaluations killed before their cleanup (`kill -9` of `eval`) left behind: sandbox
+/// folders and memory cgroups. Each is named `sim-cascade-sandbox-<pid>.<start time>-<uuid>`
+/// after the sim-cascade process that made it; a name whose process no longer runs (no such
+/// pid, or a pid reused by a process started at another time) is stale. Their processes are
+/// already gone: the launcher kills the sandbox when sim-cascade's lifeline closes.
+enum StaleSandboxes {
+    static let prefix = "sim-cascade-sandbox-"
+
+    /// Where sandbox folders are made: the temporary directory, which every uid may traverse.
+    static var folder: URL { FileManager.default.temporaryDirectory }
+
+    /// This process, as `<pid>.<start time>`.
+    static let owner: String = {
+        let pid = getpid()
+        return "\(pid).\(ProcessTable.startTime(pid) ?? 0)"
+    }()
+
+    /// Whether the process named by `owner` (`<pid>.<start time>`) still runs.
+    static func isRunning(owner: Substring) -> Bool {
+        let parts = owner.split(separator: ".")
+        guard parts.count == 2, let pid = Int32(parts[0]), let start = UInt64(parts[1]) else { return false }
+        return ProcessTable.startTime(pid) == start
+    }
+
+    /// The owner part of a stale name, `nil` for a name that is not a sandbox's or is live.
+    static func isStale(_ name: String) -> Bool {
+        guard name.hasPrefix(prefix) else { return false }
+        let rest = name.dropFirst(prefix.count)
+        guard let dash = rest.firstIndex(of: "-") else { return false }
+        return !isRunning(owner: rest[..<dash])
+    }
+
+    private static let once: Void = {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where isStale(name) {
+            // Root-made folders holding the executable and two empty mount points: no candidate
+            // wrote here (its /tmp was a tmpfs inside its namespace).
+            try? fm.removeItem(at: folder.appendingPathComponent(name))
+        }
+        if let parent = MemoryCgroup.parent {
+            for name in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] where isStale(name) {
+                rmdir(parent.path + "/" + name)
+            }
+        }
+    }()
+
+    /// Removes stale folders and cgroups, once per process.
+    /// - Complexity: O(entries of the temporary directory and the memory cgroup).
+    static func removeOnce() { once }
+}

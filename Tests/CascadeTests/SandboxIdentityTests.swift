@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+@testable import Cascade
+
+/// Sandbox uids: a site's range when it names a valid one, never uid 0; process liveness.
+@Suite struct SandboxIdentityTests {
+    @Test func aNamedRangeIsUsedAndABadOneIgnored() {
+        #expect(SandboxIdentity.range(["SIM_CASCADE_SANDBOX_UIDS": "2000000-2000999"]) == 2_000_000 ... 2_000_999)
+        for bad in ["0-10", "10-5", "x-9", "7", ""] {
+            #expect(SandboxIdentity.range(["SIM_CASCADE_SANDBOX_UIDS": bad]) == nil, "\(bad)")
+        }
+        for _ in 0..<100 {
+            let uid = SandboxIdentity.random(environment: ["SIM_CASCADE_SANDBOX_UIDS": "5-6"]).uid
+            #expect(uid == 5 || uid == 6)
+            #expect(SandboxIdentity.defaultRange.contains(SandboxIdentity.random(environment: [:]).uid))
+        }
+    }
+
+    @Test func aZombieStatusWithARunningThreadIsParsedAsZombieButThisProcessIsLive() {
+        let status = "Name:\tx\nState:\tZ (zombie)\nUid:\t1000001\t1000001\t1000001\t1000001\n"
+        #expect(ProcessTable.parseStatus(status).zombie)
+        #expect(ProcessTable.parseStatus(status).uid == 1_000_001)
+        #expect(ProcessTable.isLive(getpid(), ownedBy: geteuid()))
+        #expect(ProcessTable.startTime(getpid()) != nil)
+        #expect(StaleSandboxes.isRunning(owner: Substring(StaleSandboxes.owner)))
+        #expect(StaleSandboxes.isStale("sim-cascade-sandbox-999999999.1-ABC"))
+        #expect(!StaleSandboxes.isStale("sim-cascade-sandbox-\(StaleSandboxes.owner)-ABC"))
+    }
+}

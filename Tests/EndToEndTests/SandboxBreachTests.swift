@@ -1,0 +1,118 @@
+import Foundation
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The breaches candidates written as an attacker would write them found, each closed and
+/// checked from outside on this test's own sandboxes (uids of its own range): a keyring channel
+/// between stages and evaluations, a thread group that outlives its zombie leader, SysV shared
+/// memory beyond the memory limit, syscalls and host files a policy never needs, the memory
+/// failure's kind, and an `eval` killed with its sandboxes running.
+@Suite(.serialized) struct SandboxBreachTests {
+    static let small = ["--scenarios", CandidateFixtures.smallScenarioSet.path, "--timeout", "10", "--memory-mb", "256"]
+
+    private func log(_ result: CommandResult) throws -> String {
+        try result.json()["log"] as? String ?? ""
+    }
+
+    @Test func keyringsPassNothingBetweenStagesOrEvaluations() throws {
+        let uids = SandboxUIDs()
+        let candidate = try CandidateFixtures.materialize("keyring_channel")
+        // Every level (three sandboxes), twice, in one uid range: no key is ever written or found.
+        for _ in 0..<2 {
+            let result = try CandidateFixtures.eval(candidate, Self.small + ["--all-levels"], uids: uids)
+            #expect(result.status == 0, "\(result.stderr)")
+            let text = try log(result)
+            #expect(text.contains("add_key: -1 errno 1"), "log: \(text)")
+            #expect(!text.contains("found a key"), "log: \(text)")
+            #expect(text.contains("open /proc/keys: -1"), "log: \(text)")
+        }
+        #expect(uids.keyUsers() == [], "key users of this test's sandbox uids")
+        #expect(uids.processes() == [])
+    }
+
+    @Test func aThreadOfAZombieLeaderDoesNotOutliveTheEvaluation() throws {
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("zombie_leader"), Self.small)
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try log(result)
+        #expect(text.contains("thread: 0"), "the thread never started: \(text)")
+        #expect(result.sandboxUIDs?.processes() == [], "sandbox processes outlived eval")
+    }
+
+    @Test func sharedMemorySegmentsAreRefused() throws {
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("shm_hoard"), Self.small)
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try log(result)
+        #expect(text.contains("shmget: -1 errno 1") && text.contains("held 0 MiB"), "log: \(text)")
+        #expect(result.sandboxUIDs?.sharedMemorySegments() == [])
+    }
+
+    @Test func syscallsAndHostFilesAPolicyNeverNeedsAreRefused() throws {
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("syscall_probe"), Self.small)
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try log(result)
+        for line in ["io_uring_setup: -1 errno 1", "netlink: -1 errno 97", "vsock: -1 errno 97", "ptrace: -1 errno 1",
+                     "unshare: -1 errno 1", "bpf: -1 errno 1", "open /proc/self/status: ok"] {
+            #expect(text.contains(line), "missing \(line): \(text)")
+        }
+        for file in ["keys", "key-users", "kallsyms", "config.gz", "cmdline", "sysrq-trigger", "sys/kernel/hostname", "meminfo"] {
+            #expect(text.contains("open /proc/\(file): -1"), "/proc/\(file) was readable: \(text)")
+        }
+    }
+
+    @Test func runningOutOfMemoryIsMemoryOnlyWhenTheCgroupSaysSo() throws {
+        let bomb = try CandidateFixtures.materialize("memory_bomb")
+        let withCgroup = try CandidateFixtures.eval(bomb, Self.small)
+        let failure = try #require(try withCgroup.json()["failure"] as? [String: Any])
+        if withCgroup.stderr.contains("warning: no memory cgroup") {
+            #expect(failure["kind"] as? String == "crash")
+        } else {
+            #expect(failure["kind"] as? String == "memory", "\(failure)")
+        }
+        // Without the cgroup, the allocation fails at RLIMIT_AS: a crash, whatever it printed.
+        let without = try CandidateFixtures.eval(bomb, Self.small + ["--no-memory-cgroup"])
+        let plain = try #require(try without.json()["failure"] as? [String: Any])
+        let message = plain["message"] as? String ?? ""
+        #expect(plain["kind"] as? String == "crash" && message.contains("failed to allocate"), "\(plain)")
+        #expect(withCgroup.sandboxUIDs?.processes() == [] && without.sandboxUIDs?.processes() == [])
+    }
+
+    @Test func aKilledEvalTakesItsSandboxAndTheNextRemovesWhatIsLeft() throws {
+        let sleeper = try CandidateFixtures.materialize("sleep_forever")
+        let uids = SandboxUIDs()
+        let eval = Process()
+        eval.executableURL = CommandRunner.executable
+        eval.arguments = ["eval", sleeper.path, "--json", "--scenarios", CandidateFixtures.smallScenarioSet.path, "--timeout", "120"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
+        environment["SIM_CASCADE_SANDBOX_UIDS"] = uids.description
+        eval.environment = environment
+        eval.standardOutput = FileHandle.nullDevice
+        eval.standardError = FileHandle.nullDevice
+        try eval.run()
+        // Its sandbox runs under one of this test's uids (the host uid is the sandbox's own,
+        // never root's); then `eval` is killed outright.
+        var running: [String] = []
+        for _ in 0..<1_200 where eval.isRunning {
+            running = uids.processes()
+            if !running.isEmpty { break }
+            usleep(100_000)
+        }
+        #expect(!running.isEmpty, "the sandbox never ran under the test's uids")
+        kill(eval.processIdentifier, SIGKILL)
+        eval.waitUntilExit()
+        #expect(uids.processesAfterWaiting(seconds: 20) == [], "the sandbox outlived its eval")
+
+        let next = try CandidateFixtures.eval(try CandidateFixtures.template(), CandidateSandboxTests.small)
+        #expect(try next.json()["valid"] as? Bool == true)
+        let temporary = FileManager.default.temporaryDirectory.path
+        let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).filter { name in
+            guard name.hasPrefix("sim-cascade-sandbox-") else { return false }
+            let owner = name.dropFirst("sim-cascade-sandbox-".count).split(separator: ".").first.flatMap { Int32($0) }
+            return owner != nil && kill(owner!, 0) != 0  // its sim-cascade is gone
+        }
+        #expect(leftovers == [], "stale sandbox folders: \(leftovers)")
+    }
+}
