@@ -6,8 +6,7 @@ public enum CandidateFixtures {
 
     /// A compile cache shared by the tests of one process, so each fixture compiles once.
     public static let cache: URL = {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("sim-cascade-test-cache-\(getpid())", isDirectory: true)
+        let url = TestPaths.sessionFolder.appendingPathComponent("cache", isDirectory: true)
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }()

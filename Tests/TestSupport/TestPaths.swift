@@ -22,10 +22,17 @@ public enum TestPaths {
     /// The committed default spot traces.
     public static var spotTraces: URL { repositoryRoot.appendingPathComponent("traces/spot") }
 
-    /// A fresh temporary folder, removed by the caller if it cares.
+    /// The folder of this test process's temporary folders, removed when the process exits.
+    public static let sessionFolder: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-tests-\(getpid())", isDirectory: true)
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestPaths.sessionFolder) }
+        return url
+    }()
+
+    /// A fresh temporary folder inside `sessionFolder`.
     public static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("sim-cascade-tests-\(UUID().uuidString)", isDirectory: true)
+        let url = sessionFolder.appendingPathComponent(UUID().uuidString, isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

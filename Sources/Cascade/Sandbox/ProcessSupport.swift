@@ -20,7 +20,7 @@ struct Pipe2 {
     }
 }
 
-/// `(signaled, signal, exit code)` of a wait status (`unshare` re-raises its child's fatal
+/// `(signaled, signal, exit code)` of a wait status (the launcher re-raises its child's fatal
 /// signal, so a signal death of the candidate shows here as one).
 func decode(_ status: Int32) -> (Bool, Int32, Int32) {
     let signal = status & 0x7f

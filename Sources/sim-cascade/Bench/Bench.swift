@@ -9,8 +9,9 @@ struct Bench: ParsableCommand {
             Simulator workloads run the simulation only, inputs already in memory: every run \
             creates fresh policy instances and result arrays, and nothing is cached between runs; \
             the figure is the median thread CPU time on one core. Candidate workloads (compile of \
-            the spot template into an empty cache, a cache hit, a full sandboxed evaluation \
-            excluding compile) span several processes and report median wall time.
+            the spot template into an empty cache, a cache hit, the sandbox's start from spawn to \
+            the candidate's first answer with the memory cgroup off and on, a full sandboxed \
+            evaluation excluding compile) span several processes and report median wall time.
             """
     )
 
