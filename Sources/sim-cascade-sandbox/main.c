@@ -110,7 +110,12 @@ static const char *const denied[] = {
     "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot",
     "swapon", "swapoff", "acct", "quotactl", "syslog", "sethostname", "setdomainname", "vhangup",
     "iopl", "ioperm", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "memfd_secret",
+    // Page-cache state outlives a sandbox: no advice about, or probe of, cached file pages.
+    "fadvise64", "readahead", "cachestat",
 };
+
+/// madvise advice that evicts or ages file pages in the page cache (MADV_COLD, MADV_PAGEOUT).
+static const unsigned long long denied_advice[] = {20, 21};
 
 /// Clone flags that would create namespaces.
 static const unsigned long long namespace_flags[] = {
@@ -128,6 +133,9 @@ static scmp_filter_ctx build_filter(void) {
     for (size_t i = 0; i < sizeof denied / sizeof *denied && rc == 0; i++) {
         int nr = seccomp_syscall_resolve_name(denied[i]);
         if (nr != __NR_SCMP_ERROR) rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+    }
+    for (size_t i = 0; i < sizeof denied_advice / sizeof *denied_advice && rc == 0; i++) {
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(madvise), 1, SCMP_A2(SCMP_CMP_EQ, denied_advice[i]));
     }
     // Sockets: local (AF_UNIX) only; the network namespace already has no route out.
     if (rc == 0) rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
@@ -181,6 +189,8 @@ static void run_candidate(const struct settings *s, int status_write) {
     limit(RLIMIT_CORE, 0, "RLIMIT_CORE");
     limit(RLIMIT_MEMLOCK, 0, "RLIMIT_MEMLOCK");
     limit(RLIMIT_MSGQUEUE, 0, "RLIMIT_MSGQUEUE");
+    // Queued signals are charged up the user namespaces to root's own quota: a few only.
+    limit(RLIMIT_SIGPENDING, 16, "RLIMIT_SIGPENDING");
 
     if (chroot(s->root) != 0) fail("chroot");
     if (chdir("/") != 0) fail("chdir");
@@ -211,6 +221,7 @@ static void run_init(const struct settings *s, int sync_read, int status_write) 
     close(sync_read);
     if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) fail("become the user namespace's root");
 
+    if (sethostname("sandbox", 7) != 0) fail("hostname");  // the UTS namespace's: not the host's name
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail("make mounts private");
     char path[4096], options[256];
     if (snprintf(path, sizeof path, "%s/tmp", s->root) >= (int)sizeof path) fail("root path");

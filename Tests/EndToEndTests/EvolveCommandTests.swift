@@ -11,6 +11,19 @@ extension CandidateSandboxTests {
             return try CommandRunner.run(["evolve"] + arguments, environment: environment)
         }
 
+        /// A child that fakes the launcher's start failure is a candidate that crashed: an
+        /// invalid initial program (exit 2), never this machine's failure (exit 3), which
+        /// would stop a run.
+        @Test func aFakeStartFailureIsTheCandidatesNotTheMachines() throws {
+            let folder = try TestPaths.temporaryDirectory().appendingPathComponent("run")
+            let result = try evolve(["--problem", "spot", "--iterations", "1", "--run", folder.path,
+                                     "--initial", try CandidateFixtures.materialize("intercept_write").path])
+            #expect(result.status == 2, "\(result.stderr)")
+            #expect(result.stderr.contains("the initial program is not valid") && result.stderr.contains("exited with status 125"),
+                    "\(result.stderr)")
+            #expect(!result.stderr.contains("did not start"))
+        }
+
         @Test func aShortRunResumesWhereItStoppedAndWritesTheBest() throws {
             let folder = try TestPaths.temporaryDirectory().appendingPathComponent("run")
             let first = try evolve(["--problem", "txn", "--iterations", "2", "--seed", "5", "--run", folder.path, "--json"])

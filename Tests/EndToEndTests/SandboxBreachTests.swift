@@ -62,6 +62,23 @@ import Glibc
         }
     }
 
+    @Test func theExecutablesPageCacheIsNeitherEvictableNorReadable() throws {
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("page_cache_probe"), Self.small)
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try log(result)
+        for line in ["open /candidate: -1 errno 13", "open /proc/self/exe: -1 errno 13", "madvise pageout: -1 errno 1"] {
+            #expect(text.contains(line), "missing \(line): \(text)")
+        }
+        #expect(!text.contains("fadvise"), "\(text)")
+    }
+
+    @Test func queuedSignalsAreCappedInTheSandbox() throws {
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("signal_queue"), Self.small)
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try log(result)
+        #expect(text.contains("queued 16 signals"), "\(text)")
+    }
+
     @Test func runningOutOfMemoryIsMemoryOnlyWhenTheCgroupSaysSo() throws {
         let bomb = try CandidateFixtures.materialize("memory_bomb")
         let withCgroup = try CandidateFixtures.eval(bomb, Self.small)

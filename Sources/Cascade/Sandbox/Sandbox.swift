@@ -149,7 +149,11 @@ struct SandboxRoot: Sendable {
             let target = folder.appendingPathComponent("candidate")
             do { try fm.linkItem(at: executable, to: target) } catch { try fm.copyItem(at: executable, to: target) }
             chmod(folder.path, 0o755)
-            chmod(target.path, 0o555)
+            // Execute-only in a sandbox: the candidate gets no descriptor of its executable (not
+            // by its path, not through /proc/self/exe), so it can neither evict nor probe that
+            // file's pages in the page cache — state that every sandbox of the same source
+            // shares (a hard link of one cached file) and that outlives each of them.
+            chmod(target.path, forNamespaces ? 0o111 : 0o555)
             // In a namespace sandbox, tmp/ is only a mount point for the sandbox's own tmpfs.
             if !forNamespaces { chmod(folder.appendingPathComponent("tmp").path, 0o700) }
         } catch {

@@ -79,7 +79,10 @@ public final class EvolutionLoop {
                                      errors: [], spentUSD: 0)
         let evaluated = try evaluate(initial)
         guard evaluated.valid, evaluated.fitness != nil else {
-            throw EvolveError.invalidInitial(evaluated.rejectedAt.map { "stopped at \($0)" } ?? "no score")
+            // The stage's failure says why (its message is the candidate's text, already escaped).
+            let failure = evaluated.evaluations.last { $0.failureKind != nil }
+                .map { ": \($0.failureKind ?? ""): \(String(($0.failureMessage ?? "").prefix(300)))" } ?? ""
+            throw EvolveError.invalidInitial((evaluated.rejectedAt.map { "stopped at \($0)" } ?? "no score") + failure)
         }
         let unknown = settings.selection.features.filter { !["length", "score"].contains($0) && evaluated.metrics[$0] == nil }
         guard unknown.isEmpty else {

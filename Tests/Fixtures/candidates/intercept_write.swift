@@ -14,5 +14,7 @@ func interceptedWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) ->
 
 struct Candidate: SpotPolicy {
     init() {}
+    // EVOLVE-BLOCK-START
     mutating func decide(_ v: SpotView) -> Cluster { .onDemand }
+    // EVOLVE-BLOCK-END
 }
