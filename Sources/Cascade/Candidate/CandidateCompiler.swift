@@ -76,16 +76,41 @@ public struct CandidateCompiler: Sendable {
             }
         }
 
-        let work = cacheRoot.appendingPathComponent("build-\(UUID().uuidString)", isDirectory: true)
-        defer { try? fm.removeItem(at: work) }
+        // As root, the compiler runs as a uid of its own in a folder of that uid (see
+        // `CompileUser`); else in a build folder in the cache.
+        let user = CompileUser.isPossible(toolchain: toolchain, cacheRoot: cacheRoot) ? CompileUser.random() : nil
+        let folder: BuildFolder
+        var api = toolchain.apiDirectory.path
         do {
-            try fm.createDirectory(at: work, withIntermediateDirectories: true)
-            try Data(source.utf8).write(to: work.appendingPathComponent("candidate.swift"))
-            try Data(problem.harness.utf8).write(to: work.appendingPathComponent("main.swift"))
+            if let user {
+                folder = try BuildFolder.make(uid: user)
+                // The API, readable by the compile uid (a link where the cache shares the file
+                // system, else a copy: 1.7 MB).
+                let copy = folder.url.appendingPathComponent("api")
+                try fm.createDirectory(at: copy, withIntermediateDirectories: false)
+                for name in ["libCandidateAPI.a", "CandidateAPI.swiftmodule"] {
+                    let from = toolchain.apiDirectory.appendingPathComponent(name), to = copy.appendingPathComponent(name)
+                    do { try fm.linkItem(at: from, to: to) } catch { try fm.copyItem(at: from, to: to) }
+                }
+                api = copy.path
+            } else {
+                let url = cacheRoot.appendingPathComponent("build-\(UUID().uuidString)", isDirectory: true)
+                try fm.createDirectory(at: url, withIntermediateDirectories: true)
+                folder = BuildFolder(url: url, uid: 0)
+            }
+        } catch let error as CascadeError {
+            throw error
         } catch {
-            throw CascadeError.system("cannot write to the candidate cache \(cacheRoot.path): \(error.localizedDescription)")
+            throw CascadeError.system("cannot prepare a build folder: \(error.localizedDescription)")
         }
-        let api = toolchain.apiDirectory.path
+        let work = folder.url
+        defer { folder.remove() }
+        do {
+            try folder.write(source, to: "candidate.swift")
+            try folder.write(problem.harness, to: "main.swift")
+        } catch {
+            throw CascadeError.system("cannot write to the build folder \(work.path): \(error.localizedDescription)")
+        }
         let arguments = CandidateToolchain.flags + [
             // A debug-built API library uses the standard library's prespecialisations.
             "-I", api, "-L", api, "-lCandidateAPI", "-lswiftSwiftOnoneSupport", "-module-name", "CandidateProgram",
@@ -96,7 +121,7 @@ public struct CandidateCompiler: Sendable {
         // limit, 4 GiB per process, a cap on the files it writes, and a minimal environment
         // (no API keys or settings of this process reach it).
         let (tool, wrapped) = ToolRunner.contained(toolchain.swiftc.path, arguments, addressSpaceBytes: 4 << 30,
-                                                   fileSizeBytes: outputLimitBytes)
+                                                   fileSizeBytes: outputLimitBytes, uid: user)
         let run = try ToolRunner.run(tool, arguments: wrapped, in: work.path,
                                      environment: Self.compileEnvironment(swiftc: toolchain.swiftc, work: work),
                                      timeoutSeconds: timeoutSeconds)
@@ -113,7 +138,11 @@ public struct CandidateCompiler: Sendable {
             let entry = candidates.appendingPathComponent("\(hash.hex)-\(slot)", isDirectory: true)
             guard mkdir(entry.path, 0o755) == 0 else { continue }
             let executable = entry.appendingPathComponent("candidate")
-            guard rename(work.appendingPathComponent("candidate").path, executable.path) == 0 else { break }
+            let built = work.appendingPathComponent("candidate")
+            // Root's from here on (the compile uid's processes are all gone with their namespace),
+            // and, for root, execute-only: sandboxes run it by a hard link (see `SandboxRoot`).
+            guard chown(built.path, geteuid(), getegid()) == 0, chmod(built.path, geteuid() == 0 ? 0o111 : 0o755) == 0,
+                  rename(built.path, executable.path) == 0 || (try? fm.copyItem(at: built, to: executable)) != nil else { break }
             let keyTemp = entry.appendingPathComponent("key.tmp")
             if (try? Data(material.utf8).write(to: keyTemp)) != nil {
                 _ = rename(keyTemp.path, entry.appendingPathComponent("key").path)
@@ -144,7 +173,7 @@ public struct CandidateCompiler: Sendable {
         let located = lines.filter { $0.range(of: #"^\S+:\d+:\d+: error: "#, options: .regularExpression) != nil }
         let chosen = located.isEmpty ? Array(lines.filter { $0.contains("error") }.suffix(10)) : Array(located.prefix(20))
         return (chosen.isEmpty ? Array(lines.suffix(5)) : chosen).map { line in
-            line.replacingOccurrences(of: #"^\S*/build-[0-9A-F-]+/"#, with: "", options: .regularExpression)
+            line.replacingOccurrences(of: #"^\S*/(build|sim-cascade-compile)-[0-9A-F.-]+/"#, with: "", options: .regularExpression)
         }.joined(separator: "\n")
     }
 }

@@ -70,13 +70,19 @@ enum ToolRunner {
     /// groups of their own, which a group kill misses; a namespace's processes all die with its
     /// init), RLIMIT_AS and RLIMIT_FSIZE. Falls back to the bare command where namespaces are
     /// unavailable.
+    /// With `uid`, the tool runs as that uid and gid, with no supplementary groups and
+    /// no-new-privileges (util-linux `setpriv`).
     static func contained(_ tool: String, _ arguments: [String], addressSpaceBytes: Int,
-                          fileSizeBytes: Int) -> (String, [String]) {
+                          fileSizeBytes: Int, uid: uid_t? = nil) -> (String, [String]) {
         guard geteuid() == 0, let unshare = Tools.path("unshare"), let prlimit = Tools.path("prlimit") else {
             return (tool, arguments)
         }
-        return (unshare, ["--pid", "--fork", "--kill-child", "--mount-proc", "--", prlimit,
-                          "--as=\(addressSpaceBytes)", "--fsize=\(fileSizeBytes)", "--core=0", "--", tool] + arguments)
+        var user: [String] = []
+        if let uid, let setpriv = Tools.path("setpriv") {
+            user = [setpriv, "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--no-new-privs", "--"]
+        }
+        return (unshare, ["--pid", "--fork", "--kill-child", "--mount-proc", "--"] + user
+                    + [prlimit, "--as=\(addressSpaceBytes)", "--fsize=\(fileSizeBytes)", "--core=0", "--", tool] + arguments)
     }
 
     /// This process's environment, as `KEY=value` strings.

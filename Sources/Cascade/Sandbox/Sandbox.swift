@@ -153,7 +153,7 @@ struct SandboxRoot: Sendable {
             // by its path, not through /proc/self/exe), so it can neither evict nor probe that
             // file's pages in the page cache — state that every sandbox of the same source
             // shares (a hard link of one cached file) and that outlives each of them.
-            chmod(target.path, forNamespaces ? 0o111 : 0o555)
+            if forNamespaces { chmod(target.path, 0o111) }
             // In a namespace sandbox, tmp/ is only a mount point for the sandbox's own tmpfs.
             if !forNamespaces { chmod(folder.appendingPathComponent("tmp").path, 0o700) }
         } catch {

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// What evaluations killed before their cleanup (`kill -9` of `eval`) left behind: sandbox
-/// folders and memory cgroups. Each is named `sim-cascade-sandbox-<pid>.<start time>-<uuid>`
+/// folders, memory cgroups and build folders (`sim-cascade-compile-…`). Each is named `sim-cascade-sandbox-<pid>.<start time>-<uuid>`
 /// after the sim-cascade process that made it; a name whose process no longer runs (no such
 /// pid, or a pid reused by a process started at another time) is stale. Their processes are
 /// already gone: the launcher kills the sandbox when sim-cascade's lifeline closes.
@@ -27,10 +27,10 @@ enum StaleSandboxes {
         return ProcessTable.startTime(pid) == start
     }
 
-    /// The owner part of a stale name, `nil` for a name that is not a sandbox's or is live.
+    /// Whether `name` is a sandbox's (or a build folder's) whose process no longer runs.
     static func isStale(_ name: String) -> Bool {
-        guard name.hasPrefix(prefix) else { return false }
-        let rest = name.dropFirst(prefix.count)
+        guard let kind = [prefix, BuildFolder.prefix].first(where: name.hasPrefix) else { return false }
+        let rest = name.dropFirst(kind.count)
         guard let dash = rest.firstIndex(of: "-") else { return false }
         return !isRunning(owner: rest[..<dash])
     }

@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+@testable import Cascade
+
+/// The compiler's containment: nothing of this process's environment, its own PID namespace,
+/// limits on memory and written files, and, as root, a uid of its own.
+@Suite struct CompileContainmentTests {
+    @Test func theCompilerSeesAMinimalEnvironment() {
+        let environment = CandidateCompiler.compileEnvironment(swiftc: URL(fileURLWithPath: "/opt/swift/usr/bin/swiftc"),
+                                                               work: URL(fileURLWithPath: "/tmp/w"))
+        #expect(environment.map { String($0.prefix { $0 != "=" }) }.sorted() == ["HOME", "LANG", "PATH", "TMPDIR"])
+        #expect(environment.contains("PATH=/opt/swift/usr/bin:/usr/local/bin:/usr/bin:/bin"))
+    }
+
+    @Test func theCompilerRunsContainedAndAsItsOwnUidWhenRoot() throws {
+        let (tool, arguments) = ToolRunner.contained("/x/swiftc", ["a.swift"], addressSpaceBytes: 1 << 30, fileSizeBytes: 1 << 20,
+                                                     uid: 1_900_123)
+        guard geteuid() == 0, Tools.path("setpriv") != nil else {
+            #expect(tool == "/x/swiftc" || arguments.contains("--fsize=1048576"))
+            return
+        }
+        #expect(tool.hasSuffix("/unshare") && arguments.prefix(2) == ["--pid", "--fork"])
+        #expect(arguments.contains("--reuid=1900123") && arguments.contains("--clear-groups") && arguments.contains("--no-new-privs"))
+        #expect(arguments.contains("--as=1073741824") && arguments.contains("--fsize=1048576"))
+        #expect(arguments.suffix(2) == ["/x/swiftc", "a.swift"])
+        #expect(CompileUser.range.lowerBound > SandboxIdentity.defaultRange.upperBound)
+    }
+
+    @Test func buildFolderPathsAreCutFromDiagnostics() {
+        let text = "/tmp/sim-cascade-compile-12.34-AB-CD/candidate.swift:3:1: error: nope\n/x/build-0A1B/main.swift:1:1: error: bad"
+        #expect(CandidateCompiler.diagnostics(text) == "candidate.swift:3:1: error: nope\nmain.swift:1:1: error: bad")
+    }
+}
