@@ -15,7 +15,7 @@
 //     dies — any thread of it, by any means — the lifeline reads end-of-file and the launcher
 //     kills `init`, which tears the whole PID namespace down.
 //   init (PID 1 of the new namespace, host uid UID): mounts a size- and inode-limited tmpfs on
-//     ROOT/tmp and a pid-only /proc on ROOT/proc, forks the candidate, closes every descriptor
+//     ROOT/tmp (and no /proc), forks the candidate, closes every descriptor
 //     of the protocol, reaps whatever is reparented to it, and reports the candidate's status.
 //     When it ends, the kernel kills everything left in the namespace (threads whose leader
 //     exited, forks that changed session: all of them).
@@ -97,7 +97,8 @@ struct settings {
 
 /// System calls a policy never needs, refused with EPERM: kernel keyrings (a channel between
 /// sandboxes), SysV IPC (memory outside RLIMIT_AS), io_uring, tracing and other processes'
-/// memory, BPF, perf, userfaultfd, mounts and namespaces, modules, reboot and the like.
+/// memory, BPF, perf, userfaultfd, mounts and namespaces, modules, reboot and the like; and
+/// everything that touches state outliving a sandbox (the page cache, kernel-wide counters).
 static const char *const denied[] = {
     "add_key", "keyctl", "request_key",
     "shmget", "shmat", "shmdt", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl",
@@ -112,15 +113,20 @@ static const char *const denied[] = {
     "iopl", "ioperm", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "memfd_secret",
     // Page-cache state outlives a sandbox: no advice about, or probe of, cached file pages.
     "fadvise64", "readahead", "cachestat",
+    // Kernel-wide counters outlive a sandbox too, and a sandbox that can advance one can signal
+    // the next: pipes, sockets and memfds take inode numbers from a counter the whole kernel
+    // shares (and sockets have cookies from another), pidfds expose process-creation counts.
+    // A policy needs none of them. No moving off the CPU the parent pinned it to, either.
+    "pipe", "pipe2", "socket", "socketpair", "memfd_create", "pidfd_open", "sched_setaffinity",
 };
 
 /// madvise advice that evicts or ages file pages in the page cache (MADV_COLD, MADV_PAGEOUT).
 static const unsigned long long denied_advice[] = {20, 21};
 
-/// Clone flags that would create namespaces.
+/// Clone flags that would create namespaces or a pidfd.
 static const unsigned long long namespace_flags[] = {
     CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWCGROUP,
-    0x00000080ULL /* CLONE_NEWTIME */,
+    0x00000080ULL /* CLONE_NEWTIME */, 0x00001000ULL /* CLONE_PIDFD */,
 };
 
 static scmp_filter_ctx build_filter(void) {
@@ -137,12 +143,7 @@ static scmp_filter_ctx build_filter(void) {
     for (size_t i = 0; i < sizeof denied_advice / sizeof *denied_advice && rc == 0; i++) {
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(madvise), 1, SCMP_A2(SCMP_CMP_EQ, denied_advice[i]));
     }
-    // Sockets: local (AF_UNIX) only; the network namespace already has no route out.
-    if (rc == 0) rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
-                                       SCMP_A0(SCMP_CMP_NE, AF_UNIX));
-    if (rc == 0) rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1,
-                                       SCMP_A0(SCMP_CMP_NE, AF_UNIX));
-    // Threads and forks, yes; new namespaces, no. clone3 passes its flags in memory, which a
+    // Threads and forks, yes; new namespaces or pidfds, no. clone3 passes its flags in memory, which a
     // filter cannot read: ENOSYS makes glibc fall back to clone.
     for (size_t i = 0; i < sizeof namespace_flags / sizeof *namespace_flags && rc == 0; i++) {
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
@@ -227,10 +228,8 @@ static void run_init(const struct settings *s, int sync_read, int status_write) 
     if (snprintf(path, sizeof path, "%s/tmp", s->root) >= (int)sizeof path) fail("root path");
     snprintf(options, sizeof options, "size=%llu,nr_inodes=%llu,mode=0700", s->scratch_bytes, s->scratch_files);
     if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, options) != 0) fail("mount tmpfs");
-    // Only the sandbox's own processes: no keys, kallsyms, cmdline, config.gz or sys/ of the host.
-    snprintf(path, sizeof path, "%s/proc", s->root);
-    if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "subset=pid,hidepid=invisible") != 0)
-        fail("mount /proc");
+    // No /proc at all: besides the host's files (keys, kallsyms, cmdline, …), every lookup there
+    // allocates an inode number from a counter the whole kernel shares (see `denied`).
     // Candidates of the same uid cannot read this process's memory or attach to it.
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail("not dumpable");
 

@@ -5,8 +5,8 @@ import Glibc
 
 /// How untrusted code is contained.
 public enum SandboxMode: String, Sendable {
-    /// User, mount, PID, network, IPC, UTS and cgroup namespaces with a pid-only /proc and a
-    /// private tmpfs; chroot into a fresh folder; a host uid of its own; no capabilities,
+    /// User, mount, PID, network, IPC, UTS and cgroup namespaces with no /proc and a private
+    /// tmpfs; chroot into a fresh folder; a host uid of its own; no capabilities,
     /// no-new-privileges and a seccomp filter; rlimits; a memory cgroup where available; an
     /// empty environment.
     case namespaces
@@ -73,9 +73,9 @@ public struct Sandbox: Sendable {
     /// Starts `executable` in a fresh sandbox and connects the query protocol.
     ///
     /// The trusted launcher joins the sandbox's memory cgroup (when there is one), clones PID 1
-    /// of new namespaces, which mounts the sandbox's tmpfs and pid-only /proc and forks the
-    /// candidate; the candidate's process sets the rlimits, chroots, drops every capability,
-    /// sets no-new-privileges, installs the seccomp filter and executes the candidate with no
+    /// of new namespaces, which mounts the sandbox's tmpfs and forks the candidate; the
+    /// candidate's process sets the rlimits, chroots, drops every capability, sets
+    /// no-new-privileges, installs the seccomp filter and executes the candidate with no
     /// environment. The start pipe says whether that `execve` happened: a failure before it is
     /// this machine's (thrown), every failure after it is the candidate's.
     /// - Throws: `CascadeError.system` when the sandbox itself cannot start.
@@ -131,8 +131,8 @@ extension Sandbox {
     }
 }
 
-/// The folder a sandboxed child sees as `/`: its executable, an empty `proc/` for the private
-/// /proc, and `tmp/`, the only place it may write.
+/// The folder a sandboxed child sees as `/`: its executable, `tmp/`, the only place it may
+/// write, and `proc/self/exe`, a link to the executable.
 struct SandboxRoot: Sendable {
     var folder: URL
     /// `sim-cascade-sandbox-<owner>-<uuid>`, where the owner names this process (see
@@ -144,7 +144,6 @@ struct SandboxRoot: Sendable {
         let name = "\(StaleSandboxes.prefix)\(StaleSandboxes.owner)-\(UUID().uuidString)"
         let folder = StaleSandboxes.folder.appendingPathComponent(name)
         do {
-            try fm.createDirectory(at: folder.appendingPathComponent("proc"), withIntermediateDirectories: true)
             try fm.createDirectory(at: folder.appendingPathComponent("tmp"), withIntermediateDirectories: true)
             let target = folder.appendingPathComponent("candidate")
             do { try fm.linkItem(at: executable, to: target) } catch { try fm.copyItem(at: executable, to: target) }
@@ -153,7 +152,13 @@ struct SandboxRoot: Sendable {
             // by its path, not through /proc/self/exe), so it can neither evict nor probe that
             // file's pages in the page cache — state that every sandbox of the same source
             // shares (a hard link of one cached file) and that outlives each of them.
-            if forNamespaces { chmod(target.path, 0o111) }
+            if forNamespaces {
+                chmod(target.path, 0o111)
+                // No /proc in the sandbox, only the one entry the Swift runtime reads: the
+                // executable's path (`Unable to obtain Swift runtime path` without it).
+                try fm.createDirectory(at: folder.appendingPathComponent("proc/self"), withIntermediateDirectories: true)
+                try fm.createSymbolicLink(atPath: folder.appendingPathComponent("proc/self/exe").path, withDestinationPath: "/candidate")
+            }
             // In a namespace sandbox, tmp/ is only a mount point for the sandbox's own tmpfs.
             if !forNamespaces { chmod(folder.appendingPathComponent("tmp").path, 0o700) }
         } catch {
