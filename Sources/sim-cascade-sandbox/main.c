@@ -118,6 +118,10 @@ static const char *const denied[] = {
     // shares (and sockets have cookies from another), pidfds expose process-creation counts.
     // A policy needs none of them. No moving off the CPU the parent pinned it to, either.
     "pipe", "pipe2", "socket", "socketpair", "memfd_create", "pidfd_open", "sched_setaffinity",
+    // The machine's process count, load and free memory: nothing a policy decides on.
+    "sysinfo",
+    // inotify instances and watches are charged up the user namespaces to root's own quota.
+    "inotify_init", "inotify_init1", "inotify_add_watch",
 };
 
 /// madvise advice that evicts or ages file pages in the page cache (MADV_COLD, MADV_PAGEOUT).
@@ -227,7 +231,7 @@ static void run_init(const struct settings *s, int sync_read, int status_write) 
     char path[4096], options[256];
     if (snprintf(path, sizeof path, "%s/tmp", s->root) >= (int)sizeof path) fail("root path");
     snprintf(options, sizeof options, "size=%llu,nr_inodes=%llu,mode=0700", s->scratch_bytes, s->scratch_files);
-    if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, options) != 0) fail("mount tmpfs");
+    if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, options) != 0) fail("mount tmpfs");
     // No /proc at all: besides the host's files (keys, kallsyms, cmdline, …), every lookup there
     // allocates an inode number from a counter the whole kernel shares (see `denied`).
     // Candidates of the same uid cannot read this process's memory or attach to it.

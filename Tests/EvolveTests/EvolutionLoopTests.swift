@@ -80,7 +80,8 @@ import Testing
     @Test func anInvalidInitialProgramStartsNoRun() throws {
         let s = try store()
         let initial = "struct Candidate {\n    // EVOLVE-BLOCK-START\n    let a = 5\n    // EVOLVE-BLOCK-END\n}"
-        #expect(throws: EvolveError.invalidInitial("stopped at coarse")) {
+        // The stage's failure is named: its kind and message.
+        #expect(throws: EvolveError.invalidInitial("stopped at coarse: rejected: byte sum 5.0 divisible by 4")) {
             try EvolutionLoop.start(store: s, runID: "r", settings: settings, initial: initial, evaluate: Self.fakeEvaluate(Counter()))
         }
         #expect(try s.run(id: "r") == nil && s.programs(run: "r").isEmpty)

@@ -82,6 +82,7 @@ public struct Sandbox: Sendable {
     /// - Complexity: one process start and one clone into new namespaces (a few milliseconds).
     public func start(executable: URL) throws -> ChildSession {
         let namespaces = mode == .namespaces
+        let launcher = namespaces ? try Self.launcher() : ""
         let root = try SandboxRoot.make(executable: executable, forNamespaces: namespaces)
         guard namespaces else {
             let rlimits = [
@@ -94,6 +95,10 @@ public struct Sandbox: Sendable {
                 workingDirectory: root.folder.appendingPathComponent("tmp").path, launchesThroughStartPipe: false,
                 limits: limits, spawner: spawner, terminate: {}, memoryLimitHit: { false }, cleanup: { root.remove() })
         }
+        // Sandboxes of one executable run one at a time, machine-wide: they would share its
+        // inode, and with it kernel state keyed by file and offset (non-private futexes on its
+        // code pages are a channel between two that run at once).
+        let lock = try ExecutableLock(executable)
         let identity = SandboxIdentity.random()
         let cgroup = limits.memoryCgroup ? MemoryCgroup.create(name: root.name, limitBytes: limits.addressSpaceBytes) : nil
         // With a cgroup, it bounds the sandbox's resident memory (tmpfs included) and RLIMIT_AS
@@ -104,7 +109,7 @@ public struct Sandbox: Sendable {
                          // PID 1 of the sandbox has the candidate's uid too, and counts.
                          "\(limits.processes + 1)", cgroup.map { $0.path + "/cgroup.procs" } ?? "-"]
         return try ChildSession.start(
-            executable: try Self.launcher(), arguments: arguments, workingDirectory: nil, launchesThroughStartPipe: true,
+            executable: launcher, arguments: arguments, workingDirectory: nil, launchesThroughStartPipe: true,
             limits: limits, spawner: spawner,
             terminate: { identity.killAll(members: cgroup) },
             memoryLimitHit: { cgroup?.oomKilled ?? false },
@@ -113,6 +118,7 @@ public struct Sandbox: Sendable {
                 identity.killAll(members: nil)  // a full sweep, whatever the cgroup says
                 cgroup?.remove()
                 root.remove()
+                lock.release()
             })
     }
 }
@@ -169,6 +175,25 @@ struct SandboxRoot: Sendable {
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
+}
+
+/// An exclusive `flock` of an executable, held while a sandbox runs it: across threads and
+/// processes (each lock is its own open file description), released when the holder closes it
+/// or dies.
+struct ExecutableLock: Sendable {
+    let fd: Int32
+
+    /// Waits for the lock.
+    /// - Throws: `CascadeError.system` when the executable cannot be opened.
+    init(_ executable: URL) throws {
+        fd = open(executable.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw CascadeError.system("cannot open \(executable.path): \(String(cString: strerror(errno)))")
+        }
+        while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+    }
+
+    func release() { close(fd) }
 }
 
 /// Absolute paths of the system tools the sandbox uses.

@@ -26,6 +26,9 @@ struct Candidate: SpotPolicy {
         report("pidfd_open: \(sys(434, Int(getpid()), 0, 0, 0, 0)) errno \(errno)")
         var mask: UInt64 = 1
         report("sched_setaffinity: \(withUnsafeMutablePointer(to: &mask) { sys(203, 0, 8, Int(bitPattern: $0), 0, 0) }) errno \(errno)")
+        var machine = [UInt8](repeating: 0, count: 256)  // struct sysinfo, with room to spare
+        report("sysinfo: \(machine.withUnsafeMutableBytes { sys(99, Int(bitPattern: $0.baseAddress!), 0, 0, 0, 0) }) errno \(errno)")
+        report("inotify_init1: \(sys(294, 0, 0, 0, 0, 0)) errno \(errno)")
         var info = stat()
         report("stat /proc/self/status: \(stat("/proc/self/status", &info)) errno \(errno)")
     }
