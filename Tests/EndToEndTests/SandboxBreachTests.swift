@@ -133,14 +133,30 @@ import Glibc
         eval.waitUntilExit()
         #expect(uids.processesAfterWaiting(seconds: 20) == [], "the sandbox outlived its eval")
 
+        let mine = "sim-cascade-sandbox-\(eval.processIdentifier)."
+        let temporary = FileManager.default.temporaryDirectory.path
+        let before = ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).filter { $0.hasPrefix(mine) }
+        #expect(!before.isEmpty, "the killed eval left no folder: nothing for the next one to remove")
+
         let next = try CandidateFixtures.eval(try CandidateFixtures.template(), CandidateSandboxTests.small)
         #expect(try next.json()["valid"] as? Bool == true)
-        let temporary = FileManager.default.temporaryDirectory.path
-        let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).filter { name in
-            guard name.hasPrefix("sim-cascade-sandbox-") else { return false }
-            let owner = name.dropFirst("sim-cascade-sandbox-".count).split(separator: ".").first.flatMap { Int32($0) }
-            return owner != nil && kill(owner!, 0) != 0  // its sim-cascade is gone
+        // What the killed eval left (named after its pid) is gone: folders and memory cgroups.
+        var leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).filter { $0.hasPrefix(mine) }
+        if let cgroups = Self.memoryCgroupFolder() {
+            leftovers += ((try? FileManager.default.contentsOfDirectory(atPath: cgroups)) ?? []).filter { $0.hasPrefix(mine) }
         }
-        #expect(leftovers == [], "stale sandbox folders: \(leftovers)")
+        #expect(leftovers == [], "stale sandbox folders or cgroups: \(leftovers)")
+    }
+
+    /// This process's cgroup v1 memory folder (where sim-cascade, its child, makes its cgroups).
+    static func memoryCgroupFolder() -> String? {
+        let membership = (try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? ""
+        for line in membership.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            if parts.count == 3 && parts[1].split(separator: ",").contains("memory") {
+                return "/sys/fs/cgroup/memory" + (parts[2] == "/" ? "" : String(parts[2]))
+            }
+        }
+        return nil
     }
 }
