@@ -2,8 +2,10 @@ import CandidateAPI
 import Glibc
 
 // Kernel-wide counters outlive a sandbox: a writer advances one (socket cookies; inode numbers
-// of pipes, sockets, memfds and /proc entries; pidfds), the next stage reads it. Also tries to
-// leave the CPU the parent pinned it to. Prints what the kernel said to each.
+// of pipes, sockets, memfds, AIO contexts, message queues, huge-page mappings and /proc
+// entries; pidfds), the next stage reads it. Also machine-wide quotas (inotify, AIO), host file
+// system figures, file locks on the host's /dev/null, pipe resizing, the host's mount ids, and
+// leaving the CPU the parent pinned it to. Prints what the kernel said to each.
 @_silgen_name("syscall") func sys(_ n: Int, _ a: Int, _ b: Int, _ c: Int, _ d: Int, _ e: Int) -> Int
 
 nonisolated(unsafe) var tried = false
@@ -29,6 +31,17 @@ struct Candidate: SpotPolicy {
         var machine = [UInt8](repeating: 0, count: 256)  // struct sysinfo, with room to spare
         report("sysinfo: \(machine.withUnsafeMutableBytes { sys(99, Int(bitPattern: $0.baseAddress!), 0, 0, 0, 0) }) errno \(errno)")
         report("inotify_init1: \(sys(294, 0, 0, 0, 0, 0)) errno \(errno)")
+        var context: UInt64 = 0
+        report("io_setup: \(withUnsafeMutablePointer(to: &context) { sys(206, 1, Int(bitPattern: $0), 0, 0, 0) }) errno \(errno)")
+        report("mq_open: \("/q".withCString { sys(240, Int(bitPattern: $0), Int(O_CREAT | O_RDWR), 0o600, 0, 0) }) errno \(errno)")
+        let huge = mmap(nil, 2 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | 0x40000, -1, 0)
+        report("mmap hugetlb: \(huge == MAP_FAILED ? -1 : 0) errno \(errno)")
+        var buffer = [UInt8](repeating: 0, count: 512)
+        report("ustat: \(buffer.withUnsafeMutableBytes { sys(136, 0xfe00, Int(bitPattern: $0.baseAddress!), 0, 0, 0) }) errno \(errno)")
+        report("statfs: \(buffer.withUnsafeMutableBytes { raw in "/".withCString { sys(137, Int(bitPattern: $0), Int(bitPattern: raw.baseAddress!), 0, 0, 0) } }) errno \(errno)")
+        report("flock: \(flock(0, LOCK_EX | LOCK_NB)) errno \(errno)")
+        report("fcntl setpipe: \(sys(72, 3, 1031, 1 << 20, 0, 0)) errno \(errno)")
+        report("listmount: \(buffer.withUnsafeMutableBytes { sys(458, Int(bitPattern: $0.baseAddress!), 0, 0, 0, 0) }) errno \(errno)")
         var info = stat()
         report("stat /proc/self/status: \(stat("/proc/self/status", &info)) errno \(errno)")
     }
