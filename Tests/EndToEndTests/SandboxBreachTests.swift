@@ -84,6 +84,17 @@ import Glibc
         #expect(text.contains("stat /proc/self/status: -1 errno 2"), "\(text)")
     }
 
+    /// The allow list leaves ordinary program behaviour alone: threads, fork, memory, /tmp, time.
+    @Test func anHonestCandidateUsingThreadsAndForksScoresLikeTheBuiltIn() throws {
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("greedy_with_threads"))
+        let json = try result.json()
+        #expect(json["valid"] as? Bool == true, "\(json["failure"] ?? "")")
+        let builtIn = try CommandRunner.run(["simulate", "spot", "--policy", "greedy", "--json"]).json()
+        #expect(json["mean_cost"] as? Double == builtIn["mean_cost"] as? Double)
+        let text = try log(result)
+        #expect(text.contains("thread 0 0 fork true memory true file true clock 0"), "\(text)")
+    }
+
     @Test func queuedSignalsAreCappedInTheSandbox() throws {
         let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("signal_queue"), Self.small)
         #expect(result.status == 0, "\(result.stderr)")
