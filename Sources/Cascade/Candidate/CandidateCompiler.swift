@@ -78,7 +78,7 @@ public struct CandidateCompiler: Sendable {
 
         // As root, the compiler runs as a uid of its own in a folder of that uid (see
         // `CompileUser`); else in a build folder in the cache.
-        let user = CompileUser.isPossible(toolchain: toolchain, cacheRoot: cacheRoot) ? CompileUser.random() : nil
+        let user = CompileUser.isPossible(toolchain: toolchain, cacheRoot: cacheRoot) ? CompileUser.uid : nil
         let folder: BuildFolder
         var api = toolchain.apiDirectory.path
         do {
@@ -111,11 +111,14 @@ public struct CandidateCompiler: Sendable {
         } catch {
             throw CascadeError.system("cannot write to the build folder \(work.path): \(error.localizedDescription)")
         }
+        // A module cache that outlives the compile (not part of the cache key: it holds only
+        // the system modules, rebuilt when they change).
+        let moduleCache = user == nil ? cacheRoot.appendingPathComponent("module-cache") : CompileUser.moduleCache()
         let arguments = CandidateToolchain.flags + [
             // A debug-built API library uses the standard library's prespecialisations.
             "-I", api, "-L", api, "-lCandidateAPI", "-lswiftSwiftOnoneSupport", "-module-name", "CandidateProgram",
             "candidate.swift", "main.swift", "-o", "candidate",
-        ]
+        ] + (moduleCache.map { ["-module-cache-path", $0.path] } ?? [])
         // Candidate source is untrusted at compile time too (the type checker can be made to
         // explode, the executable made huge): the compiler runs contained, with a wall-clock
         // limit, 4 GiB per process, a cap on the files it writes, and a minimal environment

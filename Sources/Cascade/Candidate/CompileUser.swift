@@ -5,8 +5,8 @@ import Glibc
 #endif
 
 /// Whether, and as whom, the compiler runs unprivileged: as root, `sim-cascade` runs swiftc
-/// under a uid of its own (random in `range`, never a sandbox's) with no supplementary groups
-/// and no-new-privileges, in a build folder of that uid under the temporary directory, so that a
+/// under a uid of its own (`uid`, never a sandbox's) with no supplementary groups and
+/// no-new-privileges, in a build folder of that uid under the temporary directory, so that a
 /// hostile source that found a way to run code at compile time could not act as root.
 ///
 /// Possible when this process is root, util-linux `setpriv` exists and the toolchain compiles
@@ -16,12 +16,23 @@ public enum CompileUser {
     /// Compile uids: just above the sandboxes' default range.
     static let range: ClosedRange<uid_t> = 1_900_000 ... 1_999_999
 
+    /// The uid every compile runs as: one, so that compiles share a clang module cache (without
+    /// it each compile rebuilds the system modules, a quarter of its CPU time). Compiles run no
+    /// code of the source and each has a PID namespace of its own.
+    static let uid: uid_t = range.lowerBound
+
     private static let verdicts = Mutex<[String: Bool]>([:])
 
-    /// A fresh uid for one compile.
-    static func random() -> uid_t {
-        var rng = SystemRandomNumberGenerator()
-        return uid_t.random(in: range, using: &rng)
+    /// The compile uid's clang module cache, `sim-cascade-module-cache-<uid>` in the temporary
+    /// directory (the cache folder may be in root's home, which the uid cannot enter): made
+    /// 0700 and owned by the uid; `nil` if the path exists as anything else.
+    static func moduleCache() -> URL? {
+        let url = StaleSandboxes.folder.appendingPathComponent("sim-cascade-module-cache-\(uid)")
+        if mkdir(url.path, 0o700) == 0 { chown(url.path, uid, uid) }
+        var info = stat()
+        guard lstat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == uid,
+              info.st_mode & 0o077 == 0 else { return nil }
+        return url
     }
 
     /// Whether `toolchain` can compile unprivileged here (memoized per process, and on disk in
@@ -46,7 +57,7 @@ public enum CompileUser {
 
     /// Compiles a one-line static program as a compile uid.
     private static func probe(_ toolchain: CandidateToolchain) -> Bool {
-        guard let work = try? BuildFolder.make(uid: random()) else { return false }
+        guard let work = try? BuildFolder.make(uid: uid) else { return false }
         defer { work.remove() }
         do {
             try work.write("print(\"ok\")\n", to: "main.swift")
