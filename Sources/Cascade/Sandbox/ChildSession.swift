@@ -255,9 +255,15 @@ public final class ChildSession {
         close(requestFd)
         requestFd = -1
         let grace = min(monotonicSeconds() + 2, deadline)
+        // Wait on the launcher's exit and the logs only: the answer pipe, at end-of-file, would
+        // wake every poll and spin this process on the CPU it shares with the exiting sandbox.
+        let exitFd = sim_cascade_pidfd_open(pid)
+        defer { if exitFd >= 0 { close(exitFd) } }
         while exitStatus == nil && monotonicSeconds() < grace {
             if reap(blocking: false) { break }
-            _ = waitForIO(writing: false, maxWaitMs: 10)
+            var fds = [pollfd(fd: exitFd, events: Int16(POLLIN), revents: 0)]
+            for fd in logFds { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+            _ = poll(&fds, nfds_t(fds.count), 10)
             if drainLogs() != nil { break }
         }
         killAndReap()
