@@ -112,7 +112,7 @@ static const char *const allowed[] = {
     "stat", "fstat", "lstat", "newfstatat", "statx", "access", "faccessat", "faccessat2", "readlink",
     "readlinkat", "getcwd", "chdir", "fchdir", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "rename",
     "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat", "truncate", "ftruncate", "fallocate",
-    "fsync", "fdatasync", "getdents", "getdents64", "chmod", "fchmod", "fchmodat", "umask", "utimensat",
+    "fsync", "fdatasync", "getdents", "getdents64", "chmod", "fchmod", "fchmodat", "umask",
     "poll", "ppoll", "select", "pselect6", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait",
     "epoll_pwait", "epoll_pwait2", "eventfd", "eventfd2", "timerfd_create", "timerfd_settime",
     "timerfd_gettime", "signalfd", "signalfd4",
@@ -129,7 +129,7 @@ static const char *const allowed[] = {
     "fork", "vfork", "execve", "exit", "exit_group", "wait4", "waitid", "futex", "set_robust_list",
     "get_robust_list", "set_tid_address", "rseq", "arch_prctl", "sched_yield", "sched_getaffinity",
     "sched_getparam", "sched_getscheduler", "sched_get_priority_max", "sched_get_priority_min",
-    "sched_rr_get_interval", "getcpu", "getpriority", "prctl", "seccomp",
+    "sched_rr_get_interval", "getcpu", "getpriority", "seccomp",
     // identity and limits
     "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid",
     "getgroups", "getpgrp", "getpgid", "getsid", "setsid", "setpgid", "capget", "getrandom", "uname",
@@ -141,6 +141,14 @@ static const char *const allowed[] = {
 static const unsigned long long allowed_advice[] = {
     0 /* NORMAL */, 1 /* RANDOM */, 2 /* SEQUENTIAL */, 4 /* DONTNEED */, 8 /* FREE */, 10 /* DONTFORK */,
     11 /* DOFORK */, 14 /* HUGEPAGE */, 15 /* NOHUGEPAGE */, 16 /* DONTDUMP */, 17 /* DODUMP */,
+};
+
+/// prctl options allowed: reading its own settings, naming threads and anonymous mappings.
+/// Not, for instance, PR_SET_MEMORY_MERGE (KSM: page merging across processes).
+static const unsigned long long allowed_prctl[] = {
+    1 /* PR_SET_PDEATHSIG */, 2 /* PR_GET_PDEATHSIG */, 3 /* PR_GET_DUMPABLE */, 15 /* PR_SET_NAME */,
+    16 /* PR_GET_NAME */, 23 /* PR_CAPBSET_READ */, 27 /* PR_GET_SECUREBITS */, 39 /* PR_GET_NO_NEW_PRIVS */,
+    42 /* PR_GET_THP_DISABLE */, 0x53564d41 /* PR_SET_VMA */,
 };
 
 /// fcntl commands allowed: descriptor flags and duplication (no record locks on the host's
@@ -168,6 +176,9 @@ static scmp_filter_ctx build_filter(void) {
     }
     for (size_t i = 0; i < sizeof allowed_advice / sizeof *allowed_advice && rc == 0; i++) {
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(madvise), 1, SCMP_A2(SCMP_CMP_EQ, allowed_advice[i]));
+    }
+    for (size_t i = 0; i < sizeof allowed_prctl / sizeof *allowed_prctl && rc == 0; i++) {
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, SCMP_A0(SCMP_CMP_EQ, allowed_prctl[i]));
     }
     for (size_t i = 0; i < sizeof allowed_fcntl / sizeof *allowed_fcntl && rc == 0; i++) {
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, allowed_fcntl[i]));

@@ -58,9 +58,14 @@ public final class ChildSession {
             throw error
         }
         let (requests, answers, out, err) = (pipes[0], pipes[1], pipes[2], pipes[3])
-        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        // Standard input: an empty pipe of its own, at end-of-file. Not the host's /dev/null: a
+        // host inode anyone may write to, whose times (`utimensat` of fd 0 sets them to now)
+        // the next sandbox would read.
+        let emptyInput = try Pipe2()
+        close(emptyInput.write)
+        let input = emptyInput.read
         _ = sim_cascade_set_pipe_size(requests.write, 1 << 20)
-        var descriptors = [(devNull, Int32(0)), (out.write, 1), (err.write, 2), (requests.read, 3), (answers.write, 4)]
+        var descriptors = [(input, Int32(0)), (out.write, 1), (err.write, 2), (requests.read, 3), (answers.write, 4)]
         // The start pipe's write end and the lifeline's read end go to the launcher; the
         // lifeline's write end stays here, so that this process's death (by any thread, by any
         // means) reads as end-of-file there and the sandbox dies with it.

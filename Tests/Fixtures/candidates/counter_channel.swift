@@ -4,8 +4,8 @@ import Glibc
 // Kernel-wide counters outlive a sandbox: a writer advances one (socket cookies; inode numbers
 // of pipes, sockets, memfds, AIO contexts, message queues, huge-page mappings and /proc
 // entries; pidfds), the next stage reads it. Also machine-wide quotas (inotify, AIO), host file
-// system figures, file locks on the host's /dev/null, pipe resizing, the host's mount ids, and
-// leaving the CPU the parent pinned it to. Prints what the kernel said to each.
+// system figures, file locks and times of a host file at fd 0, pipe resizing, the host's mount
+// ids, KSM page merging, and leaving the CPU the parent pinned it to. Prints what the kernel said to each.
 @_silgen_name("syscall") func sys(_ n: Int, _ a: Int, _ b: Int, _ c: Int, _ d: Int, _ e: Int) -> Int
 
 nonisolated(unsafe) var tried = false
@@ -42,6 +42,10 @@ struct Candidate: SpotPolicy {
         report("flock: \(flock(0, LOCK_EX | LOCK_NB)) errno \(errno)")
         report("fcntl setpipe: \(sys(72, 3, 1031, 1 << 20, 0, 0)) errno \(errno)")
         report("listmount: \(buffer.withUnsafeMutableBytes { sys(458, Int(bitPattern: $0.baseAddress!), 0, 0, 0, 0) }) errno \(errno)")
+        report("utimensat fd 0: \(sys(280, 0, 0, 0, 0, 0)) errno \(errno)")
+        report("prctl memory merge: \(sys(157, 67, 1, 0, 0, 0)) errno \(errno)")
+        var input = stat()
+        report("fd 0 is a pipe: \(fstat(0, &input) == 0 && (input.st_mode & S_IFMT) == S_IFIFO)")
         var info = stat()
         report("stat /proc/self/status: \(stat("/proc/self/status", &info)) errno \(errno)")
     }
