@@ -51,7 +51,7 @@ public final class ChildSession {
         signal(SIGPIPE, SIG_IGN)  // a dead child must surface as EPIPE, not kill the parent
         var pipes: [Pipe2] = []
         do {
-            for _ in 0..<(launchesThroughStartPipe ? 6 : 4) { pipes.append(try Pipe2()) }
+            for _ in 0..<(launchesThroughStartPipe ? 7 : 5) { pipes.append(try Pipe2()) }
         } catch {
             for p in pipes { close(p.read); close(p.write) }
             cleanup()
@@ -61,16 +61,15 @@ public final class ChildSession {
         // Standard input: an empty pipe of its own, at end-of-file. Not the host's /dev/null: a
         // host inode anyone may write to, whose times (`utimensat` of fd 0 sets them to now)
         // the next sandbox would read.
-        let emptyInput = try Pipe2()
-        close(emptyInput.write)
-        let input = emptyInput.read
+        close(pipes[4].write)
+        let input = pipes[4].read
         _ = sim_cascade_set_pipe_size(requests.write, 1 << 20)
         var descriptors = [(input, Int32(0)), (out.write, 1), (err.write, 2), (requests.read, 3), (answers.write, 4)]
         // The start pipe's write end and the lifeline's read end go to the launcher; the
         // lifeline's write end stays here, so that this process's death (by any thread, by any
         // means) reads as end-of-file there and the sandbox dies with it.
-        let startPipe = launchesThroughStartPipe ? pipes[4] : nil
-        let lifeline = launchesThroughStartPipe ? pipes[5] : nil
+        let startPipe = launchesThroughStartPipe ? pipes[5] : nil
+        let lifeline = launchesThroughStartPipe ? pipes[6] : nil
         if let startPipe, let lifeline { descriptors += [(startPipe.write, 5), (lifeline.read, 6)] }
         let request = SpawnRequest(executable: executable, arguments: arguments, environment: [],
                                    workingDirectory: workingDirectory, descriptors: descriptors)

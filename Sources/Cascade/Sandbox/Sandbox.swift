@@ -7,7 +7,7 @@ import Glibc
 public enum SandboxMode: String, Sendable {
     /// User, mount, PID, network, IPC, UTS and cgroup namespaces with no /proc and a private
     /// tmpfs; chroot into a fresh folder; a host uid of its own; no capabilities,
-    /// no-new-privileges and a seccomp filter; rlimits; a memory cgroup where available; an
+    /// no-new-privileges and a seccomp allow list; rlimits; a memory cgroup where available; an
     /// empty environment.
     case namespaces
     /// rlimits, an own process group, an empty environment and a scratch working folder only —
@@ -75,7 +75,7 @@ public struct Sandbox: Sendable {
     /// The trusted launcher joins the sandbox's memory cgroup (when there is one), clones PID 1
     /// of new namespaces, which mounts the sandbox's tmpfs and forks the candidate; the
     /// candidate's process sets the rlimits, chroots, drops every capability, sets
-    /// no-new-privileges, installs the seccomp filter and executes the candidate with no
+    /// no-new-privileges, installs the seccomp allow list and executes the candidate with no
     /// environment. The start pipe says whether that `execve` happened: a failure before it is
     /// this machine's (thrown), every failure after it is the candidate's.
     /// - Throws: `CascadeError.system` when the sandbox itself cannot start.
@@ -98,7 +98,11 @@ public struct Sandbox: Sendable {
         // Sandboxes of one executable run one at a time, machine-wide: they would share its
         // inode, and with it kernel state keyed by file and offset (non-private futexes on its
         // code pages are a channel between two that run at once).
-        let lock = try ExecutableLock(executable)
+        let lock: ExecutableLock
+        do { lock = try ExecutableLock(executable) } catch {
+            root.remove()
+            throw error
+        }
         let identity = SandboxIdentity.random()
         let cgroup = limits.memoryCgroup ? MemoryCgroup.create(name: root.name, limitBytes: limits.addressSpaceBytes) : nil
         // With a cgroup, it bounds the sandbox's resident memory (tmpfs included) and RLIMIT_AS
