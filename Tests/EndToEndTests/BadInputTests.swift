@@ -133,5 +133,9 @@ import Testing
     @Test func badBudgets() throws {
         try expectBadInput(["eval", "README.md", "--timeout", "0"], mentions: "--timeout")
         try expectBadInput(["eval", "README.md", "--memory-mb", "1"], mentions: "--memory-mb")
+        // Values whose shift to bytes would wrap: named back as given, never as a wrapped one.
+        try expectBadInput(["eval", "README.md", "--memory-mb", "17592186044480"], mentions: "'17592186044480'")
+        try expectBadInput(["eval", "README.md", "--log-limit-kb", "9007199254740992"], mentions: "'9007199254740992'")
+        try expectBadInput(["eval", "README.md", "--log-limit-kb", "0"], mentions: "--log-limit-kb")
     }
 }

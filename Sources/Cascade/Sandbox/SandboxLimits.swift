@@ -27,6 +27,11 @@ public struct SandboxLimits: Sendable, Equatable {
 
     public init() {}
 
+    /// The largest `--memory-mb`: 16 TiB, far above any machine, far below a wrap of the shift.
+    public static let maxMemoryMB = 1 << 24
+    /// The largest `--log-limit-kb`: 1 GiB.
+    public static let maxLogKB = 1 << 20
+
     /// A CPU budget of its own (a stage's); `nil`: `cpuSeconds` is a backstop just above the
     /// wall-clock limit, which normally fires first.
     public var cpuLimitSeconds: Int?

@@ -101,6 +101,15 @@ struct Eval: ParsableCommand {
             problem, scenarios: heldOutFile ?? scenarios, input: input, window: window, shape: shape, model: multiModel,
             migrationOverheadSeconds: try SimulateSpotMulti.migration(migrationOverheadHours, model: multiModel))
 
+        // Checked before the shifts, which would wrap (2^44 MiB << 20 is 0).
+        guard (64 ... SandboxLimits.maxMemoryMB).contains(memoryMb) else {
+            throw CascadeError.invalidBudget(name: "--memory-mb", value: "\(memoryMb)",
+                                             reason: "must be in [64, \(SandboxLimits.maxMemoryMB)] MiB")
+        }
+        guard (1 ... SandboxLimits.maxLogKB).contains(logLimitKb) else {
+            throw CascadeError.invalidBudget(name: "--log-limit-kb", value: "\(logLimitKb)",
+                                             reason: "must be in [1, \(SandboxLimits.maxLogKB)] KiB")
+        }
         var limits = SandboxLimits()
         limits.wallSeconds = timeout ?? 60
         limits.addressSpaceBytes = memoryMb << 20
