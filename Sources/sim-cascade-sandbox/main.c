@@ -271,6 +271,7 @@ static void run_init(const struct settings *s, int sync_read, int status_write) 
     if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, options) != 0) fail("mount tmpfs");
     // No /proc at all: besides the host's files (keys, kallsyms, cmdline, …), every lookup there
     // allocates an inode number from a counter the whole kernel shares (see `allowed`).
+
     // Candidates of the same uid cannot read this process's memory or attach to it.
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail("not dumpable");
 
