@@ -326,6 +326,16 @@ static void write_map(pid_t init, const char *file, const char *text) {
     close(fd);
 }
 
+/// Maps the user namespace of `init` so that its uid and gid 0 are the host's `uid` (and
+/// nothing else), with setgroups denied.
+static void map_to(pid_t init, unsigned uid) {
+    char map[64];
+    snprintf(map, sizeof map, "0 %u 1\n", uid);
+    write_map(init, "uid_map", map);
+    write_map(init, "setgroups", "deny");
+    write_map(init, "gid_map", map);
+}
+
 static int run(int argc, char **argv) {
     if (argc != 12) {
         errno = EINVAL;
@@ -364,11 +374,7 @@ static int run(int argc, char **argv) {
     close(status[1]);
 
     // The namespace's uid 0 and gid 0 are the sandbox's own host uid and gid; nothing else is mapped.
-    char map[64];
-    snprintf(map, sizeof map, "0 %u 1\n", s.uid);
-    write_map(init, "uid_map", map);
-    write_map(init, "setgroups", "deny");
-    write_map(init, "gid_map", map);
+    map_to(init, s.uid);
     if (write(sync[1], "g", 1) != 1) fail("release init");
     close(sync[1]);
     for (int fd = 0; fd <= FD_START; fd++) close(fd);
@@ -417,9 +423,7 @@ static int probe(void) {
         _exit(0);
     }
     close(sync[0]);
-    write_map(child, "uid_map", "0 1999999 1\n");
-    write_map(child, "setgroups", "deny");
-    write_map(child, "gid_map", "0 1999999 1\n");
+    map_to(child, 1999999);
     (void)!write(sync[1], "g", 1);
     int status = 0;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}

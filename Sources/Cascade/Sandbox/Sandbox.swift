@@ -38,15 +38,11 @@ public struct Sandbox: Sendable {
     public static func make(allowUnsafe: Bool, limits: SandboxLimits,
                             spawner: any ProcessSpawner = PosixSpawner()) throws -> Sandbox {
         var limits = try limits.validated()
-        if let problem = namespaceProblem() {
-            guard allowUnsafe else { throw CascadeError.sandboxUnavailable(problem) }
-            limits.memoryCgroup = false
-            return Sandbox(mode: .unsafeNone, limits: limits, spawner: spawner)
-        }
         guard !allowUnsafe else {
             limits.memoryCgroup = false
             return Sandbox(mode: .unsafeNone, limits: limits, spawner: spawner)
         }
+        if let problem = namespaceProblem() { throw CascadeError.sandboxUnavailable(problem) }
         StaleSandboxes.removeOnce()
         var warning: String?
         if limits.memoryCgroup, let reason = MemoryCgroup.unavailableReason {
