@@ -47,7 +47,7 @@ import Testing
                            mentions: [url.path, "missing key 'scenarios'"])
     }
 
-    @Test func windowOutOfRange() throws {
+    @Test(.needsReferenceData) func windowOutOfRange() throws {
         try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json",
                             "--start-tick", "1500", "--ticks", "554"] + Self.job,
                            mentions: ["us-west-2b_v100_1.json", "a window of 554 ticks from tick 1500", "1781 ticks"])
@@ -63,19 +63,19 @@ import Testing
                            mentions: ["from tick 5000"])
     }
 
-    @Test func windowTooShort() throws {
+    @Test(.needsReferenceData) func windowTooShort() throws {
         try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json",
                             "--start-tick", "0", "--ticks", "100"] + Self.job,
                            mentions: ["too short", "313"])
     }
 
-    @Test func impossibleJob() throws {
+    @Test(.needsReferenceData) func impossibleJob() throws {
         try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json",
                             "--task-hours", "48", "--deadline-hours", "48", "--overhead-hours", "0.2"],
                            mentions: ["impossible job", "48.0 h"])
     }
 
-    @Test func absurdJobValues() throws {
+    @Test(.needsReferenceData) func absurdJobValues() throws {
         try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "base/us-west-2b_v100_1.json",
                             "--task-hours", "48", "--deadline-hours", "1e300", "--overhead-hours", "0"],
                            mentions: ["deadline hours", "1e+300"])

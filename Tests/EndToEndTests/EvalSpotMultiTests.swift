@@ -18,7 +18,7 @@ extension CandidateSandboxTests {
             return url
         }
 
-        @Test func theSandboxedTemplateGivesThePublishedScoresUnderBothModels() throws {
+        @Test(.needsReferenceData) func theSandboxedTemplateGivesThePublishedScoresUnderBothModels() throws {
             let template = try CandidateFixtures.template("spot-multi")
             for (model, expected) in [("reference", 82.18692369213043), ("corrected", 81.76254696759312)] {
                 let json = try CandidateFixtures.eval(template, ["--problem", "spot-multi", "--scenarios", "scenarios-leaderboard-multi.json",

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 @Suite struct SimulatePrefixTests {
-    @Test func beerOriginalAndGGR() throws {
+    @Test(.needsReferenceData) func beerOriginalAndGGR() throws {
         let original = try CommandRunner.run(["simulate", "prefix", "--table", "prefix/beer.csv", "--policy", "original", "--json"])
         #expect(original.status == 0, "\(original.stderr)")
         let o = try original.json()

@@ -4,7 +4,7 @@ import Testing
 
 /// `sim-cascade simulate spot-multi` end to end: the published score, the output fields, bad input.
 @Suite struct SimulateSpotMultiTests {
-    @Test func theReferenceModelGivesThePublishedScoreWithEveryField() throws {
+    @Test(.needsReferenceData) func theReferenceModelGivesThePublishedScoreWithEveryField() throws {
         let result = try CommandRunner.run(["simulate", "spot-multi", "--policy", "round-robin", "--scenarios",
                                             "scenarios-leaderboard-multi.json", "--model", "reference", "--json"])
         #expect(result.status == 0, "\(result.stderr)")

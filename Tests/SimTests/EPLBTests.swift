@@ -26,7 +26,7 @@ import Testing
         return try JSONDecoder().decode(Example.self, from: Data(contentsOf: url))
     }
 
-    @Test func deepseekReproducesTheReadmeExample() throws {
+    @Test(.needsReferenceData) func deepseekReproducesTheReadmeExample() throws {
         let e = try example()
         let input = EPLBInput(weights: e.weight, replicas: e.num_replicas, groups: e.num_groups, nodes: e.num_nodes,
                               gpus: e.num_gpus)
@@ -101,7 +101,7 @@ import Testing
         #expect(result.meanRuntime >= 0)
     }
 
-    @Test func windowsSumConsecutiveRecordsThroughTheTensorLayer() throws {
+    @Test(.needsReferenceData) func windowsSumConsecutiveRecordsThroughTheTensorLayer() throws {
         let url = try TestPaths.referenceData().appendingPathComponent("eplb/sample_load_history.json")
         guard case .history(let history) = try EPLBInputFile.load(from: url) else {
             Issue.record("not a history")

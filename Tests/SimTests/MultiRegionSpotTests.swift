@@ -11,7 +11,7 @@ import Testing
             .appendingPathComponent("spot/multi_region/scenarios-leaderboard-multi.json"))
     }
 
-    @Test func roundRobinReproducesTheReferenceModelExactly() throws {
+    @Test(.needsReferenceData) func roundRobinReproducesTheReferenceModelExactly() throws {
         let set = try Self.leaderboard()
         #expect(set.runs.count == 34 && set.gapSeconds == 195)
         let result = BuiltinMultiRegionPolicy.roundRobin.run(set, model: .reference)
@@ -22,13 +22,13 @@ import Testing
         }
     }
 
-    @Test func roundRobinUnderTheCorrectedModel() throws {
+    @Test(.needsReferenceData) func roundRobinUnderTheCorrectedModel() throws {
         let result = BuiltinMultiRegionPolicy.roundRobin.run(try Self.leaderboard(), model: .corrected)
         #expect(result.meanCost == 81.76254696759312)
         #expect(result.deadlineMisses == 0)
     }
 
-    @Test func theCommittedTracesAreTheManifestsOutputAndItsRegionsAreFittedToTheReferenceData() throws {
+    @Test(.needsReferenceData) func theCommittedTracesAreTheManifestsOutputAndItsRegionsAreFittedToTheReferenceData() throws {
         let (differing, extra) = try CommittedInputs.mismatches(problem: "spot-multi")
         #expect(differing.isEmpty && extra.isEmpty, "regenerate with `sim-cascade traces generate spot-multi`: \(differing) \(extra)")
         let manifest = try SpotMultiTraceManifest.load(from: TestPaths.repositoryRoot.appendingPathComponent("traces/spot-multi/manifest.json"))
@@ -92,7 +92,7 @@ import Testing
         }
     }
 
-    @Test func aMoveInTheCompletionTickRepricesTheReferenceBillButNotTheCorrectedOne() throws {
+    @Test(.needsReferenceData) func aMoveInTheCompletionTickRepricesTheReferenceBillButNotTheCorrectedOne() throws {
         let set = try Self.leaderboard()
         func score(_ model: MultiRegionModel) -> Double {
             var sum = 0.0

@@ -14,7 +14,7 @@ import Testing
         BuiltinPrefixPolicy.original.reorder(table)
     }
 
-    @Test(arguments: ["toy_a_b_c", "toy_b_a_c"])
+    @Test(.needsReferenceData, arguments: ["toy_a_b_c", "toy_b_a_c"])
     func toyTablesMatchTheReference(name: String) throws {
         let toy = try references()[name] as! [String: Any]
         let rows = (toy["rows"] as! [[Any]]).map { $0.map { "\($0)" } }
@@ -25,7 +25,7 @@ import Testing
         #expect(abs(rate.phr * 100 - result[1]) < 1e-9)
     }
 
-    @Test func beerTotalsAndFirstThousandRowsMatchTheReference() throws {
+    @Test(.needsReferenceData) func beerTotalsAndFirstThousandRowsMatchTheReference() throws {
         let refs = try references()
         let beer = try PrefixTableFile.load(from: TestPaths.referenceData().appendingPathComponent("prefix/beer.csv"))
         #expect(beer.rows.count == 28_479 && beer.columns.count == 9)
@@ -38,7 +38,7 @@ import Testing
         #expect(abs(rate.phr * 100 - expected[1]) < 1e-9)
     }
 
-    @Test func ggrReachesSeventyPercentOnBeer() throws {
+    @Test(.needsReferenceData) func ggrReachesSeventyPercentOnBeer() throws {
         let beer = try PrefixTableFile.load(from: TestPaths.referenceData().appendingPathComponent("prefix/beer.csv"))
         let rate = try PrefixHitRate(table: beer, ordering: BuiltinPrefixPolicy.ggr.reorder(beer))
         #expect(rate.phr >= 0.70, "GGR reached \(rate.phr)")

@@ -12,7 +12,7 @@ import Testing
                 try SpotJob(taskHours: 48, deadlineHours: deadline, overheadHours: overhead))
     }
 
-    @Test func window0CostsMatchTheIssue() throws {
+    @Test(.needsReferenceData) func window0CostsMatchTheIssue() throws {
         let (window, job) = try window0("us-west-2b_v100_1", deadline: 52, overhead: 0.2)
         let greedy = BuiltinSpotPolicy.greedy.run(window: window, gapSeconds: 600, job: job)
         let uniform = BuiltinSpotPolicy.uniformProgress.run(window: window, gapSeconds: 600, job: job)
@@ -49,7 +49,7 @@ import Testing
         var runs: [Run]
     }
 
-    @Test func everyTickOfTheReferenceHistoriesMatches() throws {
+    @Test(.needsReferenceData) func everyTickOfTheReferenceHistoriesMatches() throws {
         let folder = try TestPaths.spotSingleRegion()
         let history = try JSONDecoder().decode(
             History.self, from: Data(contentsOf: folder.appendingPathComponent("tick-histories.json")))
@@ -76,7 +76,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [
+    @Test(.needsReferenceData, arguments: [
         ("scenarios-adrs-1080.json", BuiltinSpotPolicy.greedy, 96.5154),
         ("scenarios-adrs-1080.json", .uniformProgress, 92.0643),
         ("scenarios-adrs-1080.json", .onDemand, 147.9000),

@@ -20,7 +20,7 @@ import Testing
         #expect(present == Set(files.map(\.name) + ["manifest.json"]))
     }
 
-    @Test func manifestProfilesAreTheFitOfTheReferenceTraces() throws {
+    @Test(.needsReferenceData) func manifestProfilesAreTheFitOfTheReferenceTraces() throws {
         let data = try TestPaths.referenceData()
         for profile in try manifest().profiles {
             let trace = try SpotTrace.load(from: data.appendingPathComponent(profile.fittedTo))

@@ -18,7 +18,7 @@ import Testing
         return (workloads, refs)
     }
 
-    @Test func identityAndReversedOrdersMatchTheReference() throws {
+    @Test(.needsReferenceData) func identityAndReversedOrdersMatchTheReference() throws {
         let (workloads, refs) = try reference()
         #expect(workloads.map(\.name) == ["WORKLOAD_1", "WORKLOAD_2", "WORKLOAD_3"])
         for w in workloads {
@@ -29,7 +29,7 @@ import Testing
         }
     }
 
-    @Test func everyReferencePairMatches() throws {
+    @Test(.needsReferenceData) func everyReferencePairMatches() throws {
         let (workloads, refs) = try reference()
         var state = TxnSchedule(workloads[0].workload)
         #expect(refs.pair_costs_WORKLOAD_1.count == 20)
@@ -58,7 +58,7 @@ import Testing
         #expect(s2.evaluate([0, 1]) == 3)  // second starts at 1: its write at 3 > 1
     }
 
-    @Test func smfIsReproducibleAndBeatsIdentityOnTheReference() throws {
+    @Test(.needsReferenceData) func smfIsReproducibleAndBeatsIdentityOnTheReference() throws {
         let (workloads, refs) = try reference()
         let w = workloads[0]
         let a = BuiltinTxnPolicy.smf.schedule(w.workload, seed: 7)

@@ -9,7 +9,7 @@ public enum TestPaths {
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()
 
-    /// The reference data folder. The tests require it: they assert the reference values.
+    /// The reference data folder; tests that read it carry `.needsReferenceData`.
     public static func referenceData() throws -> URL {
         try ReferenceData.locate(searchStarts: [repositoryRoot])
     }
