@@ -58,7 +58,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Sim"], path: "Tests/TestSupport"),
         .testTarget(name: "SimTests", dependencies: ["Sim", "TestSupport"]),
         .testTarget(name: "CascadeTests", dependencies: ["Cascade", "Sim", "TestSupport"]),
-        .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Cascade", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Cascade", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["sim-cascade", "TestSupport"]),
     ]
 )

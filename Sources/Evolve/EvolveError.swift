@@ -24,6 +24,22 @@ public enum EvolveError: Error, Equatable, Sendable {
     case generatorUnavailable(String)
     /// A generator configuration that cannot be used.
     case config(String)
+    /// Another process (`pid`, when it named itself) holds the run folder's lock.
+    case runLocked(folder: String, pid: Int32?)
+    /// The store (or a file beside it) cannot be opened, read or written: a read-only folder,
+    /// a full disk, a file that is not a store.
+    case store(path: String, problem: String)
+    /// A row no longer matches the hash written with it: the store was changed outside
+    /// sim-cascade, or its file is damaged.
+    case storeCorrupt(path: String, row: String)
+
+    /// Whether the error is this machine's or its files' (exit 3) rather than bad input.
+    public var isEnvironment: Bool {
+        switch self {
+        case .generatorUnavailable, .runLocked, .store, .storeCorrupt: return true
+        default: return false
+        }
+    }
 }
 
 extension EvolveError: CustomStringConvertible {
@@ -44,6 +60,13 @@ extension EvolveError: CustomStringConvertible {
         case .generatorFailed(let reason): return "generator call failed: \(reason)"
         case .generatorUnavailable(let reason): return "generator unavailable: \(reason)"
         case .config(let reason): return "generator config: \(reason)"
+        case .runLocked(let folder, let pid):
+            return "\(folder): another evolve (\(pid.map { "pid \($0)" } ?? "pid unknown")) holds this run folder; "
+                + "wait for it to end or choose another --run"
+        case .store(let path, let problem): return "\(path): \(problem)"
+        case .storeCorrupt(let path, let row):
+            return "\(path): \(row) does not match the hash written with it (the store was changed outside sim-cascade "
+                + "or its file is damaged); 'sim-cascade runs verify' lists every such row"
         }
     }
 

@@ -46,7 +46,7 @@ import Testing
             .write(to: ragged)
         let broken = folder.appendingPathComponent("broken.json")
         try Data("{".utf8).write(to: broken)
-        for (arguments, mention) in [
+        for (arguments, mention) in ([
             (["simulate", "eplb", "--input", "eplb/deepseek_readme_example.json", "--gpus", "3"], "multiple of the 3 GPUs"),
             (["simulate", "eplb", "--input", ragged.path], "every layer needs 2 experts"),
             (["simulate", "eplb", "--input", broken.path], "not valid JSON"),
@@ -55,7 +55,7 @@ import Testing
               "--nodes", "2", "--gpus", "4", "--window", "200"], "need 2"),
             (["simulate", "eplb", "--policy", "random"], "unknown policy 'random'"),
         // Cases that read the reference data run only where it is present.
-        ].filter { TestPaths.hasReferenceData || !$0.0.contains { $0.hasPrefix("eplb/") } } {
+        ] as [([String], String)]).filter({ TestPaths.hasReferenceData || !$0.0.contains { $0.hasPrefix("eplb/") } }) {
             let result = try CommandRunner.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(mention), "\(result.stderr)")

@@ -38,7 +38,7 @@ import Testing
         try Data(#"{"WORKLOAD_1": [1, 1]}"#.utf8).write(to: dup)
         let unknown = folder.appendingPathComponent("unknown.json")
         try Data(#"{"NOPE": [1]}"#.utf8).write(to: unknown)
-        for (arguments, mention) in [
+        for (arguments, mention) in ([
             (["simulate", "txn", "--workloads", badOp.path], "q-1"),
             (["simulate", "txn", "--workloads", "txn/workloads.json", "--schedule-file", dup.path], "appears twice"),
             (["simulate", "txn", "--workloads", "txn/workloads.json", "--schedule-file", unknown.path], "unknown workload 'NOPE'"),
@@ -47,7 +47,7 @@ import Testing
             (["simulate", "txn", "--workloads", "txn/workloads.json", "--policy", "smf", "--schedule-file", dup.path],
              "--policy and --schedule-file"),
         // Cases that read the reference data run only where it is present.
-        ].filter { TestPaths.hasReferenceData || !$0.0.contains { $0.hasPrefix("txn/") } } {
+        ] as [([String], String)]).filter({ TestPaths.hasReferenceData || !$0.0.contains { $0.hasPrefix("txn/") } }) {
             let result = try CommandRunner.run(arguments)
             #expect(result.status == 2, "\(arguments)")
             #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(mention), "\(result.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Evolve
+import GRDB
 import Testing
 
 @Suite struct ProgramStoreTests {
@@ -50,5 +51,71 @@ import Testing
         try store.commit(child("let a = 1\nreturn a", iteration: 1), run: "r", iteration: 1)
         #expect(try store.program(sameAs: "let  a = 1   \n\n  return a\n", run: "r") != nil)
         #expect(try store.program(sameAs: "let a = 2\nreturn a", run: "r") == nil)
+    }
+}
+
+/// Row hashes, the upgrade of stores written before them, and errors that name the store.
+@Suite struct StoreIntegrityTests {
+    private func committedStore() throws -> (ProgramStore, String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("store.sqlite").path
+        let store = try ProgramStore(path: path)
+        let program = ProgramRecord(runId: "r", iteration: 0, source: "let a = 1", parentId: nil, island: 0, generation: 0,
+                                    generator: "initial", edit: "", valid: true, score: 1, rejectedAt: nil)
+        try store.commit(IterationCommit(call: nil, program: program,
+                                         evaluations: [EvaluationRecord(stage: "fine", status: "passed", metrics: "{}", artifacts: "[]", seconds: 0.5)],
+                                         rngState: "{}", featureRanges: "{}"),
+                         run: "r", iteration: 0, creating: RunRecord(id: "r", problem: "spot", seed: 1, config: "{}"))
+        return (store, path)
+    }
+
+    @Test func everyRowIsHashedAndAChangedColumnIsFound() throws {
+        let (store, _) = try committedStore()
+        #expect(try store.badRows() == [])
+        #expect(try store.rowCount() == 4)  // run, program, evaluation, iteration state
+        // A change made outside sim-cascade: the text of the program, then a timing column.
+        try store.pool.write { db in try db.execute(sql: "UPDATE programs SET source = 'let a = 2'") }
+        #expect(try store.badRows() == ["programs row 1"])
+        #expect(throws: EvolveError.storeCorrupt(path: store.path, row: "programs row 1")) { try store.verifyRows() }
+        try store.pool.write { db in try db.execute(sql: "UPDATE evaluations SET seconds = 0.25") }
+        #expect(try store.badRows() == ["programs row 1", "evaluations row 1"])
+    }
+
+    @Test func aStoreWrittenBeforeRowHashesGetsThemOnItsFirstOpen() throws {
+        let (store, path) = try committedStore()
+        try store.pool.write { db in
+            for table in ProgramStore.hashedTables { try db.execute(sql: "UPDATE \(table) SET rowHash = NULL") }
+        }
+        #expect(try store.badRows().count == 4)
+        let reopened = try ProgramStore(path: path, readOnly: true)
+        #expect(reopened.upgradedRows == 4)
+        #expect(try reopened.badRows() == [])
+        #expect(try ProgramStore(path: path, readOnly: true).upgradedRows == 0)
+    }
+
+    @Test func aFileThatIsNotAStoreIsAnErrorNamingIt() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-store-\(UUID().uuidString).sqlite").path
+        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let error = try #require(throws: EvolveError.self) { try ProgramStore(path: path, readOnly: true) }
+        #expect(error.isEnvironment)
+        guard case .store(let named, let problem) = error else { Issue.record("\(error)"); return }
+        #expect(named == path && problem.contains("not a store"))
+    }
+
+    @Test func sqliteErrorsSayWhatTheyMeanForAStore() {
+        #expect(ProgramStore.describe(DatabaseError(resultCode: .SQLITE_FULL)).contains("disk is full"))
+        #expect(ProgramStore.describe(DatabaseError(resultCode: .SQLITE_READONLY)).contains("read-only"))
+    }
+
+    @Test func aSecondHolderOfARunFolderIsRefusedWithTheFirstsPid() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-lock-\(UUID().uuidString)")
+        let first = try RunFolderLock(folder: folder)
+        #expect(first.createdFolder)
+        // flock locks belong to the open file description: a second open in this process conflicts too.
+        #expect(throws: EvolveError.runLocked(folder: folder.path, pid: getpid())) { try RunFolderLock(folder: folder) }
+        first.removeFolderIfUnused()
+        #expect(!FileManager.default.fileExists(atPath: folder.path))
     }
 }

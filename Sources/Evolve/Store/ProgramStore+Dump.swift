@@ -1,9 +1,9 @@
 import GRDB
 
 extension ProgramStore {
-    /// Columns that record how long something took: they differ between two runs of the same
-    /// seed and are left out of `dump`.
-    public static let timingColumns: Set<String> = ["seconds"]
+    /// Columns that record how long something took — and the row hash, which covers them: they
+    /// differ between two runs of the same seed and are left out of `dump`.
+    public static let timingColumns: Set<String> = ["seconds", hashColumn]
 
     /// Every row of the run in every table, one line each as `table: column=value …` in a fixed
     /// order, timing columns left out — two stores of the same seed and worker count dump alike.
@@ -16,21 +16,21 @@ extension ProgramStore {
             ("generator_calls", "SELECT * FROM generator_calls WHERE runId = ? ORDER BY id"),
             ("iteration_states", "SELECT * FROM iteration_states WHERE runId = ? ORDER BY iteration"),
         ]
-        return try pool.read { db in
+        return try guarded { try pool.read { db in
             try queries.flatMap { table, sql in
                 try Row.fetchAll(db, sql: sql, arguments: [id]).map { row in
                     "\(table): " + row.columnNames.filter { !Self.timingColumns.contains($0) }
                         .map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " ")
                 }
             }
-        }
+        } }
     }
 
     /// Every recorded failure of the run by iteration: a call's error, or the message of the last
     /// failing stage of a child — what the loop shows a generator as its recent errors.
     /// - Complexity: O(calls + evaluations).
     public func failures(run id: String) throws -> [(iteration: Int, text: String)] {
-        try pool.read { db in
+        try guarded { try pool.read { db in
             let calls = try Row.fetchAll(db, sql: "SELECT iteration, error FROM generator_calls WHERE runId = ? AND error IS NOT NULL",
                                          arguments: [id]).map { (iteration: $0["iteration"] as Int, text: $0["error"] as String) }
             let stages = try Row.fetchAll(db, sql: """
@@ -42,6 +42,6 @@ extension ProgramStore {
                 (iteration: row["iteration"] as Int, text: "\(row["stage"] as String): \(row["message"] as String)")
             }
             return (calls + stages).sorted { $0.iteration < $1.iteration }
-        }
+        } }
     }
 }

@@ -22,17 +22,67 @@ public struct IterationCommit: Sendable {
 }
 
 /// One run's programs, evaluations and generator calls in SQLite (`DIR/store.sqlite`, WAL mode).
+///
+/// Every row carries a hash over all its columns (`rowHash`), written in the transaction that
+/// writes the row, so a byte changed outside sim-cascade — which SQLite's own checks accept when
+/// it lands inside a text — is found by `verifyRows()`. Every error leaves as an `EvolveError`
+/// naming the store's path.
 public final class ProgramStore: Sendable {
     let pool: DatabasePool
+    public let path: String
+    /// Rows of a store written before row hashes existed that this open hashed (0 for others).
+    public let upgradedRows: Int
 
     /// Opens (creating and migrating) the store at `path`; `readOnly` opens an existing one
-    /// without writing anything (for `runs list/show`).
-    /// - Throws: GRDB's error when the file cannot be opened as a store.
+    /// without writing anything (for `runs list/show`) — except once, for a store written before
+    /// row hashes, which gets them first (`upgradedRows` says how many).
+    /// - Throws: `EvolveError.store` when the file cannot be opened as a store.
     public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        var upgraded = 0
+        pool = try Self.guarded(path) {
+            if readOnly {
+                let reader = try Self.open(path, readOnly: true)
+                guard try reader.read(Self.lacksRowHashes) else { return reader }
+                try reader.close()
+            }
+            let writer = try Self.open(path, readOnly: false)  // a writable pool runs in WAL mode
+            try Self.migrator.migrate(writer)
+            upgraded = try writer.write(Self.sealNewRows)
+            guard readOnly else { return writer }
+            try writer.close()
+            return try Self.open(path, readOnly: true)
+        }
+        upgradedRows = upgraded
+    }
+
+    private static func open(_ path: String, readOnly: Bool) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.readonly = readOnly
-        pool = try DatabasePool(path: path, configuration: configuration)  // a writable pool runs in WAL mode
-        if !readOnly { try Self.migrator.migrate(pool) }
+        return try DatabasePool(path: path, configuration: configuration)
+    }
+
+    /// Runs `body`, turning SQLite's errors into `EvolveError.store` naming `path`.
+    static func guarded<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            throw EvolveError.store(path: path, problem: describe(error))
+        }
+    }
+
+    func guarded<T>(_ body: () throws -> T) throws -> T { try Self.guarded(path, body) }
+
+    /// SQLite's message, with what it means for a store where SQLite's own is terse.
+    static func describe(_ error: DatabaseError) -> String {
+        switch error.resultCode {
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return "not a store, or a damaged one (\(error.message ?? "corrupt"))"
+        case .SQLITE_FULL: return "cannot write: the disk is full"
+        case .SQLITE_READONLY: return "cannot write: the store or its folder is read-only"
+        case .SQLITE_CANTOPEN: return "cannot open the store (missing folder, or no permission)"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return "the store is locked by another process"
+        default: return error.message ?? "\(error.resultCode)"
+        }
     }
 
     static var migrator: DatabaseMigrator {
@@ -102,15 +152,27 @@ public final class ProgramStore: Sendable {
         migrator.registerMigration("v3") { db in
             try db.alter(table: "programs") { t in t.add(column: "features", .text) }
         }
+        migrator.registerMigration("v4") { db in
+            // Row hashes (see RowHashes.swift); rows written before are hashed after migrating.
+            for table in hashedTables {
+                try db.alter(table: table) { t in t.add(column: "rowHash", .text) }
+                try db.execute(sql: "CREATE INDEX \(table)_unsealed ON \(table)(rowHash) WHERE rowHash IS NULL")
+            }
+        }
         return migrator
     }
 
     public func createRun(_ run: RunRecord) throws {
-        try pool.write { db in try run.insert(db) }
+        try guarded {
+            try pool.write { db in
+                try run.insert(db)
+                try Self.sealNewRows(db)
+            }
+        }
     }
 
     public func run(id: String) throws -> RunRecord? {
-        try pool.read { db in try RunRecord.fetchOne(db, key: id) }
+        try guarded { try pool.read { db in try RunRecord.fetchOne(db, key: id) } }
     }
 
     /// Writes `commit` and advances the run to `iteration` in one transaction (creating
@@ -121,7 +183,7 @@ public final class ProgramStore: Sendable {
     @discardableResult
     public func commit(_ commit: IterationCommit, run id: String, iteration: Int, creating newRun: RunRecord? = nil,
                        beforeCommit: () throws -> Void = {}) throws -> ProgramRecord? {
-        try pool.write { db in
+        try guarded { try pool.write { db in
             // A new run is written with its first iteration, so no store holds a run without one.
             try newRun?.insert(db)
             var call = commit.call
@@ -132,53 +194,53 @@ public final class ProgramStore: Sendable {
                 evaluation.programId = program?.id ?? 0
                 try evaluation.insert(db)
             }
-            guard var run = try RunRecord.fetchOne(db, key: id) else {
-                throw DatabaseError(message: "no run \(id) in this store")
-            }
+            guard var run = try RunRecord.fetchOne(db, key: id) else { throw EvolveError.noRun("no run \(id) in \(path)") }
             run.iteration = iteration
             run.rngState = commit.rngState
             run.featureRanges = commit.featureRanges
             try run.update(db)
+            try db.execute(sql: "UPDATE runs SET rowHash = NULL WHERE id = ?", arguments: [id])
             try db.execute(sql: "INSERT INTO iteration_states (runId, iteration, loopState, featureRanges) VALUES (?, ?, ?, ?)",
                            arguments: [id, iteration, commit.rngState, commit.featureRanges])
+            try Self.sealNewRows(db)
             try beforeCommit()
             return program
-        }
+        } }
     }
 
     /// The loop state and feature ranges committed with each iteration from `first` on, by iteration.
     public func iterationStates(run id: String, from first: Int) throws -> [Int: (loopState: String, featureRanges: String)] {
-        try pool.read { db in
+        try guarded { try pool.read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT iteration, loopState, featureRanges FROM iteration_states WHERE runId = ? AND iteration >= ?",
                                         arguments: [id, first])
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["iteration"], (loopState: $0["loopState"], featureRanges: $0["featureRanges"])) })
-        }
+        } }
     }
 
     /// The program of this run whose normalised source equals `source`'s, if any (the
     /// fingerprint finds candidates, the normalised text decides).
     public func program(sameAs source: String, run id: String) throws -> ProgramRecord? {
         let fingerprint = ProgramFingerprint.hash(source), normalized = ProgramFingerprint.normalised(source)
-        return try pool.read { db in
+        return try guarded { try pool.read { db in
             try ProgramRecord.filter(Column("runId") == id && Column("fingerprint") == fingerprint && Column("normalized") == normalized)
                 .fetchOne(db)
-        }
+        } }
     }
 
     public func programs(run id: String) throws -> [ProgramRecord] {
-        try pool.read { db in try ProgramRecord.filter(Column("runId") == id).order(Column("id")).fetchAll(db) }
+        try guarded { try pool.read { db in try ProgramRecord.filter(Column("runId") == id).order(Column("id")).fetchAll(db) } }
     }
 
     public func evaluations(program id: Int64) throws -> [EvaluationRecord] {
-        try pool.read { db in try EvaluationRecord.filter(Column("programId") == id).order(Column("id")).fetchAll(db) }
+        try guarded { try pool.read { db in try EvaluationRecord.filter(Column("programId") == id).order(Column("id")).fetchAll(db) } }
     }
 
     public func calls(run id: String) throws -> [GeneratorCallRecord] {
-        try pool.read { db in try GeneratorCallRecord.filter(Column("runId") == id).order(Column("id")).fetchAll(db) }
+        try guarded { try pool.read { db in try GeneratorCallRecord.filter(Column("runId") == id).order(Column("id")).fetchAll(db) } }
     }
 
     /// SQLite's journal mode, `wal` for a store.
     public func journalMode() throws -> String {
-        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+        try guarded { try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" } }
     }
 }

@@ -26,8 +26,7 @@ enum ErrorReporter {
             return badInput
         case let error as EvolveError:
             printError(error.description)
-            if case .generatorUnavailable = error { return environmentProblem }
-            return badInput
+            return error.isEnvironment ? environmentProblem : badInput
         case let code as ExitCode:
             // A command that already printed its outcome (e.g. `traces generate --check`).
             return code.rawValue
@@ -45,8 +44,10 @@ enum ErrorReporter {
         }
     }
 
+    /// One line, whatever the message holds: values from input are escaped where they are
+    /// quoted (`Escaped.value`), and this escapes anything that slipped through.
     static func printError(_ message: String) {
         // `contentsOf:` throws instead of trapping when stderr is closed.
-        try? FileHandle.standardError.write(contentsOf: Data("error: \(message)\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("error: \(Escaped.line(message))\n".utf8))
     }
 }

@@ -84,6 +84,27 @@ struct EvolveCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: runFolder ?? "runs/\((named ?? .spot).rawValue)-\(Self.timestamp())",
                          relativeTo: Locations.workingDirectory).standardizedFileURL
         let storePath = folder.appendingPathComponent("store.sqlite").path
+        // One writer per run folder, from before anything in it is read, made or removed.
+        let lock = try RunFolderLock(folder: folder)
+        let storeExisted = FileManager.default.fileExists(atPath: storePath)
+        try withExtendedLifetime(lock) {
+            do {
+                try run(in: folder, storePath: storePath, named: named, iterations: iterations, deadline: deadline)
+            } catch {
+                // A store this process made that holds no run would refuse the next start:
+                // remove it (the lock guarantees no other process made it), then the folder if
+                // this process made it and it is empty.
+                if !storeExisted, (try? ProgramStore(path: storePath, readOnly: true).run(id: Self.runID)) == nil {
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: storePath + suffix) }
+                }
+                lock.removeFolderIfUnused()
+                throw error
+            }
+        }
+    }
+
+    /// The run itself, under the folder's lock.
+    private func run(in folder: URL, storePath: String, named: CandidateProblem?, iterations: Int, deadline: Date?) throws {
         let stored = try storedSettings(folder: folder, storePath: storePath, named: named)
         let problem = try stored.map { try CandidateProblem(named: $0.problem) } ?? named ?? .spot
         let kind = stored?.generator ?? generator ?? "offline"
@@ -102,10 +123,11 @@ struct EvolveCommand: ParsableCommand {
         let killPoint = KillPoint(ProcessInfo.processInfo.environment["SIM_CASCADE_TEST_KILL"])
         let evaluate = killPoint.wrap(adapter.evaluate)
 
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let store = try ProgramStore(path: storePath)
+        if store.upgradedRows > 0 { Log.note("\(storePath): hashed \(store.upgradedRows) rows written before row hashes existed") }
         let loop: EvolutionLoop
         if resume {
+            try store.verifyRows()
             loop = try EvolutionLoop.resume(store: store, runID: Self.runID, generator: programGenerator, evaluate: evaluate)
             Log.note("evolve: resuming \(folder.path) after iteration \(loop.completed)")
         } else {
@@ -113,14 +135,8 @@ struct EvolveCommand: ParsableCommand {
                                              budgetUSD: budgetUsd, generator: kind)
             settings.selection = try configURL.flatMap(OpenAIConfig.selection) ?? SelectionConfig()
             if let islands { settings.selection.islands = islands }
-            do {
-                loop = try EvolutionLoop.start(store: store, runID: Self.runID, settings: settings, initial: initialSource,
-                                               generator: programGenerator, evaluate: evaluate)
-            } catch {
-                // No run was written: leave no store that would refuse the next start.
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: storePath + suffix) }
-                throw error
-            }
+            loop = try EvolutionLoop.start(store: store, runID: Self.runID, settings: settings, initial: initialSource,
+                                           generator: programGenerator, evaluate: evaluate)
         }
         loop.beforeCommit = killPoint.beforeCommit
         var progress = ProgressLine(store: store, runID: Self.runID, target: iterations, metric: FitnessMetric.of(problem.rawValue))

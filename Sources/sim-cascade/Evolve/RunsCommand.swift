@@ -1,13 +1,27 @@
 import ArgumentParser
 import Evolve
 import Foundation
+import Sim
 
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
-        abstract: "List and show evolution runs.",
-        subcommands: [List.self, Show.self, Dump.self]
+        abstract: "List, show, dump and verify evolution runs.",
+        subcommands: [List.self, Show.self, Dump.self, Verify.self]
     )
+
+    /// The store of run folder `folder`, opened read-only (a running `evolve` may hold the
+    /// folder), with every row checked against its hash unless `verified` is false.
+    /// - Throws: `CLIError` when the folder holds no store; `EvolveError` for a store that cannot
+    ///   be read or has a bad row.
+    static func openStore(_ folder: URL, verified: Bool = true) throws -> ProgramStore {
+        let path = folder.appendingPathComponent("store.sqlite").path
+        guard FileManager.default.fileExists(atPath: path) else { throw CLIError.invalidValue("run", folder.path, "holds no store.sqlite") }
+        let store = try ProgramStore(path: path, readOnly: true)
+        if store.upgradedRows > 0 { Log.note("\(path): hashed \(store.upgradedRows) rows written before row hashes existed") }
+        if verified { try store.verifyRows() }
+        return store
+    }
 
     /// One run folder's summary, read from its store.
     struct Summary: Encodable {
@@ -22,7 +36,7 @@ struct RunsCommand: ParsableCommand {
         var best_iteration: Int?
 
         init(folder: URL) throws {
-            let store = try ProgramStore(path: folder.appendingPathComponent("store.sqlite").path, readOnly: true)
+            let store = try RunsCommand.openStore(folder)
             guard let record = try store.run(id: EvolveCommand.runID) else {
                 throw CLIError.invalidValue("run", folder.path, "holds no run")
             }
@@ -83,9 +97,6 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             let folder = URL(fileURLWithPath: self.folder, relativeTo: Locations.workingDirectory).standardizedFileURL
-            guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("store.sqlite").path) else {
-                throw CLIError.invalidValue("run", folder.path, "holds no store.sqlite")
-            }
             let summary = try Summary(folder: folder)
             if json { return try JSONOutput.print(summary) }
             print("""
@@ -109,9 +120,53 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             let url = URL(fileURLWithPath: folder, relativeTo: Locations.workingDirectory).standardizedFileURL
-            let path = url.appendingPathComponent("store.sqlite").path
-            guard FileManager.default.fileExists(atPath: path) else { throw CLIError.invalidValue("run", url.path, "holds no store.sqlite") }
-            for line in try ProgramStore(path: path, readOnly: true).dump(run: EvolveCommand.runID) { print(line) }
+            for line in try RunsCommand.openStore(url).dump(run: EvolveCommand.runID) { print(line) }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a run's store: SQLite's integrity check and every row against its hash.",
+            discussion: "Prints every bad row; exits 0 when the store is sound, 3 when it is not."
+        )
+
+        @Argument(help: "The run folder.")
+        var folder: String
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        struct Outcome: Encodable {
+            var store: String
+            var rows_checked: Int
+            var bad_rows: [String]
+            var integrity_problems: [String]
+            var sound: Bool
+
+            init(store: ProgramStore) throws {
+                self.store = store.path
+                rows_checked = try store.rowCount()
+                bad_rows = try store.badRows()
+                integrity_problems = try store.integrityProblems()
+                sound = bad_rows.isEmpty && integrity_problems.isEmpty
+            }
+        }
+
+        func run() throws {
+            let url = URL(fileURLWithPath: folder, relativeTo: Locations.workingDirectory).standardizedFileURL
+            let store = try RunsCommand.openStore(url, verified: false)
+            let outcome = try Outcome(store: store)
+            if json {
+                try JSONOutput.print(outcome)
+            } else {
+                for row in outcome.bad_rows { print("bad row: \(row)") }
+                for problem in outcome.integrity_problems { print("integrity: \(Escaped.line(problem))") }
+                print("\(store.path): \(outcome.rows_checked) rows, \(outcome.bad_rows.count) bad"
+                      + (outcome.integrity_problems.isEmpty ? "" : ", SQLite integrity check failed"))
+            }
+            if !outcome.sound {
+                throw EvolveError.storeCorrupt(path: store.path, row: outcome.bad_rows.first ?? "the file's structure")
+            }
         }
     }
 }

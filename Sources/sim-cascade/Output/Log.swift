@@ -1,14 +1,15 @@
 import Cascade
 import Foundation
+import Sim
 
 /// Notes and progress for people, on stderr (stdout carries results).
 enum Log {
     static func note(_ message: String) {
-        try? FileHandle.standardError.write(contentsOf: Data("note: \(message)\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("note: \(Escaped.line(message))\n".utf8))
     }
 
     static func warning(_ message: String) {
-        try? FileHandle.standardError.write(contentsOf: Data("warning: \(message)\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("warning: \(Escaped.line(message))\n".utf8))
     }
 
     /// The sandbox's one-line warnings (e.g. no memory cgroup on this machine).
