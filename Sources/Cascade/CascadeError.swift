@@ -1,3 +1,5 @@
+import Sim
+
 /// Every way the evaluation machinery rejects its input or its environment. (A candidate that
 /// fails is not an error: it is an `EvaluationOutcome` with `valid: false`.)
 public enum CascadeError: Error, Equatable, Sendable {
@@ -19,16 +21,16 @@ extension CascadeError: CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownProblem(let name, let known):
-            return "unknown problem '\(name)' (known: \(known.joined(separator: ", ")))"
+            return "unknown problem '\(Escaped.value(name))' (known: \(known.joined(separator: ", ")))"
         case .candidateNotReadable(let path):
-            return "\(path): no such file or not readable"
+            return "\(Escaped.path(path)): no such file or not readable"
         case .toolchainMissing(let what):
             return what
         case .sandboxUnavailable(let reason):
             return "refusing to run untrusted code without a sandbox: \(reason); "
                 + "pass --unsafe-no-sandbox to run it anyway (only for code you trust)"
         case .invalidBudget(let name, let value, let reason):
-            return "invalid \(name) '\(value)': \(reason)"
+            return "invalid \(Escaped.value(name)) '\(Escaped.value(value))': \(reason)"
         case .system(let message):
             return message
         }

@@ -31,3 +31,20 @@ import Testing
         #expect(CandidateCompiler.diagnostics(text) == "candidate.swift:3:1: error: nope\nmain.swift:1:1: error: bad")
     }
 }
+
+/// What a compile killed midway leaves in the cache is removed by the next compile, by owner.
+@Suite struct StaleBuildFolderTests {
+    @Test func buildFoldersOfGoneProcessesAreRemovedAndLiveOnesKept() throws {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let live = "build-\(StaleSandboxes.owner)-\(UUID().uuidString)"
+        // pid 1 runs, but it did not start at time 1; the second is a name from before owners.
+        let gone = ["build-1.1-\(UUID().uuidString)", "build-\(UUID().uuidString)"]
+        for name in [live] + gone + ["candidates"] {
+            try FileManager.default.createDirectory(at: cache.appendingPathComponent(name).appendingPathComponent("x"),
+                                                    withIntermediateDirectories: true)
+        }
+        StaleSandboxes.removeStaleBuildFolders(in: cache)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path).sorted() == ["candidates", live].sorted())
+    }
+}

@@ -29,12 +29,12 @@ import Testing
 }
 
 /// Sandboxes of one executable never run at once (they would share its inode).
-@Suite struct ExecutableLockTests {
+@Suite struct FileLockTests {
     @Test func aSecondHolderWaitsUntilTheFirstReleases() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID().uuidString)")
         try Data("x".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let held = try ExecutableLock(file)
+        let held = try FileLock(file.path)
         let other = open(file.path, O_RDONLY | O_CLOEXEC)
         defer { close(other) }
         #expect(flock(other, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)

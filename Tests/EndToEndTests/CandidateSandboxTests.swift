@@ -284,6 +284,30 @@ import Glibc
         #expect(timing["compile_cached"] as? Bool == true)
     }
 
+    /// Two evaluations of one new source at once compile it once: the second waits on the
+    /// key's lock and takes the first one's executable (one cache slot, not two).
+    @Test func concurrentCompilesOfOneSourceShareOneResult() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        let cache = folder.appendingPathComponent("cache")
+        let candidate = try CandidateFixtures.template()
+        var source = try String(contentsOf: candidate, encoding: .utf8)
+        source += "\n// \(UUID().uuidString)\n"  // a source no other test compiled
+        try source.write(to: candidate, atomically: true, encoding: .utf8)
+        let slots = ConcurrentResults()
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            var mine = ProcessInfo.processInfo.environment
+            mine["SIM_CASCADE_CACHE"] = cache.path
+            mine["SIM_CASCADE_SANDBOX_UIDS"] = SandboxUIDs().description
+            slots.set(k, try? CommandRunner.run(["eval", candidate.path, "--json"] + Self.small, environment: mine))
+        }
+        let results = slots.results.compactMap { $0 }
+        #expect(results.count == 2 && results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+        let cached = try results.map { try #require(($0.json()["timing"] as? [String: Any])?["compile_cached"] as? Bool) }
+        #expect(cached.sorted { !$0 && $1 } == [false, true])
+        let entries = try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("candidates").path)
+        #expect(entries.filter { !$0.hasSuffix(".lock") }.count == 1, "\(entries)")
+    }
+
     @Test func benchMeasuresCompileAndSandboxedEvaluation() throws {
         var environment = ProcessInfo.processInfo.environment
         environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path

@@ -19,7 +19,7 @@ extension CandidateSandboxTests {
         /// and the store is whole.
         @Test func twoStartsAtOnceLeaveOneWholeStore() throws {
             let run = try TestPaths.temporaryDirectory().appendingPathComponent("run")
-            let slots = ResultSlots()
+            let slots = ConcurrentResults()
             DispatchQueue.concurrentPerform(iterations: 2) { k in
                 slots.set(k, try? evolve(["--iterations", "2", "--run", run.path]))
             }
@@ -79,14 +79,6 @@ extension CandidateSandboxTests {
             #expect(resumed.status == 3 && resumed.stderr.contains("programs row 1 does not match"), "\(resumed.stderr)")
         }
     }
-}
-
-/// Results written by concurrent threads.
-private final class ResultSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Int: CommandResult] = [:]
-    func set(_ k: Int, _ result: CommandResult?) { lock.withLock { slots[k] = result } }
-    var results: [CommandResult?] { lock.withLock { [slots[0], slots[1]] } }
 }
 
 /// A child process that takes a folder's lock and holds it until stopped (flock, as evolve does).

@@ -60,3 +60,16 @@ public enum CommandRunner {
                              stderr: String(decoding: errData, as: UTF8.self))
     }
 }
+
+/// Command results written by concurrent threads (`DispatchQueue.concurrentPerform`), by index.
+public final class ConcurrentResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Int: CommandResult] = [:]
+
+    public init() {}
+
+    public func set(_ index: Int, _ result: CommandResult?) { lock.withLock { slots[index] = result } }
+
+    /// The results of indices 0 and 1 (nil where a run threw).
+    public var results: [CommandResult?] { lock.withLock { [slots[0], slots[1]] } }
+}

@@ -60,6 +60,17 @@ public struct CandidateCompiler: Sendable {
         hash.combine(Data(material.utf8))
         let fm = FileManager.default
         let candidates = cacheRoot.appendingPathComponent("candidates", isDirectory: true)
+        StaleSandboxes.removeStaleBuildFolders(in: cacheRoot)
+
+        // One compile per key at a time, machine-wide: a second compile of the same source
+        // waits here and then finds the first one's executable in the cache.
+        do {
+            try fm.createDirectory(at: candidates, withIntermediateDirectories: true)
+        } catch {
+            throw CascadeError.system("cannot prepare the compile cache \(candidates.path): \(error.localizedDescription)")
+        }
+        let keyLock = try FileLock(candidates.appendingPathComponent("\(hash.hex).lock").path, create: true)
+        defer { keyLock.release() }
 
         // Probe the hash's slots: a slot whose key differs is a collision (or still being
         // written by another process); look at the next one.
@@ -94,7 +105,7 @@ public struct CandidateCompiler: Sendable {
                 }
                 api = copy.path
             } else {
-                let url = cacheRoot.appendingPathComponent("build-\(UUID().uuidString)", isDirectory: true)
+                let url = cacheRoot.appendingPathComponent("\(Self.buildPrefix)\(StaleSandboxes.owner)-\(UUID().uuidString)", isDirectory: true)
                 try fm.createDirectory(at: url, withIntermediateDirectories: true)
                 folder = BuildFolder(url: url, uid: 0)
             }
@@ -136,7 +147,6 @@ public struct CandidateCompiler: Sendable {
         }
         // Claim a free slot atomically (mkdir succeeds for one process only), then publish the
         // executable before the key: a key on disk always names a complete executable.
-        try? fm.createDirectory(at: candidates, withIntermediateDirectories: true)
         for slot in 0..<16 {
             let entry = candidates.appendingPathComponent("\(hash.hex)-\(slot)", isDirectory: true)
             guard mkdir(entry.path, 0o755) == 0 else { continue }
@@ -155,6 +165,10 @@ public struct CandidateCompiler: Sendable {
         }
         throw CascadeError.system("cannot store the compiled candidate in \(candidates.path)")
     }
+
+    /// Build folders in the cache (where the compiler runs as this process's uid):
+    /// `build-<pid>.<start time>-<uuid>`, removed by a later compile once that process is gone.
+    static let buildPrefix = "build-"
 
     /// The compiler's whole environment: its tools' folders on the PATH, and the build folder
     /// as home and temporary directory.

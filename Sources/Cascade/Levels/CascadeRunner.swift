@@ -71,7 +71,7 @@ public struct CascadeRunner: Sendable {
         for gate in gates {
             let level = try level(gate.level, "gate")
             guard level.metrics.contains(where: { $0.name == gate.metric }) else {
-                throw CascadeError.invalidBudget(name: "gate", value: "\(gate.level).\(gate.metric)",
+                throw CascadeError.invalidBudget(name: "gate", value: "\(Escaped.value(gate.level)).\(Escaped.value(gate.metric))",
                                                  reason: "the level produces \(level.metrics.map(\.name).joined(separator: ", "))")
             }
             guard gate.factor.isFinite, gate.factor > 0 else {
@@ -80,7 +80,7 @@ public struct CascadeRunner: Sendable {
             if let sequential = gate.sequential {
                 guard level.sequentialMetrics.contains(gate.metric) else {
                     throw CascadeError.invalidBudget(
-                        name: "sequential gate", value: "\(gate.level).\(gate.metric)",
+                        name: "sequential gate", value: "\(Escaped.value(gate.level)).\(Escaped.value(gate.metric))",
                         reason: level.sequentialMetrics.isEmpty ? "this level always runs all its inputs"
                             : "only \(level.sequentialMetrics.joined(separator: ", ")) can be decided sequentially here")
                 }

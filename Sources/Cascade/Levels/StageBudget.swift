@@ -44,11 +44,11 @@ public struct StageBudget: Sendable, Equatable, Codable {
     /// - Throws: `CascadeError.invalidBudget` for a non-positive limit.
     public func validated(as name: String = "budget", _ value: String? = nil) throws -> StageBudget {
         let value = value ?? "\(level)=\(wallSeconds)" + (cpuSeconds.map { ",\($0)" } ?? "")
-        guard wallSeconds.isFinite, wallSeconds > 0, wallSeconds <= 86_400 else {
-            throw CascadeError.invalidBudget(name: name, value: value, reason: "wall seconds must be in (0, 86400]")
+        guard (SandboxLimits.minimumWallSeconds ... 86_400).contains(wallSeconds) else {
+            throw CascadeError.invalidBudget(name: name, value: value, reason: "wall seconds \(SandboxLimits.wallSecondsRule)")
         }
-        if let cpuSeconds, cpuSeconds < 1 {
-            throw CascadeError.invalidBudget(name: name, value: value, reason: "CPU seconds must be at least 1")
+        if let cpuSeconds, !(1...86_400).contains(cpuSeconds) {
+            throw CascadeError.invalidBudget(name: name, value: value, reason: "CPU seconds must be in [1, 86400]")
         }
         return self
     }

@@ -16,7 +16,7 @@ import Glibc
 public final class ChildSession {
     let pid: pid_t
     let limits: SandboxLimits
-    let deadline: Double
+    private(set) var deadline: Double
     private var requestFd: Int32
     private var answerFd: Int32
     private var logFds: [Int32]
@@ -38,7 +38,9 @@ public final class ChildSession {
     private let memoryLimitHit: @Sendable () -> Bool
     private var affinity: CPUAffinity?
     /// When the child started, on the monotonic clock.
-    public let startTime: Double
+    /// When the candidate's `execve` succeeded (the wall-clock budget starts there: the
+    /// namespaces' and the chroot's setup is the machine's time, not the candidate's).
+    public private(set) var startTime: Double
 
     /// Starts the launcher and waits until the candidate runs.
     ///
@@ -95,7 +97,11 @@ public final class ChildSession {
         let session = ChildSession(pid: pid, limits: limits, requestFd: requests.write, answerFd: answers.read,
                                    logFds: [out.read, err.read], lifelineFd: lifeline?.write ?? -1, affinity: affinity,
                                    terminate: terminate, memoryLimitHit: memoryLimitHit, cleanup: cleanup)
-        if let startPipe { try session.awaitStart(startPipe.read) }
+        if let startPipe {
+            try session.awaitStart(startPipe.read)
+            session.startTime = monotonicSeconds()
+            session.deadline = session.startTime + limits.wallSeconds
+        }
         return session
     }
 

@@ -94,8 +94,8 @@ public struct Sandbox: Sendable {
         // Sandboxes of one executable run one at a time, machine-wide: they would share its
         // inode, and with it kernel state keyed by file and offset (non-private futexes on its
         // code pages are a channel between two that run at once).
-        let lock: ExecutableLock
-        do { lock = try ExecutableLock(executable) } catch {
+        let lock: FileLock
+        do { lock = try FileLock(executable.path) } catch {
             root.remove()
             throw error
         }
@@ -175,25 +175,6 @@ struct SandboxRoot: Sendable {
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
-}
-
-/// An exclusive `flock` of an executable, held while a sandbox runs it: across threads and
-/// processes (each lock is its own open file description), released when the holder closes it
-/// or dies.
-struct ExecutableLock: Sendable {
-    let fd: Int32
-
-    /// Waits for the lock.
-    /// - Throws: `CascadeError.system` when the executable cannot be opened.
-    init(_ executable: URL) throws {
-        fd = open(executable.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw CascadeError.system("cannot open \(executable.path): \(String(cString: strerror(errno)))")
-        }
-        while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
-    }
-
-    func release() { close(fd) }
 }
 
 /// Absolute paths of the system tools the sandbox uses.

@@ -27,6 +27,11 @@ public struct SandboxLimits: Sendable, Equatable {
 
     public init() {}
 
+    /// The shortest wall-clock budget: below it a run's budget is spent by the kernel's
+    /// scheduling of the sandbox's first instructions, not by the candidate.
+    public static let minimumWallSeconds = 0.05
+    static let wallSecondsRule = "must be in [\(minimumWallSeconds), 86400] seconds (\(minimumWallSeconds) s is the shortest budget kept)"
+
     /// The largest `--memory-mb`: 16 TiB, far above any machine, far below a wrap of the shift.
     public static let maxMemoryMB = 1 << 24
     /// The largest `--log-limit-kb`: 1 GiB.
@@ -41,8 +46,8 @@ public struct SandboxLimits: Sendable, Equatable {
 
     /// - Throws: `CascadeError.invalidBudget` for a non-positive or absurd value.
     public func validated() throws -> SandboxLimits {
-        guard wallSeconds > 0, wallSeconds <= 86_400 else {
-            throw CascadeError.invalidBudget(name: "--timeout", value: "\(wallSeconds)", reason: "must be in (0, 86400] seconds")
+        guard (Self.minimumWallSeconds ... 86_400).contains(wallSeconds) else {
+            throw CascadeError.invalidBudget(name: "--timeout", value: "\(wallSeconds)", reason: Self.wallSecondsRule)
         }
         guard addressSpaceBytes >= 64 << 20 else {
             throw CascadeError.invalidBudget(name: "--memory-mb", value: "\(addressSpaceBytes >> 20)", reason: "must be at least 64")

@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 /// What evaluations killed before their cleanup (`kill -9` of `eval`) left behind: sandbox
-/// folders, memory cgroups and build folders (`sim-cascade-compile-…`). Each is named `sim-cascade-sandbox-<pid>.<start time>-<uuid>`
+/// folders, memory cgroups and build folders (`sim-cascade-compile-…` in the temporary
+/// directory, `build-…` in a compile cache). Each is named `<prefix><pid>.<start time>-<uuid>`
 /// after the sim-cascade process that made it; a name whose process no longer runs (no such
 /// pid, or a pid reused by a process started at another time) is stale. Their processes are
 /// already gone: the launcher kills the sandbox when sim-cascade's lifeline closes.
@@ -28,8 +29,8 @@ enum StaleSandboxes {
     }
 
     /// Whether `name` is a sandbox's (or a build folder's) whose process no longer runs.
-    static func isStale(_ name: String) -> Bool {
-        guard let kind = [prefix, BuildFolder.prefix].first(where: name.hasPrefix) else { return false }
+    static func isStale(_ name: String, prefixes: [String] = [prefix, BuildFolder.prefix]) -> Bool {
+        guard let kind = prefixes.first(where: name.hasPrefix) else { return false }
         let rest = name.dropFirst(kind.count)
         guard let dash = rest.firstIndex(of: "-") else { return false }
         return !isRunning(owner: rest[..<dash])
@@ -48,6 +49,17 @@ enum StaleSandboxes {
             }
         }
     }()
+
+    /// Removes the build folders in a compile cache whose process is gone (a `kill -9` during
+    /// a compile; names of versions before the owner was part of them count as gone).
+    /// - Complexity: O(entries of the cache's top folder).
+    static func removeStaleBuildFolders(in cacheRoot: URL) {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: cacheRoot.path)) ?? []
+        where isStale(name, prefixes: [CandidateCompiler.buildPrefix]) {
+            try? fm.removeItem(at: cacheRoot.appendingPathComponent(name))
+        }
+    }
 
     /// Removes stale folders and cgroups, once per process.
     /// - Complexity: O(entries of the temporary directory and the memory cgroup).

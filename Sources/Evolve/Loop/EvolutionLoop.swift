@@ -86,7 +86,7 @@ public final class EvolutionLoop {
         }
         let unknown = settings.selection.features.filter { !["length", "score"].contains($0) && evaluated.metrics[$0] == nil }
         guard unknown.isEmpty else {
-            throw EvolveError.config("selection: no fine-level metric \(unknown.joined(separator: ", ")); the fine level reports "
+            throw EvolveError.config("selection: no fine-level metric \(unknown.map { Escaped.value($0) }.joined(separator: ", ")); the fine level reports "
                 + (["length", "score"] + evaluated.metrics.keys.sorted()).joined(separator: ", "))
         }
         let proposal = Proposal(iteration: 0, parent: nil, island: 0, call: nil, child: initial,

@@ -28,23 +28,23 @@ extension SimError: CustomStringConvertible {
             return "reference data not found: set SIM_CASCADE_DATA or place it at ../shared/data "
                 + "next to the repository root (looked in: \(tried.joined(separator: ", ")))"
         case .fileNotFound(let path, let tried):
-            let places = tried.count > 1 ? " (looked in: \(tried.joined(separator: ", ")))" : ""
-            return "\(path): no such file\(places)"
+            let places = tried.count > 1 ? " (looked in: \(tried.map(Escaped.path).joined(separator: ", ")))" : ""
+            return "\(Escaped.path(path)): no such file\(places)"
         case .malformedFile(let path, let reason):
-            return "\(path): \(reason)"
+            return "\(Escaped.path(path)): \(reason)"
         case .windowOutOfRange(let file, let start, let ticks, let traceTicks):
-            return "\(file): a window of \(ticks) ticks from tick \(start) does not fit in the trace's "
+            return "\(Escaped.path(file)): a window of \(ticks) ticks from tick \(start) does not fit in the trace's "
                 + "\(traceTicks) ticks"
         case .windowTooShort(let file, let ticks, let needed):
-            return "\(file): window of \(ticks) ticks is too short; the deadline needs at least "
+            return "\(Escaped.path(file)): window of \(ticks) ticks is too short; the deadline needs at least "
                 + "\(needed) ticks (ceil(deadline/gap) + 1)"
         case .impossibleJob(let task, let overhead, let deadline):
             return "impossible job: task \(task) h + restart overhead \(overhead) h exceeds the "
                 + "deadline of \(deadline) h"
         case .invalidParameter(let name, let value, let reason):
-            return "invalid \(name) '\(value)': \(reason)"
+            return "invalid \(Escaped.value(name)) '\(Escaped.value(value))': \(reason)"
         case .unknownPolicy(let name, let known):
-            return "unknown policy '\(name)' (built-in: \(known.joined(separator: ", ")))"
+            return "unknown policy '\(Escaped.value(name))' (built-in: \(known.joined(separator: ", ")))"
         case .singularMatrix(let pivot):
             return "singular matrix: zero pivot at position \(pivot)"
         }

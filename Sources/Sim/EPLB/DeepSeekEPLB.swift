@@ -18,11 +18,21 @@ public enum DeepSeekEPLB {
             .invalidParameter(name: name, value: "\(value)", reason: reason)
         }
         guard input.layers > 0, e > 0 else { throw bad("weights", input.layers, "need at least one layer and one expert") }
+        // The limits first: nothing below may allocate or loop over an absurd shape.
+        for (name, value, limit) in [("layers", input.layers, EPLBLimits.layers), ("experts", e, EPLBLimits.experts),
+                                     ("replicas", input.replicas, EPLBLimits.replicas), ("groups", input.groups, EPLBLimits.groups),
+                                     ("nodes", input.nodes, EPLBLimits.nodes), ("gpus", input.gpus, EPLBLimits.gpus)] where value > limit {
+            throw bad(name, value, "must be at most \(limit) (\(EPLBLimits.summary))")
+        }
         guard input.weights.allSatisfy({ $0.count == e }) else {
             throw SimError.invalidParameter(name: "weights", value: "ragged", reason: "every layer needs \(e) experts")
         }
         guard input.weights.allSatisfy({ $0.allSatisfy { $0.isFinite && $0 >= 0 } }) else {
             throw SimError.invalidParameter(name: "weights", value: "negative or non-finite", reason: "loads must be finite and ≥ 0")
+        }
+        // Every score sums loads: a total that overflows would make it NaN or infinite.
+        guard input.weights.joined().reduce(0, +).isFinite else {
+            throw SimError.invalidParameter(name: "weights", value: "total beyond 1.8e308", reason: "the loads' sum must be finite")
         }
         guard input.gpus > 0 else { throw bad("gpus", input.gpus, "must be positive") }
         guard input.replicas >= e else { throw bad("replicas", input.replicas, "must be at least the \(e) experts") }

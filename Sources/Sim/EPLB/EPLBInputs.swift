@@ -23,6 +23,28 @@ public struct EPLBShape: Sendable, Equatable, Codable {
     }
 }
 
+/// The largest EPLB shape accepted — from options and files alike, checked before anything is
+/// allocated for it. Room for DeepSeek-V3 (58 layers × 256 experts, 288 replicas, 8 groups,
+/// 4 nodes, 32 GPUs) several times over; placing the largest takes about a second per 100
+/// layers, and no option can make a command allocate more than its input file justifies.
+public enum EPLBLimits {
+    public static let layers = 512
+    public static let experts = 1024
+    public static let replicas = 4096
+    public static let groups = 1024
+    public static let nodes = 256
+    public static let gpus = 1024
+
+    /// The limit of each shape option, by option name.
+    public static let byOption: [(option: String, limit: Int)] = [
+        ("--replicas", replicas), ("--groups", groups), ("--nodes", nodes), ("--gpus", gpus),
+    ]
+
+    /// One line for help texts and docs.
+    public static let summary = "layers ≤ \(layers), experts ≤ \(experts), replicas ≤ \(replicas), groups ≤ \(groups), "
+        + "nodes ≤ \(nodes), GPUs ≤ \(gpus)"
+}
+
 /// An EPLB input file: a single instance (`weight` and the shape, as in DeepSeek's README
 /// example) or a load history (`load_history`, the public evaluator's format, optionally with
 /// the shape and window size at top level).
@@ -46,14 +68,17 @@ public enum EPLBInputFile: Sendable {
     public static func load(from url: URL) throws -> EPLBInputFile {
         let file = try JSONFile.decode(File.self, from: url)
         func fail(_ reason: String) -> SimError { .malformedFile(url.path, reason: reason) }
-        func integer(_ value: Double?, _ name: String) throws -> Int? {
+        func integer(_ value: Double?, _ name: String, limit: Int) throws -> Int? {
             guard let value else { return nil }
-            guard value == value.rounded(), abs(value) <= 1e9 else { throw fail("\(name) is \(value), expected a whole number") }
+            guard value == value.rounded(), value >= 1, value <= Double(limit) else {
+                throw fail("\(name) is \(value), expected a whole number in [1, \(limit)]")
+            }
             return Int(value)
         }
-        let counts = try [("num_replicas", file.num_replicas), ("num_groups", file.num_groups),
-                          ("num_nodes", file.num_nodes), ("num_gpus", file.num_gpus)].map { try integer($0.1, $0.0) }
-        let window = try integer(file.window, "window")
+        let counts = try [("num_replicas", file.num_replicas, EPLBLimits.replicas), ("num_groups", file.num_groups, EPLBLimits.groups),
+                          ("num_nodes", file.num_nodes, EPLBLimits.nodes), ("num_gpus", file.num_gpus, EPLBLimits.gpus)]
+            .map { try integer($0.1, $0.0, limit: $0.2) }
+        let window = try integer(file.window, "window", limit: Int(Int32.max))
         let shape: EPLBShape? = {
             guard let r = counts[0], let g = counts[1], let n = counts[2], let p = counts[3] else { return nil }
             return EPLBShape(replicas: r, groups: g, nodes: n, gpus: p)
@@ -70,6 +95,9 @@ public enum EPLBInputFile: Sendable {
             throw fail("load_history[0] has no layers or no experts")
         }
         let layers = first.logical_expert_load.count
+        guard layers <= EPLBLimits.layers, experts <= EPLBLimits.experts else {
+            throw fail("load_history[0] is \(layers) layers × \(experts) experts; the limits are \(EPLBLimits.summary)")
+        }
         var flat: [Tensor<Double>] = []
         flat.reserveCapacity(records.count)
         for (i, record) in records.enumerated() {
@@ -81,6 +109,11 @@ public enum EPLBInputFile: Sendable {
                 throw fail("load_history[\(i)] has a negative or non-finite load")
             }
             flat.append(Tensor(shape: [layers, experts], scalars: load.flatMap { $0 }))
+        }
+        // Windows sum records and scores sum windows: a total that overflows would make a
+        // score NaN or infinite.
+        guard flat.reduce(0.0, { $0 + $1.scalars.reduce(0, +) }).isFinite else {
+            throw fail("the loads of load_history sum beyond 1.8e308; every sum of them must be finite")
         }
         return .history(EPLBLoadHistory(records: flat, shape: shape, window: window))
     }

@@ -75,7 +75,7 @@ public struct SpotScenarioSet: Sendable {
                 trace = cached
             } else {
                 guard FileManager.default.fileExists(atPath: traceURL.path) else {
-                    throw fail("base trace \(traceURL.path) does not exist")
+                    throw fail("base trace \(Escaped.path(traceURL.path)) does not exist")
                 }
                 do {
                     trace = try SpotTrace.load(from: traceURL)
@@ -83,7 +83,7 @@ public struct SpotScenarioSet: Sendable {
                     throw fail("base trace \(error)")
                 }
                 guard trace.gapSeconds == file.gap_seconds else {
-                    throw fail("\(row.base_trace) has gap_seconds \(trace.gapSeconds), the file says \(file.gap_seconds)")
+                    throw fail("\(Escaped.path(row.base_trace)) has gap_seconds \(trace.gapSeconds), the file says \(file.gap_seconds)")
                 }
                 traces[traceURL.path] = trace
             }

@@ -8,6 +8,8 @@ public struct SpotTrace: Sendable, Equatable {
     public var unavailable: [UInt8]
     /// Spot price per tick in $/h, when the trace carries prices (multi-region traces).
     public var prices: [Double]?
+    /// The largest spot price accepted, in $/h: far above any real one, far below an overflow.
+    public static let maximumPrice = 1e6
 
     public init(gapSeconds: Double, unavailable: [UInt8], prices: [Double]? = nil) {
         self.gapSeconds = gapSeconds
@@ -74,6 +76,11 @@ extension SpotTrace {
         if let prices = file.prices, prices.count != file.data.count {
             throw SimError.malformedFile(
                 url.path, reason: "prices has \(prices.count) entries for \(file.data.count) ticks")
+        }
+        // A price is $/h: negative ones would pay the policy for running, and ones near the
+        // largest double would make every cost infinite.
+        if let prices = file.prices, let k = prices.firstIndex(where: { !($0 >= 0 && $0 <= SpotTrace.maximumPrice) }) {
+            throw SimError.malformedFile(url.path, reason: "prices[\(k)] is \(prices[k]), expected $/h in [0, \(Int(SpotTrace.maximumPrice))]")
         }
         return SpotTrace(gapSeconds: file.metadata.gap_seconds, unavailable: unavailable,
                          prices: file.prices)

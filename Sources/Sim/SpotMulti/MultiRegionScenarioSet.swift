@@ -60,7 +60,7 @@ public struct MultiRegionScenarioSet: Sendable {
             let path = folder.appendingPathComponent(region).appendingPathComponent("\(index).json")
             if let known = cache[path.path] { return (known, path.path) }
             guard FileManager.default.fileExists(atPath: path.path) else {
-                throw SimError.malformedFile(url.path, reason: "region file \(path.path) does not exist (trace_folder is relative to the scenario file)")
+                throw SimError.malformedFile(url.path, reason: "region file \(Escaped.path(path.path)) does not exist (trace_folder is relative to the scenario file)")
             }
             let loaded = try SpotTrace.load(from: path)
             guard loaded.prices != nil else { throw SimError.malformedFile(path.path, reason: "has no prices") }
@@ -71,10 +71,10 @@ public struct MultiRegionScenarioSet: Sendable {
         var runs: [MultiRegionRunInput] = []
         for scenario in file.scenarios {
             guard !scenario.regions.isEmpty, !scenario.traces.isEmpty else {
-                throw SimError.malformedFile(url.path, reason: "scenario \(scenario.name) has no \(scenario.regions.isEmpty ? "regions" : "traces")")
+                throw SimError.malformedFile(url.path, reason: "scenario \(Escaped.value(scenario.name)) has no \(scenario.regions.isEmpty ? "regions" : "traces")")
             }
             guard Set(scenario.regions).count == scenario.regions.count else {
-                throw SimError.malformedFile(url.path, reason: "scenario \(scenario.name) names a region twice")
+                throw SimError.malformedFile(url.path, reason: "scenario \(Escaped.value(scenario.name)) names a region twice")
             }
             for index in scenario.traces {
                 var unavailable: [[UInt8]] = [], prices: [[Double]] = []
@@ -85,7 +85,7 @@ public struct MultiRegionScenarioSet: Sendable {
                     }
                     gap = t.gapSeconds
                     if let first = unavailable.first, first.count != t.tickCount {
-                        throw SimError.malformedFile(path, reason: "has \(t.tickCount) ticks, \(scenario.regions[0])/\(index).json has \(first.count)")
+                        throw SimError.malformedFile(path, reason: "has \(t.tickCount) ticks, \(Escaped.value(scenario.regions[0]))/\(index).json has \(first.count)")
                     }
                     let needed = job.requiredTicks(gapSeconds: t.gapSeconds)
                     guard t.tickCount >= needed else {

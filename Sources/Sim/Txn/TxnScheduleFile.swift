@@ -7,11 +7,15 @@ public enum TxnScheduleFile {
     public static func load(from url: URL, workloads: [NamedTxnWorkload]) throws -> [String: [Int]] {
         // Doubles, so that 1.5 is reported where it is rather than as "not valid JSON".
         let raw = try JSONFile.decode([String: [Double]].self, from: url)
+        guard !raw.isEmpty else { throw SimError.malformedFile(url.path, reason: #"names no workload; expected {"WORKLOAD": [indices], …}"#) }
+        if let (name, _) = raw.first(where: { $0.value.isEmpty }) {
+            throw SimError.malformedFile(url.path, reason: "the order of '\(Escaped.value(name))' is empty")
+        }
         var schedules: [String: [Int]] = [:]
         for (name, order) in raw {
             schedules[name] = try order.enumerated().map { position, value in
                 guard value == value.rounded(), abs(value) < 1e9 else {
-                    throw SimError.malformedFile(url.path, reason: "\(name) position \(position): \(value) is not a transaction index")
+                    throw SimError.malformedFile(url.path, reason: "\(Escaped.value(name)) position \(position): \(value) is not a transaction index")
                 }
                 return Int(value)
             }
@@ -19,9 +23,9 @@ public enum TxnScheduleFile {
         let sizes = Dictionary(uniqueKeysWithValues: workloads.map { ($0.name, $0.workload.transactions.count) })
         for (name, order) in schedules {
             guard let n = sizes[name] else {
-                throw SimError.malformedFile(url.path, reason: "unknown workload '\(name)' (known: \(sizes.keys.sorted().joined(separator: ", ")))")
+                throw SimError.malformedFile(url.path, reason: "unknown workload '\(Escaped.value(name))' (known: \(sizes.keys.sorted().map { Escaped.value($0) }.joined(separator: ", ")))")
             }
-            try TxnScheduleFile.validate(order, transactions: n, partial: true, name: "\(url.path): \(name)")
+            try TxnScheduleFile.validate(order, transactions: n, partial: true, name: "\(url.path): \(Escaped.value(name))")
         }
         return schedules
     }

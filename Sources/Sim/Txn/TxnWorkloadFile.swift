@@ -32,17 +32,17 @@ public enum TxnWorkloadFile {
         guard !file.isEmpty else { throw SimError.malformedFile(url.path, reason: "no workloads") }
         return try file.keys.sorted(by: naturalOrder).map { name in
             guard let transactions = file[name] as? [String: Any], !transactions.isEmpty else {
-                throw SimError.malformedFile(url.path, reason: "\(name) is not a non-empty object of transactions")
+                throw SimError.malformedFile(url.path, reason: "\(Escaped.value(name)) is not a non-empty object of transactions")
             }
             var texts = [String?](repeating: nil, count: transactions.count)
             for (txnName, value) in transactions {
                 guard txnName.hasPrefix("txn"), let index = Int(txnName.dropFirst(3)), index >= 0,
                       index < texts.count, "txn\(index)" == txnName else {
                     throw SimError.malformedFile(
-                        url.path, reason: "\(name): transaction names must be txn0 … txn\(texts.count - 1), found '\(txnName)'")
+                        url.path, reason: "\(Escaped.value(name)): transaction names must be txn0 … txn\(texts.count - 1), found '\(Escaped.value(txnName))'")
                 }
                 guard let text = value as? String else {
-                    throw SimError.malformedFile(url.path, reason: "\(name).\(txnName) is not a string of operations")
+                    throw SimError.malformedFile(url.path, reason: "\(Escaped.value(name)).\(Escaped.value(txnName)) is not a string of operations")
                 }
                 texts[index] = text
             }
@@ -71,12 +71,12 @@ public enum TxnWorkloadFile {
                 let kind: TxnOpKind
                 if token.hasPrefix("r-") { kind = .read } else if token.hasPrefix("w-") { kind = .write } else {
                     throw SimError.invalidParameter(name: "operation", value: String(token),
-                                                    reason: "in \(name).txn\(index): expected r-KEY, w-KEY or *")
+                                                    reason: "in \(Escaped.value(name)).txn\(index): expected r-KEY, w-KEY or *")
                 }
                 let key = token.dropFirst(2)
                 guard !key.isEmpty else {
                     throw SimError.invalidParameter(name: "operation", value: String(token),
-                                                    reason: "in \(name).txn\(index): missing key")
+                                                    reason: "in \(Escaped.value(name)).txn\(index): missing key")
                 }
                 let id: Int32
                 if let known = keyIDs[key] {
@@ -89,7 +89,7 @@ public enum TxnWorkloadFile {
                 ops.append(TxnOp(kind: kind, key: id))
             }
             guard !ops.isEmpty else {
-                throw SimError.invalidParameter(name: "transaction", value: "\(name).txn\(index)", reason: "has no operations")
+                throw SimError.invalidParameter(name: "transaction", value: "\(Escaped.value(name)).txn\(index)", reason: "has no operations")
             }
             transactions.append(ops)
         }

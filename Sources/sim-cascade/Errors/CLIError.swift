@@ -1,3 +1,5 @@
+import Sim
+
 /// Errors raised by the command-line layer itself (bad combinations of options).
 enum CLIError: Error, CustomStringConvertible {
     case missingOption(String, because: String)
@@ -9,8 +11,8 @@ enum CLIError: Error, CustomStringConvertible {
         switch self {
         case .missingOption(let option, let reason): return "missing \(option) (required \(reason))"
         case .conflictingOptions(let a, let b): return "\(a) and \(b) cannot be used together"
-        case .cannotWrite(let path, let reason): return "\(path): cannot write (\(reason))"
-        case .invalidValue(let option, let value, let reason): return "invalid \(option) '\(value)': \(reason)"
+        case .cannotWrite(let path, let reason): return "\(Escaped.path(path)): cannot write (\(reason))"
+        case .invalidValue(let option, let value, let reason): return "invalid \(option) '\(Escaped.value(value))': \(reason)"
         }
     }
 }

@@ -60,7 +60,7 @@ struct Eval: ParsableCommand {
                                valueName: "level=wall[,cpu]"))
     var budgets: [String] = []
 
-    @Option(help: "Wall-clock limit of each level's run, in seconds (default 60). Given, it replaces the gates file's stage budgets and caps every --budget.")
+    @Option(help: "Wall-clock limit of each level's run, in seconds, from the candidate's start (default 60, at least 0.05). Given, it replaces the gates file's stage budgets and caps every --budget.")
     var timeout: Double?
 
     @Option(help: "Memory limit of the candidate, in MiB: of the sandbox's resident memory with the memory cgroup, else of each process's address space.")
@@ -83,6 +83,11 @@ struct Eval: ParsableCommand {
     var json = false
 
     func run() throws {
+        // Every number first, before anything is read or allocated.
+        let limits = try sandboxLimits()
+        guard compileTimeout.isFinite, compileTimeout > 0, compileTimeout <= 86_400 else {
+            throw CascadeError.invalidBudget(name: "--compile-timeout", value: "\(compileTimeout)", reason: "must be in (0, 86400] seconds")
+        }
         let problem = try CandidateProblem(named: problem)
         let source = try CandidateEvaluator.readSource(
             URL(fileURLWithPath: candidate, relativeTo: Locations.workingDirectory).standardizedFileURL)
@@ -101,23 +106,6 @@ struct Eval: ParsableCommand {
             problem, scenarios: heldOutFile ?? scenarios, input: input, window: window, shape: shape, model: multiModel,
             migrationOverheadSeconds: try SimulateSpotMulti.migration(migrationOverheadHours, model: multiModel))
 
-        // Checked before the shifts, which would wrap (2^44 MiB << 20 is 0).
-        guard (64 ... SandboxLimits.maxMemoryMB).contains(memoryMb) else {
-            throw CascadeError.invalidBudget(name: "--memory-mb", value: "\(memoryMb)",
-                                             reason: "must be in [64, \(SandboxLimits.maxMemoryMB)] MiB")
-        }
-        guard (1 ... SandboxLimits.maxLogKB).contains(logLimitKb) else {
-            throw CascadeError.invalidBudget(name: "--log-limit-kb", value: "\(logLimitKb)",
-                                             reason: "must be in [1, \(SandboxLimits.maxLogKB)] KiB")
-        }
-        var limits = SandboxLimits()
-        limits.wallSeconds = timeout ?? 60
-        limits.addressSpaceBytes = memoryMb << 20
-        limits.logBytes = logLimitKb << 10
-        limits.memoryCgroup = memoryCgroup
-        guard compileTimeout > 0 else {
-            throw CascadeError.invalidBudget(name: "--compile-timeout", value: "\(compileTimeout)", reason: "must be positive")
-        }
         let evaluator = try CandidateEvaluator.standard(allowUnsafe: unsafeNoSandbox, limits: limits, compileTimeout: compileTimeout)
         Log.warnings(of: evaluator.sandbox)
         let cascade = try cascadeOptions(problem)
@@ -131,6 +119,25 @@ struct Eval: ParsableCommand {
         } else {
             print(report.text)
         }
+    }
+
+    /// The sandbox's limits from the options, each checked before its shift to bytes (2^44 MiB
+    /// << 20 would wrap to 0).
+    private func sandboxLimits() throws -> SandboxLimits {
+        guard (64 ... SandboxLimits.maxMemoryMB).contains(memoryMb) else {
+            throw CascadeError.invalidBudget(name: "--memory-mb", value: "\(memoryMb)",
+                                             reason: "must be in [64, \(SandboxLimits.maxMemoryMB)] MiB")
+        }
+        guard (1 ... SandboxLimits.maxLogKB).contains(logLimitKb) else {
+            throw CascadeError.invalidBudget(name: "--log-limit-kb", value: "\(logLimitKb)",
+                                             reason: "must be in [1, \(SandboxLimits.maxLogKB)] KiB")
+        }
+        var limits = SandboxLimits()
+        limits.wallSeconds = timeout ?? 60
+        limits.addressSpaceBytes = memoryMb << 20
+        limits.logBytes = logLimitKb << 10
+        limits.memoryCgroup = memoryCgroup
+        return try limits.validated()
     }
 
     /// The gates and budgets (`--gates FILE`, else the calibrated ones of this checkout, else the

@@ -34,6 +34,8 @@ struct SimulateEPLB: ParsableCommand {
 
     func run() throws {
         guard policy == "deepseek" else { throw SimError.unknownPolicy(policy, known: ["deepseek"]) }
+        let shape = try shape.checked()
+        if let window, window < 1 { throw CLIError.invalidValue("--window", "\(window)", "must be positive") }
         let url = try input.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/eplb/v3-history.json")
         switch try EPLBInputFile.load(from: url) {
         case .instance(let fileInput):

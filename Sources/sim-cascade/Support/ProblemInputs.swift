@@ -20,6 +20,8 @@ struct ProblemInputs {
         if problem != .eplb && (window != nil || !override.isEmpty) {
             throw CLIError.missingOption("--problem eplb", because: "with --window, --replicas, --groups, --nodes or --gpus")
         }
+        let override = try override.checked()
+        if let window, window < 1 { throw CLIError.invalidValue("--window", "\(window)", "must be positive") }
         switch problem {
         case .spot:
             let url = try scenarios.map(Locations.spotFile) ?? Locations.defaultSpotScenarios()
@@ -69,16 +71,27 @@ struct ProblemInputs {
 /// `--replicas/--groups/--nodes/--gpus`, each overriding the file's value; shared by
 /// `simulate eplb` and `eval`.
 struct EPLBShapeOverride: ParsableArguments {
-    @Option(help: "eplb: physical replicas per layer (overrides the file).")
+    @Option(help: "eplb: physical replicas per layer (overrides the file; 1…\(EPLBLimits.replicas)).")
     var replicas: Int?
-    @Option(help: "eplb: expert groups (overrides the file).")
+    @Option(help: "eplb: expert groups (overrides the file; 1…\(EPLBLimits.groups)).")
     var groups: Int?
-    @Option(help: "eplb: nodes (overrides the file).")
+    @Option(help: "eplb: nodes (overrides the file; 1…\(EPLBLimits.nodes)).")
     var nodes: Int?
-    @Option(help: "eplb: GPUs (overrides the file).")
+    @Option(help: "eplb: GPUs (overrides the file; 1…\(EPLBLimits.gpus)).")
     var gpus: Int?
 
     var isEmpty: Bool { replicas == nil && groups == nil && nodes == nil && gpus == nil }
+
+    /// Each given value within its limit — checked before any file is read.
+    /// - Throws: `CLIError.invalidValue` naming the option as given.
+    func checked() throws -> Self {
+        for ((option, limit), value) in zip(EPLBLimits.byOption, [replicas, groups, nodes, gpus]) {
+            if let value, !(1...limit).contains(value) {
+                throw CLIError.invalidValue(option, "\(value)", "must be in [1, \(limit)] (\(EPLBLimits.summary))")
+            }
+        }
+        return self
+    }
 
     /// The shape these options give alone, when all four are set.
     var complete: EPLBShape? {

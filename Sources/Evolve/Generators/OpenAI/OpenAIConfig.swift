@@ -1,4 +1,5 @@
 import Foundation
+import Sim
 
 /// The `openai` generator's settings, read from the `--config` JSON file:
 ///
@@ -104,11 +105,11 @@ public struct OpenAIConfig: Codable, Sendable, Equatable {
         }
         if let unknown = object.keys.sorted().first(where: { !topLevelKeys.contains($0) }) {
             let hint = selectionKeys.contains(unknown) ? " (selection settings go in a \"selection\" object)" : ""
-            throw EvolveError.config("\(url.path): unknown key '\(unknown)'\(hint); known: \(topLevelKeys.sorted().joined(separator: ", "))")
+            throw EvolveError.config("\(url.path): unknown key '\(Escaped.value(unknown))'\(hint); known: \(topLevelKeys.sorted().joined(separator: ", "))")
         }
         if let selection = object["selection"] as? [String: Any],
            let unknown = selection.keys.sorted().first(where: { !selectionKeys.contains($0) }) {
-            throw EvolveError.config("\(url.path): unknown key 'selection.\(unknown)'; known: \(selectionKeys.sorted().joined(separator: ", "))")
+            throw EvolveError.config("\(url.path): unknown key 'selection.\(Escaped.value(unknown))'; known: \(selectionKeys.sorted().joined(separator: ", "))")
         }
     }
 
@@ -129,7 +130,7 @@ public struct OpenAIConfig: Codable, Sendable, Equatable {
     /// - Throws: `EvolveError.config` for a value no run could use.
     public func validate() throws {
         guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw EvolveError.config("base_url '\(baseURL)' is not an http(s) URL")
+            throw EvolveError.config("base_url '\(Escaped.value(baseURL))' is not an http(s) URL")
         }
         guard !models.isEmpty, models.allSatisfy({ !$0.name.isEmpty && $0.weight > 0 && $0.weight.isFinite }) else {
             throw EvolveError.config("models needs at least one entry, each with a name and a positive weight")
@@ -138,7 +139,7 @@ public struct OpenAIConfig: Codable, Sendable, Equatable {
             throw EvolveError.config("max_tokens and timeout_seconds must be positive, retries and retry_delay_seconds not negative, temperature in 0…2")
         }
         for (model, price) in prices where price.promptPerMillion < 0 || price.completionPerMillion < 0 {
-            throw EvolveError.config("the price of \(model) is negative")
+            throw EvolveError.config("the price of \(Escaped.value(model)) is negative")
         }
     }
 

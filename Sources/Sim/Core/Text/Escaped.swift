@@ -3,6 +3,11 @@
 public enum Escaped {
     /// The longest value shown whole; longer ones keep their start and end around an ellipsis.
     public static let valueLimit = 120
+    /// Paths are cut later: a deep but real path should stay whole.
+    public static let pathLimit = 400
+
+    /// A path from input, escaped and cut at `pathLimit`.
+    public static func path(_ text: String) -> String { value(text, limit: pathLimit) }
 
     /// `text` with control characters escaped (`\n`, `\r`, `\t`, `\0`, else `\u{1B}`) and cut to
     /// `limit` characters around a `…` — for a value quoted from input.
