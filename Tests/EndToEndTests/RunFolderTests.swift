@@ -78,6 +78,28 @@ extension CandidateSandboxTests {
             let resumed = try evolve(["--iterations", "2", "--run", run.path, "--resume"])
             #expect(resumed.status == 3 && resumed.stderr.contains("programs row 1 does not match"), "\(resumed.stderr)")
         }
+
+        /// What the file system refuses is the machine's problem: one line naming the path,
+        /// exit 3, no pointer to `help`.
+        @Test func storeAndFolderErrorsNameThePathAndExitThree() throws {
+            // A folder that cannot be made (even by root).
+            let unwritable = "/proc/sim-cascade-test-\(getpid())/run"
+            let made = try evolve(["--iterations", "1", "--run", unwritable])
+            #expect(made.status == 3 && made.stderr.split(separator: "\n").count == 1 && made.stderr.contains(unwritable)
+                    && !made.stderr.contains("help"), "\(made.stderr)")
+            // A store.sqlite that is not a store.
+            let run = try TestPaths.temporaryDirectory().appendingPathComponent("run")
+            try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+            try Data(repeating: 0x41, count: 4096).write(to: run.appendingPathComponent("store.sqlite"))
+            for arguments in [["runs", "show", run.path], ["runs", "verify", run.path]] {
+                let result = try CommandRunner.run(arguments)
+                #expect(result.status == 3 && result.stderr.split(separator: "\n").count == 1
+                        && result.stderr.contains(run.appendingPathComponent("store.sqlite").path) && result.stderr.contains("not a store")
+                        && !result.stderr.contains("help"), "\(arguments): \(result.stderr)")
+            }
+            let resumed = try evolve(["--iterations", "1", "--run", run.path, "--resume"])
+            #expect(resumed.status == 3 && resumed.stderr.contains("not a store"), "\(resumed.stderr)")
+        }
     }
 }
 

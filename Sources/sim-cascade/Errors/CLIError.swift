@@ -15,4 +15,10 @@ enum CLIError: Error, CustomStringConvertible {
         case .invalidValue(let option, let value, let reason): return "invalid \(option) '\(Escaped.value(value))': \(reason)"
         }
     }
+
+    /// A file that cannot be written is the machine's problem (exit 3), not the input's.
+    var isEnvironment: Bool {
+        if case .cannotWrite = self { return true }
+        return false
+    }
 }

@@ -7,7 +7,9 @@ import Sim
 /// The one place that turns errors into a message and an exit status.
 ///
 /// Bad input of any kind — files, values, options — is one line on stderr and exit status 2;
-/// `--help` prints help on stdout and exits 0. Nothing prints a stack trace.
+/// what the machine cannot do (no sandbox, a read-only or full disk, a locked or damaged store)
+/// is one line naming the path, exit status 3, never a pointer to `help`; `--help` prints help
+/// on stdout and exits 0. Nothing prints a stack trace.
 enum ErrorReporter {
     static let badInput: Int32 = 2
     /// This machine cannot do what was asked (no sandbox, no compiler).
@@ -23,7 +25,13 @@ enum ErrorReporter {
             return error.isBadInput ? badInput : environmentProblem
         case let error as CLIError:
             printError(error.description)
-            return badInput
+            return error.isEnvironment ? environmentProblem : badInput
+        case let error as CocoaError:
+            // A file error no command turned into one of ours: its path and what went wrong;
+            // one that could not be written is the machine's, one that could not be read the input's.
+            let path = error.filePath ?? error.url?.path
+            printError((path.map { "\(Escaped.path($0)): " } ?? "") + error.localizedDescription)
+            return (512..<1024).contains(error.code.rawValue) ? environmentProblem : badInput
         case let error as EvolveError:
             printError(error.description)
             return error.isEnvironment ? environmentProblem : badInput

@@ -57,9 +57,13 @@ struct EvolveReport: Encodable {
     static func write(_ report: EvolveReport, programs: [ProgramRecord], folder: URL) throws {
         let metric = FitnessMetric.of(report.problem)
         let best = programs.ranked(problem: report.problem).first
-        if let best { try Data(best.source.utf8).write(to: folder.appendingPathComponent("best.swift")) }
-        try Data(ProgressPlot.render(programs, metric: metric, iterations: report.iterations).utf8).write(to: folder.appendingPathComponent("progress.svg"))
-        try Data(report.markdown(bestSource: best?.source).utf8).write(to: folder.appendingPathComponent("report.md"))
+        do {
+            if let best { try Data(best.source.utf8).write(to: folder.appendingPathComponent("best.swift")) }
+            try Data(ProgressPlot.render(programs, metric: metric, iterations: report.iterations).utf8).write(to: folder.appendingPathComponent("progress.svg"))
+            try Data(report.markdown(bestSource: best?.source).utf8).write(to: folder.appendingPathComponent("report.md"))
+        } catch {
+            throw CLIError.cannotWrite(folder.path, reason: error.localizedDescription)
+        }
     }
 
     func markdown(bestSource: String?) -> String {
