@@ -23,11 +23,7 @@ public final class RunFolderLock: Sendable {
     public init(folder: URL) throws {
         self.folder = folder
         let existed = FileManager.default.fileExists(atPath: folder.path)
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw EvolveError.store(path: folder.path, problem: "cannot create the run folder (\((error as NSError).localizedDescription))")
-        }
+        try Self.makeFolders(folder)
         createdFolder = !existed
         let path = folder.appendingPathComponent(Self.fileName).path
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -46,6 +42,18 @@ public final class RunFolderLock: Sendable {
             throw EvolveError.store(path: path, problem: problem)
         }
         descriptor = fd
+    }
+
+    /// `mkdir -p`, with the POSIX reason of the first folder that could not be made
+    /// ("Permission denied", "Read-only file system"), which Foundation's errors do not keep.
+    private static func makeFolders(_ folder: URL) throws {
+        var path = ""
+        for component in folder.standardizedFileURL.pathComponents where component != "/" {
+            path += "/" + component
+            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                throw EvolveError.store(path: path, problem: "cannot create the run folder (\(String(cString: strerror(errno))))")
+            }
+        }
     }
 
     /// The pid in the lock file; a holder that has just taken the lock may not have written it
