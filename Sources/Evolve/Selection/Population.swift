@@ -59,6 +59,10 @@ public struct SelectionConfig: Codable, Sendable, Equatable {
     /// Every this many iterations, each island's best is copied to the next island of the ring.
     public var migrationInterval = 10
 
+    /// Limits that keep a config from allocating more than a run can use.
+    public static let maxIslands = 64
+    public static let maxInspirations = 16
+
     public init() {}
 
     public init(from decoder: Decoder) throws {
@@ -74,14 +78,17 @@ public struct SelectionConfig: Codable, Sendable, Equatable {
 
     /// - Throws: `EvolveError.config` for settings no run could use.
     public func validate() throws {
-        guard islands >= 1, inspirations >= 0, migrationInterval >= 1 else {
-            throw EvolveError.config("selection: islands and migration_interval must be at least 1, inspirations not negative")
+        guard (1...Self.maxIslands).contains(islands), (0...Self.maxInspirations).contains(inspirations),
+              (1...1_000_000).contains(migrationInterval) else {
+            throw EvolveError.config("selection: islands must be 1…\(Self.maxIslands), inspirations 0…\(Self.maxInspirations), "
+                                     + "migration_interval 1…1000000")
         }
         guard exploration >= 0, exploitation >= 0, exploration + exploitation <= 1 else {
             throw EvolveError.config("selection: exploration and exploitation must be shares adding up to at most 1")
         }
-        guard !features.isEmpty, Set(features).count == features.count, bins.allSatisfy({ $0 >= 1 }) else {
-            throw EvolveError.config("selection: features must be distinct and at least one, bins at least 1")
+        guard !features.isEmpty, features.count <= 8, Set(features).count == features.count,
+              bins.count <= 8, bins.allSatisfy({ (1...1000).contains($0) }) else {
+            throw EvolveError.config("selection: features must be distinct, one to eight, and bins 1…1000 each")
         }
     }
 

@@ -15,7 +15,7 @@ struct Bench: ParsableCommand {
             """
     )
 
-    @Option(help: "Runs per workload (at least 5).")
+    @Option(help: "Runs per workload (5…1000).")
     var runs: Int = 11
 
     @Flag(help: "Skip the candidate compile and sandbox workloads.")
@@ -62,8 +62,8 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        guard runs >= 5 else {
-            throw SimError.invalidParameter(name: "--runs", value: "\(runs)", reason: "must be at least 5")
+        guard (5...1000).contains(runs) else {
+            throw SimError.invalidParameter(name: "--runs", value: "\(runs)", reason: "must be 5…1000")
         }
         var rows = try SimulatorBench(runs: runs).rows() + (try ProblemBench(runs: runs).rows()) + (try EvolveBench(runs: runs).rows())
         if !skipCandidates {

@@ -54,11 +54,12 @@ struct Calibrate: ParsableCommand {
             case .eplb: return EPLBCandidatePool.make(size: size)
             }
         }
-        let candidates = poolOf(pool)
+        // The count first: a pool is built from it.
         let most = poolOf(100_000).count
-        guard pool >= 5, candidates.count == pool else {
+        guard (5...most).contains(pool) else {
             throw CascadeError.invalidBudget(name: "--pool", value: "\(pool)", reason: "must be between 5 and \(most)")
         }
+        let candidates = poolOf(pool)
         let folder = try out.map { URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL }
             ?? Locations.defaultFile("fidelity-reports")
 

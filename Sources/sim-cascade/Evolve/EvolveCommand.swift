@@ -72,7 +72,9 @@ struct EvolveCommand: ParsableCommand {
     func run() throws {
         let iterations = self.iterations ?? (timeBudget == nil ? 100 : Int.max)
         guard iterations >= 0 else { throw CLIError.invalidValue("--iterations", "\(iterations)", "must not be negative") }
-        if let islands, islands < 1 { throw CLIError.invalidValue("--islands", "\(islands)", "must be at least 1") }
+        if let islands, !(1...SelectionConfig.maxIslands).contains(islands) {
+            throw CLIError.invalidValue("--islands", "\(islands)", "must be 1…\(SelectionConfig.maxIslands)")
+        }
         if let workers, !(1...64).contains(workers) { throw CLIError.invalidValue("--workers", "\(workers)", "must be 1…64") }
         if let budgetUsd, !(budgetUsd >= 0) { throw CLIError.invalidValue("--budget-usd", "\(budgetUsd)", "must not be negative") }
         if let generator, !["offline", "openai"].contains(generator) {
