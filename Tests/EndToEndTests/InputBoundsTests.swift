@@ -48,11 +48,15 @@ import Testing
     @Test func eplbLoadsWhoseSumOverflowsAreRefusedInTextAndJSON() throws {
         let instance = try write(["weight": [[1e308, 1e308, 1, 1]], "num_replicas": 4, "num_groups": 1, "num_nodes": 1, "num_gpus": 2])
         // Text printed `balancedness -nan` and exited 0; --json exited 2 with an EncodingError.
-        try expectOneCleanLine(["simulate", "eplb", "--input", instance.path], mentions: ["finite"])
-        try expectOneCleanLine(["simulate", "eplb", "--input", instance.path, "--json"], mentions: ["finite"])
+        try expectOneCleanLine(["simulate", "eplb", "--input", instance.path], mentions: ["1e+300"])
+        try expectOneCleanLine(["simulate", "eplb", "--input", instance.path, "--json"], mentions: ["1e+300"])
+        // A finite sum so near the largest double that a score rounded to infinity (text printed `inf`).
+        let edge = try write(["weight": [[1.7976931348623157e308, 1, 1, 1]], "num_replicas": 8, "num_groups": 1, "num_nodes": 1,
+                              "num_gpus": 2])
+        try expectOneCleanLine(["simulate", "eplb", "--input", edge.path], mentions: ["1e+300"])
         let history = try write(["load_history": [["logical_expert_load": [[1e308, 1]]], ["logical_expert_load": [[1e308, 1]]]],
                                  "num_replicas": 2, "num_groups": 1, "num_nodes": 1, "num_gpus": 1, "window": 1])
-        try expectOneCleanLine(["simulate", "eplb", "--input", history.path], mentions: ["finite"])
+        try expectOneCleanLine(["simulate", "eplb", "--input", history.path], mentions: ["1e+300"])
     }
 
     // MARK: Prices, schedules, sizes, durations
@@ -83,6 +87,15 @@ import Testing
             try expectOneCleanLine(["simulate", "spot-multi", "--policy", "round-robin", "--scenarios", scenarios.path],
                                    mentions: ["prices[3]"])
         }
+    }
+
+    @Test func twoMultiRegionScenariosOfOneNameAreRefused() throws {
+        let scenarios = try multiRegion(price: 1)
+        var set = try JSONSerialization.jsonObject(with: Data(contentsOf: scenarios)) as! [String: Any]
+        let rows = set["scenarios"] as! [[String: Any]]
+        set["scenarios"] = rows + [rows[0]]
+        try JSONSerialization.data(withJSONObject: set).write(to: scenarios)
+        try expectOneCleanLine(["simulate", "spot-multi", "--policy", "round-robin", "--scenarios", scenarios.path], mentions: ["appears twice"])
     }
 
     @Test func anEmptyScheduleIsRefused() throws {

@@ -84,14 +84,41 @@ import Testing
 
     @Test func aStoreWrittenBeforeRowHashesGetsThemOnItsFirstOpen() throws {
         let (store, path) = try committedStore()
+        // Back to a store of the version before: no hash column, no v4 migration.
         try store.pool.write { db in
-            for table in ProgramStore.hashedTables { try db.execute(sql: "UPDATE \(table) SET rowHash = NULL") }
+            for table in ProgramStore.hashedTables {
+                try db.execute(sql: "DROP INDEX \(table)_unsealed")
+                try db.execute(sql: "ALTER TABLE \(table) DROP COLUMN rowHash")
+            }
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v4'")
         }
-        #expect(try store.badRows().count == 4)
         let reopened = try ProgramStore(path: path, readOnly: true)
         #expect(reopened.upgradedRows == 4)
         #expect(try reopened.badRows() == [])
         #expect(try ProgramStore(path: path, readOnly: true).upgradedRows == 0)
+    }
+
+    /// A hash removed or replaced by something that is not text is a bad row, never a trap and
+    /// never taken for a row of an older store.
+    @Test func aMissingOrMistypedHashIsABadRow() throws {
+        let (store, path) = try committedStore()
+        try store.pool.write { db in
+            try db.execute(sql: "UPDATE programs SET rowHash = NULL")
+            try db.execute(sql: "UPDATE runs SET rowHash = X'FF'")
+            try db.execute(sql: "UPDATE iteration_states SET rowHash = 7")
+        }
+        let reopened = try ProgramStore(path: path, readOnly: true)
+        #expect(reopened.upgradedRows == 0)
+        #expect(try reopened.badRows() == ["runs row 1", "programs row 1", "iteration_states row 1"])
+    }
+
+    @Test func aSavedLoopStateOfTheWrongShapeDoesNotDecode() throws {
+        let good = #"{"generator":[1,2,3,4],"migrants":[[5,1]],"selection":[1,2,3,4]}"#
+        #expect(try LoopState.decoder.decode(LoopState.self, from: Data(good.utf8)).migrants == [[5, 1]])
+        for bad in [#"{"generator":[1],"migrants":[],"selection":[1,2,3,4]}"#, #"{"generator":[1,2,3,4],"migrants":[[5]],"selection":[1,2,3,4]}"#,
+                    #"{"generator":[1,2,3,4],"migrants":[],"selection":[1,2,3]}"#] {
+            #expect(throws: DecodingError.self) { try LoopState.decoder.decode(LoopState.self, from: Data(bad.utf8)) }
+        }
     }
 
     @Test func aFileThatIsNotAStoreIsAnErrorNamingIt() throws {

@@ -101,8 +101,30 @@ public final class EvolutionLoop {
     /// be of the kind the run was started with; its stream is restored from the store.
     public static func resume(store: ProgramStore, runID: String, generator: any ProgramGenerator = OfflineGenerator(seed: 0),
                               evaluate: @escaping @Sendable (String) throws -> EvaluatedChild) throws -> EvolutionLoop {
+        do {
+            return try resumeDecoded(store: store, runID: runID, generator: generator, evaluate: evaluate)
+        } catch let error as DecodingError {
+            // The row hashes passed, so the writer itself stored this: still one line, never a trap.
+            throw EvolveError.store(path: store.path, problem: "the run's saved state does not decode (\(Self.describe(error)))")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return Escaped.value(context.debugDescription)
+        @unknown default: return "unreadable"
+        }
+    }
+
+    private static func resumeDecoded(store: ProgramStore, runID: String, generator: any ProgramGenerator,
+                                      evaluate: @escaping @Sendable (String) throws -> EvaluatedChild) throws -> EvolutionLoop {
         guard let run = try store.run(id: runID) else { throw EvolveError.noRun("no run \(runID) in this store") }
         let settings = try JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8))
+        guard (1...64).contains(settings.workers) else {
+            throw EvolveError.store(path: store.path, problem: "the run's settings hold \(settings.workers) workers (1…64)")
+        }
+        try settings.selection.validate()
         let rows = try store.iterationStates(run: runID, from: max(0, run.iteration - settings.workers))
         var states: [Int: CommittedState] = [:]
         for (i, row) in rows {

@@ -65,6 +65,23 @@ struct LoopState: Codable, Equatable {
     var selection: [UInt64]
     var migrants: [[Int64]]  // [program id, island]
 
+    init(generator: [UInt64], selection: [UInt64], migrants: [[Int64]]) {
+        self.generator = generator
+        self.selection = selection
+        self.migrants = migrants
+    }
+
+    /// Checks the shapes a resume indexes into: four words per stream, pairs per migrant.
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        generator = try c.decode([UInt64].self, forKey: .generator)
+        selection = try c.decode([UInt64].self, forKey: .selection)
+        migrants = try c.decode([[Int64]].self, forKey: .migrants)
+        guard generator.count == 4, selection.count == 4, migrants.allSatisfy({ $0.count == 2 && $0[1] >= 0 }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a random stream is not four words, or a migrant not (id, island)"))
+        }
+    }
+
     static func words(_ g: SeededGenerator) -> [UInt64] { [g.state.0, g.state.1, g.state.2, g.state.3] }
     static func generator(_ w: [UInt64]) -> SeededGenerator { SeededGenerator(state: (w[0], w[1], w[2], w[3])) }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Sim
 
 /// What one iteration leaves behind, written in one transaction with the run's new state, so a
 /// run stopped at any moment — `kill -9` included — resumes from the last whole iteration.
@@ -47,8 +48,9 @@ public final class ProgramStore: Sendable {
                 try reader.close()
             }
             let writer = try Self.open(path, readOnly: false)  // a writable pool runs in WAL mode
+            let before = try writer.read(Self.rowsWithoutHashColumn)
             try Self.migrator.migrate(writer)
-            upgraded = try writer.write(Self.sealNewRows)
+            upgraded = before
             guard readOnly else { return writer }
             try writer.close()
             return try Self.open(path, readOnly: true)
@@ -68,6 +70,10 @@ public final class ProgramStore: Sendable {
             return try body()
         } catch let error as DatabaseError {
             throw EvolveError.store(path: path, problem: describe(error))
+        } catch let error as RowDecodingError {
+            // A column of the wrong type: the file was changed or damaged (SQLite does not
+            // enforce column types).
+            throw EvolveError.store(path: path, problem: "a row does not decode, the store is damaged (\(Escaped.value("\(error)")))")
         }
     }
 
@@ -158,6 +164,7 @@ public final class ProgramStore: Sendable {
                 try db.alter(table: table) { t in t.add(column: "rowHash", .text) }
                 try db.execute(sql: "CREATE INDEX \(table)_unsealed ON \(table)(rowHash) WHERE rowHash IS NULL")
             }
+            try sealNewRows(db)
         }
         return migrator
     }

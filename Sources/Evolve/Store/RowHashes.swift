@@ -13,14 +13,18 @@ extension ProgramStore {
     static let hashedTables = ["runs", "programs", "evaluations", "generator_calls", "iteration_states"]
     static let hashColumn = "rowHash"
 
-    /// Whether the store predates row hashes or holds rows without one (read-only check).
+    /// Whether the store predates row hashes (has tables but no hash column): it gets them when
+    /// opened for writing. A row of a later store without a hash is a bad row, never upgraded.
     static func lacksRowHashes(_ db: Database) throws -> Bool {
-        guard try db.tableExists("programs") else { return false }  // empty file: the writer creates it
-        guard try db.columns(in: "programs").contains(where: { $0.name == hashColumn }) else { return true }
-        for table in hashedTables where try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table) WHERE rowHash IS NULL)") == true {
-            return true
+        try rowsWithoutHashColumn(db) > 0
+    }
+
+    /// The rows of a store that predates row hashes (0 for a newer or an empty store).
+    static func rowsWithoutHashColumn(_ db: Database) throws -> Int {
+        guard try db.tableExists("programs"), try !db.columns(in: "programs").contains(where: { $0.name == hashColumn }) else { return 0 }
+        return try hashedTables.reduce(0) { sum, table in
+            sum + (try db.tableExists(table) ? Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 : 0)
         }
-        return false
     }
 
     /// Hashes every row that has no hash yet; returns how many.
@@ -66,7 +70,12 @@ extension ProgramStore {
                 for table in Self.hashedTables {
                     for row in try Row.fetchAll(db, sql: "SELECT rowid AS sealRowid, * FROM \(table) ORDER BY rowid") {
                         let rowid: Int64 = row["sealRowid"]
-                        if row[Self.hashColumn] as String? != Self.hash(row, rowid: rowid) { bad.append("\(table) row \(rowid)") }
+                        // Read as a raw value: a damaged store may hold anything in any column.
+                        let stored = row[Self.hashColumn] as DatabaseValue
+                        guard case .string(let text) = stored.storage, text == Self.hash(row, rowid: rowid) else {
+                            bad.append("\(table) row \(rowid)")
+                            continue
+                        }
                     }
                 }
                 return bad

@@ -30,9 +30,10 @@ public enum DeepSeekEPLB {
         guard input.weights.allSatisfy({ $0.allSatisfy { $0.isFinite && $0 >= 0 } }) else {
             throw SimError.invalidParameter(name: "weights", value: "negative or non-finite", reason: "loads must be finite and ≥ 0")
         }
-        // Every score sums loads: a total that overflows would make it NaN or infinite.
-        guard input.weights.joined().reduce(0, +).isFinite else {
-            throw SimError.invalidParameter(name: "weights", value: "total beyond 1.8e308", reason: "the loads' sum must be finite")
+        // Every score sums loads: a total near the largest double could round to infinity.
+        guard input.weights.joined().reduce(0, +) <= EPLBLimits.totalLoad else {
+            throw SimError.invalidParameter(name: "weights", value: "total beyond \(EPLBLimits.totalLoad)",
+                                            reason: "the loads must sum to at most \(EPLBLimits.totalLoad)")
         }
         guard input.gpus > 0 else { throw bad("gpus", input.gpus, "must be positive") }
         guard input.replicas >= e else { throw bad("replicas", input.replicas, "must be at least the \(e) experts") }

@@ -34,6 +34,9 @@ public enum EPLBLimits {
     public static let groups = 1024
     public static let nodes = 256
     public static let gpus = 1024
+    /// The largest total load: scores add, divide and compare loads, and near the largest
+    /// double (1.8e308) a sum of finite loads can round to infinity.
+    public static let totalLoad = 1e300
 
     /// The limit of each shape option, by option name.
     public static let byOption: [(option: String, limit: Int)] = [
@@ -112,8 +115,8 @@ public enum EPLBInputFile: Sendable {
         }
         // Windows sum records and scores sum windows: a total that overflows would make a
         // score NaN or infinite.
-        guard flat.reduce(0.0, { $0 + $1.scalars.reduce(0, +) }).isFinite else {
-            throw fail("the loads of load_history sum beyond 1.8e308; every sum of them must be finite")
+        guard flat.reduce(0.0, { $0 + $1.scalars.reduce(0, +) }) <= EPLBLimits.totalLoad else {
+            throw fail("the loads of load_history sum beyond \(EPLBLimits.totalLoad)")
         }
         return .history(EPLBLoadHistory(records: flat, shape: shape, window: window))
     }

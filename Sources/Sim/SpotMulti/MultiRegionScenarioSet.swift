@@ -69,6 +69,11 @@ public struct MultiRegionScenarioSet: Sendable {
         }
         var gap: Double?
         var runs: [MultiRegionRunInput] = []
+        // Scores are per scenario, by name: two of one name would be averaged as one.
+        var names = Set<String>()
+        if let twice = file.scenarios.first(where: { !names.insert($0.name).inserted }) {
+            throw SimError.malformedFile(url.path, reason: "scenario name \(Escaped.value(twice.name)) appears twice")
+        }
         for scenario in file.scenarios {
             guard !scenario.regions.isEmpty, !scenario.traces.isEmpty else {
                 throw SimError.malformedFile(url.path, reason: "scenario \(Escaped.value(scenario.name)) has no \(scenario.regions.isEmpty ? "regions" : "traces")")

@@ -172,7 +172,9 @@ struct EvolveCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: storePath) else {
             throw CLIError.invalidValue("--run", folder.path, "holds no store.sqlite to resume")
         }
-        guard let run = try ProgramStore(path: storePath, readOnly: true).run(id: Self.runID),
+        let store = try ProgramStore(path: storePath, readOnly: true)
+        try store.verifyRows()
+        guard let run = try store.run(id: Self.runID),
               let settings = try? JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8)) else {
             throw CLIError.invalidValue("--run", folder.path, "holds no run to resume")
         }

@@ -6,6 +6,14 @@ enum JSONOutput {
     /// - Throws: `SimError.invalidParameter` when a number of the result is not finite (JSON has
     ///   no NaN or infinity; the loaders keep inputs in ranges where sums stay finite).
     static func print<T: Encodable>(_ value: T) throws {
+        // Through stdio, like `print`: a closed stdout (`| head`) must not crash the tool.
+        Swift.print(String(decoding: try encode(value), as: UTF8.self))
+    }
+
+    /// Text reports call this first, so text and `--json` refuse the same results.
+    static func requireFinite<T: Encodable>(_ value: T) throws { _ = try encode(value) }
+
+    private static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data: Data
@@ -15,7 +23,6 @@ enum JSONOutput {
             throw SimError.invalidParameter(name: "result", value: "not finite",
                                             reason: "a number of the result is NaN or infinite: the inputs' values are beyond what can be computed")
         }
-        // Through stdio, like `print`: a closed stdout (`| head`) must not crash the tool.
-        Swift.print(String(decoding: data, as: UTF8.self))
+        return data
     }
 }

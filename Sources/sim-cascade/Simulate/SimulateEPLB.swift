@@ -72,6 +72,7 @@ struct SimulateEPLB: ParsableCommand {
                                     log2phy: placement.log2phy, balancedness_gpu: balance.gpu,
                                     balancedness_slot: balance.slot, runtime_seconds: runtime)
         if json { return try JSONOutput.print(report) }
+        try JSONOutput.requireFinite(report)
         print("""
             \(policy): \(input.layers) layers × \(input.experts) experts → \(input.replicas) slots on \(input.gpus) GPUs
             balancedness per GPU \(fixed(balance.gpu, 6)), per slot \(fixed(balance.slot, 6)), runtime \(fixed(runtime * 1e3, 3)) ms
@@ -121,6 +122,7 @@ struct SimulateEPLB: ParsableCommand {
             mean_runtime_seconds: result.meanRuntime,
             scored: result.scores.map(HistoryReport.Scored.init))
         if json { return try JSONOutput.print(report) }
+        try JSONOutput.requireFinite(report)
         var table = TextTable(headers: ["placed on", "scored on", "balancedness GPU", "balancedness slot", "runtime ms"])
         for s in report.scored {
             table.append(["\(s.placed_on_window)", "\(s.scored_on_window)", fixed(s.balancedness_gpu, 6),

@@ -44,15 +44,15 @@ public struct MultiRegionSetResult: Sendable {
     }
 
     /// Per scenario in file order: the left-to-right mean of its runs' costs.
+    /// - Complexity: O(scenarios + runs).
     public var scenarioMeans: [(name: String, meanCost: Double)] {
-        scenarios.map { name in
-            var sum = 0.0, count = 0
-            for (k, run) in runs.enumerated() where run.scenario == name {
-                sum += results[k].cost
-                count += 1
-            }
-            return (name, sum / Double(count))
+        // Each scenario's costs still add left to right, in run order.
+        var sums: [String: (sum: Double, count: Int)] = [:]
+        for (k, run) in runs.enumerated() {
+            sums[run.scenario, default: (0, 0)].sum += results[k].cost
+            sums[run.scenario, default: (0, 0)].count += 1
         }
+        return scenarios.map { name in (name, sums[name].map { $0.sum / Double($0.count) } ?? .nan) }
     }
 
     /// The score: the left-to-right mean of the scenario means.
