@@ -11,6 +11,9 @@ for pkg in "${packages[@]}"; do
     fi
 done
 
+# The test suite's fixture servers and fuzzer are Python scripts (standard library only).
+if ! command -v python3 >/dev/null 2>&1; then missing+=(python3); fi
+
 if ((${#missing[@]})); then
     echo "installing system packages: ${missing[*]}" >&2
     if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi

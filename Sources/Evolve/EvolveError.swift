@@ -1,3 +1,5 @@
+import Sim
+
 /// Every way the evolution loop refuses an input. An edit error is reported back to the
 /// generator that produced the edit (never skipped silently); each case renders as one line.
 public enum EvolveError: Error, Equatable, Sendable {
@@ -24,6 +26,8 @@ public enum EvolveError: Error, Equatable, Sendable {
     case generatorUnavailable(String)
     /// A generator configuration that cannot be used.
     case config(String)
+    /// A run folder path (or a folder on it) is a file.
+    case notAFolder(String)
     /// Another process (`pid`, when it named itself) holds the run folder's lock.
     case runLocked(folder: String, pid: Int32?)
     /// The store (or a file beside it) cannot be opened, read or written: a read-only folder,
@@ -60,18 +64,18 @@ extension EvolveError: CustomStringConvertible {
         case .generatorFailed(let reason): return "generator call failed: \(reason)"
         case .generatorUnavailable(let reason): return "generator unavailable: \(reason)"
         case .config(let reason): return "generator config: \(reason)"
+        case .notAFolder(let path): return "\(Escaped.path(path)): not a folder (--run names the run's folder)"
         case .runLocked(let folder, let pid):
-            return "\(folder): another evolve (\(pid.map { "pid \($0)" } ?? "pid unknown")) holds this run folder; "
+            return "\(Escaped.path(folder)): another evolve (\(pid.map { "pid \($0)" } ?? "pid unknown")) holds this run folder; "
                 + "wait for it to end or choose another --run"
-        case .store(let path, let problem): return "\(path): \(problem)"
+        case .store(let path, let problem): return "\(Escaped.path(path)): \(problem)"
         case .storeCorrupt(let path, let row):
-            return "\(path): \(row) does not match the hash written with it (the store was changed outside sim-cascade "
+            return "\(Escaped.path(path)): \(row) does not match the hash written with it (the store was changed outside sim-cascade "
                 + "or its file is damaged); 'sim-cascade runs verify' lists every such row"
         }
     }
 
     private func preview(_ text: String) -> String {
-        let line = text.split(separator: "\n").first.map(String.init) ?? ""
-        return "'" + (line.count > 60 ? String(line.prefix(60)) + "…" : line) + "'"
+        "'" + Escaped.value(text.split(separator: "\n").first.map(String.init) ?? "", limit: 60) + "'"
     }
 }

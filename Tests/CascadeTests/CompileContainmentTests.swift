@@ -38,8 +38,8 @@ import Testing
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-cache-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: cache) }
         let live = "build-\(StaleSandboxes.owner)-\(UUID().uuidString)"
-        // pid 1 runs, but it did not start at time 1; the second is a name from before owners.
-        let gone = ["build-1.1-\(UUID().uuidString)", "build-\(UUID().uuidString)"]
+        // pid 1 runs, but it did not start at that time; the second is a name from before owners.
+        let gone = ["build-1.18446744073709551614-\(UUID().uuidString)", "build-\(UUID().uuidString)"]
         for name in [live] + gone + ["candidates"] {
             try FileManager.default.createDirectory(at: cache.appendingPathComponent(name).appendingPathComponent("x"),
                                                     withIntermediateDirectories: true)

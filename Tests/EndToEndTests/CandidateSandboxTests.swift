@@ -293,14 +293,12 @@ import Glibc
         var source = try String(contentsOf: candidate, encoding: .utf8)
         source += "\n// \(UUID().uuidString)\n"  // a source no other test compiled
         try source.write(to: candidate, atomically: true, encoding: .utf8)
-        let slots = ConcurrentResults()
-        DispatchQueue.concurrentPerform(iterations: 2) { k in
+        let results = runTogether { _ in
             var mine = ProcessInfo.processInfo.environment
             mine["SIM_CASCADE_CACHE"] = cache.path
             mine["SIM_CASCADE_SANDBOX_UIDS"] = SandboxUIDs().description
-            slots.set(k, try? CommandRunner.run(["eval", candidate.path, "--json"] + Self.small, environment: mine))
-        }
-        let results = slots.results.compactMap { $0 }
+            return try CommandRunner.run(["eval", candidate.path, "--json"] + Self.small, environment: mine)
+        }.compactMap { $0 }
         #expect(results.count == 2 && results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
         let cached = try results.map { try #require(($0.json()["timing"] as? [String: Any])?["compile_cached"] as? Bool) }
         #expect(cached.sorted { !$0 && $1 } == [false, true])

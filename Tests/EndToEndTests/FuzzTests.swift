@@ -12,10 +12,11 @@ import Testing
     @Test func aFixedSeedOfMutatedInputsFindsNothing() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        // A hang is an input still running after 60 s: its usual time is well under one.
+        // A hang: an input still running after 300 s (a bound for a stuck process, not a
+        // measure of speed: inputs usually end in well under a second).
         process.arguments = ["python3", TestPaths.repositoryRoot.appendingPathComponent("scripts/fuzz.py").path,
                              "--binary", CommandRunner.executable.path, "--seed", "\(Self.seed)", "--count", "\(Self.count)",
-                             "--timeout-seconds", "60"]
+                             "--timeout-seconds", "300"]
         var environment = ProcessInfo.processInfo.environment
         // Its sandboxes take uids of their own, apart from concurrent tests'.
         environment["SIM_CASCADE_SANDBOX_UIDS"] = SandboxUIDs().description

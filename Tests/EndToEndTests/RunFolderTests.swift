@@ -19,11 +19,7 @@ extension CandidateSandboxTests {
         /// and the store is whole.
         @Test func twoStartsAtOnceLeaveOneWholeStore() throws {
             let run = try TestPaths.temporaryDirectory().appendingPathComponent("run")
-            let slots = ConcurrentResults()
-            DispatchQueue.concurrentPerform(iterations: 2) { k in
-                slots.set(k, try? evolve(["--iterations", "2", "--run", run.path]))
-            }
-            let results = slots.results
+            let results = runTogether { _ in try evolve(["--iterations", "2", "--run", run.path]) }
             let statuses = results.map { $0?.status }.sorted { ($0 ?? -1) < ($1 ?? -1) }
             #expect(statuses.first == 0, "\(results.map { $0?.stderr ?? "" })")
             let refused = try #require(results.first { $0?.status != 0 } ?? nil)
@@ -87,6 +83,11 @@ extension CandidateSandboxTests {
             let made = try evolve(["--iterations", "1", "--run", unwritable])
             #expect(made.status == 3 && made.stderr.split(separator: "\n").count == 1 && made.stderr.contains("/proc/sim-cascade-test-")
                     && !made.stderr.contains("help"), "\(made.stderr)")
+            // A file where the folder should be is the input's fault (exit 2).
+            let file = try TestPaths.temporaryDirectory().appendingPathComponent("file")
+            try Data("x".utf8).write(to: file)
+            let notFolder = try evolve(["--iterations", "1", "--run", file.path])
+            #expect(notFolder.status == 2 && notFolder.stderr.contains("not a folder"), "\(notFolder.stderr)")
             // A store.sqlite that is not a store.
             let run = try TestPaths.temporaryDirectory().appendingPathComponent("run")
             try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)

@@ -84,12 +84,10 @@ import Testing
 
     @Test func aStoreWrittenBeforeRowHashesGetsThemOnItsFirstOpen() throws {
         let (store, path) = try committedStore()
-        // Back to a store of the version before: no hash column, no v4 migration.
+        // Back to a store of the version before: no hash or count columns, no v4 migration.
         try store.pool.write { db in
-            for table in ProgramStore.hashedTables {
-                try db.execute(sql: "DROP INDEX \(table)_unsealed")
-                try db.execute(sql: "ALTER TABLE \(table) DROP COLUMN rowHash")
-            }
+            for table in ProgramStore.hashedTables { try db.execute(sql: "ALTER TABLE \(table) DROP COLUMN rowHash") }
+            for (column, _) in ProgramStore.rowCounts { try db.execute(sql: "ALTER TABLE runs DROP COLUMN \(column)") }
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v4'")
         }
         let reopened = try ProgramStore(path: path, readOnly: true)
@@ -110,6 +108,35 @@ import Testing
         let reopened = try ProgramStore(path: path, readOnly: true)
         #expect(reopened.upgradedRows == 0)
         #expect(try reopened.badRows() == ["runs row 1", "programs row 1", "iteration_states row 1"])
+    }
+
+    /// Rows removed whole — which leaves every remaining hash intact — are found by the run's
+    /// counts, and rows whose run is gone by their orphaned keys.
+    @Test func removedRowsAreFound() throws {
+        let (store, _) = try committedStore()
+        try store.pool.write { db in try db.execute(sql: "DELETE FROM evaluations") }
+        #expect(try store.badRows() == ["runs row 1 (evaluationCount 1, found 0)"])
+        // As a hand edit with the sqlite3 shell would: foreign keys unchecked.
+        try store.pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "DELETE FROM runs")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        #expect(try store.badRows() == ["programs row 1 (belongs to no run)", "iteration_states row 1 (belongs to no run)"])
+    }
+
+    /// A run row damaged while a run writes is refused at the next commit, not sealed again.
+    @Test func aCommitRefusesToRewriteADamagedRunRow() throws {
+        let (store, _) = try committedStore()
+        try store.pool.write { db in try db.execute(sql: "UPDATE runs SET seed = 2") }
+        let next = IterationCommit(call: nil, program: nil, evaluations: [], rngState: "{}", featureRanges: "{}")
+        #expect(throws: EvolveError.storeCorrupt(path: store.path, row: "runs row 1")) { try store.commit(next, run: "r", iteration: 1) }
+    }
+
+    @Test func aTableWithoutItsHashColumnIsADamagedStore() throws {
+        let (store, _) = try committedStore()
+        try store.pool.write { db in try db.execute(sql: "ALTER TABLE evaluations DROP COLUMN rowHash") }
+        #expect(throws: EvolveError.self) { try store.badRows() }
     }
 
     @Test func aSavedLoopStateOfTheWrongShapeDoesNotDecode() throws {

@@ -61,15 +61,22 @@ public enum CommandRunner {
     }
 }
 
-/// Command results written by concurrent threads (`DispatchQueue.concurrentPerform`), by index.
-public final class ConcurrentResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Int: CommandResult] = [:]
-
-    public init() {}
-
-    public func set(_ index: Int, _ result: CommandResult?) { lock.withLock { slots[index] = result } }
-
-    /// The results of indices 0 and 1 (nil where a run threw).
-    public var results: [CommandResult?] { lock.withLock { [slots[0], slots[1]] } }
+/// Runs `body(0)` and `body(1)` on two threads at once — two processes started together even on
+/// one CPU — and returns both results (nil where a run threw).
+public func runTogether(_ body: @escaping @Sendable (Int) throws -> CommandResult) -> [CommandResult?] {
+    final class Slots: @unchecked Sendable {
+        let lock = NSLock()
+        var results: [CommandResult?] = [nil, nil]
+    }
+    let slots = Slots(), done = DispatchGroup()
+    for k in 0..<2 {
+        done.enter()
+        Thread.detachNewThread {
+            let result = try? body(k)
+            slots.lock.withLock { slots.results[k] = result }
+            done.leave()
+        }
+    }
+    done.wait()
+    return slots.lock.withLock { slots.results }
 }

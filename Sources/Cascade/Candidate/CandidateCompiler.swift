@@ -69,7 +69,12 @@ public struct CandidateCompiler: Sendable {
         } catch {
             throw CascadeError.system("cannot prepare the compile cache \(candidates.path): \(error.localizedDescription)")
         }
-        let keyLock = try FileLock(candidates.appendingPathComponent("\(hash.hex).lock").path, create: true)
+        let keyLock: FileLock
+        do {
+            keyLock = try FileLock(candidates.appendingPathComponent("\(hash.hex)\(CompileCacheTrim.lockSuffix)").path, create: true)
+        } catch let refusal as FileLock.Refusal {
+            throw refusal.cascadeError
+        }
         defer { keyLock.release() }
 
         // Probe the hash's slots: a slot whose key differs is a collision (or still being

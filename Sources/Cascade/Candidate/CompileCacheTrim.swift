@@ -23,6 +23,9 @@ public struct CompileCacheTrim: Sendable {
         return 2 << 30
     }
 
+    /// A key's lock file beside its entries (`<hash>.lock`, see `CandidateCompiler`).
+    static let lockSuffix = ".lock"
+
     /// Marks `entry` as just used.
     static func touch(_ entry: URL) {
         _ = utimes(entry.path, nil)
@@ -60,6 +63,15 @@ public struct CompileCacheTrim: Sendable {
                 total -= entry.bytes
                 removed.append(entry.name)
             }
+        }
+        // The lock files of keys with no entry left (a waiter on one removed here takes the new
+        // file's lock: `FileLock` checks it still holds the file at the path).
+        let kept = Set(((try? fm.contentsOfDirectory(atPath: candidates.path)) ?? []).compactMap { name in
+            name.hasSuffix(Self.lockSuffix) ? nil : name.split(separator: "-").first.map(String.init)
+        })
+        for name in removed {
+            guard let key = name.split(separator: "-").first.map(String.init), !kept.contains(key) else { continue }
+            try? fm.removeItem(at: candidates.appendingPathComponent(key + Self.lockSuffix))
         }
         return removed
     }

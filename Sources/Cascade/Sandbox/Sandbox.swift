@@ -97,7 +97,7 @@ public struct Sandbox: Sendable {
         let lock: FileLock
         do { lock = try FileLock(executable.path) } catch {
             root.remove()
-            throw error
+            throw (error as? FileLock.Refusal)?.cascadeError ?? error
         }
         let identity = SandboxIdentity.random()
         let cgroup = limits.memoryCgroup ? MemoryCgroup.create(name: root.name, limitBytes: limits.addressSpaceBytes) : nil

@@ -25,6 +25,8 @@ enum StaleSandboxes {
     static func isRunning(owner: Substring) -> Bool {
         let parts = owner.split(separator: ".")
         guard parts.count == 2, let pid = Int32(parts[0]), let start = UInt64(parts[1]) else { return false }
+        // Start time 0: its process could not read it (no /proc); the pid alone must do.
+        guard start != 0 else { return kill(pid, 0) == 0 || errno == EPERM }
         return ProcessTable.startTime(pid) == start
     }
 

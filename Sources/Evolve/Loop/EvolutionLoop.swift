@@ -121,10 +121,12 @@ public final class EvolutionLoop {
                                       evaluate: @escaping @Sendable (String) throws -> EvaluatedChild) throws -> EvolutionLoop {
         guard let run = try store.run(id: runID) else { throw EvolveError.noRun("no run \(runID) in this store") }
         let settings = try JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8))
-        guard (1...64).contains(settings.workers) else {
-            throw EvolveError.store(path: store.path, problem: "the run's settings hold \(settings.workers) workers (1…64)")
+        guard EvolutionSettings.workerRange.contains(settings.workers) else {
+            throw EvolveError.store(path: store.path, problem: "the run's settings hold \(settings.workers) workers")
         }
-        try settings.selection.validate()
+        do { try settings.selection.validate() } catch {
+            throw EvolveError.store(path: store.path, problem: "the run's settings do not validate (\(error))")
+        }
         let rows = try store.iterationStates(run: runID, from: max(0, run.iteration - settings.workers))
         var states: [Int: CommittedState] = [:]
         for (i, row) in rows {

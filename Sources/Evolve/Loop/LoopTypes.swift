@@ -32,6 +32,8 @@ public struct EvolutionSettings: Codable, Sendable, Equatable {
     /// Evaluations in flight. Proposal i sees only iterations ≤ i − workers, so the same seed and
     /// worker count give the same store whatever the timing.
     public var workers: Int
+    /// The most evaluations in flight (`--workers`).
+    public static let workerRange = 1...64
     /// The run stops before a generator call whose worst-case cost would pass this total.
     public var budgetUSD: Double?
     /// `offline` or `openai` (its endpoint settings come from the config file, not the store).

@@ -1,9 +1,9 @@
 import GRDB
 
 extension ProgramStore {
-    /// Columns that record how long something took — and the row hash, which covers them: they
-    /// differ between two runs of the same seed and are left out of `dump`.
-    public static let timingColumns: Set<String> = ["seconds", hashColumn]
+    /// Columns that differ between two runs of the same seed — how long something took, and the
+    /// row hash, which covers it — left out of `dump`.
+    public static let volatileColumns: Set<String> = ["seconds", hashColumn]
 
     /// Every row of the run in every table, one line each as `table: column=value …` in a fixed
     /// order, timing columns left out — two stores of the same seed and worker count dump alike.
@@ -19,7 +19,7 @@ extension ProgramStore {
         return try guarded { try pool.read { db in
             try queries.flatMap { table, sql in
                 try Row.fetchAll(db, sql: sql, arguments: [id]).map { row in
-                    "\(table): " + row.columnNames.filter { !Self.timingColumns.contains($0) }
+                    "\(table): " + row.columnNames.filter { !Self.volatileColumns.contains($0) }
                         .map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " ")
                 }
             }

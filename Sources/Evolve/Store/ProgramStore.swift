@@ -44,13 +44,13 @@ public final class ProgramStore: Sendable {
         pool = try Self.guarded(path) {
             if readOnly {
                 let reader = try Self.open(path, readOnly: true)
-                guard try reader.read(Self.lacksRowHashes) else { return reader }
+                guard try reader.read(Self.predatesRowHashes) else { return reader }
                 try reader.close()
             }
             let writer = try Self.open(path, readOnly: false)  // a writable pool runs in WAL mode
-            let before = try writer.read(Self.rowsWithoutHashColumn)
+            let old = try writer.read(Self.predatesRowHashes)
             try Self.migrator.migrate(writer)
-            upgraded = before
+            if old { upgraded = try writer.read { db in try Self.hashedTables.reduce(0) { $0 + (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($1)") ?? 0) } } }
             guard readOnly else { return writer }
             try writer.close()
             return try Self.open(path, readOnly: true)
@@ -159,12 +159,18 @@ public final class ProgramStore: Sendable {
             try db.alter(table: "programs") { t in t.add(column: "features", .text) }
         }
         migrator.registerMigration("v4") { db in
-            // Row hashes (see RowHashes.swift); rows written before are hashed after migrating.
-            for table in hashedTables {
-                try db.alter(table: table) { t in t.add(column: "rowHash", .text) }
-                try db.execute(sql: "CREATE INDEX \(table)_unsealed ON \(table)(rowHash) WHERE rowHash IS NULL")
+            // Row counts and hashes (see RowHashes.swift), for the rows already there too.
+            try db.alter(table: "runs") { t in
+                for (column, _) in rowCounts { t.add(column: column, .integer).notNull().defaults(to: 0) }
             }
-            try sealNewRows(db)
+            for run in try String.fetchAll(db, sql: "SELECT id FROM runs") {
+                for (column, sql) in rowCounts {
+                    let count = try Int.fetchOne(db, sql: sql, arguments: [run]) ?? 0
+                    try db.execute(sql: "UPDATE runs SET \(column) = ? WHERE id = ?", arguments: [count, run])
+                }
+            }
+            for table in hashedTables { try db.alter(table: table) { t in t.add(column: hashColumn, .text) } }
+            try sealAll(db)
         }
         return migrator
     }
@@ -173,7 +179,7 @@ public final class ProgramStore: Sendable {
         try guarded {
             try pool.write { db in
                 try run.insert(db)
-                try Self.sealNewRows(db)
+                try Self.seal(db, "runs", rowid: db.lastInsertedRowID)
             }
         }
     }
@@ -192,24 +198,37 @@ public final class ProgramStore: Sendable {
                        beforeCommit: () throws -> Void = {}) throws -> ProgramRecord? {
         try guarded { try pool.write { db in
             // A new run is written with its first iteration, so no store holds a run without one.
-            try newRun?.insert(db)
+            if let newRun { try newRun.insert(db) }
+            guard let runRowid = try Int64.fetchOne(db, sql: "SELECT rowid FROM runs WHERE id = ?", arguments: [id]),
+                  var run = try RunRecord.fetchOne(db, key: id) else {
+                throw EvolveError.noRun("no run \(id) in \(path)")
+            }
+            // The run row is rewritten below: it must be whole now, or its damage would be sealed.
+            if newRun == nil { try checkRow(db, "runs", rowid: runRowid) }
+            var inserted: [(table: String, rowid: Int64)] = []
             var call = commit.call
             try call?.insert(db)
+            if let rowid = call?.id { inserted.append(("generator_calls", rowid)) }
             var program = commit.program
             try program?.insert(db)
+            if let rowid = program?.id { inserted.append(("programs", rowid)) }
             for var evaluation in commit.evaluations {
                 evaluation.programId = program?.id ?? 0
                 try evaluation.insert(db)
+                inserted.append(("evaluations", evaluation.id ?? db.lastInsertedRowID))
             }
-            guard var run = try RunRecord.fetchOne(db, key: id) else { throw EvolveError.noRun("no run \(id) in \(path)") }
             run.iteration = iteration
             run.rngState = commit.rngState
             run.featureRanges = commit.featureRanges
             try run.update(db)
-            try db.execute(sql: "UPDATE runs SET rowHash = NULL WHERE id = ?", arguments: [id])
             try db.execute(sql: "INSERT INTO iteration_states (runId, iteration, loopState, featureRanges) VALUES (?, ?, ?, ?)",
                            arguments: [id, iteration, commit.rngState, commit.featureRanges])
-            try Self.sealNewRows(db)
+            inserted.append(("iteration_states", db.lastInsertedRowID))
+            try db.execute(sql: """
+                UPDATE runs SET programCount = programCount + ?, evaluationCount = evaluationCount + ?,
+                                callCount = callCount + ?, stateCount = stateCount + 1 WHERE id = ?
+                """, arguments: [program == nil ? 0 : 1, commit.evaluations.count, call == nil ? 0 : 1, id])
+            for (table, rowid) in inserted + [("runs", runRowid)] { try Self.seal(db, table, rowid: rowid) }
             try beforeCommit()
             return program
         } }

@@ -1,53 +1,55 @@
 import Cascade
 import Foundation
 import GRDB
+import Sim
 
-/// Row hashes: each row of a store carries FNV-1a (64 bits) over its rowid and every other
-/// column, name, type and value — written in the transaction that writes the row, checked by
-/// every reader that trusts the store (`runs show/dump/verify`, `evolve --resume`).
+/// Row hashes and row counts: each row of a store carries FNV-1a (64 bits) over every other
+/// column — name, type and value — written in the transaction that writes the row, and each run
+/// row counts its rows in the other tables. Every reader that trusts the store (`runs
+/// show/dump/verify`, `evolve --resume`) checks both first, so a changed byte, a changed row and a
+/// removed row are found.
 ///
 /// The hash finds damage and edits made outside sim-cascade; it is not a signature (whoever can
-/// write the file can recompute it), which is outside what a store defends against.
+/// write the file can recompute it), which is outside what a store defends against. It covers
+/// columns, never the implicit rowid, which `VACUUM` may renumber: the tables whose rows have an
+/// identity (`programs`, `evaluations`, `generator_calls`) have it as a column, `id`.
 extension ProgramStore {
     /// Tables whose rows are hashed: all of a store's.
     static let hashedTables = ["runs", "programs", "evaluations", "generator_calls", "iteration_states"]
     static let hashColumn = "rowHash"
+    /// The counts each run row keeps, with the query that counts what the store holds (`?`: the run).
+    static let rowCounts: [(column: String, sql: String)] = [
+        ("programCount", "SELECT COUNT(*) FROM programs WHERE runId = ?"),
+        ("evaluationCount", "SELECT COUNT(*) FROM evaluations e JOIN programs p ON p.id = e.programId WHERE p.runId = ?"),
+        ("callCount", "SELECT COUNT(*) FROM generator_calls WHERE runId = ?"),
+        ("stateCount", "SELECT COUNT(*) FROM iteration_states WHERE runId = ?"),
+    ]
 
-    /// Whether the store predates row hashes (has tables but no hash column): it gets them when
-    /// opened for writing. A row of a later store without a hash is a bad row, never upgraded.
-    static func lacksRowHashes(_ db: Database) throws -> Bool {
-        try rowsWithoutHashColumn(db) > 0
+    /// Whether the store predates row hashes: it has tables, but migration v4 has not run. (A row
+    /// of a later store without a hash is a bad row, never upgraded.)
+    static func predatesRowHashes(_ db: Database) throws -> Bool {
+        guard try db.tableExists("programs") else { return false }  // a new file: the writer creates it
+        guard try db.tableExists("grdb_migrations") else { return true }
+        return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations WHERE identifier = 'v4'") == 0
     }
 
-    /// The rows of a store that predates row hashes (0 for a newer or an empty store).
-    static func rowsWithoutHashColumn(_ db: Database) throws -> Int {
-        guard try db.tableExists("programs"), try !db.columns(in: "programs").contains(where: { $0.name == hashColumn }) else { return 0 }
-        return try hashedTables.reduce(0) { sum, table in
-            sum + (try db.tableExists(table) ? Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 : 0)
-        }
+    /// Writes the hash of row `rowid` of `table`.
+    static func seal(_ db: Database, _ table: String, rowid: Int64) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM \(table) WHERE rowid = ?", arguments: [rowid]) else { return }
+        try db.execute(sql: "UPDATE \(table) SET rowHash = ? WHERE rowid = ?", arguments: [hash(row), rowid])
     }
 
-    /// Hashes every row that has no hash yet; returns how many.
-    /// - Complexity: O(rows without a hash), through each table's partial index of them.
-    @discardableResult
-    static func sealNewRows(_ db: Database) throws -> Int {
-        var sealed = 0
+    /// Hashes every row of every table (migration v4, on a store written before it).
+    static func sealAll(_ db: Database) throws {
         for table in hashedTables {
-            let rows = try Row.fetchAll(db, sql: "SELECT rowid AS sealRowid, * FROM \(table) WHERE rowHash IS NULL")
-            for row in rows {
-                let rowid: Int64 = row["sealRowid"]
-                try db.execute(sql: "UPDATE \(table) SET rowHash = ? WHERE rowid = ?", arguments: [hash(row, rowid: rowid), rowid])
-            }
-            sealed += rows.count
+            for rowid in try Int64.fetchAll(db, sql: "SELECT rowid FROM \(table)") { try seal(db, table, rowid: rowid) }
         }
-        return sealed
     }
 
-    /// FNV-1a over the rowid and every column but the hash, in the table's column order.
-    static func hash(_ row: Row, rowid: Int64) -> String {
+    /// FNV-1a over every column but the hash (and `skipping`), in the table's column order.
+    static func hash(_ row: Row, skipping extra: String? = nil) -> String {
         var hash = FNV1a()
-        hash.combine(withUnsafeBytes(of: rowid.littleEndian) { Array($0) })
-        for (column, value) in row where column != "sealRowid" && column != hashColumn {
+        for (column, value) in row where column != hashColumn && column != extra {
             hash.combine(Array(column.utf8))
             switch value.storage {
             case .null: hash.combine([0])
@@ -60,23 +62,53 @@ extension ProgramStore {
         return hash.hex
     }
 
-    /// Every row whose hash is missing or differs from its columns', as `table row N`, in table
-    /// order then rowid order.
+    /// Throws `EvolveError.storeCorrupt` unless row `rowid` of `table` matches its hash.
+    func checkRow(_ db: Database, _ table: String, rowid: Int64) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM \(table) WHERE rowid = ?", arguments: [rowid]),
+              case .string(let stored) = (row[Self.hashColumn] as DatabaseValue).storage, stored == Self.hash(row) else {
+            throw EvolveError.storeCorrupt(path: path, row: "\(table) row \(rowid)")
+        }
+    }
+
+    /// Every row whose hash is missing or differs from its columns', every run whose counts
+    /// differ from the rows found, and every row that belongs to no run, as `table row N …`.
+    /// - Throws: `EvolveError.store` when a table lacks a column a store has.
     /// - Complexity: O(rows × row size).
     public func badRows() throws -> [String] {
         try guarded {
             try pool.read { db in
+                for table in Self.hashedTables where try !db.columns(in: table).contains(where: { $0.name == Self.hashColumn }) {
+                    throw EvolveError.store(path: path, problem: "table \(table) has no \(Self.hashColumn) column: the store is damaged")
+                }
                 var bad: [String] = []
                 for table in Self.hashedTables {
-                    for row in try Row.fetchAll(db, sql: "SELECT rowid AS sealRowid, * FROM \(table) ORDER BY rowid") {
-                        let rowid: Int64 = row["sealRowid"]
+                    for row in try Row.fetchAll(db, sql: "SELECT rowid AS checkedRowid, * FROM \(table) ORDER BY rowid") {
+                        let rowid: Int64 = row["checkedRowid"]
                         // Read as a raw value: a damaged store may hold anything in any column.
-                        let stored = row[Self.hashColumn] as DatabaseValue
-                        guard case .string(let text) = stored.storage, text == Self.hash(row, rowid: rowid) else {
+                        guard case .string(let stored) = (row[Self.hashColumn] as DatabaseValue).storage,
+                              stored == Self.hash(row, skipping: "checkedRowid") else {
                             bad.append("\(table) row \(rowid)")
                             continue
                         }
                     }
+                }
+                for run in try Row.fetchAll(db, sql: "SELECT rowid AS checkedRowid, * FROM runs ORDER BY rowid") {
+                    let id = run["id"] as DatabaseValue
+                    for (column, sql) in Self.rowCounts {
+                        let kept = run[column] as DatabaseValue, found = try Int64.fetchOne(db, sql: sql, arguments: [id]) ?? 0
+                        if kept != found.databaseValue {
+                            bad.append("runs row \(run["checkedRowid"] as Int64) (\(column) \(kept), found \(found))")
+                        }
+                    }
+                }
+                let orphans = [
+                    ("programs", "SELECT rowid FROM programs WHERE runId NOT IN (SELECT id FROM runs)"),
+                    ("evaluations", "SELECT rowid FROM evaluations WHERE programId NOT IN (SELECT id FROM programs)"),
+                    ("generator_calls", "SELECT rowid FROM generator_calls WHERE runId NOT IN (SELECT id FROM runs)"),
+                    ("iteration_states", "SELECT rowid FROM iteration_states WHERE runId NOT IN (SELECT id FROM runs)"),
+                ]
+                for (table, sql) in orphans {
+                    bad += try Int64.fetchAll(db, sql: sql).map { "\(table) row \($0) (belongs to no run)" }
                 }
                 return bad
             }
@@ -94,9 +126,7 @@ extension ProgramStore {
             try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" } }
         }
     }
-}
 
-extension ProgramStore {
     /// Rows in every hashed table.
     public func rowCount() throws -> Int {
         try guarded {

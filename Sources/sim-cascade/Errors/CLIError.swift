@@ -6,6 +6,9 @@ enum CLIError: Error, CustomStringConvertible {
     case conflictingOptions(String, String)
     case cannotWrite(String, reason: String)
     case invalidValue(String, String, String)
+    /// A result holds NaN or an infinity (JSON has neither): the inputs' values are beyond what
+    /// the command can compute. The loaders keep inputs in ranges where this does not happen.
+    case nonFiniteResult
 
     var description: String {
         switch self {
@@ -13,6 +16,7 @@ enum CLIError: Error, CustomStringConvertible {
         case .conflictingOptions(let a, let b): return "\(a) and \(b) cannot be used together"
         case .cannotWrite(let path, let reason): return "\(Escaped.path(path)): cannot write (\(reason))"
         case .invalidValue(let option, let value, let reason): return "invalid \(option) '\(Escaped.value(value))': \(reason)"
+        case .nonFiniteResult: return "a number of the result is NaN or infinite: the inputs' values are beyond what can be computed"
         }
     }
 

@@ -85,8 +85,12 @@ struct Eval: ParsableCommand {
     func run() throws {
         // Every number first, before anything is read or allocated.
         let limits = try sandboxLimits()
-        guard compileTimeout.isFinite, compileTimeout > 0, compileTimeout <= 86_400 else {
-            throw CascadeError.invalidBudget(name: "--compile-timeout", value: "\(compileTimeout)", reason: "must be in (0, 86400] seconds")
+        guard (1...86_400).contains(compileTimeout) else {
+            throw CascadeError.invalidBudget(name: "--compile-timeout", value: "\(compileTimeout)", reason: "must be in [1, 86400] seconds")
+        }
+        if let window, window < 1 { throw CLIError.invalidValue("--window", "\(window)", "must be positive") }
+        guard migrationOverheadHours.isFinite, migrationOverheadHours >= 0, migrationOverheadHours <= 1e6 else {
+            throw CLIError.invalidValue("--migration-overhead-hours", "\(migrationOverheadHours)", "must be in [0, 1000000] hours")
         }
         let problem = try CandidateProblem(named: problem)
         let source = try CandidateEvaluator.readSource(

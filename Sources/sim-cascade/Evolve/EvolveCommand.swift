@@ -75,7 +75,9 @@ struct EvolveCommand: ParsableCommand {
         if let islands, !(1...SelectionConfig.maxIslands).contains(islands) {
             throw CLIError.invalidValue("--islands", "\(islands)", "must be 1…\(SelectionConfig.maxIslands)")
         }
-        if let workers, !(1...64).contains(workers) { throw CLIError.invalidValue("--workers", "\(workers)", "must be 1…64") }
+        if let workers, !EvolutionSettings.workerRange.contains(workers) {
+            throw CLIError.invalidValue("--workers", "\(workers)", "must be \(EvolutionSettings.workerRange.lowerBound)…\(EvolutionSettings.workerRange.upperBound)")
+        }
         if let budgetUsd, !(budgetUsd >= 0) { throw CLIError.invalidValue("--budget-usd", "\(budgetUsd)", "must not be negative") }
         if let generator, !["offline", "openai"].contains(generator) {
             throw CLIError.invalidValue("--generator", generator, "must be offline or openai")
@@ -89,14 +91,15 @@ struct EvolveCommand: ParsableCommand {
         // One writer per run folder, from before anything in it is read, made or removed.
         let lock = try RunFolderLock(folder: folder)
         let storeExisted = FileManager.default.fileExists(atPath: storePath)
+        var committed = false
         try withExtendedLifetime(lock) {
             do {
-                try run(in: folder, storePath: storePath, named: named, iterations: iterations, deadline: deadline)
+                try run(in: folder, storePath: storePath, named: named, iterations: iterations, deadline: deadline, committed: &committed)
             } catch {
-                // A store this process made that holds no run would refuse the next start:
-                // remove it (the lock guarantees no other process made it), then the folder if
-                // this process made it and it is empty.
-                if !storeExisted, (try? ProgramStore(path: storePath, readOnly: true).run(id: Self.runID)) == nil {
+                // A store this process made and never committed to would refuse the next start:
+                // remove it (under the lock no other process can have made it), then the folder
+                // if this process made it and it is empty.
+                if !storeExisted && !committed {
                     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: storePath + suffix) }
                 }
                 lock.removeFolderIfUnused()
@@ -105,8 +108,9 @@ struct EvolveCommand: ParsableCommand {
         }
     }
 
-    /// The run itself, under the folder's lock.
-    private func run(in folder: URL, storePath: String, named: CandidateProblem?, iterations: Int, deadline: Date?) throws {
+    /// The run itself, under the folder's lock; `committed` is set once the store holds the run.
+    private func run(in folder: URL, storePath: String, named: CandidateProblem?, iterations: Int, deadline: Date?,
+                     committed: inout Bool) throws {
         let stored = try storedSettings(folder: folder, storePath: storePath, named: named)
         let problem = try stored.map { try CandidateProblem(named: $0.problem) } ?? named ?? .spot
         let kind = stored?.generator ?? generator ?? "offline"
@@ -126,7 +130,7 @@ struct EvolveCommand: ParsableCommand {
         let evaluate = killPoint.wrap(adapter.evaluate)
 
         let store = try ProgramStore(path: storePath)
-        if store.upgradedRows > 0 { Log.note("\(storePath): hashed \(store.upgradedRows) rows written before row hashes existed") }
+        Log.upgrade(of: store)
         let loop: EvolutionLoop
         if resume {
             try store.verifyRows()
@@ -139,6 +143,7 @@ struct EvolveCommand: ParsableCommand {
             if let islands { settings.selection.islands = islands }
             loop = try EvolutionLoop.start(store: store, runID: Self.runID, settings: settings, initial: initialSource,
                                            generator: programGenerator, evaluate: evaluate)
+            committed = true
         }
         loop.beforeCommit = killPoint.beforeCommit
         var progress = ProgressLine(store: store, runID: Self.runID, target: iterations, metric: FitnessMetric.of(problem.rawValue))
@@ -174,9 +179,9 @@ struct EvolveCommand: ParsableCommand {
         }
         let store = try ProgramStore(path: storePath, readOnly: true)
         try store.verifyRows()
-        guard let run = try store.run(id: Self.runID),
-              let settings = try? JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8)) else {
-            throw CLIError.invalidValue("--run", folder.path, "holds no run to resume")
+        guard let run = try store.run(id: Self.runID) else { throw CLIError.invalidValue("--run", folder.path, "holds no run to resume") }
+        guard let settings = try? JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8)) else {
+            throw EvolveError.store(path: storePath, problem: "the run's settings do not decode")
         }
         if let named, named.rawValue != settings.problem {
             throw CLIError.invalidValue("--run", folder.path, "holds a run of another problem (\(settings.problem))")

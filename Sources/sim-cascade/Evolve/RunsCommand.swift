@@ -18,7 +18,7 @@ struct RunsCommand: ParsableCommand {
         let path = folder.appendingPathComponent("store.sqlite").path
         guard FileManager.default.fileExists(atPath: path) else { throw CLIError.invalidValue("run", folder.path, "holds no store.sqlite") }
         let store = try ProgramStore(path: path, readOnly: true)
-        if store.upgradedRows > 0 { Log.note("\(path): hashed \(store.upgradedRows) rows written before row hashes existed") }
+        Log.upgrade(of: store)
         if verified { try store.verifyRows() }
         return store
     }

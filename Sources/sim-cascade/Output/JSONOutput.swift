@@ -3,7 +3,7 @@ import Sim
 
 /// Writes one JSON value to stdout: the `--json` contract of every command.
 enum JSONOutput {
-    /// - Throws: `SimError.invalidParameter` when a number of the result is not finite (JSON has
+    /// - Throws: `CLIError.nonFiniteResult` when a number of the result is not finite (JSON has
     ///   no NaN or infinity; the loaders keep inputs in ranges where sums stay finite).
     static func print<T: Encodable>(_ value: T) throws {
         // Through stdio, like `print`: a closed stdout (`| head`) must not crash the tool.
@@ -20,8 +20,7 @@ enum JSONOutput {
         do {
             data = try encoder.encode(value)
         } catch is EncodingError {
-            throw SimError.invalidParameter(name: "result", value: "not finite",
-                                            reason: "a number of the result is NaN or infinite: the inputs' values are beyond what can be computed")
+            throw CLIError.nonFiniteResult
         }
         return data
     }

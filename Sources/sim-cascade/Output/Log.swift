@@ -1,4 +1,5 @@
 import Cascade
+import Evolve
 import Foundation
 import Sim
 
@@ -10,6 +11,11 @@ enum Log {
 
     static func warning(_ message: String) {
         try? FileHandle.standardError.write(contentsOf: Data("warning: \(Escaped.line(message))\n".utf8))
+    }
+
+    /// The one-line notice of a store that got row hashes on this open.
+    static func upgrade(of store: ProgramStore) {
+        if store.upgradedRows > 0 { note("\(store.path): hashed \(store.upgradedRows) rows written before row hashes existed") }
     }
 
     /// The sandbox's one-line warnings (e.g. no memory cgroup on this machine).

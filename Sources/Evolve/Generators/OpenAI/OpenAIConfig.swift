@@ -135,11 +135,13 @@ public struct OpenAIConfig: Codable, Sendable, Equatable {
         guard !models.isEmpty, models.allSatisfy({ !$0.name.isEmpty && $0.weight > 0 && $0.weight.isFinite }) else {
             throw EvolveError.config("models needs at least one entry, each with a name and a positive weight")
         }
-        guard maxTokens > 0, timeoutSeconds > 0, retries >= 0, retryDelaySeconds >= 0, (0...2).contains(temperature) else {
-            throw EvolveError.config("max_tokens and timeout_seconds must be positive, retries and retry_delay_seconds not negative, temperature in 0…2")
+        guard (1...1_000_000).contains(maxTokens), (0.05...86_400).contains(timeoutSeconds), (0...100).contains(retries),
+              (0...3600).contains(retryDelaySeconds), (0...2).contains(temperature) else {
+            throw EvolveError.config("max_tokens must be 1…1000000, timeout_seconds 0.05…86400, retries 0…100, "
+                                     + "retry_delay_seconds 0…3600, temperature 0…2")
         }
-        for (model, price) in prices where price.promptPerMillion < 0 || price.completionPerMillion < 0 {
-            throw EvolveError.config("the price of \(Escaped.value(model)) is negative")
+        for (model, price) in prices where !((0...1e6).contains(price.promptPerMillion) && (0...1e6).contains(price.completionPerMillion)) {
+            throw EvolveError.config("the price of \(Escaped.value(model)) must be 0…1000000 $ per million tokens")
         }
     }
 
