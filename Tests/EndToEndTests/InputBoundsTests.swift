@@ -98,6 +98,14 @@ import Testing
         try expectOneCleanLine(["simulate", "spot-multi", "--policy", "round-robin", "--scenarios", scenarios.path], mentions: ["appears twice"])
     }
 
+    /// A gate factor of 2^64 passed the check, and its threshold trapped in a Double → Int
+    /// conversion when formatted (fuzz input 6306 of seed 14).
+    @Test func aGateFactorBeyondItsDomainIsRefused() throws {
+        let candidate = try CandidateFixtures.template("txn")
+        let gates = try write(["gates": [["level": "coarse", "metric": "total_makespan", "factor": 18446744073709551616.0]]])
+        try expectOneCleanLine(["eval", candidate.path, "--problem", "txn", "--gates", gates.path], mentions: ["factor"])
+    }
+
     @Test func anEmptyScheduleIsRefused() throws {
         let workloads = TestPaths.repositoryRoot.appendingPathComponent("traces/txn/workloads-default.json").path
         let names = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: workloads))) as! [String: Any]

@@ -74,8 +74,8 @@ public struct CascadeRunner: Sendable {
                 throw CascadeError.invalidBudget(name: "gate", value: "\(Escaped.value(gate.level)).\(Escaped.value(gate.metric))",
                                                  reason: "the level produces \(level.metrics.map(\.name).joined(separator: ", "))")
             }
-            guard gate.factor.isFinite, gate.factor > 0 else {
-                throw CascadeError.invalidBudget(name: "gate", value: "\(gate.factor)", reason: "factor must be positive")
+            guard gate.factor > 0, gate.factor <= 1000 else {
+                throw CascadeError.invalidBudget(name: "gate", value: "\(gate.factor)", reason: "factor must be in (0, 1000]")
             }
             if let sequential = gate.sequential {
                 guard level.sequentialMetrics.contains(gate.metric) else {
@@ -169,7 +169,7 @@ public struct CascadeRunner: Sendable {
         return (stages, rejectedAt, failure, score)
     }
 
-    private func format(_ x: Double) -> String { String(Double(Int((x * 1e4).rounded())) / 1e4) }
+    private func format(_ x: Double) -> String { String((x * 1e4).rounded() / 1e4 + 0.0) }
 
     private func describe(_ verdict: SequentialTest.Verdict) -> String {
         "[sequential: after \(verdict.unitsRun) of \(verdict.unitsTotal) units, mean excess over the gate in "

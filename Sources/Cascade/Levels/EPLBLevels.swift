@@ -112,7 +112,7 @@ public struct EPLBFidelityLevel: FidelityLevel {
     func notes(_ result: EPLBHistoryResult) -> [String] {
         guard let s = result.serving else { return [] }
         let r = reference
-        func f(_ x: Double) -> String { String(Double(Int((x * 1000).rounded())) / 1000) }
+        func f(_ x: Double) -> String { String((x * 1000).rounded() / 1000 + 0.0) }
         return ["throughput \(f(s.throughput)) tokens/s vs DeepSeek's EPLB \(f(r["throughput"] ?? 0)); mean step "
                     + "\(f(s.meanStepSeconds * 1e3)) ms, p99 \(f(s.p99StepSeconds * 1e3)) ms over \(s.steps) steps",
                 "\(s.movedExperts) expert replicas moved between windows (\(f(s.movingSeconds * 1e3)) ms of transfers); "

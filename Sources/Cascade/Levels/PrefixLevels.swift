@@ -142,5 +142,5 @@ public struct PrefixFidelityLevel: FidelityLevel {
         }
     }
 
-    private func percent(_ x: Double) -> String { String(Double(Int((x * 10_000).rounded())) / 100) + " %" }
+    private func percent(_ x: Double) -> String { String((x * 10_000).rounded() / 100 + 0.0) + " %" }
 }

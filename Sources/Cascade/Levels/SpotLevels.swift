@@ -196,5 +196,5 @@ public struct SpotFidelityLevel: FidelityLevel {
         }
     }
 
-    private func fixed4(_ x: Double) -> String { String(Double(Int((x * 1e4).rounded())) / 1e4) }
+    private func fixed4(_ x: Double) -> String { String((x * 1e4).rounded() / 1e4 + 0.0) }
 }

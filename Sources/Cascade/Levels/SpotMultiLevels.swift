@@ -158,5 +158,5 @@ public struct SpotMultiFidelityLevel: FidelityLevel {
         }
     }
 
-    private func round4(_ x: Double) -> String { String(Double(Int((x * 1e4).rounded())) / 1e4) }
+    private func round4(_ x: Double) -> String { String((x * 1e4).rounded() / 1e4 + 0.0) }
 }

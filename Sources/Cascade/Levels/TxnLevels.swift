@@ -146,5 +146,5 @@ public struct TxnFidelityLevel: FidelityLevel {
         }
     }
 
-    private func fixed(_ x: Double) -> String { String(Double(Int((x * 100).rounded())) / 100) }
+    private func fixed(_ x: Double) -> String { String((x * 100).rounded() / 100 + 0.0) }
 }
