@@ -100,7 +100,8 @@ import Testing
                            mentions: ["--task-hours", "--deadline-hours", "--overhead-hours"])
         try expectBadInput(["simulate", "spot", "--policy", "greedy", "--frobnicate"], mentions: ["--frobnicate"])
         try expectBadInput(["simulate", "spot", "--policy", "greedy", "--ticks", "many"], mentions: ["many"])
-        try expectBadInput(["bench", "--runs", "2"], mentions: ["--runs", "at least 5"])
+        try expectBadInput(["bench", "--runs", "2"], mentions: ["--runs", "5…1000"])
+        try expectBadInput(["bench", "--runs", "1000000000"], mentions: ["--runs", "5…1000"])
     }
 
     @Test func helpIsNotAnError() throws {
