@@ -132,8 +132,7 @@ struct EvolveCommand: ParsableCommand {
         let store = try ProgramStore(path: storePath)
         Log.upgrade(of: store)
         let loop: EvolutionLoop
-        if resume {
-            try store.verifyRows()
+        if resume {  // its rows were verified by `storedSettings`, under this lock
             loop = try EvolutionLoop.resume(store: store, runID: Self.runID, generator: programGenerator, evaluate: evaluate)
             Log.note("evolve: resuming \(folder.path) after iteration \(loop.completed)")
         } else {
