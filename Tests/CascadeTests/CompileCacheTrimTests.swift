@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Cascade
 #if canImport(Glibc)
@@ -19,7 +20,7 @@ import Glibc
     }
 
     @Test func evictsTheLeastRecentlyUsedUntilUnderTheCap() throws {
-        let candidates = FileManager.default.temporaryDirectory.appendingPathComponent("trim-\(UUID().uuidString)")
+        let candidates = TestPaths.sessionFolder.appendingPathComponent("trim-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: candidates) }
         try entry(candidates, "oldest", bytes: 1 << 20, age: 3_000)
         try entry(candidates, "older", bytes: 1 << 20, age: 2_000)
@@ -32,7 +33,7 @@ import Glibc
     }
 
     @Test func neverEvictsAnEntryUsedWithinTheGracePeriod() throws {
-        let candidates = FileManager.default.temporaryDirectory.appendingPathComponent("trim-\(UUID().uuidString)")
+        let candidates = TestPaths.sessionFolder.appendingPathComponent("trim-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: candidates) }
         try entry(candidates, "a", bytes: 1 << 20, age: 5)
         try entry(candidates, "b", bytes: 1 << 20, age: 1)

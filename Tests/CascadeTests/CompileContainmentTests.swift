@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Cascade
 
@@ -35,7 +36,7 @@ import Testing
 /// What a compile killed midway leaves in the cache is removed by the next compile, by owner.
 @Suite struct StaleBuildFolderTests {
     @Test func buildFoldersOfGoneProcessesAreRemovedAndLiveOnesKept() throws {
-        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-cache-\(UUID().uuidString)")
+        let cache = TestPaths.sessionFolder.appendingPathComponent("sim-cascade-cache-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: cache) }
         let live = "build-\(StaleSandboxes.owner)-\(UUID().uuidString)"
         // pid 1 runs, but it did not start at that time; the second is a name from before owners.

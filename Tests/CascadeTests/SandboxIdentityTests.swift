@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Cascade
 
@@ -31,7 +32,7 @@ import Testing
 /// Sandboxes of one executable never run at once (they would share its inode).
 @Suite struct FileLockTests {
     @Test func aSecondHolderWaitsUntilTheFirstReleases() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID().uuidString)")
+        let file = TestPaths.sessionFolder.appendingPathComponent("lock-\(UUID().uuidString)")
         try Data("x".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let held = try FileLock(file.path)

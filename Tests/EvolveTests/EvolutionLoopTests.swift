@@ -2,6 +2,7 @@ import Cascade
 import Foundation
 @testable import Evolve
 import Sim
+import TestSupport
 import Testing
 
 /// The loop with a stand-in evaluator (no sandbox): the score is the sum of the integer
@@ -34,7 +35,7 @@ import Testing
     }
 
     private func store() throws -> ProgramStore {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-loop-\(UUID().uuidString)")
+        let folder = TestPaths.sessionFolder.appendingPathComponent("sim-cascade-loop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return try ProgramStore(path: folder.appendingPathComponent("store.sqlite").path)
     }
@@ -206,7 +207,7 @@ import Testing
     }
 
     @Test func theSelectionComesFromTheConfigFileAndIsChecked() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-selection-\(UUID().uuidString)")
+        let folder = TestPaths.sessionFolder.appendingPathComponent("sim-cascade-selection-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("config.json")

@@ -28,7 +28,7 @@ import Testing
                                            inspirations: ["// another program"], lastErrors: ["coarse: deadline_miss"])
 
     private func store() throws -> ProgramStore {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-openai-\(UUID().uuidString)")
+        let folder = TestPaths.sessionFolder.appendingPathComponent("sim-cascade-openai-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return try ProgramStore(path: folder.appendingPathComponent("store.sqlite").path)
     }
@@ -130,7 +130,7 @@ import Testing
 
     @Test func recordedExchangesReplayThroughTheServer() throws {
         let live = try ChatServer(answers: ["edit-threshold", "http-400"])
-        let record = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-record-\(UUID().uuidString)")
+        let record = TestPaths.sessionFolder.appendingPathComponent("sim-cascade-record-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: record) }
         var recording = try Self.generator(Self.config(live), record: record)
         let first = try recording.propose(Self.request)
@@ -145,7 +145,7 @@ import Testing
     }
 
     @Test func aConfigThatDoesNotParseOrCannotWorkIsOneClearError() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-config-\(UUID().uuidString)")
+        let folder = TestPaths.sessionFolder.appendingPathComponent("sim-cascade-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let cases = [

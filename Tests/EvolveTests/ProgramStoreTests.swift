@@ -1,11 +1,12 @@
 import Foundation
 @testable import Evolve
 import GRDB
+import TestSupport
 import Testing
 
 @Suite struct ProgramStoreTests {
     private func freshStore() throws -> (ProgramStore, String) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-store-\(UUID().uuidString)")
+        let folder = TestPaths.sessionFolder.appendingPathComponent("sim-cascade-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("store.sqlite").path
         let store = try ProgramStore(path: path)
@@ -57,7 +58,7 @@ import Testing
 /// Row hashes, the upgrade of stores written before them, and errors that name the store.
 @Suite struct StoreIntegrityTests {
     private func committedStore() throws -> (ProgramStore, String) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-store-\(UUID().uuidString)")
+        let folder = TestPaths.sessionFolder.appendingPathComponent("sim-cascade-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("store.sqlite").path
         let store = try ProgramStore(path: path)
@@ -149,7 +150,7 @@ import Testing
     }
 
     @Test func aFileThatIsNotAStoreIsAnErrorNamingIt() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-store-\(UUID().uuidString).sqlite").path
+        let path = TestPaths.sessionFolder.appendingPathComponent("sim-cascade-store-\(UUID().uuidString).sqlite").path
         try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let error = try #require(throws: EvolveError.self) { try ProgramStore(path: path, readOnly: true) }
@@ -164,7 +165,7 @@ import Testing
     }
 
     @Test func aSecondHolderOfARunFolderIsRefusedWithTheFirstsPid() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-lock-\(UUID().uuidString)")
+        let folder = TestPaths.sessionFolder.appendingPathComponent("sim-cascade-lock-\(UUID().uuidString)")
         let first = try RunFolderLock(folder: folder)
         #expect(first.createdFolder)
         // flock locks belong to the open file description: a second open in this process conflicts too.
