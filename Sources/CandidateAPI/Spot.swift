@@ -100,7 +100,7 @@ public struct SpotView: Sendable {
 /// A spot scheduling policy. One instance is created per scenario, so it may keep state.
 ///
 /// The simulator, not the policy, enforces the deadline guarantee and never runs spot while
-/// spot is unavailable; see the README for the exact per-tick semantics. The guarantee, like the
+/// spot is unavailable; see docs/problems/spot.md for the exact per-tick semantics. The guarantee, like the
 /// reference's, keeps a spot instance that ran during the previous tick even when it is
 /// preempted now, so a policy that rides spot into the last hours can still finish late — and a
 /// late finish makes a candidate invalid.

@@ -57,7 +57,7 @@ public struct SpotTickRecord: Sendable, Equatable {
 }
 
 /// The single-region spot simulator, with exactly the per-tick semantics of the reference
-/// simulator behind the public ADRS evaluator (documented step by step in the README).
+/// simulator behind the public ADRS evaluator (documented step by step in docs/problems/spot.md).
 public enum SpotSimulator {
     /// Checks that a window can hold a run of `job` (the reference's pre-checks).
     ///

@@ -1,6 +1,6 @@
 import CandidateAPI
 
-/// Which multi-region semantics a run follows (see docs/spot-multi.md for every difference).
+/// Which multi-region semantics a run follows (see docs/problems/spot-multi.md for every difference).
 public enum MultiRegionModel: String, CaseIterable, Sendable {
     /// The public evaluator's, reproduced exactly: billing re-priced at the end, prices frozen at
     /// tick 0, free moves of a running instance.

@@ -11,7 +11,7 @@ struct SimulateSpotMulti: ParsableCommand {
             --model reference reproduces the public evaluator exactly (including its billing \
             defects); --model corrected (the default) bills each tick once where it ran, shows a \
             policy one region, binds a running instance to its region and counts late finishes \
-            (see docs/spot-multi.md). Relative paths are looked up in the working directory, then \
+            (see docs/problems/spot-multi.md). Relative paths are looked up in the working directory, then \
             in the reference data's spot/multi_region/. Default: traces/spot-multi/scenarios-default.json.
             """
     )
