@@ -32,16 +32,21 @@ let package = Package(
         // The small module candidates import: protocols and value types only.
         .target(name: "CandidateAPI"),
 
-        // Trusted simulators and their domain-free core.
+        // The domain-free core: tensors over BLAS, the seeded generator, the event queue, file
+        // I/O, clocks, text escaping. It imports no problem (the compiler enforces it).
+        .target(name: "SimCore", dependencies: [
+            "CBLAS", "CLAPACKE", .product(name: "HeapModule", package: "swift-collections"),
+        ]),
+        // Trusted simulators, one folder per problem.
         .target(name: "Sim", dependencies: [
-            "CandidateAPI", "CBLAS", "CLAPACKE", .product(name: "CSV", package: "CSV.swift"),
+            "SimCore", "CandidateAPI", .product(name: "CSV", package: "CSV.swift"),
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         // posix_spawn and pipe extensions that Swift's Glibc module does not expose.
         .target(name: "CSpawnShims"),
-        .target(name: "Cascade", dependencies: ["Sim", "CandidateAPI", "CSpawnShims"]),
+        .target(name: "Cascade", dependencies: ["Sim", "SimCore", "CandidateAPI", "CSpawnShims"]),
         // The program store is SQLite through GRDB, over the system libsqlite3 (libsqlite3-dev).
-        .target(name: "Evolve", dependencies: ["Cascade", "Sim", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Evolve", dependencies: ["Cascade", "SimCore", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // The trusted launcher of sandboxed candidates (see its main.c); found next to
         // sim-cascade. Its seccomp filter comes from Debian's libseccomp-dev.
@@ -50,15 +55,15 @@ let package = Package(
         .executableTarget(
             name: "sim-cascade",
             dependencies: [
-                "Sim", "Cascade", "Evolve", "sim-cascade-sandbox",
+                "Sim", "SimCore", "Cascade", "Evolve", "sim-cascade-sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
-        .target(name: "TestSupport", dependencies: ["Sim"], path: "Tests/TestSupport"),
-        .testTarget(name: "SimTests", dependencies: ["Sim", "TestSupport"]),
-        .testTarget(name: "CascadeTests", dependencies: ["Cascade", "Sim", "TestSupport"]),
-        .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Cascade", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+        .target(name: "TestSupport", dependencies: ["Sim", "SimCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "SimTests", dependencies: ["Sim", "SimCore", "TestSupport"]),
+        .testTarget(name: "CascadeTests", dependencies: ["Cascade", "Sim", "SimCore", "TestSupport"]),
+        .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Cascade", "SimCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["sim-cascade", "TestSupport"]),
     ]

@@ -1,4 +1,5 @@
 import Sim
+import SimCore
 
 /// Every way the evaluation machinery rejects its input or its environment. (A candidate that
 /// fails is not an error: it is an `EvaluationOutcome` with `valid: false`.)

@@ -1,4 +1,4 @@
-import Sim
+import SimCore
 
 /// Every way the evolution loop refuses an input. An edit error is reported back to the
 /// generator that produced the edit (never skipped silently); each case renders as one line.

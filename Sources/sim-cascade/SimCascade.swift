@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sim
+import SimCore
 
 @main
 struct SimCascade: ParsableCommand {

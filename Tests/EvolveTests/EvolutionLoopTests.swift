@@ -4,6 +4,7 @@ import Foundation
 import Sim
 import TestSupport
 import Testing
+import SimCore
 
 /// The loop with a stand-in evaluator (no sandbox): the score is the sum of the integer
 /// literals in the evolve block, lower is better, and a block whose byte sum is divisible by 4 is

@@ -2,6 +2,7 @@ import Cascade
 @testable import Evolve
 import Sim
 import Testing
+import SimCore
 
 @Suite struct OfflineGeneratorTests {
     @Test(arguments: CandidateProblem.allCases)

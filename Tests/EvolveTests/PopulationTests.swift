@@ -1,6 +1,7 @@
 @testable import Evolve
 import Sim
 import Testing
+import SimCore
 
 @Suite struct PopulationTests {
     private var config: SelectionConfig {

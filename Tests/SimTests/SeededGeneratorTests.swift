@@ -1,5 +1,6 @@
 import Sim
 import Testing
+import SimCore
 
 @Suite struct SeededGeneratorTests {
     @Test func sameSeedSameStream() {

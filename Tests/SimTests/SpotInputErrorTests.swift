@@ -2,6 +2,7 @@ import Foundation
 import Sim
 import TestSupport
 import Testing
+import SimCore
 
 /// Bad input is rejected with a `SimError` whose one-line message names the file or value.
 @Suite struct SpotInputErrorTests {

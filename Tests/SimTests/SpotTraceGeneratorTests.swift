@@ -2,6 +2,7 @@ import Foundation
 import Sim
 import TestSupport
 import Testing
+import SimCore
 
 @Suite struct SpotTraceGeneratorTests {
     private func manifest() throws -> SpotTraceManifest {

@@ -1,5 +1,6 @@
 import Sim
 import Testing
+import SimCore
 
 /// Naive reference implementations the BLAS-backed operations are checked against.
 private func naiveMatmul<T: BLASScalar>(_ a: [[T]], _ b: [[T]]) -> [[T]] {

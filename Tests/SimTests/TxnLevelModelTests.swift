@@ -3,6 +3,7 @@ import CandidateAPI
 import Sim
 import TestSupport
 import Testing
+import SimCore
 
 /// The cheap (conflict-chain) and fine (2PL execution) transaction models, on workloads small
 /// enough to follow by hand.

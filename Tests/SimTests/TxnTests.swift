@@ -3,6 +3,7 @@ import Foundation
 import Sim
 import TestSupport
 import Testing
+import SimCore
 
 @Suite struct TxnTests {
     struct References: Decodable {

@@ -1,5 +1,6 @@
 import Foundation
 import Sim
+import SimCore
 
 /// Paths shared by the test targets.
 public enum TestPaths {

@@ -1,6 +1,7 @@
 import CandidateAPI
 import Foundation
 import Sim
+import SimCore
 
 /// One candidate's measurements in a calibration.
 public struct CalibrationEntry: Sendable, Codable {

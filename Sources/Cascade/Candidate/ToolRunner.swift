@@ -2,6 +2,7 @@ import Foundation
 import Sim
 #if canImport(Glibc)
 import Glibc
+import SimCore
 #endif
 
 /// Runs a trusted tool (swiftc, unshare) to completion with a wall-clock limit, capturing its

@@ -1,6 +1,7 @@
 import CandidateAPI
 import Foundation
 import Sim
+import SimCore
 
 /// A valid candidate's score, in its problem's terms.
 public enum CandidateScore: Sendable {

@@ -1,4 +1,5 @@
 import Sim
+import SimCore
 
 /// Text that came from a candidate, made safe to show next to the evaluator's own output.
 public enum CandidateText {

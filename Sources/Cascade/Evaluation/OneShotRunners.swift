@@ -1,5 +1,6 @@
 import CandidateAPI
 import Sim
+import SimCore
 
 /// Sends one problem instance to the child and times the answer (the child never reports a
 /// runtime: the parent measures from the request's first byte to the answer's last).

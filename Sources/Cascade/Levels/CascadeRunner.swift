@@ -1,5 +1,6 @@
 import Foundation
 import Sim
+import SimCore
 
 /// What happened at one stage of the cascade.
 public struct StageReport: Sendable {

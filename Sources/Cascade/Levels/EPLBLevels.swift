@@ -1,5 +1,6 @@
 import CandidateAPI
 import Sim
+import SimCore
 
 /// The EPLB problem's three levels over one load history. The candidate always places experts
 /// from a window's load; the levels change which windows it is asked about and how a placement

@@ -1,5 +1,6 @@
 import CandidateAPI
 import Sim
+import SimCore
 
 /// The prefix-cache problem's three levels over a set of tables. The candidate reorders a table
 /// at every level; the levels change the table's size and how the answer is scored.

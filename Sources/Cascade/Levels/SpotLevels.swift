@@ -1,4 +1,5 @@
 import Sim
+import SimCore
 
 /// The spot problem's three levels over one search set.
 ///

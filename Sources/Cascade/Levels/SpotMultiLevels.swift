@@ -1,5 +1,6 @@
 import CandidateAPI
 import Sim
+import SimCore
 
 /// The multi-region spot problem's three levels over one search set, under one model.
 ///

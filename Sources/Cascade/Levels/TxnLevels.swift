@@ -1,5 +1,6 @@
 import CandidateAPI
 import Sim
+import SimCore
 
 /// The transaction problem's three levels over one set of workloads. The candidate answers the
 /// same question at each (an order of a workload's transactions); the levels differ in the

@@ -4,6 +4,7 @@ import Foundation
 import Sim
 #if canImport(Glibc)
 import Glibc
+import SimCore
 #endif
 
 /// A running sandboxed child and the parent's side of its query protocol.

@@ -1,4 +1,5 @@
 import Sim
+import SimCore
 
 /// How a gate decides from part of a stage's inputs (`"sequential"` in a gates file).
 public struct SequentialSettings: Sendable, Equatable, Codable {

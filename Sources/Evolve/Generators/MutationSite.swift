@@ -1,5 +1,5 @@
 import Foundation
-import Sim
+import SimCore
 
 /// A place in one line of an evolve block that the offline generator can change. Sites are found
 /// by a lexical scan, outside comments and string literals; a change that no longer compiles is

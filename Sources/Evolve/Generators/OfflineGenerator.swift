@@ -1,6 +1,6 @@
 import Foundation
 import Cascade
-import Sim
+import SimCore
 
 /// Seeded mutations of the evolve block, written as SEARCH/REPLACE edits. One to three per child,
 /// on different lines, each one of (see `MutationSite`): scale a numeric literal, flip a

@@ -1,5 +1,5 @@
 import Cascade
-import Sim
+import SimCore
 
 /// What a generator is asked: change the parent, knowing how it and its relatives did.
 public struct GenerationRequest: Sendable {

@@ -1,6 +1,6 @@
 import Cascade
 import Foundation
-import Sim
+import SimCore
 
 /// Propose a child of a selected parent, evaluate it through the trusted cascade, keep it — one
 /// transaction per iteration, so a run stopped at any moment resumes exactly where the last

@@ -1,5 +1,5 @@
 import Foundation
-import Sim
+import SimCore
 
 /// What the trusted evaluator said about a child, as the loop needs it.
 public struct EvaluatedChild: Sendable {

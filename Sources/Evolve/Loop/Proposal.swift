@@ -1,6 +1,6 @@
 import Cascade
 import Foundation
-import Sim
+import SimCore
 
 /// A child proposed for one iteration, before its evaluation.
 struct Proposal {

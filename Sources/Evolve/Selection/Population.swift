@@ -1,4 +1,4 @@
-import Sim
+import SimCore
 
 /// A program as selection sees it: only programs that passed every stage are individuals.
 public struct Individual: Sendable, Equatable {

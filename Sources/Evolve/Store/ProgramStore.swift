@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Sim
+import SimCore
 
 /// What one iteration leaves behind, written in one transaction with the run's new state, so a
 /// run stopped at any moment — `kill -9` included — resumes from the last whole iteration.

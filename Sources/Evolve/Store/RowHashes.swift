@@ -1,7 +1,7 @@
 import Cascade
 import Foundation
 import GRDB
-import Sim
+import SimCore
 
 /// Row hashes and row counts: each row of a store carries FNV-1a (64 bits) over every other
 /// column — name, type and value — written in the transaction that writes the row, and each run

@@ -1,4 +1,5 @@
 import CandidateAPI
+import SimCore
 
 /// DeepSeek's open-source expert-parallelism load balancer (github.com/deepseek-ai/EPLB, MIT),
 /// reimplemented exactly: hierarchical when groups % nodes == 0, else the same with one group

@@ -1,4 +1,5 @@
 import CandidateAPI
+import SimCore
 
 /// One placement computed from window i and scored on window i + 1.
 public struct EPLBWindowScore: Sendable {

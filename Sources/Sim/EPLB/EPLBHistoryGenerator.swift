@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 
 /// Generates expert-load histories in the public format, deterministically from a manifest.
 ///

@@ -1,5 +1,6 @@
 import CandidateAPI
 import Foundation
+import SimCore
 
 /// The cluster shape a placement is computed for.
 public struct EPLBShape: Sendable, Equatable, Codable {

@@ -1,4 +1,5 @@
 import CandidateAPI
+import SimCore
 
 /// A validated placement with the maps the simulator derives from `phy2log`.
 public struct EPLBPlacement: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import CandidateAPI
+import SimCore
 
 /// The fine EPLB model's parameters: DeepSeek-V3 on H800 GPUs.
 ///

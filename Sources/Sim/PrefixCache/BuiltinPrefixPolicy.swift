@@ -1,4 +1,5 @@
 import CandidateAPI
+import SimCore
 
 /// The built-in field-reordering policies, by their command-line names.
 public enum BuiltinPrefixPolicy: String, CaseIterable, Sendable {

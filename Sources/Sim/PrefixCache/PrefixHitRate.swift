@@ -1,4 +1,5 @@
 import CandidateAPI
+import SimCore
 
 /// The prefix hit rate of a table sent in a given ordering, exactly as the public metric
 /// defines it: row string = the row's cells concatenated in its field order; hits of a row =

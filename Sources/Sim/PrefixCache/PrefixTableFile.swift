@@ -1,6 +1,7 @@
 import CandidateAPI
 import CSV
 import Foundation
+import SimCore
 
 /// Reads tables from CSV (RFC 4180 quoting; the first line is the header, not a row). A cell is
 /// its field as written, after unquoting; an empty field is an empty cell.

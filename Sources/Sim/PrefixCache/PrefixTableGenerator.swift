@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 
 /// Generates CSV tables with controlled column cardinalities, deterministically from a manifest:
 /// each column draws its values from `distinct` random words-of-syllables strings of length

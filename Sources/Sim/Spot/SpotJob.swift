@@ -1,3 +1,5 @@
+import SimCore
+
 /// A job to run before its deadline, and the prices it is billed at.
 public struct SpotJob: Sendable, Equatable {
     /// Work the job needs, in seconds.

@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 
 /// One scenario: a window of a base trace and a job to run in it.
 public struct SpotScenario: Sendable {

@@ -1,4 +1,5 @@
 import CandidateAPI
+import SimCore
 
 /// The outcome of one single-region run.
 public struct SpotRunResult: Sendable, Equatable {

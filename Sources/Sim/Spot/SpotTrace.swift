@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 
 /// A spot availability trace: one entry per tick, `1` meaning spot is **unavailable**.
 public struct SpotTrace: Sendable, Equatable {

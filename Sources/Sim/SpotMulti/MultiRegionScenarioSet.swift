@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 
 /// One (scenario, trace index) pair: time-aligned traces of the scenario's regions, whole from tick 0.
 public struct MultiRegionRunInput: Sendable {

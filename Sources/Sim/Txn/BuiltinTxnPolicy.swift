@@ -1,4 +1,5 @@
 import CandidateAPI
+import SimCore
 
 /// The built-in transaction schedulers, by their command-line names.
 public enum BuiltinTxnPolicy: String, CaseIterable, Sendable {

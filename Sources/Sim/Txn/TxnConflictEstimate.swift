@@ -1,4 +1,5 @@
 import CandidateAPI
+import SimCore
 
 /// The cheap transaction model: a makespan estimate from the conflict structure alone, with no
 /// lock lists and no operation positions.

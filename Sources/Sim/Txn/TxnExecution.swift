@@ -1,4 +1,5 @@
 import CandidateAPI
+import SimCore
 
 /// The fine transaction model's parameters. Times are in the public model's unit, one operation.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 
 /// Reads `{"WORKLOAD": [indices], …}`: orders to evaluate for the workloads named.
 public enum TxnScheduleFile {

@@ -1,5 +1,6 @@
 import CandidateAPI
 import Foundation
+import SimCore
 
 /// A named workload of a workload file.
 public struct NamedTxnWorkload: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 
 /// Generates OLTP-style transaction workloads in the public workload format, deterministically
 /// from a manifest: YCSB-like (Zipfian keys, read/write mix), SmallBank-like (short transfers

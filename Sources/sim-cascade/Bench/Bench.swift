@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sim
+import SimCore
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(

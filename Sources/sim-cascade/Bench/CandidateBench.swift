@@ -1,6 +1,7 @@
 import Cascade
 import Foundation
 import Sim
+import SimCore
 
 /// The candidate pipeline: compile of the spot template, a cache hit, and a full sandboxed
 /// evaluation (excluding compile).

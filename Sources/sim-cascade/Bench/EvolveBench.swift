@@ -2,6 +2,7 @@ import Cascade
 import Evolve
 import Foundation
 import Sim
+import SimCore
 
 /// The evolution loop's own cost — store, selection, generator, edit application,
 /// de-duplication and the commit — with a stand-in evaluator, so no compile or sandbox counts.

@@ -2,6 +2,7 @@ import CandidateAPI
 import Cascade
 import Foundation
 import Sim
+import SimCore
 
 /// In-process workloads of the EPLB, prefix-cache and transaction simulators.
 struct ProblemBench {

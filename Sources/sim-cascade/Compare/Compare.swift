@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sim
+import SimCore
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 import Sim
+import SimCore
 
 /// Errors raised by the command-line layer itself (bad combinations of options).
 enum CLIError: Error, CustomStringConvertible {

@@ -3,6 +3,7 @@ import Foundation
 import Cascade
 import Evolve
 import Sim
+import SimCore
 
 /// The one place that turns errors into a message and an exit status.
 ///

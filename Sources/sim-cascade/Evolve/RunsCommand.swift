@@ -2,6 +2,7 @@ import ArgumentParser
 import Evolve
 import Foundation
 import Sim
+import SimCore
 
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import Cascade
 import Evolve
 import Foundation
 import Sim
+import SimCore
 
 /// Notes and progress for people, on stderr (stdout carries results).
 enum Log {

@@ -2,6 +2,7 @@ import ArgumentParser
 import CandidateAPI
 import Foundation
 import Sim
+import SimCore
 
 struct SimulateTxn: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import Cascade
 import Foundation
 import Sim
+import SimCore
 
 /// Where the command-line tool finds files: the working directory, the reference data, the
 /// repository's own `traces/`.
@@ -71,7 +72,7 @@ enum Locations {
 
     /// The embedded default spot scenario set (the search set).
     static func defaultSpotScenarios() throws -> URL {
-        ProjectPaths.defaultSpotScenarios(root: try ProjectPaths.root())
+        try ProjectPaths.root().appendingPathComponent("traces/spot/scenarios-default.json")
     }
 
     /// The embedded held-out spot scenario set: traces from another seed, never seen in search.

@@ -3,6 +3,7 @@ import Cascade
 import CandidateAPI
 import Foundation
 import Sim
+import SimCore
 
 /// The inputs of a problem as named on the command line, loaded and checked.
 struct ProblemInputs {

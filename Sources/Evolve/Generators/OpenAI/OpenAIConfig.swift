@@ -1,5 +1,5 @@
 import Foundation
-import Sim
+import SimCore
 
 /// The `openai` generator's settings, read from the `--config` JSON file:
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import Sim
+import SimCore
 
 /// Proposes children by asking an OpenAI-compatible chat-completions endpoint (vLLM, llama.cpp
 /// server, Ollama, OpenAI). The model of each call is drawn from the configured weights with the

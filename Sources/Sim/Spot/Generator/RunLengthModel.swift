@@ -1,3 +1,5 @@
+import SimCore
+
 /// The distribution of how many consecutive ticks a trace stays in one state: a lognormal,
 /// discretised by rounding to the nearest tick (at least 1).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 
 /// Everything needed to regenerate a folder of synthetic spot traces and its scenario file:
 /// the generator's name, the fitted profiles, the seed and the sizes. Committed next to the

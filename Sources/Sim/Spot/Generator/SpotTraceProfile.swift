@@ -1,3 +1,5 @@
+import SimCore
+
 /// A two-state semi-Markov model of spot availability: alternating runs of available and
 /// unavailable ticks, each run's length drawn from its state's `RunLengthModel`.
 public struct SpotTraceProfile: Codable, Sendable, Equatable {

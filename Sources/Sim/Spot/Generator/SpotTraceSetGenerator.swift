@@ -1,3 +1,5 @@
+import SimCore
+
 /// Turns a `SpotTraceManifest` into file contents, byte for byte reproducibly.
 ///
 /// Each trace `k` of profile `p` draws from its own stream, seeded from `(seed, p, k)`, so adding a

@@ -1,4 +1,5 @@
 import CandidateAPI
+import SimCore
 
 /// The built-in single-region policies, by their command-line names.
 public enum BuiltinSpotPolicy: String, CaseIterable, Sendable {

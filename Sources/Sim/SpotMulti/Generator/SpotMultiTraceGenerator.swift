@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 
 /// Turns a `SpotMultiTraceManifest` into file contents, byte for byte reproducibly: for each set,
 /// `FOLDER/REGION/K.json` (time-aligned availability and prices, one stream per region and trace

@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 
 /// Everything needed to regenerate `traces/spot-multi/`: per region an availability model and a
 /// price model fitted to the reference multi-region traces, the sizes, the scenarios (regions in

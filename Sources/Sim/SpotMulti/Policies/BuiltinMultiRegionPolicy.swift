@@ -1,4 +1,5 @@
 import CandidateAPI
+import SimCore
 
 /// The built-in multi-region policies, by name.
 public enum BuiltinMultiRegionPolicy: String, CaseIterable, Sendable {

@@ -18,9 +18,4 @@ public enum ProjectPaths {
         throw SimError.fileNotFound("traces/", tried: searchStarts.map(\.path)
             + ["(run from inside the sim-cascade repository)"])
     }
-
-    /// The embedded default scenario set for spot.
-    public static func defaultSpotScenarios(root: URL) -> URL {
-        root.appendingPathComponent("traces/spot/scenarios-default.json")
-    }
 }

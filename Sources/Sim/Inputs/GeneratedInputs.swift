@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 
 /// A generated file: its name within its manifest's folder and its exact contents.
 public struct GeneratedFile: Sendable, Equatable {
