@@ -35,6 +35,16 @@ public enum CandidateProblem: String, CaseIterable, Sendable {
             """
     }
 
+    /// The fine level's metric a run optimises, and which way is better: evolve's fitness.
+    public var fitness: LevelMetric {
+        switch self {
+        case .spot, .spotMulti: return LevelMetric(name: "mean_cost", lowerIsBetter: true)
+        case .txn: return LevelMetric(name: "total_makespan", lowerIsBetter: true)
+        case .prefix: return LevelMetric(name: "block_hit_rate", lowerIsBetter: false)
+        case .eplb: return LevelMetric(name: "throughput", lowerIsBetter: false)
+        }
+    }
+
     /// The protocol a candidate's `Candidate` type conforms to.
     public var protocolName: String {
         switch self {

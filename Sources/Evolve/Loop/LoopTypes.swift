@@ -118,15 +118,3 @@ public struct IterationSummary: Sendable {
 public enum StopReason: String, Sendable, Equatable {
     case iterations, timeBudget = "time budget", costBudget = "cost budget"
 }
-
-/// Each problem's fine-level score and which way is better.
-public enum FitnessMetric {
-    public static func of(_ problem: String) -> (name: String, lowerIsBetter: Bool) {
-        switch problem {
-        case "spot", "spot-multi": return ("mean_cost", true)
-        case "txn": return ("total_makespan", true)
-        case "prefix": return ("block_hit_rate", false)
-        default: return ("throughput", false)
-        }
-    }
-}

@@ -62,7 +62,7 @@ extension EvolutionLoop {
 
     /// The parent's per-stage outcome, as a generator's prompt shows it.
     func report(_ parent: ProgramRecord) throws -> String {
-        let metric = FitnessMetric.of(settings.problem)
+        let metric = problem.fitness
         var lines = ["score: \(parent.score.map { "\($0)" } ?? "-") (\(metric.name), \(metric.lowerIsBetter ? "lower" : "higher") is better)"]
         let stages = try store.evaluations(program: parent.id ?? 0)
         for stage in stages { lines.append("\(stage.stage): \(stage.status) \(stage.metrics)") }

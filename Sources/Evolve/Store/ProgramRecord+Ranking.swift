@@ -1,9 +1,10 @@
+import Cascade
+
 extension Sequence where Element == ProgramRecord {
-    /// The valid, scored programs, best first by the problem's fine score (ties: file order).
+    /// The valid, scored programs, best first by `metric` (ties: file order).
     /// - Complexity: O(n log n).
-    public func ranked(problem: String) -> [ProgramRecord] {
-        let lowerIsBetter = FitnessMetric.of(problem).lowerIsBetter
-        return filter { $0.valid && $0.score != nil }.sorted { lowerIsBetter ? $0.score! < $1.score! : $0.score! > $1.score! }
+    public func ranked(by metric: LevelMetric) -> [ProgramRecord] {
+        filter { $0.valid && $0.score != nil }.sorted { metric.lowerIsBetter ? $0.score! < $1.score! : $0.score! > $1.score! }
     }
 
     /// How many programs each stage stopped (`compile` when no stage ran).

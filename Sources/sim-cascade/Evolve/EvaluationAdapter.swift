@@ -17,7 +17,7 @@ struct EvaluationAdapter {
 
     func evaluate(_ source: String) throws -> EvaluatedChild {
         let outcome = try evaluator.evaluate(source: source, on: cascade)
-        let metric = FitnessMetric.of(problem.rawValue)
+        let metric = problem.fitness
         let fine = outcome.stages.last { $0.level == "fine" }
         let score = outcome.valid ? fine?.metrics[metric.name] : nil
         var records = outcome.stages.map { s in

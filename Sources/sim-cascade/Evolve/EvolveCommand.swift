@@ -145,7 +145,7 @@ struct EvolveCommand: ParsableCommand {
             committed = true
         }
         loop.beforeCommit = killPoint.beforeCommit
-        var progress = ProgressLine(store: store, runID: Self.runID, target: iterations, metric: FitnessMetric.of(problem.rawValue))
+        var progress = ProgressLine(store: store, runID: Self.runID, target: iterations, metric: problem.fitness)
         let reason = try loop.run(until: iterations, deadline: deadline) { progress.record($0) }
         if reason != .iterations { Log.note("evolve: stopped after iteration \(loop.completed): \(reason.rawValue)") }
 
@@ -153,7 +153,7 @@ struct EvolveCommand: ParsableCommand {
         let report = try EvolveReport.make(store: store, runID: Self.runID, programs: programs, folder: folder, stopReason: reason) { source in
             noRescore ? [] : try rescoreSets(problem).map { set in
                 let outcome = try evaluator.evaluate(source: source, on: set.inputs, cascade: CascadeOptions(gates: [], onlyLevel: "fine"))
-                let score = outcome.stages.last?.metrics[FitnessMetric.of(problem.rawValue).name]
+                let score = outcome.stages.last?.metrics[problem.fitness.name]
                 return (set.name, outcome.valid ? score : nil, outcome.failure.map { "\($0.kind.rawValue)" })
             }
         }
@@ -282,13 +282,13 @@ struct EvolveCommand: ParsableCommand {
 /// evaluations per minute and the generator's spend.
 struct ProgressLine {
     var target: Int
-    var metric: (name: String, lowerIsBetter: Bool)
+    var metric: LevelMetric
     var best: Double?
     var stopped: [String: Int] = [:]
     var evaluations = 0
     let started = Date()
 
-    init(store: ProgramStore, runID: String, target: Int, metric: (name: String, lowerIsBetter: Bool)) {
+    init(store: ProgramStore, runID: String, target: Int, metric: LevelMetric) {
         self.target = target
         self.metric = metric
         for p in (try? store.programs(run: runID)) ?? [] { count(p) }

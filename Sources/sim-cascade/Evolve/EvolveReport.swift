@@ -32,8 +32,8 @@ struct EvolveReport: Encodable {
                      rescore: (String) throws -> [(set: String, score: Double?, failure: String?)]) throws -> EvolveReport {
         guard let run = try store.run(id: runID) else { throw CLIError.invalidValue("--run", folder.path, "holds no run") }
         let calls = try store.calls(run: runID)
-        let metric = FitnessMetric.of(run.problem)
-        let ranked = programs.ranked(problem: run.problem)
+        let metric = try CandidateProblem(named: run.problem).fitness
+        let ranked = programs.ranked(by: metric)
         var rescored: [Rescore] = []
         if let best = ranked.first, let initial = programs.first {
             let a = try rescore(initial.source), b = best.id == initial.id ? a : try rescore(best.source)
@@ -55,8 +55,8 @@ struct EvolveReport: Encodable {
 
     /// Writes best.swift, progress.svg and report.md into the run folder.
     static func write(_ report: EvolveReport, programs: [ProgramRecord], folder: URL) throws {
-        let metric = FitnessMetric.of(report.problem)
-        let best = programs.ranked(problem: report.problem).first
+        let metric = try CandidateProblem(named: report.problem).fitness
+        let best = programs.ranked(by: metric).first
         do {
             if let best { try Data(best.source.utf8).write(to: folder.appendingPathComponent("best.swift")) }
             try Data(ProgressPlot.render(programs, metric: metric, iterations: report.iterations).utf8).write(to: folder.appendingPathComponent("progress.svg"))

@@ -1,10 +1,11 @@
+import Cascade
 import Evolve
 
 /// `DIR/progress.svg`: the best and the median score of the valid programs so far, by
 /// iteration (top), and how many children each cascade stage stopped so far (bottom).
 enum ProgressPlot {
     /// - Parameter iterations: the run's committed iterations (the last may have left no program).
-    static func render(_ programs: [ProgramRecord], metric: (name: String, lowerIsBetter: Bool), iterations: Int) -> String {
+    static func render(_ programs: [ProgramRecord], metric: LevelMetric, iterations: Int) -> String {
         let width = 760.0, top = 300.0, bottom = 200.0, margin = 56.0
         let last = max(iterations, programs.map(\.iteration).max() ?? 1, 1)
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(top + bottom))\" "

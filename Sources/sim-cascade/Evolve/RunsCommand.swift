@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cascade
 import Evolve
 import Foundation
 import Sim
@@ -42,7 +43,7 @@ struct RunsCommand: ParsableCommand {
                 throw CLIError.invalidValue("run", folder.path, "holds no run")
             }
             let programs = try store.programs(run: EvolveCommand.runID)
-            let best = programs.ranked(problem: record.problem).first
+            let best = programs.ranked(by: try CandidateProblem(named: record.problem).fitness).first
             run = folder.path
             problem = record.problem
             seed = record.seed
