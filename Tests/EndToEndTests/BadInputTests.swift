@@ -123,8 +123,8 @@ import Testing
     }
 
     @Test func unknownProblem() throws {
-        try expectBadInput(["eval", "README.md", "--problem", "tsp"], mentions: "unknown problem 'tsp'")
-        try expectBadInput(["init", "tsp"], mentions: "unknown problem 'tsp'")
+        try expectBadInput(["eval", "README.md", "--problem", "tsp"], mentions: "'tsp' is invalid for '--problem <problem>'")
+        try expectBadInput(["init", "tsp"], mentions: "'tsp' is invalid for '<problem>'")
     }
 
     @Test func unreadableScenarioFile() throws {

@@ -25,8 +25,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Run candidate workloads without namespaces where they are unavailable.")
     var unsafeNoSandbox = false
 
-    @Flag(help: "Print one JSON object instead of a table.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     struct Row: Encodable {
         var workload: String
@@ -70,7 +69,7 @@ struct Bench: ParsableCommand {
         if !skipCandidates {
             rows += try CandidateBench(runs: runs, allowUnsafe: unsafeNoSandbox).rows()
         }
-        if json { return try JSONOutput.print(["benchmarks": rows]) }
+        if output.json { return try JSONOutput.print(["benchmarks": rows]) }
         var table = TextTable(headers: ["workload", "clock", "scenarios", "median ms", "min ms", "ns/tick", "per item µs",
                                          "mean cost $"])
         for r in rows {

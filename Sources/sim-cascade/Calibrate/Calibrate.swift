@@ -15,8 +15,8 @@ struct Calibrate: ParsableCommand {
             """
     )
 
-    @Option(help: "Problem: spot, spot-multi, txn, prefix or eplb.")
-    var problem: String = "spot"
+    @Option(help: "The problem.")
+    var problem: CandidateProblem = .spot
 
     @Option(help: "Candidates in the pool (a full calibration uses at least 100).")
     var pool: Int = 100
@@ -40,7 +40,6 @@ struct Calibrate: ParsableCommand {
     var json = false
 
     func run() throws {
-        let problem = try CandidateProblem(named: problem)
         let scenarioProblem = problem == .spot || problem == .spotMulti
         if scenarioProblem && input != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--input (use --scenarios)") }
         if !scenarioProblem && scenarios != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--scenarios (use --input)") }

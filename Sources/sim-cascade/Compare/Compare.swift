@@ -22,8 +22,7 @@ struct CompareSpot: ParsableCommand {
     @Option(help: "A scenario file (default: traces/spot/scenarios-default.json).")
     var scenarios: String?
 
-    @Flag(help: "Print one JSON object instead of a table.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     struct Row: Encodable {
         var policy: String
@@ -58,7 +57,7 @@ struct CompareSpot: ParsableCommand {
         }
         let report = Report(scenario_set: set.name, file: url.path, count: set.scenarios.count,
                             on_demand_mean_cost: baseline, policies: rows)
-        if json { return try JSONOutput.print(report) }
+        if output.json { return try JSONOutput.print(report) }
         var table = TextTable(headers: ["policy", "mean cost $", "std $", "deadline misses", "saved vs on-demand"])
         for row in rows {
             table.append([row.policy, fixed(row.mean_cost, 4), fixed(row.std_cost, 4),

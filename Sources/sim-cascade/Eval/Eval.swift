@@ -20,8 +20,8 @@ struct Eval: ParsableCommand {
     @Argument(help: "The candidate source file.")
     var candidate: String
 
-    @Option(help: "Problem: \(CandidateProblem.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var problem: String = "spot"
+    @Option(help: "The problem.")
+    var problem: CandidateProblem = .spot
 
     @Option(help: "spot, spot-multi: a scenario file (default: the search set, traces/PROBLEM/scenarios-default.json).")
     var scenarios: String?
@@ -79,8 +79,7 @@ struct Eval: ParsableCommand {
     @Flag(help: "Run without namespaces/chroot where they are unavailable (only for trusted code).")
     var unsafeNoSandbox = false
 
-    @Flag(help: "Print one JSON object (with per-item results) instead of text.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         // Every number first, before anything is read or allocated.
@@ -92,7 +91,6 @@ struct Eval: ParsableCommand {
         guard migrationOverheadHours.isFinite, migrationOverheadHours >= 0, migrationOverheadHours <= 1e6 else {
             throw CLIError.invalidValue("--migration-overhead-hours", "\(migrationOverheadHours)", "must be in [0, 1000000] hours")
         }
-        let problem = try CandidateProblem(named: problem)
         let source = try CandidateEvaluator.readSource(
             URL(fileURLWithPath: candidate, relativeTo: Locations.workingDirectory).standardizedFileURL)
         let scenarioProblem = problem == .spot || problem == .spotMulti
@@ -118,7 +116,7 @@ struct Eval: ParsableCommand {
             Log.note("hint: the candidate conforms to \(other.protocolName), a \(other.rawValue) protocol: pass --problem \(other.rawValue)")
         }
         let report = EvalReport(candidate: candidate, inputs: inputs, outcome: outcome)
-        if json {
+        if output.json {
             try JSONOutput.print(report)
         } else {
             print(report.text)

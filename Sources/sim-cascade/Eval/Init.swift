@@ -7,10 +7,10 @@ struct Init: ParsableCommand {
         discussion: "Example: sim-cascade init spot > candidate.swift"
     )
 
-    @Argument(help: "Problem: \(CandidateProblem.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var problem: String
+    @Argument(help: "The problem.")
+    var problem: CandidateProblem
 
     func run() throws {
-        print(try CandidateProblem(named: problem).template, terminator: "")
+        print(problem.template, terminator: "")
     }
 }

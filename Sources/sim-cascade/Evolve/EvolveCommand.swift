@@ -19,8 +19,8 @@ struct EvolveCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Problem: \(CandidateProblem.allCases.map(\.rawValue).joined(separator: ", ")) (default: spot, or the resumed run's).")
-    var problem: String?
+    @Option(help: "The problem (default: spot, or the resumed run's).")
+    var problem: CandidateProblem?
 
     @Option(help: "The starting candidate (default: the problem's template).")
     var initial: String?
@@ -66,8 +66,7 @@ struct EvolveCommand: ParsableCommand {
     @Flag(help: "Run without namespaces/chroot where they are unavailable (only for trusted code).")
     var unsafeNoSandbox = false
 
-    @Flag(help: "Print the report as JSON.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let iterations = self.iterations ?? (timeBudget == nil ? 100 : Int.max)
@@ -84,7 +83,7 @@ struct EvolveCommand: ParsableCommand {
         }
         let deadline = try timeBudget.map { Date().addingTimeInterval(try Self.seconds($0)) }
         if resume && runFolder == nil { throw CLIError.missingOption("--run", because: "with --resume") }
-        let named = try problem.map { try CandidateProblem(named: $0) }
+        let named = problem
         let folder = URL(fileURLWithPath: runFolder ?? "runs/\((named ?? .spot).rawValue)-\(Self.timestamp())",
                          relativeTo: Locations.workingDirectory).standardizedFileURL
         let storePath = folder.appendingPathComponent("store.sqlite").path
@@ -158,7 +157,7 @@ struct EvolveCommand: ParsableCommand {
             }
         }
         try EvolveReport.write(report, programs: programs, folder: folder)
-        if json { return try JSONOutput.print(report) }
+        if output.json { return try JSONOutput.print(report) }
         print(report.markdown(bestSource: nil).replacingOccurrences(of: "![progress](progress.svg)\n\n", with: ""))
         print("files: \(["best.swift", "report.md", "progress.svg"].map { folder.appendingPathComponent($0).path }.joined(separator: ", "))")
     }

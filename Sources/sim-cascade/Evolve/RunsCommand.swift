@@ -67,8 +67,7 @@ struct RunsCommand: ParsableCommand {
         @Argument(help: "Folder holding run folders.")
         var root: String = "runs"
 
-        @Flag(help: "Print JSON.")
-        var json = false
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
             let folder = URL(fileURLWithPath: root, relativeTo: Locations.workingDirectory).standardizedFileURL
@@ -80,7 +79,7 @@ struct RunsCommand: ParsableCommand {
             for run in runs {
                 do { summaries.append(try Summary(folder: run)) } catch { Log.note("runs: \(run.path): \(error)") }
             }
-            if json { return try JSONOutput.print(summaries) }
+            if output.json { return try JSONOutput.print(summaries) }
             guard !summaries.isEmpty else { return print("no runs under \(folder.path)") }
             var table = TextTable(headers: ["run", "problem", "iterations", "programs", "valid", "best", "best at"])
             for s in summaries { table.append(s.row) }
@@ -94,13 +93,12 @@ struct RunsCommand: ParsableCommand {
         @Argument(help: "The run folder.")
         var folder: String
 
-        @Flag(help: "Print JSON.")
-        var json = false
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
             let folder = URL(fileURLWithPath: self.folder, relativeTo: Locations.workingDirectory).standardizedFileURL
             let summary = try Summary(folder: folder)
-            if json { return try JSONOutput.print(summary) }
+            if output.json { return try JSONOutput.print(summary) }
             print("""
                 run: \(summary.run)
                 problem: \(summary.problem), seed \(summary.seed), \(summary.iterations) iterations
@@ -135,8 +133,7 @@ struct RunsCommand: ParsableCommand {
         @Argument(help: "The run folder.")
         var folder: String
 
-        @Flag(help: "Print JSON.")
-        var json = false
+        @OptionGroup var output: OutputOptions
 
         struct Outcome: Encodable {
             var store: String
@@ -158,7 +155,7 @@ struct RunsCommand: ParsableCommand {
             let url = URL(fileURLWithPath: folder, relativeTo: Locations.workingDirectory).standardizedFileURL
             let store = try RunsCommand.openStore(url, verified: false)
             let outcome = try Outcome(store: store)
-            if json {
+            if output.json {
                 try JSONOutput.print(outcome)
             } else {
                 for row in outcome.bad_rows { print("bad row: \(row)") }

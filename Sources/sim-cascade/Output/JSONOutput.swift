@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Sim
 
@@ -24,4 +25,10 @@ enum JSONOutput {
         }
         return data
     }
+}
+
+/// `--json`, shared by every command that prints a result.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print one JSON object (snake_case keys) on stdout instead of text.")
+    var json = false
 }

@@ -30,8 +30,7 @@ struct SimulateEPLB: ParsableCommand {
     @Option(help: "Records per window of a load history (default: the file's, else 100).")
     var window: Int?
 
-    @Flag(help: "Print one JSON object instead of text.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         guard policy == "deepseek" else { throw SimError.unknownPolicy(policy, known: ["deepseek"]) }
@@ -72,7 +71,7 @@ struct SimulateEPLB: ParsableCommand {
         let report = InstanceReport(policy: policy, phy2log: placement.phy2log, logcnt: placement.logcnt,
                                     log2phy: placement.log2phy, balancedness_gpu: balance.gpu,
                                     balancedness_slot: balance.slot, runtime_seconds: runtime)
-        if json { return try JSONOutput.print(report) }
+        if output.json { return try JSONOutput.print(report) }
         try JSONOutput.requireFinite(report)
         print("""
             \(policy): \(input.layers) layers × \(input.experts) experts → \(input.replicas) slots on \(input.gpus) GPUs
@@ -122,7 +121,7 @@ struct SimulateEPLB: ParsableCommand {
             mean_balancedness_gpu: result.meanGPU, mean_balancedness_slot: result.meanSlot,
             mean_runtime_seconds: result.meanRuntime,
             scored: result.scores.map(HistoryReport.Scored.init))
-        if json { return try JSONOutput.print(report) }
+        if output.json { return try JSONOutput.print(report) }
         try JSONOutput.requireFinite(report)
         var table = TextTable(headers: ["placed on", "scored on", "balancedness GPU", "balancedness slot", "runtime ms"])
         for s in report.scored {

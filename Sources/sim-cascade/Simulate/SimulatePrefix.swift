@@ -21,8 +21,7 @@ struct SimulatePrefix: ParsableCommand {
     @Option(help: "Built-in policy: original, ggr.")
     var policy: String = "original"
 
-    @Flag(help: "Print one JSON object instead of text.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     struct Report: Encodable {
         var policy: String
@@ -57,7 +56,7 @@ struct SimulatePrefix: ParsableCommand {
                                   fields: parsed.columns.count, hit_chars: rate.hitChars, total_chars: rate.totalChars,
                                   phr: rate.phr, runtime_seconds: runtime, parse_seconds: parse, metric_seconds: metric))
         }
-        if json {
+        if output.json {
             if reports.count == 1 { return try JSONOutput.print(reports[0]) }
             return try JSONOutput.print(["tables": reports])
         }

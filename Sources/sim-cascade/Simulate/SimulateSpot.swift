@@ -42,8 +42,7 @@ struct SimulateSpot: ParsableCommand {
     @Flag(help: "With --trace, include the per-tick history.")
     var history = false
 
-    @Flag(help: "Print one JSON object instead of a table.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let policy = try BuiltinSpotPolicy(named: self.policy)
@@ -82,7 +81,7 @@ struct SimulateSpot: ParsableCommand {
         let report = SpotWindowReport(policy: policy.rawValue, trace: url.path, startTick: startTick,
                                       windowTicks: length, gapSeconds: trace.gapSeconds,
                                       result: result, history: history ? rows : nil)
-        if json {
+        if output.json {
             try JSONOutput.print(report)
         } else {
             print(report.text)
@@ -93,7 +92,7 @@ struct SimulateSpot: ParsableCommand {
         let set = try SpotScenarioSet.load(from: url)
         let outcome = policy.run(set)
         let report = SpotSetReport(policy: policy.rawValue, set: set, outcome: outcome)
-        if json {
+        if output.json {
             try JSONOutput.print(report)
         } else {
             print(report.text)

@@ -28,8 +28,7 @@ struct SimulateSpotMulti: ParsableCommand {
     @Option(help: "corrected model: extra overhead when a running instance moves to another region, in hours.")
     var migrationOverheadHours: Double = 0
 
-    @Flag(help: "Print one JSON object instead of a table.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let policy = try BuiltinMultiRegionPolicy(named: self.policy)
@@ -38,7 +37,7 @@ struct SimulateSpotMulti: ParsableCommand {
         let set = try MultiRegionScenarioSet.load(from: try Locations.spotMultiScenarios(scenarios))
         let result = policy.run(set, model: model, migrationOverheadSeconds: migration)
         let report = MultiRegionReport(policy: policy.rawValue, model: model, set: set, result: result)
-        if json { return try JSONOutput.print(report) }
+        if output.json { return try JSONOutput.print(report) }
         print(report.text)
     }
 

@@ -28,8 +28,7 @@ struct SimulateTxn: ParsableCommand {
     @Option(help: "Seed of randomised policies (smf).")
     var seed: UInt64 = 0
 
-    @Flag(help: "Print one JSON object instead of a table.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     struct Entry: Encodable {
         var makespan: Int
@@ -77,7 +76,7 @@ struct SimulateTxn: ParsableCommand {
             entries[w.name] = Entry(makespan: makespan, schedule: order, transactions: w.workload.transactions.count)
             table.append([w.name, "\(w.workload.transactions.count)", "\(order.count)", "\(makespan)"])
         }
-        if json {
+        if output.json {
             return try JSONOutput.print(Report(policy: label, file: url.path, workloads: entries, total_makespan: total,
                                                runtime_seconds: runtime))
         }

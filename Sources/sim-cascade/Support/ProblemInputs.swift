@@ -69,6 +69,9 @@ struct ProblemInputs {
     }
 }
 
+/// `--problem` and `init PROBLEM` take a problem by name; help lists every name.
+extension CandidateProblem: ExpressibleByArgument {}
+
 /// `--replicas/--groups/--nodes/--gpus`, each overriding the file's value; shared by
 /// `simulate eplb` and `eval`.
 struct EPLBShapeOverride: ParsableArguments {
