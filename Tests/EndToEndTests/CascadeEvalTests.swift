@@ -177,7 +177,8 @@ extension CandidateSandboxTests {
             let sequential = try #require(stage["sequential"] as? [String: Any])
             #expect(sequential["decision"] as? String == "reject")
             #expect((stage["items_run"] as? Int ?? .max) < (stage["items_total"] as? Int ?? 0))
-            #expect(((json["failure"] as? [String: Any])?["message"] as? String ?? "").contains("[sequential: after"))
+            let message = (json["failure"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains("[sequential: after"))
             // The template itself passes every sequential gate and is scored in full.
             let template = try CandidateFixtures.eval(try CandidateFixtures.template(), ["--sequential"]).json()
             #expect(template["valid"] as? Bool == true && template["mean_cost"] is Double)

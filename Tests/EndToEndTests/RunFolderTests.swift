@@ -75,6 +75,15 @@ extension CandidateSandboxTests {
             #expect(resumed.status == 3 && resumed.stderr.contains("programs row 1 does not match"), "\(resumed.stderr)")
         }
 
+        /// A start refused after it made its default folder (`runs/PROBLEM-TIME`) removes what it
+        /// made, `runs/` included: nothing is left in the working directory.
+        @Test func aRefusedStartLeavesNoFolderBehind() throws {
+            let folder = try TestPaths.temporaryDirectory()
+            let result = try CommandRunner.run(["evolve", "--generator", "openai"], in: folder)
+            #expect(result.status == 2 && result.stderr.contains("--config"), "\(result.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [])
+        }
+
         /// What the file system refuses is the machine's problem: one line naming the path,
         /// exit 3, no pointer to `help`.
         @Test func storeAndFolderErrorsNameThePathAndExitThree() throws {

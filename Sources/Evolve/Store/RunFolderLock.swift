@@ -16,7 +16,9 @@ public final class RunFolderLock: Sendable {
     private let lock: FileLock
     public let folder: URL
     /// Whether this process made the folder (and so may remove it if it leaves nothing in it).
-    public let createdFolder: Bool
+    public var createdFolder: Bool { !createdFolders.isEmpty }
+    /// The folders this process made for it, the run folder last (`mkdir -p`'s parents first).
+    private let createdFolders: [String]
 
     /// Creates `folder` if needed and takes its lock, or throws at once.
     /// - Throws: `EvolveError.runLocked` naming the holder's pid when another process holds it;
@@ -25,10 +27,10 @@ public final class RunFolderLock: Sendable {
     public init(folder: URL) throws {
         self.folder = folder
         var isFolder: ObjCBool = false
-        let existed = FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder)
-        if existed && !isFolder.boolValue { throw EvolveError.notAFolder(folder.path) }
-        try Self.makeFolders(folder)
-        createdFolder = !existed
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) && !isFolder.boolValue {
+            throw EvolveError.notAFolder(folder.path)
+        }
+        createdFolders = try Self.makeFolders(folder)
         let path = folder.appendingPathComponent(Self.fileName).path
         do {
             lock = try FileLock(path, create: true, wait: false)
@@ -48,24 +50,28 @@ public final class RunFolderLock: Sendable {
 
     /// `mkdir -p`, with the POSIX reason of the first folder that could not be made
     /// ("Permission denied", "Read-only file system"), which Foundation's errors do not keep.
-    private static func makeFolders(_ folder: URL) throws {
-        var path = ""
+    /// - Returns: the folders it made, outermost first.
+    private static func makeFolders(_ folder: URL) throws -> [String] {
+        var path = "", made: [String] = []
         for component in folder.standardizedFileURL.pathComponents where component != "/" {
             path += "/" + component
-            guard mkdir(path, 0o755) != 0, errno != EEXIST else { continue }
+            if mkdir(path, 0o755) == 0 { made.append(path); continue }
+            if errno == EEXIST { continue }
             if errno == ENOTDIR { throw EvolveError.notAFolder(path) }
             throw EvolveError.store(path: path, problem: "cannot create the run folder (\(String(cString: strerror(errno))))")
         }
+        return made
     }
 
-    /// After a run that wrote nothing: removes the lock file and the folder when this process
-    /// made the folder and nothing else is in it. (A process waiting to lock the removed file
-    /// finds it gone and makes a new one: `FileLock` checks the file it locked is still there.)
+    /// After a run that wrote nothing: removes the lock file and the folders this process made
+    /// for it (`runs/` too, when it made that), innermost first, each only while it is empty.
+    /// (A process waiting to lock the removed file finds it gone and makes a new one:
+    /// `FileLock` checks the file it locked is still there.)
     public func removeFolderIfUnused() {
         guard createdFolder,
               (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) == [Self.fileName] else { return }
         try? FileManager.default.removeItem(at: folder.appendingPathComponent(Self.fileName))
-        rmdir(folder.path)
+        for path in createdFolders.reversed() where rmdir(path) != 0 { break }
     }
 
     deinit { lock.release() }
