@@ -62,7 +62,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Sim", "SimCore"], path: "Tests/TestSupport"),
         .testTarget(name: "SimTests", dependencies: ["Sim", "SimCore", "TestSupport"]),
-        .testTarget(name: "CascadeTests", dependencies: ["Cascade", "Sim", "SimCore", "TestSupport"]),
+        .testTarget(name: "CascadeTests", dependencies: ["Cascade", "Sim", "SimCore", "CandidateAPI", "TestSupport"]),
         .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Cascade", "SimCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["sim-cascade", "TestSupport"]),

@@ -80,7 +80,8 @@ public enum OneShotWire {
         guard let layers = reader.u32().map(Int.init), let experts = reader.u32().map(Int.init),
               let replicas = reader.u32().map(Int.init), let groups = reader.u32().map(Int.init),
               let nodes = reader.u32().map(Int.init), let gpus = reader.u32().map(Int.init),
-              layers * experts * 8 <= reader.remaining else { return nil }
+              case let (cells, overflow) = layers.multipliedReportingOverflow(by: experts), !overflow,
+              cells <= reader.remaining / 8 else { return nil }
         var weights: [[Double]] = []
         for _ in 0..<layers {
             var layer: [Double] = []
@@ -105,8 +106,10 @@ public enum OneShotWire {
 
     @inlinable
     public static func decodePrefix(_ reader: inout WireReader) -> PrefixTable? {
+        // Every name and cell has at least its 4-byte length; counts of 2^32 must not overflow.
         guard let columns = reader.u32().map(Int.init), let rows = reader.u32().map(Int.init),
-              (columns + columns * rows) * 4 <= reader.remaining else { return nil }
+              case let (strings, overflow) = columns.multipliedReportingOverflow(by: rows + 1), !overflow,
+              strings <= reader.remaining / 4 else { return nil }
         var names: [String] = []
         for _ in 0..<columns {
             guard let name = reader.string() else { return nil }

@@ -1,0 +1,70 @@
+import CandidateAPI
+import Testing
+
+/// The one-shot wire codec through an in-memory buffer: round trips, every truncation, and
+/// counts that would overflow — a decoder answers `nil`, never traps or over-allocates.
+@Suite struct WireCodecTests {
+    /// The instance bytes of a request frame (after its length and opcode), with the frame
+    /// header checked.
+    private func instance(_ encode: (inout WireWriter) -> Void) -> [UInt8] {
+        var writer = WireWriter()
+        encode(&writer)
+        let bytes = writer.bytes
+        let length = bytes.prefix(4).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        #expect(length == bytes.count - 4 && bytes[4] == OneShotWire.solveOpcode)
+        return Array(bytes.dropFirst(5))
+    }
+
+    private func decode<T>(_ bytes: [UInt8], _ decoder: (inout WireReader) -> T?) -> T? {
+        bytes.withUnsafeBytes { raw in
+            var reader = WireReader(raw)
+            return decoder(&reader)
+        }
+    }
+
+    /// Little-endian u32s, for hand-made frames.
+    private func words(_ values: [UInt32]) -> [UInt8] {
+        values.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+    }
+
+    static let eplb = EPLBInput(weights: [[1.5, 0, 7e300, 2], [3, 4, 5, 6.25]], replicas: 6, groups: 2, nodes: 1, gpus: 2)
+    static let prefix = PrefixTable(columns: ["a", "b ✓"], rows: [["x", ""], ["ünï", "line\nbreak"]])
+    static let txn = TxnWorkload(transactions: [[TxnOp(kind: .read, key: 3), TxnOp(kind: .write, key: -1)], []], keyCount: 4)
+
+    @Test func instancesRoundTrip() {
+        #expect(decode(instance { OneShotWire.encode(Self.eplb, into: &$0) }, OneShotWire.decodeEPLB) == Self.eplb)
+        #expect(decode(instance { OneShotWire.encode(Self.prefix, into: &$0) }, OneShotWire.decodePrefix) == Self.prefix)
+        #expect(decode(instance { OneShotWire.encode(Self.txn, into: &$0) }, OneShotWire.decodeTxn) == Self.txn)
+    }
+
+    @Test func everyTruncationIsRefused() {
+        let frames: [([UInt8], ([UInt8]) -> Bool)] = [
+            (instance { OneShotWire.encode(Self.eplb, into: &$0) }, { decode($0, OneShotWire.decodeEPLB) == nil }),
+            (instance { OneShotWire.encode(Self.prefix, into: &$0) }, { decode($0, OneShotWire.decodePrefix) == nil }),
+            (instance { OneShotWire.encode(Self.txn, into: &$0) }, { decode($0, OneShotWire.decodeTxn) == nil }),
+        ]
+        for (bytes, refuses) in frames {
+            for cut in 0..<bytes.count { #expect(refuses(Array(bytes.prefix(cut))), "cut at \(cut) of \(bytes.count)") }
+        }
+    }
+
+    @Test func countsBeyondTheFrameAreRefused() {
+        let huge = UInt32.max
+        // layers × experts × 8 and columns × (rows + 1) would overflow a 64-bit product.
+        #expect(decode(words([huge, huge, 1, 1, 1, 1]) + [UInt8](repeating: 0, count: 64), OneShotWire.decodeEPLB) == nil)
+        #expect(decode(words([huge, huge]) + [UInt8](repeating: 0, count: 64), OneShotWire.decodePrefix) == nil)
+        #expect(decode(words([huge, 1]) + [UInt8](repeating: 0, count: 64), OneShotWire.decodeTxn) == nil)
+        #expect(decode(words([1, 1, huge]), OneShotWire.decodeTxn) == nil)
+        // Answers: more rows than allowed, a row longer than allowed, a row longer than the frame.
+        #expect(decode(words([3, 0, 0, 0]), { OneShotWire.readRows(&$0, maxRows: 2, maxPerRow: 4) }) == nil)
+        #expect(decode(words([1, 5, 0, 0, 0, 0, 0]), { OneShotWire.readRows(&$0, maxRows: 2, maxPerRow: 4) }) == nil)
+        #expect(decode(words([1, 3, 7]), { OneShotWire.readRows(&$0, maxRows: 2, maxPerRow: 4) }) == nil)
+        #expect(decode(words([2, 1, 7, 0]), { OneShotWire.readRows(&$0, maxRows: 2, maxPerRow: 4) }) == [[7], []])
+    }
+
+    @Test func answerRowsRoundTrip() {
+        var writer = WireWriter()
+        OneShotWire.writeRows([[0, 5, -2], [], [2_147_483_647]], into: &writer)
+        #expect(decode(writer.bytes, { OneShotWire.readRows(&$0, maxRows: 3, maxPerRow: 3) }) == [[0, 5, -2], [], [2_147_483_647]])
+    }
+}
