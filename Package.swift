@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "sim-cascade", targets: ["sim-cascade"]),
-        .library(name: "Sim", targets: ["Sim"]),
+        .library(name: "Sim", targets: ["Sim", "SimCore"]),
         // Candidate executables link this static library (see Cascade/Candidate/CandidateToolchain).
         .library(name: "CandidateAPI", type: .static, targets: ["CandidateAPI"]),
     ],

@@ -54,6 +54,9 @@ import Testing
         #expect(decode(words([huge, huge, 1, 1, 1, 1]) + [UInt8](repeating: 0, count: 64), OneShotWire.decodeEPLB) == nil)
         #expect(decode(words([huge, huge]) + [UInt8](repeating: 0, count: 64), OneShotWire.decodePrefix) == nil)
         #expect(decode(words([huge, 1]) + [UInt8](repeating: 0, count: 64), OneShotWire.decodeTxn) == nil)
+        // Zero experts or columns: no product to overflow, but 2^32 empty arrays to allocate.
+        #expect(decode(words([huge, 0, 1, 1, 1, 1]) + [UInt8](repeating: 0, count: 64), OneShotWire.decodeEPLB) == nil)
+        #expect(decode(words([0, huge]) + [UInt8](repeating: 0, count: 64), OneShotWire.decodePrefix) == nil)
         #expect(decode(words([1, 1, huge]), OneShotWire.decodeTxn) == nil)
         // Answers: more rows than allowed, a row longer than allowed, a row longer than the frame.
         #expect(decode(words([3, 0, 0, 0]), { OneShotWire.readRows(&$0, maxRows: 2, maxPerRow: 4) }) == nil)

@@ -1,7 +1,6 @@
 import Cascade
 import Foundation
 @testable import Evolve
-import Sim
 import TestSupport
 import Testing
 import SimCore

@@ -1,6 +1,5 @@
 import Cascade
 @testable import Evolve
-import Sim
 import Testing
 import SimCore
 

@@ -1,7 +1,7 @@
 import Cascade
 import Foundation
 @testable import Evolve
-import Sim
+import SimCore
 import TestSupport
 import Testing
 

@@ -1,5 +1,4 @@
 @testable import Evolve
-import Sim
 import Testing
 import SimCore
 

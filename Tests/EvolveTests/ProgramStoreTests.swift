@@ -134,6 +134,13 @@ import Testing
         #expect(throws: EvolveError.storeCorrupt(path: store.path, row: "runs row 1")) { try store.commit(next, run: "r", iteration: 1) }
     }
 
+    @Test func aRunOfAnUnknownProblemIsADamagedStore() throws {
+        let (store, _) = try committedStore()
+        #expect(try store.problem(named: "spot") == .spot)
+        let error = try #require(throws: EvolveError.self) { try store.problem(named: "tsp") }
+        #expect(error.isEnvironment && "\(error)".contains(store.path))
+    }
+
     @Test func aTableWithoutItsHashColumnIsADamagedStore() throws {
         let (store, _) = try committedStore()
         try store.pool.write { db in try db.execute(sql: "ALTER TABLE evaluations DROP COLUMN rowHash") }

@@ -13,7 +13,7 @@ public final class ChatServer {
 
     /// Serves `answers` (fixture names without `.json`, or whole fixture texts starting with `{`) in order.
     public init(answers: [String]) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-chat-\(UUID().uuidString)")
+        folder = TestPaths.sessionFolder.appendingPathComponent("sim-cascade-chat-\(UUID().uuidString)")
         let served = folder.appendingPathComponent("served")
         try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
         for (k, answer) in answers.enumerated() {

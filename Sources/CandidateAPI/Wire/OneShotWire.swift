@@ -80,7 +80,8 @@ public enum OneShotWire {
         guard let layers = reader.u32().map(Int.init), let experts = reader.u32().map(Int.init),
               let replicas = reader.u32().map(Int.init), let groups = reader.u32().map(Int.init),
               let nodes = reader.u32().map(Int.init), let gpus = reader.u32().map(Int.init),
-              case let (cells, overflow) = layers.multipliedReportingOverflow(by: experts), !overflow,
+              // A layer of no experts still costs an array: count it as one cell.
+              case let (cells, overflow) = layers.multipliedReportingOverflow(by: max(experts, 1)), !overflow,
               cells <= reader.remaining / 8 else { return nil }
         var weights: [[Double]] = []
         for _ in 0..<layers {
@@ -106,9 +107,10 @@ public enum OneShotWire {
 
     @inlinable
     public static func decodePrefix(_ reader: inout WireReader) -> PrefixTable? {
-        // Every name and cell has at least its 4-byte length; counts of 2^32 must not overflow.
+        // Every name and cell has at least its 4-byte length, and a row of no columns still
+        // costs an array (counted as one); counts of 2^32 must not overflow.
         guard let columns = reader.u32().map(Int.init), let rows = reader.u32().map(Int.init),
-              case let (strings, overflow) = columns.multipliedReportingOverflow(by: rows + 1), !overflow,
+              case let (strings, overflow) = max(columns, 1).multipliedReportingOverflow(by: rows + 1), !overflow,
               strings <= reader.remaining / 4 else { return nil }
         var names: [String] = []
         for _ in 0..<columns {

@@ -1,3 +1,4 @@
+import Cascade
 import Foundation
 import GRDB
 import SimCore
@@ -182,6 +183,16 @@ public final class ProgramStore: Sendable {
                 try Self.seal(db, "runs", rowid: db.lastInsertedRowID)
             }
         }
+    }
+
+    /// The problem a stored run names.
+    /// - Throws: `EvolveError.store` naming the store when it is no known problem (a damaged
+    ///   store, or one of a later version).
+    public func problem(named name: String) throws -> CandidateProblem {
+        guard let problem = CandidateProblem(rawValue: name) else {
+            throw EvolveError.store(path: path, problem: "its run is of an unknown problem '\(Escaped.value(name))'")
+        }
+        return problem
     }
 
     public func run(id: String) throws -> RunRecord? {

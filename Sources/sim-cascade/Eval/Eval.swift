@@ -79,6 +79,7 @@ struct Eval: ParsableCommand {
     @Flag(help: "Run without namespaces/chroot where they are unavailable (only for trusted code).")
     var unsafeNoSandbox = false
 
+    /// With per-item results (scenarios, windows, tables or workloads) in the JSON.
     @OptionGroup var output: OutputOptions
 
     func run() throws {

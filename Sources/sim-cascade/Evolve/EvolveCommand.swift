@@ -96,8 +96,8 @@ struct EvolveCommand: ParsableCommand {
                 try run(in: folder, storePath: storePath, named: named, iterations: iterations, deadline: deadline, committed: &committed)
             } catch {
                 // A store this process made and never committed to would refuse the next start:
-                // remove it (under the lock no other process can have made it), then the folder
-                // if this process made it and it is empty.
+                // remove it (under the lock no other process can have made it), then the folders
+                // this process made for the run (`runs/` too) while they are empty.
                 if !storeExisted && !committed {
                     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: storePath + suffix) }
                 }
@@ -111,7 +111,7 @@ struct EvolveCommand: ParsableCommand {
     private func run(in folder: URL, storePath: String, named: CandidateProblem?, iterations: Int, deadline: Date?,
                      committed: inout Bool) throws {
         let stored = try storedSettings(folder: folder, storePath: storePath, named: named)
-        let problem = try stored.map { try CandidateProblem(named: $0.problem) } ?? named ?? .spot
+        let problem = try stored.map { try CandidateProblem(named: $0.problem) } ?? named ?? .spot  // checked by storedSettings
         let kind = stored?.generator ?? generator ?? "offline"
         let programGenerator = try makeGenerator(kind, budgeted: (stored?.budgetUSD ?? budgetUsd) != nil)
         let initialSource = try initial.map {
@@ -181,6 +181,7 @@ struct EvolveCommand: ParsableCommand {
         guard let settings = try? JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8)) else {
             throw EvolveError.store(path: storePath, problem: "the run's settings do not decode")
         }
+        _ = try store.problem(named: settings.problem)
         if let named, named.rawValue != settings.problem {
             throw CLIError.invalidValue("--run", folder.path, "holds a run of another problem (\(settings.problem))")
         }

@@ -32,7 +32,7 @@ struct EvolveReport: Encodable {
                      rescore: (String) throws -> [(set: String, score: Double?, failure: String?)]) throws -> EvolveReport {
         guard let run = try store.run(id: runID) else { throw CLIError.invalidValue("--run", folder.path, "holds no run") }
         let calls = try store.calls(run: runID)
-        let metric = try CandidateProblem(named: run.problem).fitness
+        let metric = try store.problem(named: run.problem).fitness
         let ranked = programs.ranked(by: metric)
         var rescored: [Rescore] = []
         if let best = ranked.first, let initial = programs.first {
@@ -55,7 +55,7 @@ struct EvolveReport: Encodable {
 
     /// Writes best.swift, progress.svg and report.md into the run folder.
     static func write(_ report: EvolveReport, programs: [ProgramRecord], folder: URL) throws {
-        let metric = try CandidateProblem(named: report.problem).fitness
+        let metric = try CandidateProblem(named: report.problem).fitness  // `make` checked it
         let best = programs.ranked(by: metric).first
         do {
             if let best { try Data(best.source.utf8).write(to: folder.appendingPathComponent("best.swift")) }

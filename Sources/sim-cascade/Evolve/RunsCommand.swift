@@ -43,7 +43,7 @@ struct RunsCommand: ParsableCommand {
                 throw CLIError.invalidValue("run", folder.path, "holds no run")
             }
             let programs = try store.programs(run: EvolveCommand.runID)
-            let best = programs.ranked(by: try CandidateProblem(named: record.problem).fitness).first
+            let best = programs.ranked(by: try store.problem(named: record.problem).fitness).first
             run = folder.path
             problem = record.problem
             seed = record.seed

@@ -27,7 +27,8 @@ enum JSONOutput {
     }
 }
 
-/// `--json`, shared by every command that prints a result.
+/// `--json`, shared by the commands that print a result (`calibrate` and `traces fit` have
+/// their own, with other meanings).
 struct OutputOptions: ParsableArguments {
     @Flag(help: "Print one JSON object (snake_case keys) on stdout instead of text.")
     var json = false
