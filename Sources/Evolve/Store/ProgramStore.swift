@@ -32,6 +32,8 @@ public struct IterationCommit: Sendable {
 public final class ProgramStore: Sendable {
     let pool: DatabasePool
     public let path: String
+    /// The id of the one run a run folder's store holds.
+    public static let runID = "run"
     /// Rows of a store written before row hashes existed that this open hashed (0 for others).
     public let upgradedRows: Int
 

@@ -25,7 +25,7 @@ struct Calibrate: ParsableCommand {
     var scenarios: String?
 
     @Option(help: "spot-multi: reference or corrected (default).")
-    var model: String = MultiRegionModel.corrected.rawValue
+    var model: MultiRegionModel = .corrected
 
     @Option(help: "spot, spot-multi: held-out scenario file (default: traces/PROBLEM/scenarios-heldout.json); txn: held-out workloads (default: traces/txn/workloads-heldout.json); prefix: one held-out table (default: all of traces/prefix/*-heldout.csv); eplb: a held-out history (default: NAME-heldout.json beside the search history).")
     var heldOut: String?
@@ -43,7 +43,6 @@ struct Calibrate: ParsableCommand {
         let scenarioProblem = problem == .spot || problem == .spotMulti
         if scenarioProblem && input != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--input (use --scenarios)") }
         if !scenarioProblem && scenarios != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--scenarios (use --input)") }
-        let multiModel = try SimulateSpotMulti.model(model)
         func poolOf(_ size: Int) -> [PoolCandidate] {
             switch problem {
             case .spot: return SpotCandidatePool.make(size: size)
@@ -74,7 +73,7 @@ struct Calibrate: ParsableCommand {
             let search = try MultiRegionScenarioSet.load(from: try Locations.spotMultiScenarios(scenarios))
             let held = try MultiRegionScenarioSet.load(from: try heldOut.map { try Locations.spotMultiScenarios($0) }
                 ?? Locations.heldOutSpotMultiScenarios())
-            calibration = .spotMulti(evaluator: evaluator, search: search, heldOut: held, model: multiModel)
+            calibration = .spotMulti(evaluator: evaluator, search: search, heldOut: held, model: model)
         case .eplb:
             let search = try input.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/eplb/v3-history.json")
             let held = try heldOut.map { try Locations.dataFile($0) }

@@ -30,7 +30,7 @@ struct Eval: ParsableCommand {
     var heldOut = false
 
     @Option(help: "spot-multi: reference (the public evaluator's billing, exactly) or corrected.")
-    var model: String = MultiRegionModel.corrected.rawValue
+    var model: MultiRegionModel = .corrected
 
     @Option(help: "spot-multi, corrected model: extra overhead when a running instance moves to another region, in hours.")
     var migrationOverheadHours: Double = 0
@@ -100,14 +100,13 @@ struct Eval: ParsableCommand {
         if heldOut && (!scenarioProblem || scenarios != nil) {
             throw CLIError.conflictingOptions("--held-out", !scenarioProblem ? "--problem \(problem.rawValue)" : "--scenarios")
         }
-        let multiModel = try SimulateSpotMulti.model(model)
-        if problem != .spotMulti && (model != MultiRegionModel.corrected.rawValue || migrationOverheadHours != 0) {
+        if problem != .spotMulti && (model != .corrected || migrationOverheadHours != 0) {
             throw CLIError.missingOption("--problem spot-multi", because: "with --model or --migration-overhead-hours")
         }
         let heldOutFile = !heldOut ? nil : problem == .spot ? try Locations.heldOutSpotScenarios().path : try Locations.heldOutSpotMultiScenarios().path
         let inputs = try ProblemInputs.load(
-            problem, scenarios: heldOutFile ?? scenarios, input: input, window: window, shape: shape, model: multiModel,
-            migrationOverheadSeconds: try SimulateSpotMulti.migration(migrationOverheadHours, model: multiModel))
+            problem, scenarios: heldOutFile ?? scenarios, input: input, window: window, shape: shape, model: model,
+            migrationOverheadSeconds: try model.migrationSeconds(hours: migrationOverheadHours))
 
         let evaluator = try CandidateEvaluator.standard(allowUnsafe: unsafeNoSandbox, limits: limits, compileTimeout: compileTimeout)
         Log.warnings(of: evaluator.sandbox)

@@ -132,24 +132,24 @@ struct EvolveCommand: ParsableCommand {
         Log.upgrade(of: store)
         let loop: EvolutionLoop
         if resume {  // its rows were verified by `storedSettings`, under this lock
-            loop = try EvolutionLoop.resume(store: store, runID: Self.runID, generator: programGenerator, evaluate: evaluate)
+            loop = try EvolutionLoop.resume(store: store, runID: ProgramStore.runID, generator: programGenerator, evaluate: evaluate)
             Log.note("evolve: resuming \(folder.path) after iteration \(loop.completed)")
         } else {
             var settings = EvolutionSettings(problem: problem.rawValue, seed: seed ?? 0, workers: workers ?? Self.cores,
                                              budgetUSD: budgetUsd, generator: kind)
             settings.selection = try configURL.flatMap(OpenAIConfig.selection) ?? SelectionConfig()
             if let islands { settings.selection.islands = islands }
-            loop = try EvolutionLoop.start(store: store, runID: Self.runID, settings: settings, initial: initialSource,
+            loop = try EvolutionLoop.start(store: store, runID: ProgramStore.runID, settings: settings, initial: initialSource,
                                            generator: programGenerator, evaluate: evaluate)
             committed = true
         }
         loop.beforeCommit = killPoint.beforeCommit
-        var progress = ProgressLine(store: store, runID: Self.runID, target: iterations, metric: problem.fitness)
+        var progress = ProgressLine(store: store, runID: ProgramStore.runID, target: iterations, metric: problem.fitness)
         let reason = try loop.run(until: iterations, deadline: deadline) { progress.record($0) }
         if reason != .iterations { Log.note("evolve: stopped after iteration \(loop.completed): \(reason.rawValue)") }
 
-        let programs = try store.programs(run: Self.runID)
-        let report = try EvolveReport.make(store: store, runID: Self.runID, programs: programs, folder: folder, stopReason: reason) { source in
+        let programs = try store.programs(run: ProgramStore.runID)
+        let report = try EvolveReport.make(store: store, runID: ProgramStore.runID, programs: programs, folder: folder, stopReason: reason) { source in
             noRescore ? [] : try rescoreSets(problem).map { set in
                 let outcome = try evaluator.evaluate(source: source, on: set.inputs, cascade: CascadeOptions(gates: [], onlyLevel: "fine"))
                 let score = outcome.stages.last?.metrics[problem.fitness.name]
@@ -167,7 +167,7 @@ struct EvolveCommand: ParsableCommand {
         guard resume else {
             // A store without a run is what a stop before the first commit leaves: start over in it.
             if FileManager.default.fileExists(atPath: storePath),
-               (try? ProgramStore(path: storePath, readOnly: true).run(id: Self.runID)) != nil {
+               (try? ProgramStore(path: storePath, readOnly: true).run(id: ProgramStore.runID)) != nil {
                 throw CLIError.invalidValue("--run", folder.path, "already holds a run (pass --resume to continue it)")
             }
             return nil
@@ -177,7 +177,7 @@ struct EvolveCommand: ParsableCommand {
         }
         let store = try ProgramStore(path: storePath, readOnly: true)
         try store.verifyRows()
-        guard let run = try store.run(id: Self.runID) else { throw CLIError.invalidValue("--run", folder.path, "holds no run to resume") }
+        guard let run = try store.run(id: ProgramStore.runID) else { throw CLIError.invalidValue("--run", folder.path, "holds no run to resume") }
         guard let settings = try? JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8)) else {
             throw EvolveError.store(path: storePath, problem: "the run's settings do not decode")
         }
@@ -255,8 +255,6 @@ struct EvolveCommand: ParsableCommand {
 
     var configURL: URL? { config.map { URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL } }
 
-    /// A store holds one run.
-    static let runID = "run"
 
     static var cores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 

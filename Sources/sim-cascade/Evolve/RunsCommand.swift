@@ -39,10 +39,10 @@ struct RunsCommand: ParsableCommand {
 
         init(folder: URL) throws {
             let store = try RunsCommand.openStore(folder)
-            guard let record = try store.run(id: EvolveCommand.runID) else {
+            guard let record = try store.run(id: ProgramStore.runID) else {
                 throw CLIError.invalidValue("run", folder.path, "holds no run")
             }
-            let programs = try store.programs(run: EvolveCommand.runID)
+            let programs = try store.programs(run: ProgramStore.runID)
             let best = programs.ranked(by: try store.problem(named: record.problem).fitness).first
             run = folder.path
             problem = record.problem
@@ -120,7 +120,7 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             let url = URL(fileURLWithPath: folder, relativeTo: Locations.workingDirectory).standardizedFileURL
-            for line in try RunsCommand.openStore(url).dump(run: EvolveCommand.runID) { print(line) }
+            for line in try RunsCommand.openStore(url).dump(run: ProgramStore.runID) { print(line) }
         }
     }
 

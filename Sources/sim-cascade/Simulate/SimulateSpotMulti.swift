@@ -23,7 +23,7 @@ struct SimulateSpotMulti: ParsableCommand {
     var scenarios: String?
 
     @Option(help: "reference or corrected.")
-    var model: String = MultiRegionModel.corrected.rawValue
+    var model: MultiRegionModel = .corrected
 
     @Option(help: "corrected model: extra overhead when a running instance moves to another region, in hours.")
     var migrationOverheadHours: Double = 0
@@ -32,8 +32,7 @@ struct SimulateSpotMulti: ParsableCommand {
 
     func run() throws {
         let policy = try BuiltinMultiRegionPolicy(named: self.policy)
-        let model = try Self.model(self.model)
-        let migration = try Self.migration(migrationOverheadHours, model: model)
+        let migration = try model.migrationSeconds(hours: migrationOverheadHours)
         let set = try MultiRegionScenarioSet.load(from: try Locations.spotMultiScenarios(scenarios))
         let result = policy.run(set, model: model, migrationOverheadSeconds: migration)
         let report = MultiRegionReport(policy: policy.rawValue, model: model, set: set, result: result)
@@ -41,19 +40,16 @@ struct SimulateSpotMulti: ParsableCommand {
         print(report.text)
     }
 
-    static func model(_ text: String) throws -> MultiRegionModel {
-        guard let model = MultiRegionModel(rawValue: text) else {
-            throw CLIError.invalidValue("--model", text, "must be reference or corrected")
-        }
-        return model
-    }
+}
 
-    /// Seconds, checked.
-    static func migration(_ hours: Double, model: MultiRegionModel) throws -> Double {
+/// `--model reference|corrected` of `simulate`, `eval` and `calibrate`.
+extension MultiRegionModel: ExpressibleByArgument {
+    /// `--migration-overhead-hours` in seconds, checked against the model.
+    func migrationSeconds(hours: Double) throws -> Double {
         guard hours.isFinite, hours >= 0, hours <= SpotJob.maximumHours else {
             throw CLIError.invalidValue("--migration-overhead-hours", "\(hours)", "must be a number of hours ≥ 0")
         }
-        if hours > 0 && model == .reference {
+        if hours > 0 && self == .reference {
             throw CLIError.conflictingOptions("--migration-overhead-hours", "--model reference (which has no migration overhead)")
         }
         return hours * 3600
