@@ -56,12 +56,17 @@ enum StaleSandboxes {
     /// a compile; names of versions before the owner was part of them count as gone).
     /// - Complexity: O(entries of the cache's top folder).
     static func removeStaleBuildFolders(in cacheRoot: URL) {
+        // Once per cache and process: a compile's own hot path need not list the cache again.
+        guard sweptLock.withLock({ sweptCaches.insert(cacheRoot.path).inserted }) else { return }
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: cacheRoot.path)) ?? []
         where isStale(name, prefixes: [CandidateCompiler.buildPrefix]) {
             try? fm.removeItem(at: cacheRoot.appendingPathComponent(name))
         }
     }
+
+    private static let sweptLock = NSLock()
+    nonisolated(unsafe) private static var sweptCaches: Set<String> = []
 
     /// Removes stale folders and cgroups, once per process.
     /// - Complexity: O(entries of the temporary directory and the memory cgroup).

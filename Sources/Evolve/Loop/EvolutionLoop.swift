@@ -105,15 +105,7 @@ public final class EvolutionLoop {
             return try resumeDecoded(store: store, runID: runID, generator: generator, evaluate: evaluate)
         } catch let error as DecodingError {
             // The row hashes passed, so the writer itself stored this: still one line, never a trap.
-            throw EvolveError.store(path: store.path, problem: "the run's saved state does not decode (\(Self.describe(error)))")
-        }
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return Escaped.value(context.debugDescription)
-        @unknown default: return "unreadable"
+            throw EvolveError.store(path: store.path, problem: "the run's saved state does not decode (\(Escaped.value(JSONFile.describe(error))))")
         }
     }
 

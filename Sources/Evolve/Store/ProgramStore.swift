@@ -53,7 +53,7 @@ public final class ProgramStore: Sendable {
             let writer = try Self.open(path, readOnly: false)  // a writable pool runs in WAL mode
             let old = try writer.read(Self.predatesRowHashes)
             try Self.migrator.migrate(writer)
-            if old { upgraded = try writer.read { db in try Self.hashedTables.reduce(0) { $0 + (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($1)") ?? 0) } } }
+            if old { upgraded = try writer.read(Self.rowCount) }  // every row was hashed by v4
             guard readOnly else { return writer }
             try writer.close()
             return try Self.open(path, readOnly: true)

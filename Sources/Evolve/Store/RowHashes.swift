@@ -129,10 +129,10 @@ extension ProgramStore {
 
     /// Rows in every hashed table.
     public func rowCount() throws -> Int {
-        try guarded {
-            try pool.read { db in
-                try Self.hashedTables.reduce(0) { $0 + (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($1)") ?? 0) }
-            }
-        }
+        try guarded { try pool.read(Self.rowCount) }
+    }
+
+    static func rowCount(_ db: Database) throws -> Int {
+        try hashedTables.reduce(0) { $0 + (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($1)") ?? 0) }
     }
 }

@@ -25,7 +25,7 @@ public enum JSONFile {
     }
 
     /// One line for a decoding error: what was expected, and where.
-    static func describe(_ error: DecodingError) -> String {
+    public static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [CodingKey]) -> String {
             let rendered = keys.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
             return rendered.isEmpty ? "top level" : rendered.joined()
