@@ -117,7 +117,7 @@ static const char *const allowed[] = {
     "epoll_pwait", "epoll_pwait2", "eventfd", "eventfd2", "timerfd_create", "timerfd_settime",
     "timerfd_gettime", "signalfd", "signalfd4",
     // memory (mmap and madvise below, with conditions)
-    "mprotect", "munmap", "mremap", "brk", "msync", "mincore", "mlock", "mlock2", "munlock", "mlockall",
+    "mprotect", "munmap", "mremap", "brk", "msync", "mlock", "mlock2", "munlock", "mlockall",
     "munlockall", "membarrier", "pkey_alloc", "pkey_free", "pkey_mprotect",
     // signals and timers (queued ones capped by RLIMIT_SIGPENDING)
     "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigpending", "rt_sigtimedwait", "rt_sigsuspend",

@@ -79,8 +79,21 @@ public struct Sandbox: Sendable {
     public func start(executable: URL) throws -> ChildSession {
         let namespaces = mode == .namespaces
         let launcher = namespaces ? try Self.launcher() : ""
-        let root = try SandboxRoot.make(executable: executable, forNamespaces: namespaces)
-        guard namespaces else {
+        // Sandboxes of one executable run one at a time, machine-wide: they would share its
+        // inode, and with it kernel state keyed by file and offset (non-private futexes on its
+        // code pages are a channel between two that run at once). The lock comes before the
+        // sandbox's hard link, whose count the running candidate could otherwise read as
+        // "another evaluation of this source is waiting".
+        let lock: FileLock?
+        do { lock = namespaces ? try FileLock(executable.path) : nil } catch {
+            throw (error as? FileLock.Refusal)?.cascadeError ?? error
+        }
+        let root: SandboxRoot
+        do { root = try SandboxRoot.make(executable: executable, forNamespaces: namespaces) } catch {
+            lock?.release()
+            throw error
+        }
+        guard namespaces, let lock else {
             let rlimits = [
                 "--cpu=\(limits.cpuSeconds)", "--as=\(limits.addressSpaceBytes)", "--fsize=\(limits.fileSizeBytes)",
                 "--nofile=\(limits.openFiles)", "--nproc=\(limits.processes)", "--core=0",
@@ -90,14 +103,6 @@ public struct Sandbox: Sendable {
                 arguments: rlimits + ["--", root.folder.appendingPathComponent("candidate").path],
                 workingDirectory: root.folder.appendingPathComponent("tmp").path, launchesThroughStartPipe: false,
                 limits: limits, spawner: spawner, terminate: {}, memoryLimitHit: { false }, cleanup: { root.remove() })
-        }
-        // Sandboxes of one executable run one at a time, machine-wide: they would share its
-        // inode, and with it kernel state keyed by file and offset (non-private futexes on its
-        // code pages are a channel between two that run at once).
-        let lock: FileLock
-        do { lock = try FileLock(executable.path) } catch {
-            root.remove()
-            throw (error as? FileLock.Refusal)?.cascadeError ?? error
         }
         let identity = SandboxIdentity.random()
         let cgroup = limits.memoryCgroup ? MemoryCgroup.create(name: root.name, limitBytes: limits.addressSpaceBytes) : nil

@@ -28,6 +28,10 @@ struct Candidate: SpotPolicy {
         let page = unsafeBitCast(code, to: UInt.self) & ~4095
         let pageout = madvise(UnsafeMutableRawPointer(bitPattern: page), 4096, 21)  // MADV_PAGEOUT
         report("madvise pageout: \(pageout) errno \(errno)")
+        // mincore reads which of those pages are cached: a probe without any descriptor.
+        var resident = [UInt8](repeating: 0, count: 1)
+        let probed = mincore(UnsafeMutableRawPointer(bitPattern: page), 4096, &resident)
+        report("mincore: \(probed) errno \(errno)")
     }
     mutating func decide(_ v: SpotView) -> Cluster { v.hasSpot ? .spot : .onDemand }
 }
