@@ -14,6 +14,10 @@ public enum CascadeError: Error, Equatable, Sendable {
     case sandboxUnavailable(String)
     /// A budget or limit outside its domain.
     case invalidBudget(name: String, value: String, reason: String)
+    /// An option the inputs need was not given.
+    case missingOption(String, because: String)
+    /// An option that does not apply to the problem, or two that exclude each other.
+    case conflictingOptions(String, String)
     /// An operating-system call the evaluator relies on failed.
     case system(String)
 }
@@ -32,6 +36,10 @@ extension CascadeError: CustomStringConvertible {
                 + "pass --unsafe-no-sandbox to run it anyway (only for code you trust)"
         case .invalidBudget(let name, let value, let reason):
             return "invalid \(Escaped.value(name)) '\(Escaped.value(value))': \(reason)"
+        case .missingOption(let option, let reason):
+            return "missing \(option) (required \(reason))"
+        case .conflictingOptions(let a, let b):
+            return "\(a) and \(b) cannot be used together"
         case .system(let message):
             return message
         }
@@ -40,7 +48,7 @@ extension CascadeError: CustomStringConvertible {
     /// Whether the fault lies in the caller's input (exit status 2) rather than the machine (3).
     public var isBadInput: Bool {
         switch self {
-        case .unknownProblem, .candidateNotReadable, .invalidBudget: return true
+        case .unknownProblem, .candidateNotReadable, .invalidBudget, .missingOption, .conflictingOptions: return true
         case .toolchainMissing, .sandboxUnavailable, .system: return false
         }
     }

@@ -33,6 +33,14 @@ public enum EvolveError: Error, Equatable, Sendable {
     /// The store (or a file beside it) cannot be opened, read or written: a read-only folder,
     /// a full disk, a file that is not a store.
     case store(path: String, problem: String)
+    /// A run option outside its domain, or not what the run to resume was started with.
+    case invalidOption(String, value: String, reason: String)
+    /// Two options that exclude each other.
+    case conflictingOptions(String, String)
+    /// An option the other options need.
+    case missingOption(String, because: String)
+    /// A report file of the run folder cannot be written.
+    case cannotWrite(path: String, reason: String)
     /// A row no longer matches the hash written with it: the store was changed outside
     /// sim-cascade, or its file is damaged.
     case storeCorrupt(path: String, row: String)
@@ -40,7 +48,7 @@ public enum EvolveError: Error, Equatable, Sendable {
     /// Whether the error is this machine's or its files' (exit 3) rather than bad input.
     public var isEnvironment: Bool {
         switch self {
-        case .generatorUnavailable, .runLocked, .store, .storeCorrupt: return true
+        case .generatorUnavailable, .runLocked, .store, .storeCorrupt, .cannotWrite: return true
         default: return false
         }
     }
@@ -69,6 +77,10 @@ extension EvolveError: CustomStringConvertible {
             return "\(Escaped.path(folder)): another evolve (\(pid.map { "pid \($0)" } ?? "pid unknown")) holds this run folder; "
                 + "wait for it to end or choose another --run"
         case .store(let path, let problem): return "\(Escaped.path(path)): \(problem)"
+        case .invalidOption(let option, let value, let reason): return "invalid \(option) '\(Escaped.value(value))': \(reason)"
+        case .conflictingOptions(let a, let b): return "\(a) and \(b) cannot be used together"
+        case .missingOption(let option, let reason): return "missing \(option) (required \(reason))"
+        case .cannotWrite(let path, let reason): return "\(Escaped.path(path)): cannot write (\(reason))"
         case .storeCorrupt(let path, let row):
             return "\(Escaped.path(path)): \(row) does not match the hash written with it (the store was changed outside sim-cascade "
                 + "or its file is damaged); 'sim-cascade runs verify' lists every such row"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Cascade
 import Sim
 import SimCore
 

@@ -118,7 +118,7 @@ import SimCore
     }
 
     @Test func committedHistoriesRegenerateByteForByte() throws {
-        let (differing, extra) = try CommittedInputs.mismatches(problem: "eplb")
+        let (differing, extra) = try CommittedInputs.mismatches(problem: "eplb") { EPLBHistoryGenerator(manifest: try EPLBHistoryManifest.load(from: $0)).files() }
         #expect(differing.isEmpty && extra.isEmpty, "differing \(differing), extra \(extra)")
         let folder = TestPaths.repositoryRoot.appendingPathComponent("traces/eplb")
         guard case .history(let v3) = try EPLBInputFile.load(from: folder.appendingPathComponent("v3-history.json")) else {

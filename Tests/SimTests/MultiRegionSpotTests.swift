@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test(.needsReferenceData) func theCommittedTracesAreTheManifestsOutputAndItsRegionsAreFittedToTheReferenceData() throws {
-        let (differing, extra) = try CommittedInputs.mismatches(problem: "spot-multi")
+        let (differing, extra) = try CommittedInputs.mismatches(problem: "spot-multi") { SpotMultiTraceGenerator(manifest: try SpotMultiTraceManifest.load(from: $0)).files() }
         #expect(differing.isEmpty && extra.isEmpty, "regenerate with `sim-cascade traces generate spot-multi`: \(differing) \(extra)")
         let manifest = try SpotMultiTraceManifest.load(from: TestPaths.repositoryRoot.appendingPathComponent("traces/spot-multi/manifest.json"))
         let data = try TestPaths.referenceData()

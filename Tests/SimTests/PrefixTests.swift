@@ -124,7 +124,7 @@ import SimCore
     }
 
     @Test func committedTablesRegenerateByteForByte() throws {
-        let (differing, extra) = try CommittedInputs.mismatches(problem: "prefix")
+        let (differing, extra) = try CommittedInputs.mismatches(problem: "prefix") { PrefixTableGenerator(manifest: try PrefixTableManifest.load(from: $0)).files() }
         #expect(differing.isEmpty && extra.isEmpty, "differing \(differing), extra \(extra)")
     }
 

@@ -107,7 +107,7 @@ import SimCore
     }
 
     @Test func committedWorkloadsRegenerateByteForByte() throws {
-        let (differing, extra) = try CommittedInputs.mismatches(problem: "txn")
+        let (differing, extra) = try CommittedInputs.mismatches(problem: "txn") { TxnWorkloadGenerator(manifest: try TxnWorkloadManifest.load(from: $0)).files() }
         #expect(differing.isEmpty && extra.isEmpty, "differing \(differing), extra \(extra)")
         let folder = TestPaths.repositoryRoot.appendingPathComponent("traces/txn")
         let workloads = try TxnWorkloadFile.load(from: folder.appendingPathComponent("workloads-default.json"))

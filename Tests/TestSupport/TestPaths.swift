@@ -43,9 +43,10 @@ public enum TestPaths {
 public enum CommittedInputs {
     /// Files whose bytes differ from the manifest's output, and files present that the manifest
     /// does not produce (besides `manifest.json`). Both are empty when the folder is current.
-    public static func mismatches(problem: String) throws -> (differing: [String], extra: [String]) {
+    public static func mismatches(problem: String, generate: (URL) throws -> [GeneratedFile]) throws
+        -> (differing: [String], extra: [String]) {
         let folder = TestPaths.repositoryRoot.appendingPathComponent("traces/\(problem)")
-        let files = try GeneratedInputs.files(problem: problem, manifest: folder.appendingPathComponent("manifest.json"))
+        let files = try generate(folder.appendingPathComponent("manifest.json"))
         let differing = files.filter { file in
             FileManager.default.contents(atPath: folder.appendingPathComponent(file.name).path) != Data(file.contents.utf8)
         }.map(\.name)

@@ -98,45 +98,16 @@ public struct Calibration: Sendable {
     public var heldOutName: String
     public var referencePolicy: String
 
-    /// Spot: the search and held-out scenario sets; the reference is the greedy template.
-    public static func spot(evaluator: CandidateEvaluator, search: SpotScenarioSet, heldOut: SpotScenarioSet) throws -> Calibration {
-        Calibration(evaluator: evaluator, problem: .spot, levels: try SpotLevels.make(search: search),
-                    heldOutFine: SpotFidelityLevel(name: "fine", set: heldOut, failOnDeadlineMiss: true),
-                    searchName: search.name, heldOutName: heldOut.name, referencePolicy: "greedy (the template)")
-    }
-
-    /// Multi-region spot: search and held-out sets under one model; the reference is round-robin.
-    public static func spotMulti(evaluator: CandidateEvaluator, search: MultiRegionScenarioSet, heldOut: MultiRegionScenarioSet,
-                                 model: MultiRegionModel) -> Calibration {
-        Calibration(evaluator: evaluator, problem: .spotMulti, levels: SpotMultiLevels.make(search: search, model: model),
-                    heldOutFine: SpotMultiFidelityLevel(name: "fine", set: heldOut, model: model, migrationOverheadSeconds: 0,
-                                                        failOnDeadlineMiss: true),
-                    searchName: search.name, heldOutName: heldOut.name, referencePolicy: "round-robin (the template), \(model.rawValue) model")
-    }
-
-    /// Transactions: search and held-out workloads; the reference is the smf template.
-    public static func txn(evaluator: CandidateEvaluator, search: (name: String, workloads: [NamedTxnWorkload]),
-                           heldOut: (name: String, workloads: [NamedTxnWorkload])) -> Calibration {
-        Calibration(evaluator: evaluator, problem: .txn, levels: TxnLevels.make(workloads: search.workloads),
-                    heldOutFine: TxnLevels.make(workloads: heldOut.workloads)[2],
-                    searchName: search.name, heldOutName: heldOut.name, referencePolicy: "smf, seed 0 (the template)")
-    }
-
-    /// Prefix caching: search and held-out tables; the reference is the ggr template.
-    public static func prefix(evaluator: CandidateEvaluator, search: (name: String, tables: [(name: String, table: PrefixTable)]),
-                              heldOut: (name: String, tables: [(name: String, table: PrefixTable)])) -> Calibration {
-        Calibration(evaluator: evaluator, problem: .prefix, levels: PrefixLevels.make(tables: search.tables),
-                    heldOutFine: PrefixLevels.make(tables: heldOut.tables)[2],
-                    searchName: search.name, heldOutName: heldOut.name, referencePolicy: "ggr (the template)")
-    }
-
-    /// Expert placement: search and held-out load histories of one shape; the reference is
-    /// DeepSeek's EPLB (the template).
-    public static func eplb(evaluator: CandidateEvaluator, search: (name: String, windows: [[[Double]]]),
-                            heldOut: (name: String, windows: [[[Double]]]), shape: EPLBShape) -> Calibration {
-        Calibration(evaluator: evaluator, problem: .eplb, levels: EPLBLevels.make(windows: search.windows, shape: shape),
-                    heldOutFine: EPLBLevels.make(windows: heldOut.windows, shape: shape)[2],
-                    searchName: search.name, heldOutName: heldOut.name, referencePolicy: "DeepSeek's EPLB (the template)")
+    /// The problem's levels on the search inputs, and its fine level on the held-out inputs.
+    /// - Throws: what building the levels throws (`SimError` for inputs they cannot use).
+    public init(evaluator: CandidateEvaluator, search: CandidateInputs, heldOut: CandidateInputs) throws {
+        self.evaluator = evaluator
+        problem = search.problem
+        levels = try problem.levels(search)
+        heldOutFine = try problem.levels(heldOut).last!
+        searchName = search.label
+        heldOutName = heldOut.label
+        referencePolicy = problem.definition.erasedReferencePolicy(search)
     }
 
     var metric: String { levels.last!.primaryMetric }

@@ -3,34 +3,6 @@ import Foundation
 import Sim
 import SimCore
 
-/// A valid candidate's score, in its problem's terms.
-public enum CandidateScore: Sendable {
-    case spot(SpotSetResult)
-    case spotMulti(MultiRegionSetResult)
-    case eplb(EPLBHistoryResult)
-    case prefix([PrefixTableScore])
-    case txn([TxnWorkloadScore])
-}
-
-/// The inputs a candidate is evaluated on.
-public enum CandidateInputs: Sendable {
-    case spot(SpotScenarioSet)
-    case spotMulti(MultiRegionScenarioSet, model: MultiRegionModel, migrationOverheadSeconds: Double)
-    case eplb(windows: [[[Double]]], shape: EPLBShape)
-    case prefix([(name: String, table: PrefixTable)])
-    case txn([NamedTxnWorkload])
-
-    public var problem: CandidateProblem {
-        switch self {
-        case .spot: return .spot
-        case .spotMulti: return .spotMulti
-        case .eplb: return .eplb
-        case .prefix: return .prefix
-        case .txn: return .txn
-        }
-    }
-}
-
 /// The result of evaluating one candidate: a score, or a failure — never both.
 public struct EvaluationOutcome: Sendable {
     public var problem: CandidateProblem
@@ -163,15 +135,7 @@ public struct CandidateEvaluator: Sendable {
     /// - Throws: `CascadeError.invalidBudget` for an unknown level, a gate the levels cannot
     ///   read, or `--level` with `--all-levels`.
     func cascadeRunner(_ inputs: CandidateInputs, _ cascade: CascadeOptions?) throws -> CascadeRunner {
-        let all: [any FidelityLevel]
-        switch inputs {
-        case .spot(let set): all = try SpotLevels.make(search: set)
-        case .spotMulti(let set, let model, let migration):
-            all = SpotMultiLevels.make(search: set, model: model, migrationOverheadSeconds: migration)
-        case .txn(let workloads): all = TxnLevels.make(workloads: workloads)
-        case .prefix(let tables): all = PrefixLevels.make(tables: tables)
-        case .eplb(let windows, let shape): all = EPLBLevels.make(windows: windows, shape: shape)
-        }
+        let all = try inputs.problem.levels(inputs)
         let cascade = cascade ?? CascadeOptions(gates: [], onlyLevel: "fine")
         let full = try CascadeRunner(levels: all, gates: cascade.gates, budgets: cascade.budgets,
                                      allLevels: cascade.allLevels).validated()

@@ -1,41 +1,5 @@
 import Foundation
 
-/// The default gates, used until `sim-cascade calibrate` has measured better ones: reject a
-/// candidate whose cheap-level mean cost is clearly worse than the template's (greedy) there.
-public enum DefaultGates {
-    /// The problem's default gates (none for a problem without cheap levels).
-    public static func of(_ problem: CandidateProblem) -> [LevelGate] {
-        switch problem {
-        case .spot, .spotMulti: return spot
-        case .txn: return txn
-        case .prefix: return prefix
-        case .eplb: return eplb
-        }
-    }
-
-    /// Higher is better here: reject below the factor × DeepSeek's EPLB's balancedness.
-    public static let eplb = [
-        LevelGate(level: "cost_model", metric: "balancedness_self", factor: 0.8),
-        LevelGate(level: "coarse", metric: "balancedness_gpu", factor: 0.9),
-    ]
-
-    /// Higher is better here: reject below the factor × the ggr template's hit rate.
-    public static let prefix = [
-        LevelGate(level: "cost_model", metric: "estimated_phr", factor: 0.8),
-        LevelGate(level: "coarse", metric: "phr", factor: 0.9),
-    ]
-
-    public static let txn = [
-        LevelGate(level: "cost_model", metric: "total_makespan", factor: 1.25),
-        LevelGate(level: "coarse", metric: "total_makespan", factor: 1.10),
-    ]
-
-    public static let spot = [
-        LevelGate(level: "cost_model", metric: "mean_cost", factor: 1.25),
-        LevelGate(level: "coarse", metric: "mean_cost", factor: 1.10),
-    ]
-}
-
 /// The gates and budgets of a cascade, as a file holds them: `{"gates": [{"level", "metric",
 /// "factor", "sequential"?: {"batches", "confidence", "seed"}}, …], "budgets": [{"level",
 /// "wall_seconds", "cpu_seconds"?}, …], "cascade_levels"?: [names]}` — written by hand, or the

@@ -3,6 +3,7 @@ import CandidateAPI
 import Cascade
 import Foundation
 import Sim
+import SimCore
 
 struct Calibrate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,22 +17,15 @@ struct Calibrate: ParsableCommand {
     )
 
     @Option(help: "The problem.")
-    var problem: CandidateProblem = .spot
+    var problem: CandidateProblem = ProblemRegistry.defaultProblem
 
     @Option(help: "Candidates in the pool (a full calibration uses at least 100).")
     var pool: Int = 100
 
-    @Option(help: "spot, spot-multi: search scenario file (default: traces/PROBLEM/scenarios-default.json).")
-    var scenarios: String?
+    @OptionGroup var inputs: ProblemInputOptions
 
-    @Option(help: "spot-multi: reference or corrected (default).")
-    var model: MultiRegionModel = .corrected
-
-    @Option(help: "spot, spot-multi: held-out scenario file (default: traces/PROBLEM/scenarios-heldout.json); txn: held-out workloads (default: traces/txn/workloads-heldout.json); prefix: one held-out table (default: all of traces/prefix/*-heldout.csv); eplb: a held-out history (default: NAME-heldout.json beside the search history).")
+    @Option(help: "A held-out input file (default: the problem's embedded held-out inputs, traces/PROBLEM/*-heldout*; eplb: NAME-heldout.json beside the search history).")
     var heldOut: String?
-
-    @Option(help: "txn: search workloads (default: traces/txn/workloads-default.json); prefix: one search table (default: traces/prefix/*.csv); eplb: a load history (default: traces/eplb/v3-history.json).")
-    var input: String?
 
     @Option(help: "Output folder (default: fidelity-reports/ of this checkout).")
     var out: String?
@@ -40,73 +34,21 @@ struct Calibrate: ParsableCommand {
     var json = false
 
     func run() throws {
-        let scenarioProblem = problem == .spot || problem == .spotMulti
-        if scenarioProblem && input != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--input (use --scenarios)") }
-        if !scenarioProblem && scenarios != nil { throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--scenarios (use --input)") }
-        func poolOf(_ size: Int) -> [PoolCandidate] {
-            switch problem {
-            case .spot: return SpotCandidatePool.make(size: size)
-            case .spotMulti: return SpotMultiCandidatePool.make(size: size)
-            case .txn: return TxnCandidatePool.make(size: size)
-            case .prefix: return PrefixCandidatePool.make(size: size)
-            case .eplb: return EPLBCandidatePool.make(size: size)
-            }
-        }
+        let catalog = InputCatalog.standard
+        let request = try inputs.request(for: problem)
+        func poolOf(_ size: Int) -> [PoolCandidate] { problem.calibrationPool(size: size) }
         // The count first: a pool is built from it.
         let most = poolOf(100_000).count
         guard (5...most).contains(pool) else {
             throw CascadeError.invalidBudget(name: "--pool", value: "\(pool)", reason: "must be between 5 and \(most)")
         }
         let candidates = poolOf(pool)
-        let folder = try out.map { URL(fileURLWithPath: $0, relativeTo: Locations.workingDirectory).standardizedFileURL }
-            ?? Locations.defaultFile("fidelity-reports")
+        let folder = try out.map(catalog.userPath) ?? catalog.packageFile("fidelity-reports")
 
         let evaluator = try CandidateEvaluator.standard(allowUnsafe: false)
         Log.warnings(of: evaluator.sandbox)
-        let calibration: Calibration
-        switch problem {
-        case .spot:
-            let search = try SpotScenarioSet.load(from: try scenarios.map(Locations.spotFile) ?? Locations.defaultSpotScenarios())
-            let held = try SpotScenarioSet.load(from: try heldOut.map(Locations.spotFile) ?? Locations.heldOutSpotScenarios())
-            calibration = try .spot(evaluator: evaluator, search: search, heldOut: held)
-        case .spotMulti:
-            let search = try MultiRegionScenarioSet.load(from: try Locations.spotMultiScenarios(scenarios))
-            let held = try MultiRegionScenarioSet.load(from: try heldOut.map { try Locations.spotMultiScenarios($0) }
-                ?? Locations.heldOutSpotMultiScenarios())
-            calibration = .spotMulti(evaluator: evaluator, search: search, heldOut: held, model: model)
-        case .eplb:
-            let search = try input.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/eplb/v3-history.json")
-            let held = try heldOut.map { try Locations.dataFile($0) }
-                ?? Locations.defaultFile("traces/eplb/" + EPLBHistoryManifest.heldOutName(search.lastPathComponent))
-            func history(_ url: URL) throws -> (windows: [[[Double]]], shape: EPLBShape) {
-                guard case .history(let h) = try EPLBInputFile.load(from: url), let shape = h.shape else {
-                    throw CascadeError.invalidBudget(name: "--input", value: url.path, reason: "calibration needs a load history that names its shape")
-                }
-                return (h.windows(size: h.window ?? 100), shape)
-            }
-            let (searchWindows, shape) = try history(search)
-            let (heldWindows, heldShape) = try history(held)
-            guard heldShape == shape else {
-                throw CascadeError.invalidBudget(name: "--held-out", value: held.path, reason: "has another shape than the search history")
-            }
-            calibration = .eplb(evaluator: evaluator, search: (search.lastPathComponent, searchWindows),
-                                heldOut: (held.lastPathComponent, heldWindows), shape: shape)
-        case .prefix:
-            func tables(_ urls: [URL]) throws -> [(name: String, table: PrefixTable)] {
-                try urls.map { (name: $0.lastPathComponent, table: try PrefixTableFile.load(from: $0)) }
-            }
-            let search = try input.map { [try Locations.dataFile($0)] } ?? Locations.defaultPrefixTables()
-            let held = try heldOut.map { [try Locations.dataFile($0)] } ?? Locations.defaultPrefixTables(heldOut: true)
-            calibration = .prefix(evaluator: evaluator,
-                                  search: (search.map(\.lastPathComponent).joined(separator: ", "), try tables(search)),
-                                  heldOut: (held.map(\.lastPathComponent).joined(separator: ", "), try tables(held)))
-        default:
-            let search = try input.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/txn/workloads-default.json")
-            let held = try heldOut.map { try Locations.dataFile($0) } ?? Locations.defaultFile("traces/txn/workloads-heldout.json")
-            calibration = .txn(evaluator: evaluator,
-                               search: (search.lastPathComponent, try TxnWorkloadFile.load(from: search)),
-                               heldOut: (held.lastPathComponent, try TxnWorkloadFile.load(from: held)))
-        }
+        let (search, held) = try problem.calibrationInputs(search: request, heldOutFile: heldOut, catalog: catalog)
+        let calibration = try Calibration(evaluator: evaluator, search: search, heldOut: held)
         let name = problem.rawValue
         let report = try calibration.run(pool: candidates) { i, candidate in
             Log.note("calibrate: \(i + 1)/\(candidates.count) \(candidate)")

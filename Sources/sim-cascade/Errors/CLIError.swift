@@ -1,3 +1,4 @@
+import Cascade
 import Sim
 import SimCore
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Cascade
 import Sim
+import SimCore
 
 /// Writes one JSON value to stdout: the `--json` contract of every command.
 enum JSONOutput {

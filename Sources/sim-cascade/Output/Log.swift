@@ -14,11 +14,6 @@ enum Log {
         try? FileHandle.standardError.write(contentsOf: Data("warning: \(Escaped.line(message))\n".utf8))
     }
 
-    /// The one-line notice of a store that got row hashes on this open.
-    static func upgrade(of store: ProgramStore) {
-        if store.upgradedRows > 0 { note("\(store.path): hashed \(store.upgradedRows) rows written before row hashes existed") }
-    }
-
     /// The sandbox's one-line warnings (e.g. no memory cgroup on this machine).
     static func warnings(of sandbox: Sandbox) {
         if let warning = sandbox.memoryCgroupWarning { Self.warning(warning) }

@@ -3,6 +3,6 @@ import ArgumentParser
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a built-in policy through a trusted simulator.",
-        subcommands: [SimulateSpot.self, SimulateSpotMulti.self, SimulateEPLB.self, SimulatePrefix.self, SimulateTxn.self]
+        subcommands: CommandRegistry.simulateCommands
     )
 }

@@ -1,0 +1,88 @@
+import Foundation
+import Sim
+import SimCore
+
+/// Where input files are found: as given (relative to the working directory), the reference
+/// data (`$SIM_CASCADE_DATA`, else `../shared/data`), and the package's own embedded inputs under
+/// `traces/`. Each problem names its default, held-out and reference files once, in its folder;
+/// every lookup goes through here.
+public struct InputCatalog: Sendable {
+    /// What relative paths given by the user are relative to.
+    public var workingDirectory: URL
+
+    public init(workingDirectory: URL) {
+        self.workingDirectory = workingDirectory
+    }
+
+    /// The process's working directory.
+    public static var standard: InputCatalog {
+        InputCatalog(workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
+    }
+
+    /// A path the user gave (an output, a candidate), made absolute; no lookup.
+    public func userPath(_ path: String) -> URL {
+        URL(fileURLWithPath: path, relativeTo: workingDirectory).standardizedFileURL
+    }
+
+    /// The reference data folder.
+    /// - Throws: `SimError.referenceDataNotFound` naming where it was looked for.
+    public func referenceData() throws -> URL {
+        try ReferenceData.locate(searchStarts: ReferenceData.processSearchStarts)
+    }
+
+    /// A file of the package (an embedded input, a candidate API source).
+    /// - Throws: `SimError.fileNotFound` when the process runs outside the package.
+    public func packageFile(_ relativePath: String) throws -> URL {
+        try ProjectPaths.root().appendingPathComponent(relativePath)
+    }
+
+    /// Resolves an input file: as given, else inside each of `subfolders` of the reference data,
+    /// else inside the data folder itself (so that `txn/workloads.json` names a reference file).
+    /// When the file is nowhere and the data folder is missing too, the error says so.
+    /// - Throws: `SimError.fileNotFound` listing every place looked at.
+    public func dataFile(_ path: String, under subfolders: [String] = []) throws -> URL {
+        var fallbacks: [URL] = []
+        var dataProblem: SimError?
+        do {
+            let data = try referenceData()
+            fallbacks = subfolders.map { data.appendingPathComponent($0) } + [data]
+        } catch let error as SimError {
+            dataProblem = error
+        }
+        do {
+            return try FileResolver(workingDirectory: workingDirectory, fallbacks: fallbacks).resolve(path)
+        } catch SimError.fileNotFound(let name, var tried) where dataProblem != nil {
+            tried.append(dataProblem!.description)
+            throw SimError.fileNotFound(name, tried: tried)
+        }
+    }
+
+    /// The embedded files of `folder` (relative to the package) ending in `suffix`, in name
+    /// order; those ending in `-heldout` + `suffix` only when `heldOut`, else none of them.
+    /// - Throws: `SimError.fileNotFound` when there are none.
+    public func packageFiles(in folder: String, suffix: String, heldOut: Bool) throws -> [URL] {
+        let url = try packageFile(folder)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        let files = names.filter { $0.hasSuffix(suffix) && $0.hasSuffix("-heldout" + suffix) == heldOut }.sorted()
+            .map { url.appendingPathComponent($0) }
+        guard !files.isEmpty else {
+            throw SimError.fileNotFound("\(folder)/*\(heldOut ? "-heldout" : "")\(suffix)", tried: [url.path])
+        }
+        return files
+    }
+
+    /// `file` (a gates file), else the calibrated gates of the checkout the binary was built
+    /// from (`fidelity-reports/PROBLEM.json`), else the problem's default gates.
+    /// - Throws: `CascadeError.invalidBudget` for a gates file that does not parse.
+    public func gates(for problem: CandidateProblem, file: String?) throws -> GatesFile {
+        if let file { return try GatesFile.load(from: userPath(file)) }
+        // The checkout the binary was built from (not the working directory's).
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        if let root = try? ProjectPaths.root(searchStarts: [binary]),
+           case let calibrated = root.appendingPathComponent("fidelity-reports/\(problem.rawValue).json"),
+           FileManager.default.fileExists(atPath: calibrated.path) {
+            return try GatesFile.load(from: calibrated)
+        }
+        return GatesFile(gates: problem.definition.defaultGates)
+    }
+}

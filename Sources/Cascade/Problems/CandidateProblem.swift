@@ -1,0 +1,206 @@
+import Foundation
+import Sim
+import SimCore
+
+/// A registered problem, as the rest of the system holds it: compared and stored by name, and
+/// reaching its `Problem` for everything else. Its inputs and scores travel type-erased
+/// (`CandidateInputs`, `CandidateScore`); only the problem that made them opens them.
+public struct CandidateProblem: Sendable, Hashable, CustomStringConvertible {
+    public let definition: any Problem
+
+    public init(_ definition: some Problem) {
+        self.definition = definition
+    }
+
+    /// The problem's name (`fidelity-reports/NAME.json`, `--problem NAME`, a store's problem).
+    public var rawValue: String { definition.name }
+    public var description: String { rawValue }
+
+    /// Every registered problem, in the registry's order.
+    public static var allCases: [CandidateProblem] { ProblemRegistry.problems }
+
+    /// The registered problem named `rawValue`, if any.
+    public init?(rawValue: String) {
+        guard let problem = ProblemRegistry.problems.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = problem
+    }
+
+    /// - Throws: `CascadeError.unknownProblem`.
+    public init(named name: String) throws {
+        guard let problem = CandidateProblem(rawValue: name) else {
+            throw CascadeError.unknownProblem(name, known: Self.allCases.map(\.rawValue))
+        }
+        self = problem
+    }
+
+    public static func == (a: CandidateProblem, b: CandidateProblem) -> Bool { a.rawValue == b.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+
+    /// The `main` compiled with the candidate: it hands `Candidate` to the query loop, so a
+    /// missing type or a wrong conformance is a compile error in the candidate's terms.
+    var harness: String {
+        """
+        import CandidateAPI
+
+        @main enum CandidateMain {
+            static func main() { CandidateHost.\(definition.serveFunction)(Candidate.self) }
+        }
+
+        """
+    }
+
+    /// The fine level's metric a run optimises, and which way is better: evolve's fitness.
+    public var fitness: LevelMetric { definition.fitness }
+    /// The protocol a candidate's `Candidate` type conforms to.
+    public var protocolName: String { definition.protocolName }
+    /// The candidate API's source files for this problem, relative to the package root.
+    public var apiSourceFiles: [String] { definition.apiSourceFiles }
+    /// The starting candidate printed by `sim-cascade init PROBLEM`.
+    public var template: String { definition.template }
+
+    /// The problem `source` seems written for when it names another problem's protocol and not
+    /// this one's: a hint for a compile error, never a decision.
+    public func otherProblem(suggestedBy source: String) -> CandidateProblem? {
+        guard !source.contains(protocolName) else { return nil }
+        return Self.allCases.first { $0 != self && source.contains($0.protocolName) }
+    }
+
+    /// The template with `body` as its evolve block (indented like the block), everything
+    /// outside the block — its helper types — kept.
+    /// - Complexity: O(template length).
+    public func template(withBlock body: String) -> String {
+        let template = self.template
+        guard let start = template.range(of: "// EVOLVE-BLOCK-START\n"), let end = template.range(of: "// EVOLVE-BLOCK-END") else {
+            preconditionFailure("every template marks its evolve block")
+        }
+        let indented = body.split(separator: "\n", omittingEmptySubsequences: false).map { "        " + $0 }.joined(separator: "\n")
+        return String(template[..<start.upperBound]) + indented + "\n        " + String(template[end.lowerBound...])
+    }
+
+    // MARK: Inputs
+
+    /// Refuses a setting (`window`, `model`, …) this problem does not take, naming the problems
+    /// that do.
+    /// - Throws: `CascadeError.missingOption`.
+    public func check(settings: [String: String]) throws {
+        for name in settings.keys.sorted() where !definition.inputFiles.settings.contains(name) {
+            let takers = Self.allCases.filter { $0.definition.inputFiles.settings.contains(name) }
+            throw CascadeError.missingOption(takers.map { "--problem \($0.rawValue)" }.joined(separator: " or "), because: "with --\(name)")
+        }
+    }
+
+    /// The inputs `request` names, loaded and checked.
+    /// - Throws: `SimError`, `CascadeError` for bad input.
+    public func loadInputs(_ request: InputRequest, catalog: InputCatalog) throws -> CandidateInputs {
+        try check(settings: request.settings)
+        return try definition.erasedLoad(request, catalog: catalog)
+    }
+
+    /// The search and held-out inputs of a calibration.
+    public func calibrationInputs(search: InputRequest, heldOutFile: String?, catalog: InputCatalog) throws
+        -> (search: CandidateInputs, heldOut: CandidateInputs) {
+        try check(settings: search.settings)
+        return try definition.erasedCalibrationInputs(search: search, heldOutFile: heldOutFile, catalog: catalog)
+    }
+
+    /// What evolve re-scores its best program on.
+    public func rescoreInputs(catalog: InputCatalog) throws -> [(name: String, inputs: CandidateInputs)] {
+        try definition.erasedRescoreInputs(catalog: catalog)
+    }
+
+    /// At most `size` calibration candidates.
+    public func calibrationPool(size: Int) -> [PoolCandidate] { definition.calibrationPool(size: size) }
+
+    /// `bench`'s in-process workloads of the problem's simulator.
+    public func benchmarks(runs: Int, catalog: InputCatalog) throws -> [BenchRow] {
+        try definition.benchmarks(runs: runs, catalog: catalog)
+    }
+
+    /// The embedded inputs `manifest` regenerates.
+    public func generatedFiles(manifest: URL) throws -> [GeneratedFile] { try definition.generatedFiles(manifest: manifest) }
+}
+
+/// The inputs a candidate is evaluated on: a problem's `Inputs`, made by that problem.
+public struct CandidateInputs: Sendable {
+    public let problem: CandidateProblem
+    /// What reports call the inputs (a scenario set's name, a file name).
+    public let label: String
+    let value: any Sendable
+
+    init<P: Problem>(_ problem: P, _ loaded: LoadedInputs<P.Inputs>) {
+        self.problem = CandidateProblem(problem)
+        self.label = loaded.label
+        self.value = loaded.value
+    }
+
+    /// The inputs as their problem's type, or `nil` for another problem's inputs.
+    public func value<T>(as: T.Type) -> T? { value as? T }
+}
+
+/// A valid candidate's score, in its problem's terms (`Problem.Score`).
+public struct CandidateScore: Sendable {
+    let value: any Sendable
+
+    public init(_ value: some Sendable) {
+        self.value = value
+    }
+
+    /// The score as its problem's type, or `nil` for another problem's score.
+    public func value<T>(as: T.Type) -> T? { value as? T }
+}
+
+extension Problem {
+    /// `inputs` as this problem's: they can only have been made by it (`CandidateInputs` is
+    /// built by `erase`), so a mismatch is a programming error.
+    func open(_ inputs: CandidateInputs) -> LoadedInputs<Inputs> {
+        guard let value = inputs.value as? Inputs else {
+            preconditionFailure("problem \(name) was handed the inputs of \(inputs.problem.rawValue)")
+        }
+        return LoadedInputs(value, label: inputs.label)
+    }
+
+    func erase(_ loaded: LoadedInputs<Inputs>) -> CandidateInputs { CandidateInputs(self, loaded) }
+
+    func erasedLoad(_ request: InputRequest, catalog: InputCatalog) throws -> CandidateInputs {
+        erase(try loadInputs(request, catalog: catalog))
+    }
+
+    func erasedCalibrationInputs(search: InputRequest, heldOutFile: String?, catalog: InputCatalog) throws
+        -> (search: CandidateInputs, heldOut: CandidateInputs) {
+        let (s, h) = try calibrationInputs(search: search, heldOutFile: heldOutFile, catalog: catalog)
+        return (erase(s), erase(h))
+    }
+
+    func erasedRescoreInputs(catalog: InputCatalog) throws -> [(name: String, inputs: CandidateInputs)] {
+        try rescoreInputs(catalog: catalog).map { ($0.name, erase($0.inputs)) }
+    }
+
+    func erasedLevels(_ inputs: CandidateInputs) throws -> [any FidelityLevel] { try levels(for: open(inputs).value) }
+
+    func erasedReferencePolicy(_ inputs: CandidateInputs) -> String { referencePolicy(for: open(inputs).value) }
+
+    func erasedEncode(_ score: CandidateScore, _ inputs: CandidateInputs, to encoder: Encoder) throws {
+        guard let score = score.value as? Score else { preconditionFailure("problem \(name) was handed another problem's score") }
+        try encode(score, of: open(inputs), to: encoder)
+    }
+
+    func erasedSummary(_ score: CandidateScore, _ inputs: CandidateInputs) -> [String] {
+        guard let score = score.value as? Score else { preconditionFailure("problem \(name) was handed another problem's score") }
+        return summary(score, of: open(inputs))
+    }
+}
+
+extension CandidateProblem {
+    /// The problem's levels on `inputs`, cheapest first.
+    func levels(_ inputs: CandidateInputs) throws -> [any FidelityLevel] { try definition.erasedLevels(inputs) }
+
+    /// Writes a valid score into an `eval` report.
+    public func encode(_ score: CandidateScore, of inputs: CandidateInputs, to encoder: Encoder) throws {
+        try definition.erasedEncode(score, inputs, to: encoder)
+    }
+
+    /// A valid score as text lines.
+    public func summary(_ score: CandidateScore, of inputs: CandidateInputs) -> [String] {
+        definition.erasedSummary(score, inputs)
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import Sim
+import SimCore
+
+/// Everything the rest of sim-cascade needs of one problem: the candidate's contract, its
+/// inputs, its levels, its calibration pool, its fitness and its report. A problem is a value
+/// conforming to this protocol in `Problems/<Name>/`, listed once in `ProblemRegistry`; the
+/// evaluator, calibration, `evolve` and the command line reach it only through
+/// `CandidateProblem`, never by name.
+public protocol Problem: Sendable {
+    /// What candidates are evaluated on (a scenario set, workloads, tables, …).
+    associatedtype Inputs: Sendable
+    /// A valid candidate's score at the fine level, in the problem's terms.
+    associatedtype Score: Sendable
+
+    /// The name on the command line, in stores, reports and `fidelity-reports/NAME.json`.
+    var name: String { get }
+    /// The protocol a candidate's `Candidate` type conforms to.
+    var protocolName: String { get }
+    /// The `CandidateHost` function the generated `main` hands `Candidate` to.
+    var serveFunction: String { get }
+    /// The candidate API's source files for this problem, relative to the package root (shown
+    /// to an LLM generator).
+    var apiSourceFiles: [String] { get }
+    /// The starting candidate (`sim-cascade init NAME`), with one evolve block.
+    var template: String { get }
+    /// The fine level's metric a run optimises, and which way is better: evolve's fitness.
+    var fitness: LevelMetric { get }
+    /// The gates used until `calibrate` has measured better ones.
+    var defaultGates: [LevelGate] { get }
+    /// What one item of the inputs is called in tables (`scenarios`, `workloads`, …).
+    var itemNoun: String { get }
+    /// The eval report's key for the fine level's notes to an LLM.
+    var notesKey: String { get }
+    /// Where the inputs come from and which options name them.
+    var inputFiles: ProblemInputFiles { get }
+    /// Why a coarse level can rank the better half worse than the target (calibration report).
+    var coarseRankingCaveat: String { get }
+
+    /// The inputs `request` names, loaded and checked.
+    /// - Throws: `SimError`, `CascadeError` for bad input.
+    func loadInputs(_ request: InputRequest, catalog: InputCatalog) throws -> LoadedInputs<Inputs>
+    /// The levels on `inputs`, cheapest first, the last named `fine`.
+    func levels(for inputs: Inputs) throws -> [any FidelityLevel]
+    /// The reference policy the gates compare with, as a calibration report names it.
+    func referencePolicy(for inputs: Inputs) -> String
+    /// A calibration pool of at most `size` candidates: baselines, variants of the template and
+    /// at most 20 % bad ones.
+    func calibrationPool(size: Int) -> [PoolCandidate]
+    /// The search and held-out inputs of a calibration (`heldOutFile`: the user's, else the
+    /// problem's default held-out inputs).
+    func calibrationInputs(search: InputRequest, heldOutFile: String?, catalog: InputCatalog) throws
+        -> (search: LoadedInputs<Inputs>, heldOut: LoadedInputs<Inputs>)
+    /// The named inputs evolve re-scores its best program on: the held-out inputs, and reference
+    /// sets where the data is present.
+    func rescoreInputs(catalog: InputCatalog) throws -> [(name: String, inputs: LoadedInputs<Inputs>)]
+    /// Writes a valid candidate's score into an `eval` report (snake_case keys, the names of the
+    /// matching `simulate` report).
+    func encode(_ score: Score, of inputs: LoadedInputs<Inputs>, to encoder: Encoder) throws
+    /// The score as text lines, for `eval` without `--json`.
+    func summary(_ score: Score, of inputs: LoadedInputs<Inputs>) -> [String]
+    /// The embedded inputs `manifest` regenerates byte for byte (`traces generate`).
+    func generatedFiles(manifest: URL) throws -> [GeneratedFile]
+    /// `sim-cascade bench`'s in-process workloads of the problem's simulator (those needing the
+    /// reference data only when it is present).
+    func benchmarks(runs: Int, catalog: InputCatalog) throws -> [BenchRow]
+}
+
+extension Problem {
+    public func referencePolicy(for inputs: Inputs) -> String { "the template" }
+
+    public func calibrationInputs(search: InputRequest, heldOutFile: String?, catalog: InputCatalog) throws
+        -> (search: LoadedInputs<Inputs>, heldOut: LoadedInputs<Inputs>) {
+        var heldOut = search
+        heldOut.file = heldOutFile
+        heldOut.heldOut = heldOutFile == nil
+        return (try loadInputs(search, catalog: catalog), try loadInputs(heldOut, catalog: catalog))
+    }
+
+    public func rescoreInputs(catalog: InputCatalog) throws -> [(name: String, inputs: LoadedInputs<Inputs>)] {
+        [("held-out", try loadInputs(InputRequest(heldOut: true), catalog: catalog))]
+    }
+
+    public var coarseRankingCaveat: String { "" }
+
+    public func benchmarks(runs: Int, catalog: InputCatalog) throws -> [BenchRow] { [] }
+}
+
+/// A problem's inputs, loaded, with what reports call them.
+public struct LoadedInputs<Value: Sendable>: Sendable {
+    public var value: Value
+    /// A scenario set's name, a file name, …
+    public var label: String
+
+    public init(_ value: Value, label: String) {
+        self.value = value
+        self.label = label
+    }
+}
+
+/// Which options name a problem's inputs, and its embedded defaults.
+public struct ProblemInputFiles: Sendable {
+    /// The option naming an input file: `scenarios` or `input`.
+    public var fileOption: String
+    /// Problem-specific settings the problem reads from `InputRequest.settings` (option names
+    /// without dashes), e.g. `window`.
+    public var settings: [String]
+    /// `--held-out` (no file) selects the problem's embedded held-out inputs.
+    public var hasHeldOutSet: Bool
+    /// The folder of its embedded inputs, relative to the package root (`traces/NAME`).
+    public var tracesFolder: String
+
+    public init(fileOption: String, settings: [String] = [], hasHeldOutSet: Bool = false, tracesFolder: String) {
+        self.fileOption = fileOption
+        self.settings = settings
+        self.hasHeldOutSet = hasHeldOutSet
+        self.tracesFolder = tracesFolder
+    }
+}
+
+/// The inputs a command asks for: a file, or the embedded search or held-out inputs, and the
+/// problem's own settings (only those given).
+public struct InputRequest: Sendable {
+    /// As given on the command line; the catalog resolves it.
+    public var file: String?
+    /// Without a file: the problem's held-out inputs instead of its search inputs.
+    public var heldOut: Bool
+    /// Problem-specific settings by option name without dashes, as typed (`window`: `"50"`).
+    public var settings: [String: String]
+
+    public init(file: String? = nil, heldOut: Bool = false, settings: [String: String] = [:]) {
+        self.file = file
+        self.heldOut = heldOut
+        self.settings = settings
+    }
+
+    /// A setting parsed by `parse`, or `nil` when not given.
+    /// - Throws: `SimError.invalidParameter` naming `--name` when it does not parse.
+    public func setting<T>(_ name: String, _ what: String, _ parse: (String) -> T?) throws -> T? {
+        guard let text = settings[name] else { return nil }
+        guard let value = parse(text) else { throw SimError.invalidParameter(name: "--" + name, value: text, reason: "expected \(what)") }
+        return value
+    }
+}
+
+/// Starting candidates, one per problem, each in its problem's folder.
+enum CandidateTemplates {}
+
+/// A report's key, spelled as the JSON shows it (snake_case): what `Problem.encode` writes with.
+public struct ReportKey: CodingKey, ExpressibleByStringLiteral {
+    public var stringValue: String
+    public var intValue: Int? { nil }
+    public init(_ name: String) { stringValue = name }
+    public init(stringLiteral name: String) { stringValue = name }
+    public init?(stringValue: String) { self.stringValue = stringValue }
+    public init?(intValue: Int) { nil }
+}

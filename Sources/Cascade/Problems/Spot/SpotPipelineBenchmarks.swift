@@ -1,0 +1,103 @@
+import Foundation
+import Sim
+import SimCore
+
+/// The candidate pipeline, measured on the spot template: its compile, a cache hit, the
+/// sandbox's start, and a full sandboxed evaluation (excluding compile).
+public struct CandidatePipelineBench {
+    public var runs: Int
+    public var allowUnsafe: Bool
+    public var catalog: InputCatalog
+
+    public init(runs: Int, allowUnsafe: Bool, catalog: InputCatalog) {
+        self.runs = runs
+        self.allowUnsafe = allowUnsafe
+        self.catalog = catalog
+    }
+
+    /// The rows, or none and why when this machine cannot sandbox.
+    public func rows() throws -> (rows: [BenchRow], skipped: String?) {
+        let sandbox: Sandbox
+        do {
+            sandbox = try Sandbox.make(allowUnsafe: allowUnsafe, limits: SandboxLimits())
+        } catch let error as CascadeError {
+            return ([], "skipping candidate workloads: \(error)")
+        }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let source = SpotProblem().template
+
+        // A fresh, empty candidate cache for every compile (the API copy is shared: it is set up
+        // once per machine, not per compile).
+        let toolchain = try CandidateToolchain.locate(cacheRoot: scratch)
+        var coldIndex = 0
+        let cold = try BenchSamples.wallTime(runs: runs) { () throws -> Bool in
+            coldIndex += 1
+            let compiler = CandidateCompiler(toolchain: toolchain, cacheRoot: scratch.appendingPathComponent("cold-\(coldIndex)"))
+            guard case .success(let compiled) = try compiler.compile(source: source, problem: .spot), !compiled.cached else {
+                throw CascadeError.system("the spot template did not compile")
+            }
+            return compiled.cached
+        }
+        let compiler = CandidateCompiler(toolchain: toolchain, cacheRoot: scratch.appendingPathComponent("warm"))
+        guard case .success(let compiled) = try compiler.compile(source: source, problem: .spot) else {
+            throw CascadeError.system("the spot template did not compile")
+        }
+        let hit = try BenchSamples.wallTime(runs: runs) { try compiler.compile(source: source, problem: .spot) }
+
+        var rows = [
+            BenchRow("candidate compile, spot template (-O, empty cache)", clock: "wall", cold),
+            BenchRow("candidate compile, cache hit", clock: "wall", hit),
+        ]
+        rows += try startRows(compiled.executable)
+        var sets: [(String, SpotScenarioSet)] = []
+        if let data = try? catalog.referenceData() {
+            sets.append(("adrs-1080", try SpotScenarioSet.load(
+                from: data.appendingPathComponent("spot/single_region/scenarios-adrs-1080.json"))))
+        }
+        sets.append(("default-spot", try SpotScenarioSet.load(from: SpotProblem.scenarioFile(nil, catalog: catalog))))
+        for (name, set) in sets {
+            var meanCost = 0.0
+            var ticks = 0
+            let m = try BenchSamples.wallTime(runs: runs, sink: { (score: SpotSetResult) in
+                meanCost = score.meanCost
+                ticks = score.results.reduce(0) { $0 + $1.ticks }
+            }) { () throws -> SpotSetResult in
+                let session = try sandbox.start(executable: compiled.executable)
+                switch SpotCandidateRunner(set: set).run(session) {
+                case .success(let score): return score
+                case .failure(let failure): throw CascadeError.system("the spot template failed: \(failure.message)")
+                }
+            }
+            rows.append(BenchRow("spot \(name) greedy template, sandboxed (\(sandbox.mode.rawValue))", clock: "wall", m,
+                                  scenarios: set.scenarios.count, ticks: ticks, meanCost: meanCost))
+        }
+        return (rows, nil)
+    }
+
+    /// The sandbox's start: from the launcher's spawn to the candidate's first answer (its
+    /// hello), with the memory cgroup off and on (where the machine allows one). The teardown
+    /// after each start is not in the figure.
+    private func startRows(_ executable: URL) throws -> [BenchRow] {
+        var rows: [BenchRow] = []
+        for cgroup in [false, true] {
+            var limits = SandboxLimits()
+            limits.memoryCgroup = cgroup
+            guard let sandbox = try? Sandbox.make(allowUnsafe: allowUnsafe, limits: limits),
+                  sandbox.mode == .namespaces, sandbox.limits.memoryCgroup == cgroup else { continue }
+            var samples: [Double] = []
+            for _ in 0..<max(runs, 20) {
+                let begin = monotonicSeconds()
+                let session = try sandbox.start(executable: executable)
+                if let failure = session.awaitFirstAnswer() {
+                    throw CascadeError.system("the spot template did not start: \(failure.message)")
+                }
+                samples.append(monotonicSeconds() - begin)
+                session.killAndReap()
+            }
+            rows.append(BenchRow("sandbox start, spawn to first answer (memory cgroup \(cgroup ? "on" : "off"))",
+                                  clock: "wall", BenchSamples(samples: samples)))
+        }
+        return rows
+    }
+}

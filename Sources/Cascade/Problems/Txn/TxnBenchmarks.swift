@@ -1,0 +1,64 @@
+import CandidateAPI
+import Foundation
+import Sim
+import SimCore
+
+extension TxnProblem {
+    /// Each level's scoring on the embedded workloads, and one makespan evaluation of the
+    /// reference WORKLOAD_1 (reference data only).
+    public func benchmarks(runs: Int, catalog: InputCatalog) throws -> [BenchRow] {
+        var rows = Self.txnLevels(try TxnWorkloadFile.load(from: Self.workloadFile(nil, catalog: catalog)), runs: runs)
+        if let data = try? catalog.referenceData() {
+            let workloads = try TxnWorkloadFile.load(from: data.appendingPathComponent("txn/workloads.json"))
+            if let w1 = workloads.first(where: { $0.name == "WORKLOAD_1" }) {
+                rows.append(Self.txnMakespan(w1, label: "txn makespan, WORKLOAD_1 identity (100 txns)", runs: runs))
+            }
+        }
+        return rows
+    }
+
+    /// The transaction levels' scoring of the smf template's orders on the default workloads
+    /// (700 transactions), in process: what each level adds to the sandbox's cost.
+    static func txnLevels(_ workloads: [NamedTxnWorkload], runs: Int) -> [BenchRow] {
+        let orders = workloads.map { BuiltinTxnPolicy.smf.schedule($0.workload, seed: 0) }
+        let sample = TxnLevels.make(workloads: workloads)[0].workloads
+        let sampleOrders = sample.map { BuiltinTxnPolicy.smf.schedule($0.workload, seed: 0) }
+        // The level builds each sample's conflict counts once; a candidate costs the chains.
+        let conflicts = sample.map { TxnConflictEstimate.conflicts($0.workload) }
+        var sink = 0.0
+        let estimate = BenchSamples.cpuTime(runs: runs, sink: { sink += $0 }) { () -> Double in
+            Double(sample.indices.reduce(0) {
+                $0 + TxnConflictEstimate.makespan(sample[$1].workload, order: sampleOrders[$1], conflicts: conflicts[$1])
+            })
+        }
+        let exact = BenchSamples.cpuTime(runs: runs, sink: { sink += $0 }) { () -> Double in
+            Double(zip(workloads, orders).reduce(0) { total, pair in
+                var state = TxnSchedule(pair.0.workload)
+                return total + state.evaluate(pair.1)
+            })
+        }
+        let executed = BenchSamples.cpuTime(runs: runs, sink: { sink += $0 }) { () -> Double in
+            zip(workloads, orders).reduce(0) { $0 + TxnExecution.run($1.0.workload, order: $1.1).makespan }
+        }
+        precondition(sink > 0)
+        return [BenchRow("txn cost model: conflict chains, 25 % sample of the default workloads", clock: "cpu", estimate),
+                BenchRow("txn coarse: public makespan, default workloads (700 txns)", clock: "cpu", exact),
+                BenchRow("txn fine: 2PL execution, 4 workers, default workloads", clock: "cpu", executed)]
+    }
+
+    /// One makespan evaluation of the identity order, repeated so that a run lasts long enough to
+    /// time; the figure per item is one evaluation.
+    static func txnMakespan(_ w: NamedTxnWorkload, label: String, runs: Int) -> BenchRow {
+        let repeats = 2000
+        let order = Array(0..<w.workload.transactions.count)
+        var state = TxnSchedule(w.workload)
+        var sum = 0
+        let m = BenchSamples.cpuTime(runs: runs, sink: { sum &+= $0 }) { () -> Int in
+            var total = 0
+            for _ in 0..<repeats { total &+= state.evaluate(order) }
+            return total
+        }
+        precondition(sum != 0)
+        return BenchRow(label, clock: "cpu", m, items: repeats)
+    }
+}

@@ -1,0 +1,132 @@
+import Sim
+import SimCore
+
+/// `eval` output: the score with the field names of the matching `simulate`, or the failure.
+public struct EvalReport: Encodable, Sendable {
+    public var candidate: String
+    public var inputs: CandidateInputs
+    public var outcome: EvaluationOutcome
+
+    public init(candidate: String, inputs: CandidateInputs, outcome: EvaluationOutcome) {
+        self.candidate = candidate
+        self.inputs = inputs
+        self.outcome = outcome
+    }
+
+    struct Failure: Encodable { var kind: String; var message: String }
+    struct Timing: Encodable {
+        var compileSeconds: Double
+        var compileCached: Bool
+        var runSeconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case compileSeconds = "compile_seconds", compileCached = "compile_cached", runSeconds = "run_seconds"
+        }
+    }
+    struct Stage: Encodable {
+        var level: String
+        var status: String
+        var metrics: [String: Double]
+        var gate: String?
+        var reference: Double?
+        var threshold: Double?
+        var seconds: Double
+        var failure: Failure?
+        var budget: StageBudget?
+        var itemsRun: Int?
+        var itemsTotal: Int?
+        var sequential: Sequential?
+
+        enum CodingKeys: String, CodingKey {
+            case level, status, metrics, gate, reference, threshold, seconds, failure, budget, sequential
+            case itemsRun = "items_run", itemsTotal = "items_total"
+        }
+
+        struct Sequential: Encodable {
+            var decision: String
+            var unitsRun: Int
+            var unitsTotal: Int
+            /// Per item, over the gate: positive is worse than the gate; `nil` when unbounded
+            /// (one unit run).
+            var meanExcessLow: Double?
+            var meanExcessHigh: Double?
+
+            enum CodingKeys: String, CodingKey {
+                case decision, unitsRun = "units_run", unitsTotal = "units_total"
+                case meanExcessLow = "mean_excess_low", meanExcessHigh = "mean_excess_high"
+            }
+        }
+
+        init(_ s: StageReport) {
+            level = s.level
+            status = s.status.rawValue
+            metrics = s.metrics
+            gate = s.gate.map { "\($0.metric) ≤ \($0.factor) × reference" }
+            reference = s.reference
+            threshold = s.threshold
+            seconds = s.seconds
+            failure = s.failure.map { Failure(kind: $0.kind.rawValue, message: $0.message) }
+            budget = s.budget
+            itemsRun = s.items?.run
+            itemsTotal = s.items?.total
+            sequential = s.sequential.map {
+                Sequential(decision: $0.decision.rawValue, unitsRun: $0.unitsRun, unitsTotal: $0.unitsTotal,
+                           meanExcessLow: $0.meanExcess.lowerBound.isFinite ? $0.meanExcess.lowerBound : nil,
+                           meanExcessHigh: $0.meanExcess.upperBound.isFinite ? $0.meanExcess.upperBound : nil)
+            }
+        }
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: ReportKey.self)
+        try c.encode(outcome.valid, forKey: "valid")
+        try c.encode(outcome.problem.rawValue, forKey: "problem")
+        try c.encode(candidate, forKey: "candidate")
+        try c.encode(inputs.label, forKey: "inputs")
+        if let score = outcome.score { try outcome.problem.encode(score, of: inputs, to: encoder) }
+        if let failure = outcome.failure {
+            try c.encode(Failure(kind: failure.kind.rawValue, message: failure.message), forKey: "failure")
+        }
+        try c.encode(outcome.rejectedAt, forKey: "rejected_at")
+        try c.encode(outcome.stages.map(Stage.init), forKey: "stages")
+        let artifacts = outcome.stages.last { !$0.artifacts.isEmpty }?.artifacts ?? []
+        if !artifacts.isEmpty {
+            try c.encode(artifacts, forKey: ReportKey(outcome.problem.definition.notesKey))
+        }
+        try c.encode(Timing(compileSeconds: outcome.compileSeconds, compileCached: outcome.compileCached,
+                            runSeconds: outcome.runSeconds), forKey: "timing")
+        try c.encode(outcome.sandbox.rawValue, forKey: "sandbox")
+        try c.encode(outcome.log, forKey: "log")
+    }
+
+    public var text: String {
+        var lines = [
+            "candidate: \(candidate) (\(outcome.problem.rawValue); compile \(outcome.compileCached ? "cached" : fixed(outcome.compileSeconds, 2) + " s"), run \(fixed(outcome.runSeconds, 3)) s, sandbox \(outcome.sandbox.rawValue))",
+            "inputs: \(inputs.label)",
+            "valid: \(outcome.valid)" + (outcome.rejectedAt.map { ", rejected at \($0)" } ?? ""),
+        ]
+        if outcome.stages.count > 1 || outcome.stages.first?.level != "fine" {
+            var table = TextTable(headers: ["stage", "status", "metric", "gate threshold",
+                                            outcome.problem.definition.itemNoun,
+                                            "seconds", "budget s"])
+            for s in outcome.stages {
+                let items = s.items.map { $0.run == $0.total ? "\($0.total)" : "\($0.run) of \($0.total)" } ?? ""
+                let metric = s.gate?.metric ?? s.primaryMetric
+                let value = metric.flatMap { m in s.metrics[m].map { "\(m) \(fixed($0, 4))" } } ?? ""
+                table.append([s.level, s.status.rawValue + (s.sequential.map { $0.unitsRun < $0.unitsTotal ? " (sequential)" : "" } ?? ""),
+                              value, s.threshold.map { fixed($0, 4) } ?? "",
+                              items, fixed(s.seconds, 3), s.budget.map { fixed($0.wallSeconds, 1) } ?? ""])
+            }
+            lines.append(table.render())
+        }
+        if let score = outcome.score { lines += outcome.problem.summary(score, of: inputs) }
+        if let failure = outcome.failure {
+            lines.append("failure: \(failure.kind.rawValue): \(CandidateText.escaped(failure.message))")
+            let log = outcome.log.split(separator: "\n").suffix(10)
+            if !log.isEmpty {
+                // Marked and escaped: the candidate's words must not pass for the evaluator's.
+                lines.append("candidate log (last lines):\n" + log.map { "  | " + CandidateText.escaped(String($0)) }.joined(separator: "\n"))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

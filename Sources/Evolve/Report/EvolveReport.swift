@@ -1,0 +1,111 @@
+import Cascade
+import Foundation
+import SimCore
+
+/// The end of an evolve run: the leaderboard, the best program re-scored on inputs the search
+/// never saw (and, for spot, the public adrs-1080 set) next to the initial program, and the
+/// files `DIR/best.swift`, `DIR/report.md` and `DIR/progress.svg`.
+public struct EvolveReport: Encodable, Sendable {
+    public struct Entry: Encodable, Sendable { var iteration: Int; var score: Double; var generation: Int; var island: Int; var generator: String }
+    /// One program scored on one input set by the fine level alone.
+    public struct Rescore: Encodable, Sendable { var set: String; var initial: Double?; var best: Double?; var note: String? }
+
+    public var run: String
+    public var problem: String
+    public var metric: String
+    public var lowerIsBetter: Bool
+    public var iterations: Int
+    public var programs: Int
+    public var stopped: [String: Int]
+    public var failedCalls: Int
+    public var spentUSD: Double
+    public var stopReason: String
+    public var initialScore: Double?
+    public var bestScore: Double?
+    public var leaderboard: [Entry]
+    public var rescored: [Rescore]
+
+    enum CodingKeys: String, CodingKey {
+        case run, problem, metric, iterations, programs, stopped, leaderboard, rescored
+        case lowerIsBetter = "lower_is_better", failedCalls = "failed_calls", spentUSD = "spent_usd", stopReason = "stop_reason"
+        case initialScore = "initial_score", bestScore = "best_score"
+    }
+
+    /// - Parameter rescore: scores a source on every re-scoring set, `(set, score or failure)`.
+    /// - Parameter programs: the run's programs in id order.
+    public static func make(store: ProgramStore, runID: String, programs: [ProgramRecord], folder: URL, stopReason: StopReason,
+                     rescore: (String) throws -> [(set: String, score: Double?, failure: String?)]) throws -> EvolveReport {
+        guard let run = try store.run(id: runID) else { throw EvolveError.invalidOption("--run", value: folder.path, reason: "holds no run") }
+        let calls = try store.calls(run: runID)
+        let metric = try store.problem(named: run.problem).fitness
+        let ranked = programs.ranked(by: metric)
+        var rescored: [Rescore] = []
+        if let best = ranked.first, let initial = programs.first {
+            let a = try rescore(initial.source), b = best.id == initial.id ? a : try rescore(best.source)
+            rescored = zip(a, b).map { x, y in
+                Rescore(set: x.set, initial: x.score, best: y.score,
+                        note: [x.failure.map { "initial: \($0)" }, y.failure.map { "best: \($0)" }].compactMap { $0 }.joined(separator: "; ").nilIfEmpty)
+            }
+        }
+        return EvolveReport(run: folder.path, problem: run.problem, metric: metric.name, lowerIsBetter: metric.lowerIsBetter,
+                            iterations: run.iteration, programs: programs.count,
+                            stopped: programs.stoppedByStage,
+                            failedCalls: calls.filter { $0.error != nil }.count, spentUSD: calls.reduce(0) { $0 + $1.costUSD },
+                            stopReason: stopReason.rawValue, initialScore: programs.first?.score, bestScore: ranked.first?.score,
+                            leaderboard: ranked.prefix(10).map {
+                                Entry(iteration: $0.iteration, score: $0.score!, generation: $0.generation, island: $0.island, generator: $0.generator)
+                            },
+                            rescored: rescored)
+    }
+
+    /// Writes best.swift, progress.svg and report.md into the run folder.
+    public static func write(_ report: EvolveReport, programs: [ProgramRecord], folder: URL) throws {
+        let metric = try CandidateProblem(named: report.problem).fitness  // `make` checked it
+        let best = programs.ranked(by: metric).first
+        do {
+            if let best { try Data(best.source.utf8).write(to: folder.appendingPathComponent("best.swift")) }
+            try Data(ProgressPlot.render(programs, metric: metric, iterations: report.iterations).utf8).write(to: folder.appendingPathComponent("progress.svg"))
+            try Data(report.markdown(bestSource: best?.source).utf8).write(to: folder.appendingPathComponent("report.md"))
+        } catch {
+            throw EvolveError.cannotWrite(path: folder.path, reason: error.localizedDescription)
+        }
+    }
+
+    public func markdown(bestSource: String?) -> String {
+        var md = "# evolve: \(problem), \(Self.count(iterations, "iteration"))\n\n"
+        md += "Run folder `\(run)`; stopped by: \(stopReason). \(Self.count(programs, "program")) evaluated; children stopped by stage: "
+            + Self.stops(stopped) + "; \(Self.count(failedCalls, "iteration")) without a child (failed edits, duplicates, failed calls); "
+            + "generator spend \(String(format: "%.4f", spentUSD)) $.\n\n"
+        md += "Score: `\(metric)` on the search inputs, \(lowerIsBetter ? "lower" : "higher") is better. "
+            + "Initial program \(Self.text(initialScore)), best \(Self.text(bestScore)).\n\n![progress](progress.svg)\n\n"
+        if !rescored.isEmpty {
+            md += "## Re-scored by the fine level on inputs the search never saw\n\n| set | initial | best | note |\n|---|---|---|---|\n"
+            for r in rescored { md += "| \(r.set) | \(Self.text(r.initial)) | \(Self.text(r.best)) | \(r.note ?? "") |\n" }
+            md += "\n"
+        }
+        md += "## Leaderboard\n\n| rank | iteration | \(metric) | generation | island | generator |\n|---|---|---|---|---|---|\n"
+        for (k, e) in leaderboard.enumerated() {
+            md += "| \(k + 1) | \(e.iteration) | \(Self.text(e.score)) | \(e.generation) | \(e.island) | \(e.generator) |\n"
+        }
+        if let bestSource, let block = try? EvolveBlock(source: bestSource) {
+            md += "\n## The best program's evolve block (`best.swift`)\n\n```swift\n" + block.body.joined(separator: "\n") + "\n```\n"
+        }
+        return md
+    }
+
+    public static func text(_ x: Double?) -> String { x.map { fixed($0, 4) } ?? "–" }
+
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+    /// Where children were stopped, in cascade order.
+    public static func stops(_ stopped: [String: Int]) -> String {
+        stopped.isEmpty ? "none" : stopped.sorted { (stageRank($0.key), $0.key) < (stageRank($1.key), $1.key) }
+            .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+
+    static func stageRank(_ stage: String) -> Int { ["compile": 0, "cost_model": 1, "coarse": 2, "fine": 3][stage] ?? 4 }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,200 @@
+import Cascade
+import Foundation
+import SimCore
+
+/// What an `evolve` run is asked for: a folder and, for a new run, its settings. Options that
+/// a resumed run fixed (seed, islands, workers, budget, generator, initial program) are checked
+/// against the stored run.
+public struct EvolveRequest: Sendable {
+    public var folder: URL
+    /// The problem named on the command line (a new run without one evolves the default).
+    public var problem: CandidateProblem?
+    public var resume = false
+    /// Iterations to reach, counting a resumed run's.
+    public var iterations = 100
+    public var deadline: Date?
+    public var seed: UInt64?
+    public var workers: Int?
+    public var budgetUSD: Double?
+    /// `offline` or `openai`.
+    public var generator: String?
+    public var initialFile: URL?
+    public var configFile: URL?
+    public var recordFolder: URL?
+    public var islands: Int?
+    /// The problem's input settings for the search inputs (e.g. EPLB's shape overrides).
+    public var inputSettings: [String: String] = [:]
+    /// Re-score the best program on the held-out inputs at the end.
+    public var rescore = true
+
+    public init(folder: URL) {
+        self.folder = folder
+    }
+}
+
+/// An `evolve` run from start to report, under the run folder's lock: create or resume checks,
+/// the loop, re-scoring, and `best.swift`, `report.md`, `progress.svg`.
+public struct EvolveRun {
+    public var request: EvolveRequest
+    public var evaluator: CandidateEvaluator
+    public var catalog: InputCatalog
+    /// Progress and notes for people (one line each).
+    public var note: (String) -> Void
+    /// Test-only crash points (`SIM_CASCADE_TEST_KILL`).
+    public var killPoint = KillPoint(nil)
+
+    public init(request: EvolveRequest, evaluator: CandidateEvaluator, catalog: InputCatalog, note: @escaping (String) -> Void) {
+        self.request = request
+        self.evaluator = evaluator
+        self.catalog = catalog
+        self.note = note
+    }
+
+    var storePath: String { request.folder.appendingPathComponent("store.sqlite").path }
+
+    /// Runs to the target (or the deadline) and writes the report files.
+    /// - Throws: `EvolveError` (a locked, damaged or unwritable folder is exit 3), `CascadeError`,
+    ///   `SimError` for the inputs.
+    public func perform() throws -> EvolveReport {
+        // One writer per run folder, from before anything in it is read, made or removed.
+        let lock = try RunFolderLock(folder: request.folder)
+        let storeExisted = FileManager.default.fileExists(atPath: storePath)
+        var committed = false
+        return try withExtendedLifetime(lock) {
+            do {
+                return try run(committed: &committed)
+            } catch {
+                // A store this process made and never committed to would refuse the next start:
+                // remove it (under the lock no other process can have made it), then the folders
+                // this process made for the run (`runs/` too) while they are empty.
+                if !storeExisted && !committed {
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: storePath + suffix) }
+                }
+                lock.removeFolderIfUnused()
+                throw error
+            }
+        }
+    }
+
+    /// The run itself, under the folder's lock; `committed` is set once the store holds the run.
+    private func run(committed: inout Bool) throws -> EvolveReport {
+        let stored = try storedSettings()
+        let problem = try stored.map { try CandidateProblem(named: $0.problem) } ?? request.problem ?? ProblemRegistry.defaultProblem
+        let kind = stored?.generator ?? request.generator ?? "offline"
+        let generator = try makeGenerator(kind, budgeted: (stored?.budgetUSD ?? request.budgetUSD) != nil)
+        let initialSource = try request.initialFile.map(CandidateEvaluator.readSource) ?? problem.template
+        _ = try EvolveBlock(source: initialSource)
+
+        let inputs = try problem.loadInputs(InputRequest(settings: request.inputSettings), catalog: catalog)
+        let gates = try catalog.gates(for: problem, file: nil)
+        let evaluation = try CascadeEvaluation(problem: problem, evaluator: evaluator, inputs: inputs,
+                                               options: CascadeOptions(gates: gates.gates, budgets: gates.budgets, levels: gates.levels))
+        let evaluate = killPoint.wrap(evaluation.evaluate)
+
+        let store = try ProgramStore(path: storePath)
+        if let notice = store.upgradeNotice { note(notice) }
+        let loop: EvolutionLoop
+        if request.resume {  // its rows were verified by `storedSettings`, under this lock
+            loop = try EvolutionLoop.resume(store: store, runID: ProgramStore.runID, generator: generator, evaluate: evaluate)
+            note("evolve: resuming \(request.folder.path) after iteration \(loop.completed)")
+        } else {
+            var settings = EvolutionSettings(problem: problem.rawValue, seed: request.seed ?? 0,
+                                             workers: request.workers ?? max(1, ProcessInfo.processInfo.activeProcessorCount),
+                                             budgetUSD: request.budgetUSD, generator: kind)
+            settings.selection = try request.configFile.flatMap(OpenAIConfig.selection) ?? SelectionConfig()
+            if let islands = request.islands { settings.selection.islands = islands }
+            loop = try EvolutionLoop.start(store: store, runID: ProgramStore.runID, settings: settings, initial: initialSource,
+                                           generator: generator, evaluate: evaluate)
+            committed = true
+        }
+        loop.beforeCommit = killPoint.beforeCommit
+        var progress = ProgressLine(store: store, runID: ProgramStore.runID, target: request.iterations, metric: problem.fitness)
+        let reason = try loop.run(until: request.iterations, deadline: request.deadline) { note(progress.record($0)) }
+        if reason != .iterations { note("evolve: stopped after iteration \(loop.completed): \(reason.rawValue)") }
+
+        let programs = try store.programs(run: ProgramStore.runID)
+        let report = try EvolveReport.make(store: store, runID: ProgramStore.runID, programs: programs, folder: request.folder,
+                                           stopReason: reason) { source in
+            try request.rescore ? rescore(source, problem: problem) : []
+        }
+        try EvolveReport.write(report, programs: programs, folder: request.folder)
+        return report
+    }
+
+    /// `source` scored by the fine level alone on each of the problem's re-scoring inputs.
+    func rescore(_ source: String, problem: CandidateProblem) throws -> [(set: String, score: Double?, failure: String?)] {
+        try problem.rescoreInputs(catalog: catalog).map { set in
+            let outcome = try evaluator.evaluate(source: source, on: set.inputs, cascade: CascadeOptions(gates: [], onlyLevel: "fine"))
+            let score = outcome.stages.last?.metrics[problem.fitness.name]
+            return (set.name, outcome.valid ? score : nil, outcome.failure.map { "\($0.kind.rawValue)" })
+        }
+    }
+
+    /// The settings of the run to resume (checked against the request), or nil for a new run.
+    func storedSettings() throws -> EvolutionSettings? {
+        let folder = request.folder.path
+        guard request.resume else {
+            // A store without a run is what a stop before the first commit leaves: start over in it.
+            if FileManager.default.fileExists(atPath: storePath),
+               (try? ProgramStore(path: storePath, readOnly: true).run(id: ProgramStore.runID)) != nil {
+                throw EvolveError.invalidOption("--run", value: folder, reason: "already holds a run (pass --resume to continue it)")
+            }
+            return nil
+        }
+        guard FileManager.default.fileExists(atPath: storePath) else {
+            throw EvolveError.invalidOption("--run", value: folder, reason: "holds no store.sqlite to resume")
+        }
+        let store = try ProgramStore(path: storePath, readOnly: true)
+        try store.verifyRows()
+        guard let run = try store.run(id: ProgramStore.runID) else {
+            throw EvolveError.invalidOption("--run", value: folder, reason: "holds no run to resume")
+        }
+        guard let settings = try? JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8)) else {
+            throw EvolveError.store(path: storePath, problem: "the run's settings do not decode")
+        }
+        _ = try store.problem(named: settings.problem)
+        if let named = request.problem, named.rawValue != settings.problem {
+            throw EvolveError.invalidOption("--run", value: folder, reason: "holds a run of another problem (\(settings.problem))")
+        }
+        if let generator = request.generator, generator != settings.generator {
+            throw EvolveError.invalidOption("--generator", value: generator, reason: "the run was started with \(settings.generator)")
+        }
+        let seed = request.seed
+        let fixed = [("--islands", request.islands != nil),
+                     ("--seed \(seed ?? 0) (the run's is \(settings.seed))", seed.map { $0 != settings.seed } ?? false),
+                     ("--initial (the initial program is the run's iteration 0)", request.initialFile != nil),
+                     ("--config (the selection is stored with the run)", request.configFile != nil && settings.generator != "openai")]
+        if let (option, _) = fixed.first(where: \.1) { throw EvolveError.conflictingOptions("--resume", option) }
+        if let workers = request.workers, workers != settings.workers {
+            throw EvolveError.invalidOption("--workers", value: "\(workers)",
+                                            reason: "the run was started with \(settings.workers) (the store depends on it)")
+        }
+        if let budget = request.budgetUSD, budget != settings.budgetUSD {
+            throw EvolveError.invalidOption("--budget-usd", value: "\(budget)",
+                                            reason: "the run was started with \(settings.budgetUSD.map { "\($0)" } ?? "none")")
+        }
+        return settings
+    }
+
+    /// The seeded offline generator, or the OpenAI-compatible one its config describes (shown
+    /// the problem's candidate API sources when the package is at hand).
+    func makeGenerator(_ kind: String, budgeted: Bool) throws -> any ProgramGenerator {
+        guard kind == "openai" else {
+            if request.recordFolder != nil { throw EvolveError.missingOption("--generator openai", because: "with --record") }
+            if budgeted { note("evolve: the offline generator spends nothing; --budget-usd has no effect") }
+            return OfflineGenerator(seed: request.seed ?? 0)
+        }
+        guard let configFile = request.configFile else { throw EvolveError.missingOption("--config", because: "with the openai generator") }
+        let settings = try OpenAIConfig.load(configFile)
+        if budgeted, !settings.unpricedModels.isEmpty {
+            throw EvolveError.config("no price for \(settings.unpricedModels.joined(separator: ", ")) in prices: a budget cannot be kept")
+        }
+        // Read from the checkout when there is one; without it the prompt has the template's contract only.
+        let api = Dictionary(uniqueKeysWithValues: CandidateProblem.allCases.map { p in
+            (p.rawValue, p.apiSourceFiles.compactMap { file in
+                (try? catalog.packageFile(file)).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
+            }.joined(separator: "\n"))
+        })
+        return try OpenAIGenerator(config: settings, apiReference: api, record: request.recordFolder)
+    }
+}

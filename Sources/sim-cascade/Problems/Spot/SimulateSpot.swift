@@ -1,0 +1,103 @@
+import ArgumentParser
+import CandidateAPI
+import Foundation
+import Cascade
+import Sim
+import SimCore
+
+struct SimulateSpot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spot",
+        abstract: "Simulate a single-region spot policy on one trace window or a scenario set.",
+        discussion: """
+            With --trace, runs one window of one trace (the job options are then required). \
+            With --scenarios, runs every scenario of a scenario file. With neither, runs the \
+            embedded default set (traces/spot/scenarios-default.json). Relative paths are \
+            looked up in the working directory, then in the reference data's spot/single_region/.
+            """
+    )
+
+    @Option(help: "Built-in policy: \(BuiltinSpotPolicy.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var policy: String
+
+    @Option(help: "A trace file ({\"metadata\": {\"gap_seconds\": G}, \"data\": [0|1, ...]}).")
+    var trace: String?
+
+    @Option(help: "First tick of the window (with --trace).")
+    var startTick: Int = 0
+
+    @Option(help: "Window length in ticks (with --trace; default: to the end of the trace).")
+    var ticks: Int?
+
+    @Option(help: "Work the job needs, in hours (with --trace).")
+    var taskHours: Double?
+
+    @Option(help: "Deadline in hours from the window's start (with --trace).")
+    var deadlineHours: Double?
+
+    @Option(help: "Restart overhead in hours (with --trace).")
+    var overheadHours: Double?
+
+    @Option(help: "A scenario file (e.g. scenarios-adrs-1080.json).")
+    var scenarios: String?
+
+    @Flag(help: "With --trace, include the per-tick history.")
+    var history = false
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let policy = try BuiltinSpotPolicy(named: self.policy)
+        if let trace {
+            if scenarios != nil { throw CLIError.conflictingOptions("--trace", "--scenarios") }
+            try runWindow(policy: policy, tracePath: trace)
+        } else {
+            let windowOnly = [("--start-tick", startTick != 0), ("--ticks", ticks != nil), ("--task-hours", taskHours != nil),
+                              ("--deadline-hours", deadlineHours != nil), ("--overhead-hours", overheadHours != nil),
+                              ("--history", history)]
+            if let (option, _) = windowOnly.first(where: \.1) {
+                throw CLIError.missingOption("--trace", because: "with \(option)")
+            }
+            let url = try SpotProblem.scenarioFile(scenarios, catalog: .standard)
+            try runSet(policy: policy, url: url)
+        }
+    }
+
+    private func runWindow(policy: BuiltinSpotPolicy, tracePath: String) throws {
+        guard let taskHours, let deadlineHours, let overheadHours else {
+            let missing = [("--task-hours", taskHours), ("--deadline-hours", deadlineHours),
+                           ("--overhead-hours", overheadHours)].filter { $0.1 == nil }.map(\.0)
+            throw CLIError.missingOption(missing.joined(separator: ", "), because: "with --trace")
+        }
+        let url = try SpotProblem.scenarioFile(tracePath, catalog: .standard)
+        let trace = try SpotTrace.load(from: url)
+        let job = try SpotJob(taskHours: taskHours, deadlineHours: deadlineHours, overheadHours: overheadHours)
+        // Default: to the end of the trace (a start past the end is reported by `window`).
+        let length = ticks ?? (startTick >= 0 && startTick < trace.tickCount ? trace.tickCount - startTick : 1)
+        let window = try trace.window(start: startTick, ticks: length, name: url.path)
+        try SpotSimulator.validate(windowTicks: length, gapSeconds: trace.gapSeconds, job: job, name: url.path)
+
+        var rows: [SpotTickRecord] = []
+        let result = policy.run(window: window, gapSeconds: trace.gapSeconds, job: job,
+                                record: history ? { rows.append($0) } : nil)
+        let report = SpotWindowReport(policy: policy.rawValue, trace: url.path, startTick: startTick,
+                                      windowTicks: length, gapSeconds: trace.gapSeconds,
+                                      result: result, history: history ? rows : nil)
+        if output.json {
+            try JSONOutput.print(report)
+        } else {
+            print(report.text)
+        }
+    }
+
+    private func runSet(policy: BuiltinSpotPolicy, url: URL) throws {
+        let set = try SpotScenarioSet.load(from: url)
+        let outcome = policy.run(set)
+        let report = SpotSetReport(policy: policy.rawValue, set: set, outcome: outcome)
+        if output.json {
+            try JSONOutput.print(report)
+        } else {
+            print(report.text)
+        }
+    }
+}

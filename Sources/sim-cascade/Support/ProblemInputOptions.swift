@@ -1,0 +1,61 @@
+import ArgumentParser
+import Cascade
+import Sim
+import SimCore
+
+/// `--problem` and `init PROBLEM` take a registered problem by name; help lists every name.
+extension CandidateProblem: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+    public var defaultValueDescription: String { rawValue }
+}
+
+/// The options that name a problem's inputs, shared by `eval` and `calibrate`: a file (each
+/// problem reads `--scenarios` or `--input`) and the settings some problems take. Which apply
+/// is the problem's to say (`Problem.inputFiles`); one that does not is refused, naming the
+/// problems it applies to.
+struct ProblemInputOptions: ParsableArguments {
+    @Option(help: "spot, spot-multi: a scenario file (default: the search set, traces/PROBLEM/scenarios-default.json).")
+    var scenarios: String?
+
+    @Option(help: "eplb, prefix, txn: an input file (see the matching simulate command; default: the embedded search inputs under traces/PROBLEM/).")
+    var input: String?
+
+    @Option(help: "spot-multi: reference (the public evaluator's billing, exactly) or corrected (default).")
+    var model: MultiRegionModel?
+
+    @Option(help: "spot-multi, corrected model: extra overhead when a running instance moves to another region, in hours.")
+    var migrationOverheadHours: Double?
+
+    @Option(help: "eplb: records per window of a load history (default: the file's, else 100).")
+    var window: Int?
+
+    @OptionGroup var shape: EPLBShapeOptions
+
+    func validate() throws {
+        if let window, window < 1 { throw CLIError.invalidValue("--window", "\(window)", "must be positive") }
+        if let hours = migrationOverheadHours, !(hours.isFinite && hours >= 0 && hours <= 1e6) {
+            throw CLIError.invalidValue("--migration-overhead-hours", "\(hours)", "must be in [0, 1000000] hours")
+        }
+    }
+
+    /// The request for `problem`, with `--held-out` when `heldOut`.
+    /// - Throws: `CLIError` for an option the problem does not take.
+    func request(for problem: CandidateProblem, heldOut: Bool = false) throws -> InputRequest {
+        let files = problem.definition.inputFiles
+        let named = [("scenarios", scenarios), ("input", input)].filter { $0.1 != nil }
+        if let (option, _) = named.first(where: { $0.0 != files.fileOption }) {
+            throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--\(option) (use --\(files.fileOption))")
+        }
+        let file = named.first?.1
+        if heldOut && (file != nil || !files.hasHeldOutSet) {
+            throw CLIError.conflictingOptions("--held-out", file != nil ? "--\(files.fileOption)" : "--problem \(problem.rawValue)")
+        }
+        var settings = shape.settings
+        settings["model"] = model?.rawValue
+        settings["migration-overhead-hours"] = migrationOverheadHours.map { "\($0)" }
+        settings["window"] = window.map { "\($0)" }
+        try problem.check(settings: settings)
+        return InputRequest(file: file, heldOut: heldOut, settings: settings)
+    }
+}
