@@ -7,8 +7,10 @@ let package = Package(
     products: [
         .executable(name: "sim-cascade", targets: ["sim-cascade"]),
         .library(name: "Sim", targets: ["Sim", "SimCore"]),
-        // Candidate executables link this static library (see Cascade/Candidate/CandidateToolchain).
+        // Candidate executables link these static libraries (see Cascade/Candidate/CandidateToolchain):
+        // the API the candidate imports, and the host (wire codec, query loop, `main`) it cannot.
         .library(name: "CandidateAPI", type: .static, targets: ["CandidateAPI"]),
+        .library(name: "CandidateHost", type: .static, targets: ["CandidateHost"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,6 +33,11 @@ let package = Package(
 
         // The small module candidates import: protocols and value types only.
         .target(name: "CandidateAPI"),
+        // The query protocol's framing and codecs, shared by the trusted parent and the host.
+        .target(name: "CandidateWire", dependencies: ["CandidateAPI"]),
+        // The child side, prebuilt: owns `main`, drives the candidate's policy through the
+        // driver its harness exports. Candidates are compiled without it on their import path.
+        .target(name: "CandidateHost", dependencies: ["CandidateAPI", "CandidateWire"]),
 
         // The domain-free core: tensors over BLAS, the seeded generator, the event queue, file
         // I/O, clocks, text escaping. It imports no problem (the compiler enforces it).
@@ -44,7 +51,7 @@ let package = Package(
         ]),
         // posix_spawn and pipe extensions that Swift's Glibc module does not expose.
         .target(name: "CSpawnShims"),
-        .target(name: "Cascade", dependencies: ["Sim", "SimCore", "CandidateAPI", "CSpawnShims"]),
+        .target(name: "Cascade", dependencies: ["Sim", "SimCore", "CandidateAPI", "CandidateWire", "CSpawnShims"]),
         // The program store is SQLite through GRDB, over the system libsqlite3 (libsqlite3-dev).
         .target(name: "Evolve", dependencies: ["Cascade", "SimCore", .product(name: "GRDB", package: "GRDB.swift")]),
 
@@ -62,7 +69,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Sim", "SimCore"], path: "Tests/TestSupport"),
         .testTarget(name: "SimTests", dependencies: ["Sim", "SimCore", "TestSupport"]),
-        .testTarget(name: "CascadeTests", dependencies: ["Cascade", "Sim", "SimCore", "CandidateAPI", "TestSupport"]),
+        .testTarget(name: "CascadeTests", dependencies: ["Cascade", "Sim", "SimCore", "CandidateAPI", "CandidateWire", "TestSupport"]),
         .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Cascade", "SimCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["sim-cascade", "TestSupport"]),

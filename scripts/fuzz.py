@@ -52,8 +52,8 @@ Resource limits: every run gets an address-space limit (--memory-limit-mb, defau
 with `ulimit -v` in a `sh -c` wrapper) so that an input asking for a huge allocation fails
 (as a crash finding) instead of exhausting the machine's memory.
 
-Binary snapshot: by default the binary, sim-cascade-sandbox and the candidate API
-(libCandidateAPI.a, Modules/CandidateAPI.swiftmodule) are copied into the session folder, next
+Binary snapshot: by default the binary, sim-cascade-sandbox and the candidate API and host
+(libCandidateAPI.a, libCandidateHost.a, Modules/CandidateAPI.swiftmodule) are copied into the session folder, next
 to a fake repository root whose traces/ and fidelity-reports/ link to the real ones, so that a
 rebuild during the run does not change the binary under test. --no-snapshot runs --binary in
 place.
@@ -1316,7 +1316,7 @@ def make_snapshot(binary, repo, session):
         time.sleep(2)
     else:
         raise SystemExit(f"fuzz: cannot take a working copy of {binary} (is it being rebuilt?)")
-    for rel in ("sim-cascade-sandbox", "libCandidateAPI.a", "Modules/CandidateAPI.swiftmodule"):
+    for rel in ("sim-cascade-sandbox", "libCandidateAPI.a", "libCandidateHost.a", "Modules/CandidateAPI.swiftmodule"):
         src = os.path.join(products, rel)
         if os.path.exists(src):
             shutil.copy2(src, os.path.join(bindir, rel))

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// A problem is a value: outside its own folders (`Sources/*/Problems/<Name>/`, `Sources/Sim/<Problem>/`),
-/// the candidate API and the registries, no source names a problem — no string literal whose
+/// the candidate side (API, wire, host) and the registries, no source names a problem — no string literal whose
 /// whole text is a registered problem's name, no `case .spot`-style pattern or `== .spot`
 /// comparison on a problem, no `switch` on a problem value.
 @Suite struct ProblemBoundaryTests {
@@ -13,7 +13,8 @@ import TestSupport
         let parts = path.split(separator: "/").map(String.init)
         if parts.count > 3, parts[0] == "Sources", parts[2] == "Problems" { return true }  // Sources/<Layer>/Problems/<Name>/…
         if parts.count > 3, parts[0] == "Sources", parts[1] == "Sim", parts[2] != "Inputs" { return true }  // Sources/Sim/<Problem>/…
-        if parts.count > 1, parts[0] == "Sources", parts[1] == "CandidateAPI" { return true }
+        // The candidate side: the API, its wire codec and the host (see docs/architecture.md).
+        if parts.count > 1, parts[0] == "Sources", ["CandidateAPI", "CandidateWire", "CandidateHost"].contains(parts[1]) { return true }
         return ["Sources/Cascade/Problems/ProblemRegistry.swift", "Sources/sim-cascade/Problems/CommandRegistry.swift"].contains(path)
     }
 

@@ -1,4 +1,5 @@
 import CandidateAPI
+import CandidateWire
 import Testing
 
 /// The one-shot wire codec through an in-memory buffer: round trips, every truncation, and

@@ -50,8 +50,11 @@ import Glibc
 
     static let cases: [Case] = [
         Case(fixture: "compile_error", kind: "compile_error", messageContains: "candidate.swift:7:5: error:"),
-        Case(fixture: "missing_candidate", kind: "compile_error", messageContains: "cannot find 'Candidate' in scope"),
+        Case(fixture: "missing_candidate", kind: "compile_error", messageContains: "'Candidate' in scope"),
         Case(fixture: "wrong_conformance", kind: "compile_error", messageContains: "conform to 'SpotPolicy'"),
+        // The host library and the wire codec are linked into every candidate, never importable.
+        Case(fixture: "import_host", kind: "compile_error", messageContains: "no such module 'CandidateHost'"),
+        Case(fixture: "import_wire", kind: "compile_error", messageContains: "no such module 'CandidateWire'"),
         Case(fixture: "trap_index", kind: "crash", messageContains: "SIGILL"),
         Case(fixture: "fatal_error", kind: "crash", messageContains: "candidate gave up at tick 3"),
         Case(fixture: "busy_loop", kind: "timeout", messageContains: "wall-clock limit of 3.0 s"),

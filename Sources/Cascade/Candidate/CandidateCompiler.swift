@@ -104,7 +104,7 @@ public struct CandidateCompiler: Sendable {
                 // system, else a copy: 1.7 MB).
                 let copy = folder.url.appendingPathComponent("api")
                 try fm.createDirectory(at: copy, withIntermediateDirectories: false)
-                for name in ["libCandidateAPI.a", "CandidateAPI.swiftmodule"] {
+                for name in CandidateToolchain.apiFiles {
                     let from = toolchain.apiDirectory.appendingPathComponent(name), to = copy.appendingPathComponent(name)
                     do { try fm.linkItem(at: from, to: to) } catch { try fm.copyItem(at: from, to: to) }
                 }
@@ -123,7 +123,7 @@ public struct CandidateCompiler: Sendable {
         defer { folder.remove() }
         do {
             try folder.write(source, to: "candidate.swift")
-            try folder.write(problem.harness, to: "main.swift")
+            try folder.write(problem.harness, to: "harness.swift")
         } catch {
             throw CascadeError.system("cannot write to the build folder \(work.path): \(error.localizedDescription)")
         }
@@ -132,8 +132,10 @@ public struct CandidateCompiler: Sendable {
         let moduleCache = user == nil ? cacheRoot.appendingPathComponent("module-cache") : CompileUser.moduleCache()
         let arguments = CandidateToolchain.flags + [
             // A debug-built API library uses the standard library's prespecialisations.
-            "-I", api, "-L", api, "-lCandidateAPI", "-lswiftSwiftOnoneSupport", "-module-name", "CandidateProgram",
-            "candidate.swift", "main.swift", "-o", "candidate",
+            // Only the API's module is on the import path: the host library (`main`, the wire
+            // codec, the query loop) is linked, never importable.
+            "-I", api, "-L", api, "-lCandidateHost", "-lCandidateAPI", "-lswiftSwiftOnoneSupport", "-module-name", "CandidateProgram",
+            "candidate.swift", "harness.swift", "-o", "candidate",
         ] + (moduleCache.map { ["-module-cache-path", $0.path] } ?? [])
         // Candidate source is untrusted at compile time too (the type checker can be made to
         // explode, the executable made huge): the compiler runs contained, with a wall-clock
@@ -188,7 +190,7 @@ public struct CandidateCompiler: Sendable {
     }
 
     /// swiftc's diagnostics as `file:line:col: error: message` lines, with the build folder's
-    /// paths reduced to file names (the generated harness is `main.swift`). Falls back to the
+    /// paths reduced to file names (the generated harness is `harness.swift`). Falls back to the
     /// output's last lines when there is no such line (e.g. a link error).
     static func diagnostics(_ output: String) -> String {
         let lines = output.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)

@@ -1,58 +1,60 @@
 import Foundation
 
-/// What candidate builds need: swiftc and the prebuilt candidate API (static library and module).
+/// What candidate builds need: swiftc, the prebuilt candidate API (static library and module)
+/// and the prebuilt host (static library only).
 ///
-/// The API is found next to the running executable (`swift build` puts `libCandidateAPI.a` and
-/// `Modules/CandidateAPI.swiftmodule` beside `sim-cascade`), or in `../lib/sim-cascade/` for an
-/// installed binary. Only the API module is exposed to the candidate: it is copied into a folder
-/// of its own so that `import Sim` (or any other project module) cannot compile.
+/// They are found next to the running executable (`swift build` puts `libCandidateAPI.a`,
+/// `libCandidateHost.a` and `Modules/CandidateAPI.swiftmodule` beside `sim-cascade`), or in
+/// `../lib/sim-cascade/` for an installed binary. Only the API module is exposed to the
+/// candidate: it is copied into a folder of its own, with the two libraries, so that
+/// `import Sim`, `import CandidateHost` or `import CandidateWire` cannot compile.
 public struct CandidateToolchain: Sendable {
     public var swiftc: URL
-    /// Holds `libCandidateAPI.a` and `CandidateAPI.swiftmodule`.
+    /// Holds `apiFiles`.
     public var apiDirectory: URL
-    /// Identifies the API build and compiler: part of every cache key.
+    /// Identifies the API and host builds and the compiler: part of every cache key.
     public var fingerprint: String
 
     /// Flags of every candidate build (also part of the cache key).
     public static let flags = ["-O", "-swift-version", "6", "-parse-as-library", "-static-executable"]
 
-    /// Locates swiftc and the API, and prepares the API folder under `cacheRoot`.
+    /// The files of the API folder.
+    static let apiFiles = ["libCandidateAPI.a", "libCandidateHost.a", "CandidateAPI.swiftmodule"]
+
+    /// Locates swiftc, the API and the host, and prepares the API folder under `cacheRoot`.
     /// - Throws: `CascadeError.toolchainMissing` naming what is missing.
     public static func locate(cacheRoot: URL, executable: URL = CandidateToolchain.currentExecutable) throws -> CandidateToolchain {
         let swiftc = try findSwiftc()
         let products = executable.deletingLastPathComponent()
         let places = [
-            (products.appendingPathComponent("libCandidateAPI.a"),
-             products.appendingPathComponent("Modules/CandidateAPI.swiftmodule")),
-            (products.appendingPathComponent("libCandidateAPI.a"),
-             products.appendingPathComponent("CandidateAPI.swiftmodule")),
-            (products.appendingPathComponent("../lib/sim-cascade/libCandidateAPI.a").standardizedFileURL,
+            (products, products.appendingPathComponent("Modules/CandidateAPI.swiftmodule")),
+            (products, products.appendingPathComponent("CandidateAPI.swiftmodule")),
+            (products.appendingPathComponent("../lib/sim-cascade").standardizedFileURL,
              products.appendingPathComponent("../lib/sim-cascade/CandidateAPI.swiftmodule").standardizedFileURL),
         ]
-        guard let (library, module) = places.first(where: {
-            FileManager.default.fileExists(atPath: $0.0.path) && FileManager.default.fileExists(atPath: $0.1.path)
+        let libraries = ["libCandidateAPI.a", "libCandidateHost.a"]
+        guard let (folder, module) = places.first(where: { folder, module in
+            FileManager.default.fileExists(atPath: module.path)
+                && libraries.allSatisfy { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
         }) else {
             throw CascadeError.toolchainMissing(
-                "candidate API library not found next to \(executable.path) "
-                    + "(expected libCandidateAPI.a and Modules/CandidateAPI.swiftmodule; run `swift build -c release`)")
+                "candidate API not found next to \(executable.path) "
+                    + "(expected libCandidateAPI.a, libCandidateHost.a and Modules/CandidateAPI.swiftmodule; run `swift build -c release`)")
         }
-        let libraryData = try Data(contentsOf: library)
-        let moduleData = try Data(contentsOf: module)
+        let contents = try libraries.map { try Data(contentsOf: folder.appendingPathComponent($0)) } + [try Data(contentsOf: module)]
         let version = try swiftVersion(swiftc, cacheRoot: cacheRoot)
         var hash = FNV1a()
-        hash.combine(libraryData)
-        hash.combine(moduleData)
+        for data in contents { hash.combine(data) }
         hash.combine(Data(version.utf8))
         let fingerprint = hash.hex
 
         let apiDirectory = cacheRoot.appendingPathComponent("api-\(fingerprint)", isDirectory: true)
         let fm = FileManager.default
-        if !fm.fileExists(atPath: apiDirectory.appendingPathComponent("CandidateAPI.swiftmodule").path) {
+        if !apiFiles.allSatisfy({ fm.fileExists(atPath: apiDirectory.appendingPathComponent($0).path) }) {
             do {
                 let staging = cacheRoot.appendingPathComponent("api-staging-\(UUID().uuidString)")
                 try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-                try libraryData.write(to: staging.appendingPathComponent("libCandidateAPI.a"))
-                try moduleData.write(to: staging.appendingPathComponent("CandidateAPI.swiftmodule"))
+                for (name, data) in zip(apiFiles, contents) { try data.write(to: staging.appendingPathComponent(name)) }
                 do {
                     try fm.moveItem(at: staging, to: apiDirectory)
                 } catch {

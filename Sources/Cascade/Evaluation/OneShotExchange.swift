@@ -1,10 +1,11 @@
 import CandidateAPI
+import CandidateWire
 import Sim
 import SimCore
 
 /// Sends one problem instance to the child and times the answer (the child never reports a
 /// runtime: the parent measures from the request's first byte to the answer's last).
-func solve(_ session: ChildSession, _ request: [UInt8], maxAnswerBytes: Int) -> Result<(WireReaderBox, Double), CandidateFailure> {
+func solve(_ session: some QueryChannel, _ request: [UInt8], maxAnswerBytes: Int) -> Result<(WireReaderBox, Double), CandidateFailure> {
     let start = monotonicSeconds()
     switch session.exchange(request, maxAnswerBytes: maxAnswerBytes) {
     case .failure(let failure): return .failure(failure)
@@ -13,7 +14,7 @@ func solve(_ session: ChildSession, _ request: [UInt8], maxAnswerBytes: Int) -> 
 }
 
 /// Sends the end request and reaps the child.
-func endProtocol(_ session: ChildSession) {
+func endProtocol(_ session: some QueryChannel) {
     var end = WireWriter()
     OneShotWire.encodeEnd(into: &end)
     session.finish(endFrame: end.bytes)

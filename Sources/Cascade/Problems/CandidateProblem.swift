@@ -36,15 +36,16 @@ public struct CandidateProblem: Sendable, Hashable, CustomStringConvertible {
     public static func == (a: CandidateProblem, b: CandidateProblem) -> Bool { a.rawValue == b.rawValue }
     public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 
-    /// The `main` compiled with the candidate: it hands `Candidate` to the query loop, so a
-    /// missing type or a wrong conformance is a compile error in the candidate's terms.
+    /// The harness compiled into the candidate's module: it exports the one symbol the prebuilt
+    /// host (which owns `main`) calls, a driver of the problem generic over `Candidate` — so a
+    /// missing type or a wrong conformance is a compile error in the candidate's terms, and
+    /// every call into the policy is specialised in the candidate's build.
     var harness: String {
         """
         import CandidateAPI
 
-        @main enum CandidateMain {
-            static func main() { CandidateHost.\(definition.serveFunction)(Candidate.self) }
-        }
+        @_silgen_name("sim_cascade_candidate_driver")
+        public func simCascadeCandidateDriver() -> AnyObject { \(definition.driverType).make(Candidate.self) }
 
         """
     }

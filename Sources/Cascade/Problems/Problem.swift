@@ -17,8 +17,9 @@ public protocol Problem: Sendable {
     var name: String { get }
     /// The protocol a candidate's `Candidate` type conforms to.
     var protocolName: String { get }
-    /// The `CandidateHost` function the generated `main` hands `Candidate` to.
-    var serveFunction: String { get }
+    /// The driver class of `CandidateAPI` whose `make(Candidate.self)` the harness hands the host
+    /// (e.g. `SpotPolicyDriver`); the host serves the driver it receives.
+    var driverType: String { get }
     /// The candidate API's source files for this problem, relative to the package root (shown
     /// to an LLM generator).
     var apiSourceFiles: [String] { get }

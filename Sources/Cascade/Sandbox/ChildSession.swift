@@ -1,4 +1,5 @@
 import CandidateAPI
+import CandidateWire
 import CSpawnShims
 import Foundation
 import Sim

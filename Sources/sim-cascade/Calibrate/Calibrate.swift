@@ -39,8 +39,9 @@ struct Calibrate: ParsableCommand {
         func poolOf(_ size: Int) -> [PoolCandidate] { problem.calibrationPool(size: size) }
         // The count first: a pool is built from it.
         let most = poolOf(100_000).count
-        guard (5...most).contains(pool) else {
-            throw CascadeError.invalidBudget(name: "--pool", value: "\(pool)", reason: "must be between 5 and \(most)")
+        guard most >= 5, (5...most).contains(pool) else {
+            throw CascadeError.invalidBudget(name: "--pool", value: "\(pool)", reason: most >= 5 ? "must be between 5 and \(most)"
+                                                : "\(problem.rawValue) has only \(most) calibration candidates; a calibration needs 5")
         }
         let candidates = poolOf(pool)
         let folder = try out.map(catalog.userPath) ?? catalog.packageFile("fidelity-reports")

@@ -1,4 +1,5 @@
 import CandidateAPI
+import CandidateWire
 import Sim
 import SimCore
 
@@ -23,7 +24,7 @@ extension EPLBCandidateRunner {
 
     /// Asks the child for placements from `indices` (increasing window indices), in order: the
     /// child sees only windows at or before the one it places from.
-    public func placements(_ session: ChildSession, at indices: [Int]) -> Result<[Placed], CandidateFailure> {
+    public func placements(_ session: some QueryChannel, at indices: [Int]) -> Result<[Placed], CandidateFailure> {
         var writer = WireWriter(capacity: 1 << 20)
         var placed: [Placed] = []
         for i in indices {

@@ -28,7 +28,7 @@ public struct EPLBProblem: Problem {
 
     public var name: String { "eplb" }
     public var protocolName: String { "ExpertPlacer" }
-    public var serveFunction: String { "serveEPLB" }
+    public var driverType: String { "ExpertPlacerDriver" }
     public var apiSourceFiles: [String] { ["Sources/CandidateAPI/EPLB.swift"] }
     public var template: String { CandidateTemplates.eplb }
     public var fitness: LevelMetric { LevelMetric(name: "throughput", lowerIsBetter: false) }

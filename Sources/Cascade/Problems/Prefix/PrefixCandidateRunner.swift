@@ -1,4 +1,5 @@
 import CandidateAPI
+import CandidateWire
 import Sim
 import SimCore
 
@@ -23,7 +24,7 @@ public struct PrefixCandidateRunner {
 
     public init(tables: [(name: String, table: PrefixTable)]) { self.tables = tables }
 
-    public func run(_ session: ChildSession) -> Result<[PrefixTableScore], CandidateFailure> {
+    public func run(_ session: some QueryChannel) -> Result<[PrefixTableScore], CandidateFailure> {
         var writer = WireWriter(capacity: 1 << 20)
         var scores: [PrefixTableScore] = []
         for (name, table) in tables {

@@ -13,7 +13,7 @@ public struct PrefixProblem: Problem {
 
     public var name: String { "prefix" }
     public var protocolName: String { "FieldReorderer" }
-    public var serveFunction: String { "servePrefix" }
+    public var driverType: String { "FieldReordererDriver" }
     public var apiSourceFiles: [String] { ["Sources/CandidateAPI/Prefix.swift"] }
     public var template: String { CandidateTemplates.prefix }
     public var fitness: LevelMetric { LevelMetric(name: "block_hit_rate", lowerIsBetter: false) }

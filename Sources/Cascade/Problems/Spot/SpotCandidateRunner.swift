@@ -1,4 +1,5 @@
 import CandidateAPI
+import CandidateWire
 import Sim
 
 /// Runs a sandboxed spot candidate over a scenario set, with the trusted simulator in this
@@ -17,7 +18,7 @@ public struct SpotCandidateRunner {
     ///
     /// - Returns: one result per scenario in file order, or the candidate's failure.
     /// - Complexity: O(total ticks) simulation plus one round trip per base tick.
-    public func run(_ session: ChildSession) -> Result<SpotSetResult, CandidateFailure> {
+    public func run(_ session: some QueryChannel) -> Result<SpotSetResult, CandidateFailure> {
         run(session, batches: [Array(set.scenarios.indices)]) { _ in true }.map { SpotSetResult(results: $0.map { $0! }) }
     }
 
@@ -30,7 +31,7 @@ public struct SpotCandidateRunner {
     /// has already seen.
     /// - Returns: the results of the scenarios run (`nil` for the others), or the candidate's
     ///   failure.
-    public func run(_ session: ChildSession, batches: [[Int]],
+    public func run(_ session: some QueryChannel, batches: [[Int]],
                     goOn: ([SpotRunResult?]) -> Bool) -> Result<[SpotRunResult?], CandidateFailure> {
         let scenarios = set.scenarios
         let count = scenarios.count

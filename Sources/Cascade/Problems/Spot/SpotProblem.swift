@@ -13,7 +13,7 @@ public struct SpotProblem: Problem {
 
     public var name: String { "spot" }
     public var protocolName: String { "SpotPolicy" }
-    public var serveFunction: String { "serveSpot" }
+    public var driverType: String { "SpotPolicyDriver" }
     public var apiSourceFiles: [String] { ["Sources/CandidateAPI/Spot.swift"] }
     public var template: String { CandidateTemplates.spot }
     public var fitness: LevelMetric { LevelMetric(name: "mean_cost", lowerIsBetter: true) }

@@ -1,4 +1,5 @@
 import CandidateAPI
+import CandidateWire
 import Sim
 
 /// Runs a sandboxed multi-region candidate over a set's runs, with the trusted simulator (either
@@ -23,7 +24,7 @@ public struct SpotMultiCandidateRunner {
     /// Drives the child to the end of every run.
     /// - Returns: one result per run in set order, or the candidate's failure.
     /// - Complexity: O(total ticks × regions) plus one round trip per tick.
-    public func run(_ session: ChildSession) -> Result<MultiRegionSetResult, CandidateFailure> {
+    public func run(_ session: some QueryChannel) -> Result<MultiRegionSetResult, CandidateFailure> {
         var runs = set.runs.map {
             MultiRegionRun(model: model, job: set.job, gapSeconds: set.gapSeconds, input: $0,
                            migrationOverheadSeconds: migrationOverheadSeconds)

@@ -24,7 +24,7 @@ public struct SpotMultiProblem: Problem {
 
     public var name: String { "spot-multi" }
     public var protocolName: String { "MultiRegionPolicy" }
-    public var serveFunction: String { "serveSpotMulti" }
+    public var driverType: String { "MultiRegionPolicyDriver" }
     public var apiSourceFiles: [String] { ["Sources/CandidateAPI/Spot.swift", "Sources/CandidateAPI/SpotMulti.swift"] }
     public var template: String { CandidateTemplates.spotMulti }
     public var fitness: LevelMetric { LevelMetric(name: "mean_cost", lowerIsBetter: true) }

@@ -1,4 +1,5 @@
 import CandidateAPI
+import CandidateWire
 import Sim
 import SimCore
 
@@ -24,7 +25,7 @@ public struct TxnCandidateRunner {
 
     public init(workloads: [NamedTxnWorkload]) { self.workloads = workloads }
 
-    public func run(_ session: ChildSession) -> Result<[TxnWorkloadScore], CandidateFailure> {
+    public func run(_ session: some QueryChannel) -> Result<[TxnWorkloadScore], CandidateFailure> {
         var writer = WireWriter(capacity: 1 << 16)
         var scores: [TxnWorkloadScore] = []
         for w in workloads {

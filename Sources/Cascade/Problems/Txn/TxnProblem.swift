@@ -13,7 +13,7 @@ public struct TxnProblem: Problem {
 
     public var name: String { "txn" }
     public var protocolName: String { "TxnScheduler" }
-    public var serveFunction: String { "serveTxn" }
+    public var driverType: String { "TxnSchedulerDriver" }
     public var apiSourceFiles: [String] { ["Sources/CandidateAPI/Txn.swift"] }
     public var template: String { CandidateTemplates.txn }
     public var fitness: LevelMetric { LevelMetric(name: "total_makespan", lowerIsBetter: true) }

@@ -5,6 +5,8 @@
 // a log.
 
 /// File descriptors of the query protocol inside the child.
+import CandidateAPI
+
 public enum WireDescriptors {
     /// The child reads requests here.
     public static let requests: Int32 = 3

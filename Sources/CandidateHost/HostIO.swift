@@ -4,27 +4,25 @@ import Glibc
 import Darwin
 #endif
 
+import CandidateWire
+
 /// Blocking reads and writes of whole frames on the protocol descriptors, inside the child.
 ///
 /// Any failed call ends the conversation: the child installs no signal handlers, so a blocking
 /// call cannot return EINTR, and not touching `errno` keeps the Glibc overlay (and its static
 /// library) out of candidate links.
-@usableFromInline
 enum HostIO {
     /// Reads length-prefixed frames with as few system calls as possible (usually one per
     /// frame: a whole request arrives at once).
-    @usableFromInline
     struct FrameReader {
-        @usableFromInline let fd: Int32
-        @usableFromInline var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        @usableFromInline var start = 0
-        @usableFromInline var end = 0
+        let fd: Int32
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var start = 0
+        var end = 0
 
-        @inlinable
         init(fd: Int32) { self.fd = fd }
 
         /// Ensures `count` unread bytes are buffered; `false` at end of input or on error.
-        @inlinable
         mutating func fill(_ count: Int) -> Bool {
             if end - start >= count { return true }
             if start > 0 {
@@ -45,7 +43,6 @@ enum HostIO {
         }
 
         /// Calls `body` with the next frame's payload; `nil` when the parent closed the pipe.
-        @inlinable
         mutating func nextFrame<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? {
             guard fill(4) else { return nil }
             let length = buffer.withUnsafeBytes {
@@ -59,7 +56,6 @@ enum HostIO {
     }
 
     /// Writes all of `bytes`; exits the process if the parent went away.
-    @usableFromInline
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
         bytes.withUnsafeBytes { raw in
             var done = 0

@@ -4,13 +4,14 @@ import Glibc
 import Darwin
 #endif
 
+import CandidateAPI
+import CandidateWire
+
 extension CandidateHost {
-    /// Answers multi-region spot queries until the parent sends `end`: a fresh `P()` per run,
+    /// Answers multi-region spot queries until the parent sends `end`: a fresh policy per run,
     /// which sees only what the parent sent for its ticks so far.
-    @inlinable
-    public static func serveSpotMulti<P: MultiRegionPolicy>(_ type: P.Type) -> Never {
+    static func serveSpotMulti(_ driver: MultiRegionPolicyDriver) -> Never {
         HostIO.writeAll(WireDescriptors.answers, WireDescriptors.hello)
-        var policies: [P?] = []
         var constants: [SpotMultiWire.NewInstance?] = []
         var requests = HostIO.FrameReader(fd: WireDescriptors.requests)
         var answer = WireWriter(capacity: 4096)
@@ -26,26 +27,29 @@ extension CandidateHost {
             guard let step else { exit(3) }  // unreadable request: let the parent see the exit
             for new in step.new {
                 let id = Int(new.id)
-                if id >= policies.count {
-                    policies.append(contentsOf: repeatElement(nil, count: id + 1 - policies.count))
+                if id >= constants.count {
                     constants.append(contentsOf: repeatElement(nil, count: id + 1 - constants.count))
                 }
-                policies[id] = P()
+                driver.start(id)
                 constants[id] = new
             }
-            for id in step.drop where Int(id) < policies.count { policies[Int(id)] = nil }
+            for id in step.drop where Int(id) < constants.count {
+                driver.stop(Int(id))
+                constants[Int(id)] = nil
+            }
             answer.removeAll()
             answer.u32(UInt32(step.queries.count * SpotMultiWire.decisionBytes))
             for q in step.queries {
                 let id = Int(q.id)
-                guard id < policies.count, policies[id] != nil, let c = constants[id],
+                guard id < constants.count, let c = constants[id],
                       let last = Cluster(rawValue: (q.flags >> 1) & 3), let current = Cluster(rawValue: (q.flags >> 3) & 3) else { exit(3) }
-                let decision = policies[id]!.decide(MultiRegionView(
+                let view = MultiRegionView(
                     tick: Int(q.tick), elapsed: Double(q.tick) * c.gap, gap: c.gap, deadline: c.deadline, taskDuration: c.task,
                     restartOverhead: c.overhead, workDone: q.work, remainingRestartOverhead: q.rro, lastCluster: last,
                     currentCluster: current, hasSpot: q.flags & 1 == 1, observedRegion: Int(q.observed),
                     regionPointer: Int(q.pointer), instanceRegion: Int(q.instance), regionCount: Int(c.regions),
-                    spotPrices: q.prices, onDemandPrice: c.onDemandPrice))
+                    spotPrices: q.prices, onDemandPrice: c.onDemandPrice)
+                guard let decision = driver.decide(id, view) else { exit(3) }
                 answer.u8(decision.cluster.rawValue)
                 answer.i32(Int32(truncatingIfNeeded: decision.region ?? -1))
             }

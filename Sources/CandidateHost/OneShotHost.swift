@@ -4,43 +4,38 @@ import Glibc
 import Darwin
 #endif
 
+import CandidateAPI
+import CandidateWire
+
 extension CandidateHost {
-    /// Answers EPLB requests: one `P()` places every window of the session, in order.
-    @inlinable
-    public static func serveEPLB<P: ExpertPlacer>(_ type: P.Type) -> Never {
-        // One placer for the whole history: it may keep state from window to window.
-        var placer = P()
+    /// Answers EPLB requests: one placer (the driver's) places every window of the session, in order.
+    static func serveEPLB(_ driver: ExpertPlacerDriver) -> Never {
         serveOneShot(decode: OneShotWire.decodeEPLB) { input, writer in
             writer.removeAll()
             writer.u32(0)
-            OneShotWire.writeRows(placer.place(input), into: &writer)
+            OneShotWire.writeRows(driver.place(input), into: &writer)
             OneShotWire.finish(&writer)
         }
     }
 
-    /// Answers prefix requests: a fresh `P()` reorders each table.
-    @inlinable
-    public static func servePrefix<P: FieldReorderer>(_ type: P.Type) -> Never {
+    /// Answers prefix requests: a fresh reorderer reorders each table.
+    static func servePrefix(_ driver: FieldReordererDriver) -> Never {
         serveOneShot(decode: OneShotWire.decodePrefix) { table, writer in
-            var reorderer = P()
-            OneShotWire.encode(reorderer.reorder(table), into: &writer)
+            OneShotWire.encode(driver.reorder(table), into: &writer)
         }
     }
 
-    /// Answers transaction requests: a fresh `P()` schedules each workload.
-    @inlinable
-    public static func serveTxn<P: TxnScheduler>(_ type: P.Type) -> Never {
+    /// Answers transaction requests: a fresh scheduler schedules each workload.
+    static func serveTxn(_ driver: TxnSchedulerDriver) -> Never {
         serveOneShot(decode: OneShotWire.decodeTxn) { workload, writer in
-            var scheduler = P()
             writer.removeAll()
             writer.u32(0)
-            OneShotWire.writeRows([scheduler.schedule(workload)], into: &writer)
+            OneShotWire.writeRows([driver.schedule(workload)], into: &writer)
             OneShotWire.finish(&writer)
         }
     }
 
     /// The request loop of the one-shot problems.
-    @inlinable
     static func serveOneShot<Input>(decode: (inout WireReader) -> Input?,
                                     solve: (Input, inout WireWriter) -> Void) -> Never {
         HostIO.writeAll(WireDescriptors.answers, WireDescriptors.hello)

@@ -9,52 +9,16 @@
 //            flags: bit 0 has_spot, bits 1–2 last cluster, bits 3–4 current cluster
 // answer  := u32 nQuery, nQuery × u8 cluster raw value
 
+import CandidateAPI
+
 public enum SpotWire {
     public static let stepOpcode: UInt8 = 1
     public static let endOpcode: UInt8 = 2
 
     /// A scenario's constants, sent once when its instance is created.
-    public struct NewInstance: Sendable, Equatable {
-        public var id: UInt32
-        public var gap: Double
-        public var deadline: Double
-        public var task: Double
-        public var overhead: Double
-
-        @inlinable
-        public init(id: UInt32, gap: Double, deadline: Double, task: Double, overhead: Double) {
-            self.id = id
-            self.gap = gap
-            self.deadline = deadline
-            self.task = task
-            self.overhead = overhead
-        }
-    }
-
+    public typealias NewInstance = SpotInstanceConstants
     /// One tick's observation of one instance.
-    public struct Query: Sendable, Equatable {
-        public var id: UInt32
-        public var tick: UInt32
-        public var hasSpot: Bool
-        public var last: Cluster
-        public var current: Cluster
-        public var work: Double
-        public var rro: Double
-
-        @inlinable
-        public init(id: UInt32, tick: UInt32, hasSpot: Bool, last: Cluster, current: Cluster,
-                    work: Double, rro: Double) {
-            self.id = id
-            self.tick = tick
-            self.hasSpot = hasSpot
-            self.last = last
-            self.current = current
-            self.work = work
-            self.rro = rro
-        }
-
-        @inlinable var flags: UInt8 { (hasSpot ? 1 : 0) | last.rawValue << 1 | current.rawValue << 3 }
-    }
+    public typealias Query = SpotQuery
 
     /// Encodes one step request, length prefix included.
     /// - Complexity: O(records), one allocation at most (the writer's storage is reused).
@@ -85,7 +49,7 @@ public enum SpotWire {
             for q in queries {
                 put(q.id)
                 put(q.tick)
-                put(q.flags)
+                put((q.hasSpot ? 1 : 0) | q.last.rawValue << 1 | q.current.rawValue << 3 as UInt8)
                 put(q.work.bitPattern)
                 put(q.rro.bitPattern)
             }
@@ -101,7 +65,7 @@ public enum SpotWire {
 
     /// Decodes a step request's body (after the length prefix and opcode).
     @inlinable
-    static func decodeStep(_ reader: inout WireReader) -> (new: [NewInstance], drop: [UInt32], queries: [Query])? {
+    public static func decodeStep(_ reader: inout WireReader) -> (new: [NewInstance], drop: [UInt32], queries: [Query])? {
         guard let nNew = reader.u32(), let nDrop = reader.u32(), let nQuery = reader.u32() else { return nil }
         var new: [NewInstance] = [], drop: [UInt32] = [], queries: [Query] = []
         new.reserveCapacity(Int(nNew))

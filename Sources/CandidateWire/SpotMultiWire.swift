@@ -11,6 +11,8 @@
 //            flags: bit 0 has_spot, bits 1–2 last cluster, bits 3–4 current cluster
 // answer  := u32 byte count (5 × nQuery), nQuery × (u8 cluster, i32 region or -1 to stay)
 
+import CandidateAPI
+
 public enum SpotMultiWire {
     public static let stepOpcode: UInt8 = 1
     public static let endOpcode: UInt8 = 2
@@ -99,7 +101,7 @@ public enum SpotMultiWire {
     /// Decodes a step request's body (after the length prefix and opcode); the price vector of
     /// a query is as long as its run's region count, from `regionsOf` (ids created earlier).
     @inlinable
-    static func decodeStep(_ reader: inout WireReader, regionsOf: (UInt32) -> Int?)
+    public static func decodeStep(_ reader: inout WireReader, regionsOf: (UInt32) -> Int?)
         -> (new: [NewInstance], drop: [UInt32], queries: [Query])? {
         guard let nNew = reader.u32(), let nDrop = reader.u32(), let nQuery = reader.u32() else { return nil }
         var new: [NewInstance] = [], drop: [UInt32] = [], queries: [Query] = []

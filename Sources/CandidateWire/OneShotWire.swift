@@ -12,6 +12,8 @@
 //                  solution: u32 n, n × i32
 // string := u32 byte count, UTF-8 bytes
 
+import CandidateAPI
+
 public enum OneShotWire {
     public static let solveOpcode: UInt8 = 1
     public static let endOpcode: UInt8 = 2
