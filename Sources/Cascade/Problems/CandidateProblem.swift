@@ -117,6 +117,11 @@ public struct CandidateProblem: Sendable, Hashable, CustomStringConvertible {
         try definition.benchmarks(runs: runs, catalog: catalog)
     }
 
+    /// The trace model fitted to the reference data, or `nil` when the problem has none.
+    public func fitTraces(referenceData: URL, manifest: URL) throws -> TraceFit? {
+        try definition.fitTraces(referenceData: referenceData, manifest: manifest)
+    }
+
     /// The embedded inputs `manifest` regenerates.
     public func generatedFiles(manifest: URL) throws -> [GeneratedFile] { try definition.generatedFiles(manifest: manifest) }
 }

@@ -62,6 +62,9 @@ public protocol Problem: Sendable {
     func summary(_ score: Score, of inputs: LoadedInputs<Inputs>) -> [String]
     /// The embedded inputs `manifest` regenerates byte for byte (`traces generate`).
     func generatedFiles(manifest: URL) throws -> [GeneratedFile]
+    /// The problem's trace model fitted to the reference data (`traces fit`), merged into the
+    /// manifest at `manifest` when there is one; `nil` for a problem whose traces are not fitted.
+    func fitTraces(referenceData: URL, manifest: URL) throws -> TraceFit?
     /// `sim-cascade bench`'s in-process workloads of the problem's simulator (those needing the
     /// reference data only when it is present).
     func benchmarks(runs: Int, catalog: InputCatalog) throws -> [BenchRow]
@@ -85,6 +88,20 @@ extension Problem {
     public var coarseRankingCaveat: String { "" }
 
     public func benchmarks(runs: Int, catalog: InputCatalog) throws -> [BenchRow] { [] }
+
+    public func fitTraces(referenceData: URL, manifest: URL) throws -> TraceFit? { nil }
+}
+
+/// A fitted trace model: what `traces fit --json` prints, the manifest to write, and a count.
+public struct TraceFit: Sendable {
+    public var fitted: any Encodable & Sendable
+    public var manifest: any Encodable & Sendable
+    /// e.g. `12 fitted profiles`.
+    public var summary: String
+
+    public init(fitted: any Encodable & Sendable, manifest: any Encodable & Sendable, summary: String) {
+        (self.fitted, self.manifest, self.summary) = (fitted, manifest, summary)
+    }
 }
 
 /// A problem's inputs, loaded, with what reports call them.

@@ -2,21 +2,19 @@ import ArgumentParser
 import Cascade
 
 /// What the command line adds per problem beyond its `Problem` value: its `simulate`
-/// subcommand (built-in policies take problem-specific options), its `compare` subcommand if
-/// it has one, and, for problems whose embedded traces are fitted to reference data, its
-/// `traces fit`. Each lives in
+/// subcommand (built-in policies take problem-specific options) and its `compare` subcommand if
+/// it has one. Each lives in
 /// `Problems/<Name>/`; a new problem adds one line here.
 enum CommandRegistry {
     struct Entry {
         var problem: CandidateProblem
         var simulate: ParsableCommand.Type
         var compare: ParsableCommand.Type? = nil
-        var traceFitter: (any TraceFitter)? = nil
     }
 
     static let entries: [Entry] = [
-        Entry(problem: .spot, simulate: SimulateSpot.self, compare: CompareSpot.self, traceFitter: SpotTraceFitter()),
-        Entry(problem: .spotMulti, simulate: SimulateSpotMulti.self, traceFitter: SpotMultiTraceFitter()),
+        Entry(problem: .spot, simulate: SimulateSpot.self, compare: CompareSpot.self),
+        Entry(problem: .spotMulti, simulate: SimulateSpotMulti.self),
         Entry(problem: .eplb, simulate: SimulateEPLB.self),
         Entry(problem: .prefix, simulate: SimulatePrefix.self),
         Entry(problem: .txn, simulate: SimulateTxn.self),
@@ -25,8 +23,4 @@ enum CommandRegistry {
     static var simulateCommands: [ParsableCommand.Type] { entries.map(\.simulate) }
 
     static var compareCommands: [ParsableCommand.Type] { entries.compactMap(\.compare) }
-
-    static var traceFitters: [CandidateProblem: any TraceFitter] {
-        Dictionary(uniqueKeysWithValues: entries.compactMap { e in e.traceFitter.map { (e.problem, $0) } })
-    }
 }

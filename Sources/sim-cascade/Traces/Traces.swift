@@ -22,29 +22,32 @@ struct TracesFit: ParsableCommand {
             """
     )
 
-    @Option(help: "A problem whose traces are fitted to reference data (\(CommandRegistry.traceFitters.keys.map(\.rawValue).sorted().joined(separator: ", "))).")
+    @Option(help: "A problem whose traces are fitted to reference data (spot, spot-multi).")
     var problem: CandidateProblem = ProblemRegistry.defaultProblem
 
     @Option(help: "Manifest to update (default: traces/PROBLEM/manifest.json).")
     var manifest: String?
 
-    @Flag(help: "Print the fitted profiles as JSON instead of writing the manifest.")
+    @Flag(help: "Print the fitted model as JSON instead of writing the manifest.")
     var json = false
 
     func run() throws {
-        guard let fitter = CommandRegistry.traceFitters[problem] else {
-            throw CLIError.invalidValue("--problem", problem.rawValue,
-                                        "has no fitted traces (fitted: \(CommandRegistry.traceFitters.keys.map(\.rawValue).sorted().joined(separator: ", ")))")
+        let catalog = InputCatalog.standard
+        let url = try manifest.map(catalog.userPath) ?? catalog.packageFile(problem.definition.inputFiles.tracesFolder + "/manifest.json")
+        guard let fit = try problem.fitTraces(referenceData: try catalog.referenceData(), manifest: url) else {
+            throw CLIError.invalidValue("--problem", problem.rawValue, "has no traces fitted to reference data")
         }
-        try fitter.fit(manifest: manifest, json: json)
+        if json { return try JSONOutput.print(fit.fitted) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try (encoder.encode(fit.manifest) + Data("\n".utf8)).write(to: url)
+        } catch {
+            throw CLIError.cannotWrite(url.path, reason: "\(error.localizedDescription)")
+        }
+        print("wrote \(fit.summary) to \(url.path)")
     }
-}
-
-/// Fits a problem's embedded trace model to the reference data and stores it in its manifest.
-protocol TraceFitter: Sendable {
-    /// Writes the fitted model into `manifest` (default: traces/PROBLEM/manifest.json), or prints
-    /// it as JSON.
-    func fit(manifest: String?, json: Bool) throws
 }
 
 struct TracesGenerate: ParsableCommand {

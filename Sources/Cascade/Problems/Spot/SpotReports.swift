@@ -53,17 +53,21 @@ public struct SpotWindowReport: Encodable, Sendable {
     struct HistoryRow: Encodable {
         var tick: Int
         var last: String
-        var cost_so_far: Double
-        var work_seconds: Double
-        var rro_seconds: Double
+        var costSoFar: Double
+        var workSeconds: Double
+        var rroSeconds: Double
         var decision: String
+
+        enum CodingKeys: String, CodingKey {
+            case tick, last, decision, costSoFar = "cost_so_far", workSeconds = "work_seconds", rroSeconds = "rro_seconds"
+        }
 
         init(_ r: SpotTickRecord) {
             tick = r.tick
             last = r.last.referenceName
-            cost_so_far = r.costSoFar
-            work_seconds = r.workSeconds
-            rro_seconds = r.remainingOverheadSeconds
+            costSoFar = r.costSoFar
+            workSeconds = r.workSeconds
+            rroSeconds = r.remainingOverheadSeconds
             decision = r.decision.referenceName
         }
     }
@@ -101,14 +105,19 @@ public struct SpotSetReport: Encodable, Sendable {
 
     public struct Row: Encodable, Sendable {
         var env: String
-        var trace_id: Int
-        var start_tick: Int
-        var deadline_hours: Double
-        var restart_overhead_hours: Double
+        var traceID: Int
+        var startTick: Int
+        var deadlineHours: Double
+        var restartOverheadHours: Double
         var cost: Double
-        var finish_hours: Double
-        var deadline_met: Bool
+        var finishHours: Double
+        var deadlineMet: Bool
         var ticks: Int
+
+        enum CodingKeys: String, CodingKey {
+            case env, cost, ticks, traceID = "trace_id", startTick = "start_tick", deadlineHours = "deadline_hours"
+            case restartOverheadHours = "restart_overhead_hours", finishHours = "finish_hours", deadlineMet = "deadline_met"
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -118,10 +127,10 @@ public struct SpotSetReport: Encodable, Sendable {
 
     public var rows: [Row] {
         zip(set.scenarios, outcome.results).map { s, r in
-            Row(env: s.env, trace_id: s.traceID, start_tick: s.startTick,
-                deadline_hours: s.deadlineHours, restart_overhead_hours: s.overheadHours,
-                cost: r.cost, finish_hours: Double(r.endTick) * set.gapSeconds / 3600,
-                deadline_met: r.deadlineMet, ticks: r.ticks)
+            Row(env: s.env, traceID: s.traceID, startTick: s.startTick,
+                deadlineHours: s.deadlineHours, restartOverheadHours: s.overheadHours,
+                cost: r.cost, finishHours: Double(r.endTick) * set.gapSeconds / 3600,
+                deadlineMet: r.deadlineMet, ticks: r.ticks)
         }
     }
 

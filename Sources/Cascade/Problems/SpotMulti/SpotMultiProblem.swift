@@ -80,9 +80,9 @@ public struct SpotMultiProblem: Problem {
         let report = MultiRegionReport(policy: "candidate", model: inputs.value.model, set: inputs.value.set, result: score)
         var c = encoder.container(keyedBy: ReportKey.self)
         try c.encode(report.model, forKey: "model")
-        try c.encode(report.scenario_set, forKey: "scenario_set")
-        try c.encode(report.mean_cost, forKey: "mean_cost")
-        try c.encode(report.deadline_misses, forKey: "deadline_misses")
+        try c.encode(report.scenarioSet, forKey: "scenario_set")
+        try c.encode(report.meanCost, forKey: "mean_cost")
+        try c.encode(report.deadlineMisses, forKey: "deadline_misses")
         try c.encode(report.scenarios, forKey: "scenarios")
         try c.encode(report.results, forKey: "results")
     }

@@ -21,33 +21,49 @@ extension MultiRegionModel {
 
 /// `simulate spot-multi`'s output (and `eval --problem spot-multi`'s fields).
 public struct MultiRegionReport: Encodable, Sendable {
-    public struct Scenario: Encodable, Sendable { var name: String; var mean_cost: Double }
-    public struct Run: Encodable, Sendable { var scenario: String; var trace: Int; var cost: Double; var finish_hours: Double; var deadline_met: Bool }
+    public struct Scenario: Encodable, Sendable {
+        public var name: String
+        public var meanCost: Double
+        enum CodingKeys: String, CodingKey { case name, meanCost = "mean_cost" }
+    }
+    public struct Run: Encodable, Sendable {
+        public var scenario: String
+        public var trace: Int
+        public var cost: Double
+        public var finishHours: Double
+        public var deadlineMet: Bool
+        enum CodingKeys: String, CodingKey { case scenario, trace, cost, finishHours = "finish_hours", deadlineMet = "deadline_met" }
+    }
     public var policy: String
     public var model: String
-    public var scenario_set: String
-    public var mean_cost: Double
-    public var deadline_misses: Int
+    public var scenarioSet: String
+    public var meanCost: Double
+    public var deadlineMisses: Int
     public var scenarios: [Scenario]
     public var results: [Run]
+
+    enum CodingKeys: String, CodingKey {
+        case policy, model, scenarios, results
+        case scenarioSet = "scenario_set", meanCost = "mean_cost", deadlineMisses = "deadline_misses"
+    }
 
     public init(policy: String, model: MultiRegionModel, set: MultiRegionScenarioSet, result: MultiRegionSetResult) {
         self.policy = policy
         self.model = model.rawValue
-        scenario_set = set.name
-        mean_cost = result.meanCost
-        deadline_misses = result.deadlineMisses
-        scenarios = result.scenarioMeans.map { Scenario(name: $0.name, mean_cost: $0.meanCost) }
+        scenarioSet = set.name
+        meanCost = result.meanCost
+        deadlineMisses = result.deadlineMisses
+        scenarios = result.scenarioMeans.map { Scenario(name: $0.name, meanCost: $0.meanCost) }
         results = zip(result.runs, result.results).map { run, r in
-            Run(scenario: run.scenario, trace: run.traceIndex, cost: r.cost, finish_hours: Double(r.endTick) * set.gapSeconds / 3600,
-                deadline_met: r.deadlineMet)
+            Run(scenario: run.scenario, trace: run.traceIndex, cost: r.cost, finishHours: Double(r.endTick) * set.gapSeconds / 3600,
+                deadlineMet: r.deadlineMet)
         }
     }
 
     public var text: String {
         var table = TextTable(headers: ["scenario", "mean cost ($)"])
-        for s in scenarios { table.append([s.name, fixed(s.mean_cost, 4)]) }
-        return "\(policy) on \(scenario_set) (\(model) model): mean cost \(fixed(mean_cost, 4)) $, "
-            + "\(deadline_misses) deadline miss\(deadline_misses == 1 ? "" : "es") in \(results.count) runs\n" + table.render()
+        for s in scenarios { table.append([s.name, fixed(s.meanCost, 4)]) }
+        return "\(policy) on \(scenarioSet) (\(model) model): mean cost \(fixed(meanCost, 4)) $, "
+            + "\(deadlineMisses) deadline miss\(deadlineMisses == 1 ? "" : "es") in \(results.count) runs\n" + table.render()
     }
 }
