@@ -30,6 +30,10 @@ import Testing
     @Test func buildFolderPathsAreCutFromDiagnostics() {
         let text = "/tmp/sim-cascade-compile-12.34-AB-CD/candidate.swift:3:1: error: nope\n/x/build-0A1B/main.swift:1:1: error: bad"
         #expect(CandidateCompiler.diagnostics(text) == "candidate.swift:3:1: error: nope\nmain.swift:1:1: error: bad")
+        // The linker names the build folder after its own name: cut there too (it held the pid).
+        let link = "/usr/bin/ld.gold: error: /tmp/sim-cascade-compile-4827.2142610-0BC6-919A/TemporaryDirectory.x/candidate-1.o: "
+            + "multiple definition of 'sim_cascade_candidate_driver'"
+        #expect(!CandidateCompiler.diagnostics(link).contains("sim-cascade-compile-"))
     }
 }
 

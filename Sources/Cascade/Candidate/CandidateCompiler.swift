@@ -197,7 +197,8 @@ public struct CandidateCompiler: Sendable {
         let located = lines.filter { $0.range(of: #"^\S+:\d+:\d+: error: "#, options: .regularExpression) != nil }
         let chosen = located.isEmpty ? Array(lines.filter { $0.contains("error") }.suffix(10)) : Array(located.prefix(20))
         return (chosen.isEmpty ? Array(lines.suffix(5)) : chosen).map { line in
-            line.replacingOccurrences(of: #"^\S*/(build|sim-cascade-compile)-[0-9A-F.-]+/"#, with: "", options: .regularExpression)
+            // Anywhere in the line: the linker's lines start with its own name.
+            line.replacingOccurrences(of: #"[^\s:'"(]*/(build|sim-cascade-compile)-[0-9A-F.-]+/"#, with: "", options: .regularExpression)
         }.joined(separator: "\n")
     }
 }

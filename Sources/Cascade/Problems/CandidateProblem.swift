@@ -37,15 +37,18 @@ public struct CandidateProblem: Sendable, Hashable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 
     /// The harness compiled into the candidate's module: it exports the one symbol the prebuilt
-    /// host (which owns `main`) calls, a driver of the problem generic over `Candidate` — so a
+    /// host (which owns `main`) calls, a driver of the problem made for `Candidate` — so a
     /// missing type or a wrong conformance is a compile error in the candidate's terms, and
-    /// every call into the policy is specialised in the candidate's build.
+    /// every call into the policy is specialised in the candidate's build. Names are qualified
+    /// so that a candidate's own declarations do not capture them by accident; one that shadows
+    /// them on purpose (or brings its own `main`) only fails itself: the parent validates every
+    /// answer whatever runs in the child.
     var harness: String {
         """
         import CandidateAPI
 
         @_silgen_name("sim_cascade_candidate_driver")
-        public func simCascadeCandidateDriver() -> AnyObject { \(definition.driverType).make(Candidate.self) }
+        public func simCascadeCandidateDriver() -> Swift.AnyObject { CandidateAPI.\(definition.driverType).make(Candidate.self) }
 
         """
     }
