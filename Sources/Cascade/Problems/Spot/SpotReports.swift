@@ -1,3 +1,4 @@
+import Foundation
 import CandidateAPI
 import Sim
 import SimCore
@@ -47,6 +48,21 @@ public struct SpotWindowReport: Encodable, Sendable {
         if let history {
             try c.encode(history.map(HistoryRow.init), forKey: .history)
         }
+    }
+
+    /// Runs `policy` over one window of the trace at `url` (from `startTick`, `ticks` long or to
+    /// the trace's end), recording each tick when `history`.
+    /// - Throws: `SimError` for a window outside the trace or too short for the job.
+    public init(_ policy: BuiltinSpotPolicy, trace url: URL, startTick: Int, ticks: Int?, job: SpotJob, history: Bool) throws {
+        let trace = try SpotTrace.load(from: url)
+        // Default: to the end of the trace (a start past the end is reported by `window`).
+        let length = ticks ?? (startTick >= 0 && startTick < trace.tickCount ? trace.tickCount - startTick : 1)
+        let window = try trace.window(start: startTick, ticks: length, name: url.path)
+        try SpotSimulator.validate(windowTicks: length, gapSeconds: trace.gapSeconds, job: job, name: url.path)
+        var rows: [SpotTickRecord] = []
+        let result = policy.run(window: window, gapSeconds: trace.gapSeconds, job: job, record: history ? { rows.append($0) } : nil)
+        self.init(policy: policy.rawValue, trace: url.path, startTick: startTick, windowTicks: length, gapSeconds: trace.gapSeconds,
+                  result: result, history: history ? rows : nil)
     }
 
     /// One history row, with the reference histories' column names.

@@ -46,57 +46,32 @@ struct SimulateSpot: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        let policy = try BuiltinSpotPolicy(named: self.policy)
-        if let trace {
-            if scenarios != nil { throw CLIError.conflictingOptions("--trace", "--scenarios") }
-            try runWindow(policy: policy, tracePath: trace)
-        } else {
+    func validate() throws {
+        if trace != nil && scenarios != nil { throw CLIError.conflictingOptions("--trace", "--scenarios") }
+        if trace == nil {
             let windowOnly = [("--start-tick", startTick != 0), ("--ticks", ticks != nil), ("--task-hours", taskHours != nil),
                               ("--deadline-hours", deadlineHours != nil), ("--overhead-hours", overheadHours != nil),
                               ("--history", history)]
-            if let (option, _) = windowOnly.first(where: \.1) {
-                throw CLIError.missingOption("--trace", because: "with \(option)")
-            }
-            let url = try SpotProblem.scenarioFile(scenarios, catalog: .standard)
-            try runSet(policy: policy, url: url)
-        }
-    }
-
-    private func runWindow(policy: BuiltinSpotPolicy, tracePath: String) throws {
-        guard let taskHours, let deadlineHours, let overheadHours else {
+            if let (option, _) = windowOnly.first(where: \.1) { throw CLIError.missingOption("--trace", because: "with \(option)") }
+        } else if taskHours == nil || deadlineHours == nil || overheadHours == nil {
             let missing = [("--task-hours", taskHours), ("--deadline-hours", deadlineHours),
                            ("--overhead-hours", overheadHours)].filter { $0.1 == nil }.map(\.0)
             throw CLIError.missingOption(missing.joined(separator: ", "), because: "with --trace")
         }
-        let url = try SpotProblem.scenarioFile(tracePath, catalog: .standard)
-        let trace = try SpotTrace.load(from: url)
-        let job = try SpotJob(taskHours: taskHours, deadlineHours: deadlineHours, overheadHours: overheadHours)
-        // Default: to the end of the trace (a start past the end is reported by `window`).
-        let length = ticks ?? (startTick >= 0 && startTick < trace.tickCount ? trace.tickCount - startTick : 1)
-        let window = try trace.window(start: startTick, ticks: length, name: url.path)
-        try SpotSimulator.validate(windowTicks: length, gapSeconds: trace.gapSeconds, job: job, name: url.path)
-
-        var rows: [SpotTickRecord] = []
-        let result = policy.run(window: window, gapSeconds: trace.gapSeconds, job: job,
-                                record: history ? { rows.append($0) } : nil)
-        let report = SpotWindowReport(policy: policy.rawValue, trace: url.path, startTick: startTick,
-                                      windowTicks: length, gapSeconds: trace.gapSeconds,
-                                      result: result, history: history ? rows : nil)
-        if output.json {
-            try JSONOutput.print(report)
-        } else {
-            print(report.text)
-        }
     }
 
-    private func runSet(policy: BuiltinSpotPolicy, url: URL) throws {
-        let set = try SpotScenarioSet.load(from: url)
-        let outcome = policy.run(set)
-        let report = SpotSetReport(policy: policy.rawValue, set: set, outcome: outcome)
-        if output.json {
-            try JSONOutput.print(report)
+    func run() throws {
+        let policy = try BuiltinSpotPolicy(named: self.policy)
+        if let trace, let taskHours, let deadlineHours, let overheadHours {
+            let job = try SpotJob(taskHours: taskHours, deadlineHours: deadlineHours, overheadHours: overheadHours)
+            let report = try SpotWindowReport(policy, trace: SpotProblem.scenarioFile(trace, catalog: .standard),
+                                              startTick: startTick, ticks: ticks, job: job, history: history)
+            if output.json { return try JSONOutput.print(report) }
+            print(report.text)
         } else {
+            let set = try SpotScenarioSet.load(from: SpotProblem.scenarioFile(scenarios, catalog: .standard))
+            let report = SpotSetReport(policy: policy.rawValue, set: set, outcome: policy.run(set))
+            if output.json { return try JSONOutput.print(report) }
             print(report.text)
         }
     }
