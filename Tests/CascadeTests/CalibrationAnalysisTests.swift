@@ -7,8 +7,8 @@ import Testing
     private func entries(_ value: (Int) -> Double) -> [CalibrationEntry] {
         (0..<20).map { i in
             let level = CalibrationEntry.Level(value: value(i), valid: true, failure: nil, seconds: i < 10 ? 0.01 : 0.01)
-            return CalibrationEntry(name: "c\(i)", origin: "variant", compile_seconds: 0,
-                                    levels: ["coarse": level, "fine": level], held_out: level)
+            return CalibrationEntry(name: "c\(i)", origin: "variant", compileSeconds: 0,
+                                    levels: ["coarse": level, "fine": level], heldOut: level)
         }
     }
 
@@ -22,8 +22,8 @@ import Testing
         #expect(analysis.passes(analysis.entries[5], "coarse", 1) && !analysis.passes(analysis.entries[5], "coarse", 1.1))
         let report = analysis.report(problem: "prefix", metric: "phr", referencePolicy: "ggr", search: "s", heldOut: "h")
         // Every candidate is at least the reference: the strictest factor, 1.0, keeps the top decile.
-        #expect(report.recommended_gates.map(\.factor) == [1] && report.recommended_gates.map(\.metric) == ["phr"])
-        #expect(report.lower_is_better == false && report.cascade_top_decile_recall == 1)
+        #expect(report.recommendedGates.map(\.factor) == [1] && report.recommendedGates.map(\.metric) == ["phr"])
+        #expect(report.lowerIsBetter == false && report.cascadeTopDecileRecall == 1)
     }
 
     @Test func lowerIsBetterRanksTheSmallestFirstAndGatesAboveOne() {
@@ -34,6 +34,6 @@ import Testing
         #expect(analysis.factors.allSatisfy { $0 >= 1 })
         #expect(analysis.passes(analysis.entries[10], "coarse", 1) && !analysis.passes(analysis.entries[11], "coarse", 1))
         let report = analysis.report(problem: "spot", metric: "mean_cost", referencePolicy: "greedy", search: "s", heldOut: "h")
-        #expect(report.recommended_gates.map(\.factor) == [1])
+        #expect(report.recommendedGates.map(\.factor) == [1])
     }
 }

@@ -116,4 +116,88 @@ func read<R>(_ body: [UInt8], _ parse: (inout WireReader) -> R) -> R {
         #expect(failure.kind == .invalidAnswer && failure.message.contains("decision 7"))
         #expect(channel.killed)
     }
+
+    /// A one-shot child answering each request's decoded instance with `answer` (nil: died).
+    static func oneShotChild<Input>(_ decode: @escaping (inout WireReader) -> Input?,
+                                    _ answer: @escaping (Input, inout WireWriter) -> Void) -> InMemoryChannel {
+        InMemoryChannel { body in
+            guard let input = read(body, { $0.u8() == 1 ? decode(&$0) : nil }) else { return nil }
+            var writer = WireWriter()
+            answer(input, &writer)
+            return Array(writer.bytes.dropFirst(4))  // the channel hands back the payload, like ChildSession
+        }
+    }
+
+    static let eplbShape = EPLBShape(replicas: 4, groups: 1, nodes: 1, gpus: 2)
+    static let eplbWindows: [[[Double]]] = [[[4, 1, 2]], [[3, 3, 1]]]
+
+    @Test func anEPLBPlacementIsValidatedAndKept() throws {
+        let channel = Self.oneShotChild(OneShotWire.decodeEPLB) { input, writer in
+            writer.removeAll()
+            writer.u32(0)
+            OneShotWire.writeRows(DeepSeekEPLB.place(input), into: &writer)
+            OneShotWire.finish(&writer)
+        }
+        let placed = try EPLBCandidateRunner(windows: Self.eplbWindows, shape: Self.eplbShape).placements(channel, at: [0]).get()
+        #expect(placed.map(\.placement.phy2log) == [DeepSeekEPLB.place(Self.eplbShape.input(Self.eplbWindows[0]))])
+        #expect(channel.finished && !channel.killed)
+    }
+
+    @Test func anEPLBExpertOutOfRangeIsInvalid() {
+        let channel = Self.oneShotChild(OneShotWire.decodeEPLB) { _, writer in
+            writer.removeAll()
+            writer.u32(0)
+            OneShotWire.writeRows([[0, 1, 2, 9]], into: &writer)
+            OneShotWire.finish(&writer)
+        }
+        guard case .failure(let failure) = EPLBCandidateRunner(windows: Self.eplbWindows, shape: Self.eplbShape).placements(channel, at: [0])
+        else {
+            Issue.record("expert 9 of 3 was accepted")
+            return
+        }
+        #expect(failure.kind == .invalidAnswer && channel.killed)
+    }
+
+    static let table = PrefixTable(columns: ["a", "b"], rows: [["x", "y"], ["x", "z"], ["w", "y"]])
+
+    @Test func aPrefixOrderingIsScoredExactly() throws {
+        let ordering = PrefixOrdering(fieldOrders: [[1, 0], [0, 1], [1, 0]])
+        let channel = Self.oneShotChild(OneShotWire.decodePrefix) { _, writer in OneShotWire.encode(ordering, into: &writer) }
+        let scores = try PrefixCandidateRunner(tables: [(name: "t", table: Self.table)]).run(channel).get()
+        #expect(scores.map(\.rate.hitChars) == [try PrefixHitRate(table: Self.table, ordering: ordering).hitChars])
+        #expect(channel.finished)
+    }
+
+    @Test func aPrefixOrderingThatDropsAFieldIsInvalid() {
+        let channel = Self.oneShotChild(OneShotWire.decodePrefix) { table, writer in
+            OneShotWire.encode(PrefixOrdering(fieldOrders: table.rows.map { _ in [0] }), into: &writer)
+        }
+        guard case .failure(let failure) = PrefixCandidateRunner(tables: [(name: "t", table: Self.table)]).run(channel)
+        else {
+            Issue.record("a dropped field was accepted")
+            return
+        }
+        #expect(failure.kind == .invalidAnswer && channel.killed)
+    }
+
+    @Test func aMultiRegionDecisionOutsideTheClusterTypesIsInvalid() throws {
+        let set = try MultiRegionScenarioSet.load(from: TestPaths.repositoryRoot.appendingPathComponent("traces/spot-multi/scenarios-default.json"))
+        let channel = InMemoryChannel { body in
+            guard let count = read(body, { reader -> Int? in
+                guard reader.u8() == SpotMultiWire.stepOpcode else { return nil }
+                _ = reader.u32()
+                _ = reader.u32()
+                return reader.u32().map(Int.init)
+            }) else { return nil }
+            var answer: [UInt8] = []
+            for _ in 0..<count { answer += [9, 0xFF, 0xFF, 0xFF, 0xFF] }
+            return answer
+        }
+        guard case .failure(let failure) = SpotMultiCandidateRunner(set: set, model: .corrected).run(channel)
+        else {
+            Issue.record("cluster 9 was accepted")
+            return
+        }
+        #expect(failure.kind == .invalidAnswer && channel.killed)
+    }
 }

@@ -14,10 +14,14 @@ public struct CalibrationEntry: Sendable, Codable {
     }
     public var name: String
     public var origin: String
-    public var compile_seconds: Double
+    public var compileSeconds: Double
     public var levels: [String: Level]
     /// The fine level on the held-out set.
-    public var held_out: Level?
+    public var heldOut: Level?
+
+    enum CodingKeys: String, CodingKey {
+        case name, origin, levels, heldOut = "held_out", compileSeconds = "compile_seconds"
+    }
 }
 
 /// How well a cheap level ranks candidates like the fine level does, and what gating on it buys.
@@ -25,50 +29,69 @@ public struct CalibrationReport: Sendable, Codable {
     public struct Interval: Sendable, Codable { public var value: Double?; public var low: Double?; public var high: Double? }
     public struct LevelSummary: Sendable, Codable {
         public var level: String
-        public var runtime_median_seconds: Double
-        public var runtime_total_seconds: Double
-        public var reference_value: Double
-        public var spearman_all: Interval?
-        public var spearman_better_half: Interval?
-        public var kendall_all: Interval?
-        public var kendall_better_half: Interval?
+        public var runtimeMedianSeconds: Double
+        public var runtimeTotalSeconds: Double
+        public var referenceValue: Double
+        public var spearmanAll: Interval?
+        public var spearmanBetterHalf: Interval?
+        public var kendallAll: Interval?
+        public var kendallBetterHalf: Interval?
+
+        enum CodingKeys: String, CodingKey {
+            case level, runtimeMedianSeconds = "runtime_median_seconds", runtimeTotalSeconds = "runtime_total_seconds"
+            case referenceValue = "reference_value", spearmanAll = "spearman_all", spearmanBetterHalf = "spearman_better_half"
+            case kendallAll = "kendall_all", kendallBetterHalf = "kendall_better_half"
+        }
     }
     public struct ThresholdPoint: Sendable, Codable {
         public var level: String
         public var factor: Double
-        public var top_decile_recall: Double
-        public var false_reject_rate: Double
+        public var topDecileRecall: Double
+        public var falseRejectRate: Double
+
+        enum CodingKeys: String, CodingKey {
+            case level, factor, topDecileRecall = "top_decile_recall", falseRejectRate = "false_reject_rate"
+        }
     }
     public var problem: String
     /// The fine level's primary metric (each level's value is its own primary metric), its
     /// direction, and the reference policy gates compare with.
     public var metric: String
-    public var lower_is_better: Bool?
-    public var reference_policy: String
+    public var lowerIsBetter: Bool?
+    public var referencePolicy: String
     public var candidates: Int
-    public var search_set: String
-    public var held_out_set: String
+    public var searchSet: String
+    public var heldOutSet: String
     public var levels: [LevelSummary]
     public var thresholds: [ThresholdPoint]
-    public var recommended_gates: [LevelGate]
+    public var recommendedGates: [LevelGate]
     /// The levels worth running: all of them when the gated cascade beats the fine level alone
     /// on the pool and keeps ≥ 95 % of the top decile, else the fine level alone.
-    public var recommended_levels: [String]?
+    public var recommendedLevels: [String]?
     /// Top-decile recall of the recommended gates together.
-    public var cascade_top_decile_recall: Double
+    public var cascadeTopDecileRecall: Double
     /// Evaluation seconds (excluding compile) over the pool: fine level only, and through the
     /// cascade with the recommended gates.
-    public var fine_only_seconds: Double
-    public var cascade_seconds: Double
-    public var candidates_per_cpu_hour_factor: Double
+    public var fineOnlySeconds: Double
+    public var cascadeSeconds: Double
+    public var candidatesPerCPUHourFactor: Double
     /// Spearman of the fine level on the search set against the held-out set.
-    public var held_out_spearman: Double?
+    public var heldOutSpearman: Double?
     /// Per level: 20 × the slowest valid candidate's run, at least 10 s (what `eval` reads as
     /// the stage budgets).
-    public var recommended_budgets: [StageBudget]?
+    public var recommendedBudgets: [StageBudget]?
     /// The recommended gates decided sequentially, run through `eval`'s cascade on the pool.
     public var sequential: SequentialCheck?
     public var entries: [CalibrationEntry]
+
+    enum CodingKeys: String, CodingKey {
+        case problem, metric, candidates, levels, thresholds, sequential, entries
+        case lowerIsBetter = "lower_is_better", referencePolicy = "reference_policy", searchSet = "search_set"
+        case heldOutSet = "held_out_set", recommendedGates = "recommended_gates", recommendedLevels = "recommended_levels"
+        case cascadeTopDecileRecall = "cascade_top_decile_recall", fineOnlySeconds = "fine_only_seconds"
+        case cascadeSeconds = "cascade_seconds", candidatesPerCPUHourFactor = "candidates_per_cpu_hour_factor"
+        case heldOutSpearman = "held_out_spearman", recommendedBudgets = "recommended_budgets"
+    }
 }
 
 /// What deciding the recommended gates sequentially changes, measured by running the cascade.
@@ -77,12 +100,18 @@ public struct SequentialCheck: Sendable, Codable {
     /// Candidates whose cascade outcome (stopped or not) is the same as with full gates.
     public var agree: Int
     /// Stopped sequentially, but passed by the full gates (and the reverse).
-    public var stopped_only_sequentially: [String]
-    public var passed_only_sequentially: [String]
-    public var top_decile_recall: Double
+    public var stoppedOnlySequentially: [String]
+    public var passedOnlySequentially: [String]
+    public var topDecileRecall: Double
     /// Wall seconds of the whole cascade over the pool, compile excluded.
-    public var cascade_seconds: Double
-    public var candidates_per_cpu_hour_factor: Double
+    public var cascadeSeconds: Double
+    public var candidatesPerCPUHourFactor: Double
+
+    enum CodingKeys: String, CodingKey {
+        case settings, agree, stoppedOnlySequentially = "stopped_only_sequentially"
+        case passedOnlySequentially = "passed_only_sequentially", topDecileRecall = "top_decile_recall"
+        case cascadeSeconds = "cascade_seconds", candidatesPerCPUHourFactor = "candidates_per_cpu_hour_factor"
+    }
 }
 
 /// Runs every level (and the fine level on the held-out set) on a pool of candidates.
@@ -128,8 +157,8 @@ public struct Calibration: Sendable {
             let start = monotonicSeconds()
             let compiled = try evaluator.compiler.compile(source: candidate.source, problem: problem)
             let compileSeconds = monotonicSeconds() - start
-            var entry = CalibrationEntry(name: candidate.name, origin: candidate.origin.rawValue, compile_seconds: compileSeconds,
-                                         levels: [:], held_out: nil)
+            var entry = CalibrationEntry(name: candidate.name, origin: candidate.origin.rawValue, compileSeconds: compileSeconds,
+                                         levels: [:], heldOut: nil)
             guard case .success(let executable) = compiled else {
                 entries.append(entry)
                 continue
@@ -138,7 +167,7 @@ public struct Calibration: Sendable {
                 entry.levels[level.name] = measure(try level.run(executable, sandbox: evaluator.sandbox, budget: nil, test: nil),
                                                    metric: level.primaryMetric)
             }
-            entry.held_out = measure(try heldOutFine.run(executable, sandbox: evaluator.sandbox, budget: nil, test: nil),
+            entry.heldOut = measure(try heldOutFine.run(executable, sandbox: evaluator.sandbox, budget: nil, test: nil),
                                      metric: heldOutFine.primaryMetric)
             entries.append(entry)
         }
@@ -149,7 +178,7 @@ public struct Calibration: Sendable {
         var report = analysis.report(problem: problem.rawValue, metric: metric, referencePolicy: referencePolicy,
                                      search: searchName, heldOut: heldOutName)
         // Only levels that can decide a gate sequentially are checked that way.
-        if report.recommended_gates.allSatisfy({ gate in levels.first { $0.name == gate.level }?.sequentialMetrics.contains(gate.metric) == true }) {
+        if report.recommendedGates.allSatisfy({ gate in levels.first { $0.name == gate.level }?.sequentialMetrics.contains(gate.metric) == true }) {
             report.sequential = try checkSequential(pool: pool, analysis: analysis, report: report)
         }
         return report
@@ -159,7 +188,7 @@ public struct Calibration: Sendable {
     /// (the compile cache makes the second compile free) and compares with the full gates.
     func checkSequential(pool: [PoolCandidate], analysis: CalibrationAnalysis, report: CalibrationReport) throws -> SequentialCheck {
         let settings = SequentialSettings()
-        let gates = report.recommended_gates.map { LevelGate(level: $0.level, metric: $0.metric, factor: $0.factor, sequential: settings) }
+        let gates = report.recommendedGates.map { LevelGate(level: $0.level, metric: $0.metric, factor: $0.factor, sequential: settings) }
         let runner = try CascadeRunner(levels: levels, gates: gates).validated()
         var agree = 0, seconds = 0.0
         var stoppedOnly: [String] = [], passedOnly: [String] = [], passing = Set<String>()
@@ -171,7 +200,7 @@ public struct Calibration: Sendable {
             }
             let run = try runner.run(executable, sandbox: evaluator.sandbox)
             seconds += run.stages.reduce(0) { $0 + $1.seconds }
-            let fullPass = report.recommended_gates.allSatisfy { analysis.passes(entry, $0.level, $0.factor) }
+            let fullPass = report.recommendedGates.allSatisfy { analysis.passes(entry, $0.level, $0.factor) }
                 && entry.levels["fine"]?.valid == true
             let sequentialPass = run.rejectedAt == nil
             if sequentialPass { passing.insert(candidate.name) }
@@ -181,9 +210,9 @@ public struct Calibration: Sendable {
         }
         let top = analysis.topDecile
         return SequentialCheck(
-            settings: settings, agree: agree, stopped_only_sequentially: stoppedOnly, passed_only_sequentially: passedOnly,
-            top_decile_recall: top.isEmpty ? 1 : Double(top.intersection(passing).count) / Double(top.count),
-            cascade_seconds: seconds, candidates_per_cpu_hour_factor: seconds > 0 ? report.fine_only_seconds / seconds : 0)
+            settings: settings, agree: agree, stoppedOnlySequentially: stoppedOnly, passedOnlySequentially: passedOnly,
+            topDecileRecall: top.isEmpty ? 1 : Double(top.intersection(passing).count) / Double(top.count),
+            cascadeSeconds: seconds, candidatesPerCPUHourFactor: seconds > 0 ? report.fineOnlySeconds / seconds : 0)
     }
 
     func measure(_ result: LevelResult, metric: String) -> CalibrationEntry.Level {

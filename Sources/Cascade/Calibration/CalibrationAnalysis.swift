@@ -49,10 +49,10 @@ struct CalibrationAnalysis {
                 return CalibrationReport.Interval(value: statistic(x, y), low: ci?.low, high: ci?.high)
             }
             return CalibrationReport.LevelSummary(
-                level: name, runtime_median_seconds: times.isEmpty ? 0 : times[times.count / 2],
-                runtime_total_seconds: times.reduce(0, +), reference_value: references[name] ?? 0,
-                spearman_all: interval(fineValid, RankStatistics.spearman), spearman_better_half: interval(betterHalf, RankStatistics.spearman),
-                kendall_all: interval(fineValid, RankStatistics.kendall), kendall_better_half: interval(betterHalf, RankStatistics.kendall))
+                level: name, runtimeMedianSeconds: times.isEmpty ? 0 : times[times.count / 2],
+                runtimeTotalSeconds: times.reduce(0, +), referenceValue: references[name] ?? 0,
+                spearmanAll: interval(fineValid, RankStatistics.spearman), spearmanBetterHalf: interval(betterHalf, RankStatistics.spearman),
+                kendallAll: interval(fineValid, RankStatistics.kendall), kendallBetterHalf: interval(betterHalf, RankStatistics.kendall))
         }
 
         let cheap = levelNames.filter { $0 != "fine" }
@@ -64,7 +64,7 @@ struct CalibrationAnalysis {
                 let passing = Set(entries.filter { passes($0, level, factor) }.map(\.name))
                 let recall = topDecile.isEmpty ? 1 : Double(topDecile.intersection(passing).count) / Double(topDecile.count)
                 let falseRejects = good.isEmpty ? 0 : Double(good.subtracting(passing).count) / Double(good.count)
-                thresholds.append(.init(level: level, factor: factor, top_decile_recall: recall, false_reject_rate: falseRejects))
+                thresholds.append(.init(level: level, factor: factor, topDecileRecall: recall, falseRejectRate: falseRejects))
                 // Each cheap level keeps ≥ 97.5 % of the top decile, so together they keep ≥ 95 %.
                 if chosen == nil && recall >= 0.975 { chosen = factor }
             }
@@ -83,18 +83,18 @@ struct CalibrationAnalysis {
             }
         }
         let heldOutPairs = entries.compactMap { e -> (Double, Double)? in
-            guard e.levels["fine"]?.valid == true, e.held_out?.valid == true,
-                  let a = e.levels["fine"]?.value, let b = e.held_out?.value else { return nil }
+            guard e.levels["fine"]?.valid == true, e.heldOut?.valid == true,
+                  let a = e.levels["fine"]?.value, let b = e.heldOut?.value else { return nil }
             return (a, b)
         }
         return CalibrationReport(
-            problem: problem, metric: metric, lower_is_better: lowerIsBetter, reference_policy: referencePolicy, candidates: entries.count, search_set: search, held_out_set: heldOut, levels: summaries,
-            thresholds: thresholds, recommended_gates: gates,
-            recommended_levels: cascade < fineOnly && jointRecall >= 0.95 ? levelNames : ["fine"], cascade_top_decile_recall: jointRecall,
-            fine_only_seconds: fineOnly, cascade_seconds: cascade,
-            candidates_per_cpu_hour_factor: cascade > 0 ? fineOnly / cascade : 0,
-            held_out_spearman: RankStatistics.spearman(heldOutPairs.map(\.0), heldOutPairs.map(\.1)),
-            recommended_budgets: budgets(), sequential: nil, entries: entries)
+            problem: problem, metric: metric, lowerIsBetter: lowerIsBetter, referencePolicy: referencePolicy, candidates: entries.count, searchSet: search, heldOutSet: heldOut, levels: summaries,
+            thresholds: thresholds, recommendedGates: gates,
+            recommendedLevels: cascade < fineOnly && jointRecall >= 0.95 ? levelNames : ["fine"], cascadeTopDecileRecall: jointRecall,
+            fineOnlySeconds: fineOnly, cascadeSeconds: cascade,
+            candidatesPerCPUHourFactor: cascade > 0 ? fineOnly / cascade : 0,
+            heldOutSpearman: RankStatistics.spearman(heldOutPairs.map(\.0), heldOutPairs.map(\.1)),
+            recommendedBudgets: budgets(), sequential: nil, entries: entries)
     }
 
     /// 20 × the slowest valid run of each level, at least 10 s: room for a loaded machine and for

@@ -16,7 +16,7 @@ public enum CalibrationPlot {
                 return (x, y, e.origin)
             }
             guard !points.isEmpty else { continue }
-            let gate = r.recommended_gates.first { $0.level == level.level }.map { $0.factor * level.reference_value }
+            let gate = r.recommendedGates.first { $0.level == level.level }.map { $0.factor * level.referenceValue }
             let xs = points.map(\.0) + (gate.map { [$0] } ?? []), ys = points.map(\.1)
             let (x0, x1) = (xs.min()! * 0.98, xs.max()! * 1.02), (y0, y1) = (ys.min()! * 0.98, ys.max()! * 1.02)
             let left = Double(p) * panelWidth

@@ -66,3 +66,11 @@ extension ProgramGenerator {
     public func promptText(_ request: GenerationRequest) -> String { "" }
     public var usesParentReport: Bool { false }
 }
+
+/// Which generator proposes children: a run's setting (stored as its raw value).
+public enum GeneratorKind: String, CaseIterable, Sendable {
+    /// Seeded mutations of the evolve block; no network, no spend.
+    case offline
+    /// An OpenAI-compatible chat endpoint (`--config`).
+    case openai
+}

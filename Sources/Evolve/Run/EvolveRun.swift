@@ -80,7 +80,7 @@ public struct EvolveRun {
     private func run(committed: inout Bool) throws -> EvolveReport {
         let stored = try storedSettings()
         let problem = try stored.map { try CandidateProblem(named: $0.problem) } ?? request.problem ?? ProblemRegistry.defaultProblem
-        let kind = stored?.generator ?? request.generator ?? "offline"
+        let kind = stored?.generator ?? request.generator ?? GeneratorKind.offline.rawValue
         let generator = try makeGenerator(kind, budgeted: (stored?.budgetUSD ?? request.budgetUSD) != nil)
         let initialSource = try request.initialFile.map(CandidateEvaluator.readSource) ?? problem.template
         _ = try EvolveBlock(source: initialSource)
@@ -163,7 +163,7 @@ public struct EvolveRun {
         let fixed = [("--islands", request.islands != nil),
                      ("--seed \(seed ?? 0) (the run's is \(settings.seed))", seed.map { $0 != settings.seed } ?? false),
                      ("--initial (the initial program is the run's iteration 0)", request.initialFile != nil),
-                     ("--config (the selection is stored with the run)", request.configFile != nil && settings.generator != "openai")]
+                     ("--config (the selection is stored with the run)", request.configFile != nil && settings.generator != GeneratorKind.openai.rawValue)]
         if let (option, _) = fixed.first(where: \.1) { throw EvolveError.conflictingOptions("--resume", option) }
         if let workers = request.workers, workers != settings.workers {
             throw EvolveError.invalidOption("--workers", value: "\(workers)",
@@ -179,7 +179,7 @@ public struct EvolveRun {
     /// The seeded offline generator, or the OpenAI-compatible one its config describes (shown
     /// the problem's candidate API sources when the package is at hand).
     func makeGenerator(_ kind: String, budgeted: Bool) throws -> any ProgramGenerator {
-        guard kind == "openai" else {
+        guard kind == GeneratorKind.openai.rawValue else {
             if request.recordFolder != nil { throw EvolveError.missingOption("--generator openai", because: "with --record") }
             if budgeted { note("evolve: the offline generator spends nothing; --budget-usd has no effect") }
             return OfflineGenerator(seed: request.seed ?? 0)

@@ -5,6 +5,9 @@ import Foundation
 import Sim
 import SimCore
 
+/// `--generator offline|openai`; help lists both.
+extension GeneratorKind: ExpressibleByArgument {}
+
 struct EvolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evolve",
@@ -45,7 +48,7 @@ struct EvolveCommand: ParsableCommand {
     var resume = false
 
     @Option(help: "offline (seeded mutations, no network) or openai (needs --config).")
-    var generator: String?
+    var generator: GeneratorKind?
 
     @Option(help: "Evaluations in flight (default: the core count). Stored with the run: the same seed and worker count give the same store.")
     var workers: Int?
@@ -78,9 +81,6 @@ struct EvolveCommand: ParsableCommand {
             throw CLIError.invalidValue("--workers", "\(workers)", "must be \(EvolutionSettings.workerRange.lowerBound)…\(EvolutionSettings.workerRange.upperBound)")
         }
         if let budgetUsd, !(budgetUsd >= 0) { throw CLIError.invalidValue("--budget-usd", "\(budgetUsd)", "must not be negative") }
-        if let generator, !["offline", "openai"].contains(generator) {
-            throw CLIError.invalidValue("--generator", generator, "must be offline or openai")
-        }
         _ = try timeBudget.map(Self.seconds)
         if resume && runFolder == nil { throw CLIError.missingOption("--run", because: "with --resume") }
     }
@@ -92,7 +92,7 @@ struct EvolveCommand: ParsableCommand {
         request.resume = resume
         request.iterations = iterations ?? (timeBudget == nil ? 100 : Int.max)
         request.deadline = try timeBudget.map { Date().addingTimeInterval(try Self.seconds($0)) }
-        (request.seed, request.workers, request.budgetUSD, request.generator, request.islands) = (seed, workers, budgetUsd, generator, islands)
+        (request.seed, request.workers, request.budgetUSD, request.generator, request.islands) = (seed, workers, budgetUsd, generator?.rawValue, islands)
         request.initialFile = initial.map(catalog.userPath)
         request.configFile = config.map(catalog.userPath)
         request.recordFolder = record.map(catalog.userPath)
