@@ -25,6 +25,15 @@ import Testing
         return url
     }
 
+    /// A setting is refused where it does not apply: by the problems that do not take it, and by
+    /// an EPLB calibration (which cuts each history at its own window).
+    @Test func aSettingWhereItDoesNotApply() throws {
+        let candidate = try temporaryFile("")
+        try expectBadInput(["eval", candidate.path, "--problem", "txn", "--window", "3"], mentions: ["--problem eplb", "--window"])
+        try expectBadInput(["calibrate", "--problem", "eplb", "--window", "3", "--out", candidate.deletingLastPathComponent().path],
+                           mentions: ["--window", "calibrate"])
+    }
+
     @Test func missingTraceFile() throws {
         try expectBadInput(["simulate", "spot", "--policy", "greedy", "--trace", "nope.json"] + Self.job,
                            mentions: ["nope.json", "no such file"])

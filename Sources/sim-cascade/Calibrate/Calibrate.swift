@@ -46,9 +46,10 @@ struct Calibrate: ParsableCommand {
         let candidates = poolOf(pool)
         let folder = try out.map(catalog.userPath) ?? catalog.packageFile("fidelity-reports")
 
+        // The inputs before the sandbox: bad input is the user's error, whatever the machine.
+        let (search, held) = try problem.calibrationInputs(search: request, heldOutFile: heldOut, catalog: catalog)
         let evaluator = try CandidateEvaluator.standard(allowUnsafe: false)
         Log.warnings(of: evaluator.sandbox)
-        let (search, held) = try problem.calibrationInputs(search: request, heldOutFile: heldOut, catalog: catalog)
         let calibration = try Calibration(evaluator: evaluator, search: search, heldOut: held)
         let name = problem.rawValue
         let report = try calibration.run(pool: candidates) { i, candidate in

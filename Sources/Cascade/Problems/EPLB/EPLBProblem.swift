@@ -153,6 +153,9 @@ public struct EPLBProblem: Problem {
     /// defaults to the search history's `-heldout` twin beside it.
     public func calibrationInputs(search: InputRequest, heldOutFile: String?, catalog: InputCatalog) throws
         -> (search: LoadedInputs<Inputs>, heldOut: LoadedInputs<Inputs>) {
+        if let setting = search.settings.keys.sorted().first {
+            throw CascadeError.conflictingOptions("--\(setting)", "calibrate (each history is cut at its own window, in its own shape)")
+        }
         let searchURL = try Self.inputFile(search.file, catalog: catalog)
         let heldURL = try heldOutFile.map { try catalog.dataFile($0) }
             ?? searchURL.deletingLastPathComponent().appendingPathComponent(EPLBHistoryManifest.heldOutName(searchURL.lastPathComponent))
