@@ -11,7 +11,8 @@ import CandidateAPI
 @_silgen_name("sim_cascade_candidate_driver")
 func candidateDriver() -> AnyObject
 
-/// The entry point of every candidate executable: the host, not the candidate, owns `main`.
+/// The entry point of every candidate executable. A candidate that brings its own `main` replaces
+/// it and can only fail itself: the parent validates every answer (docs/architecture.md).
 @_cdecl("main")
 func hostMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     switch candidateDriver() {
