@@ -29,16 +29,35 @@ public struct TxnWorkload: Sendable, Equatable {
     public var transactions: [[TxnOp]]
     /// Number of distinct keys.
     public var keyCount: Int
+    /// The seed for any randomness of the scheduler: `TxnWorkload.seed(index:)` of the
+    /// workload's position among the inputs a level sends, the same in `eval`, `evolve` and
+    /// `calibrate`. A scheduler that draws only from it scores the same on every run.
+    public var seed: UInt64
 
     @inlinable
-    public init(transactions: [[TxnOp]], keyCount: Int) {
+    public init(transactions: [[TxnOp]], keyCount: Int, seed: UInt64 = 0) {
         self.transactions = transactions
         self.keyCount = keyCount
+        self.seed = seed
+    }
+
+    /// The seed the host gives the workload at `index` (0-based) of a level's inputs: a fixed
+    /// constant mixed with the index (SplitMix64), so neighbouring workloads get unrelated seeds.
+    @inlinable
+    public static func seed(index: Int) -> UInt64 {
+        var z = 0x5349_4D2D_4341_5343 &+ UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
 
 /// A transaction scheduler: returns an order of all transactions (a permutation of
 /// `0..<workload.transactions.count`). The simulator computes the makespan itself.
+///
+/// Each workload is scheduled by a fresh instance (`init()` then one `schedule`): nothing
+/// carries over from one workload to the next, whatever order they are sent in. Randomness
+/// should come from `workload.seed`.
 public protocol TxnScheduler {
     init()
     mutating func schedule(_ workload: TxnWorkload) -> [Int]

@@ -8,7 +8,8 @@
 //                  layers × experts f64          solution: u32 rows, rows × (u32 n, n × i32)
 // Prefix instance: u32 columns, u32 rows, columns × string, rows × columns × string
 //                  solution: u32 rows, rows × (u32 n, n × i32), u8 hasRowOrder, [u32 n, n × i32]
-// Txn instance:    u32 transactions, u32 keys, transactions × (u32 ops, ops × (u8 kind, i32 key))
+// Txn instance:    u32 transactions, u32 keys, u32 seed low, u32 seed high,
+//                  transactions × (u32 ops, ops × (u8 kind, i32 key))
 //                  solution: u32 n, n × i32
 // string := u32 byte count, UTF-8 bytes
 
@@ -154,6 +155,8 @@ public enum OneShotWire {
         begin(&writer)
         writer.u32(UInt32(workload.transactions.count))
         writer.u32(UInt32(workload.keyCount))
+        writer.u32(UInt32(truncatingIfNeeded: workload.seed))
+        writer.u32(UInt32(truncatingIfNeeded: workload.seed >> 32))
         for ops in workload.transactions {
             writer.u32(UInt32(ops.count))
             for op in ops {
@@ -167,7 +170,7 @@ public enum OneShotWire {
     @inlinable
     public static func decodeTxn(_ reader: inout WireReader) -> TxnWorkload? {
         guard let count = reader.u32().map(Int.init), let keys = reader.u32().map(Int.init),
-              count * 4 <= reader.remaining else { return nil }
+              let low = reader.u32(), let high = reader.u32(), count * 4 <= reader.remaining else { return nil }
         var transactions: [[TxnOp]] = []
         transactions.reserveCapacity(count)
         for _ in 0..<count {
@@ -180,6 +183,6 @@ public enum OneShotWire {
             }
             transactions.append(ops)
         }
-        return TxnWorkload(transactions: transactions, keyCount: keys)
+        return TxnWorkload(transactions: transactions, keyCount: keys, seed: UInt64(high) << 32 | UInt64(low))
     }
 }

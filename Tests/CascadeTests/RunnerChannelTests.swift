@@ -72,6 +72,23 @@ func read<R>(_ body: [UInt8], _ parse: (inout WireReader) -> R) -> R {
         #expect(channel.requests == 1 && channel.finished && !channel.killed)
     }
 
+    /// Each workload reaches the child with the host's seed for its position, the same on every
+    /// run: a randomized scheduler is reproducible.
+    @Test func eachTxnWorkloadCarriesTheSeedOfItsPosition() throws {
+        final class Seen: @unchecked Sendable { var seeds: [UInt64] = [] }
+        let seen = Seen()
+        let channel = InMemoryChannel { body in
+            guard let workload = read(body, { $0.u8() == 1 ? OneShotWire.decodeTxn(&$0) : nil }) else { return nil }
+            seen.seeds.append(workload.seed)
+            var writer = WireWriter()
+            OneShotWire.writeRows([Array(workload.transactions.indices)], into: &writer)
+            return writer.bytes
+        }
+        _ = try TxnCandidateRunner(workloads: [Self.workload, Self.workload, Self.workload]).run(channel).get()
+        #expect(seen.seeds == (0..<3).map { TxnWorkload.seed(index: $0) })
+        #expect(Set(seen.seeds).count == 3 && TxnWorkload.seed(index: 0) == TxnWorkload.seed(index: 0))
+    }
+
     @Test(arguments: [[0, 0, 1], [0, 1], [0, 1, 7]])
     func aTxnOrderThatIsNotAPermutationIsInvalidAndStopsTheChild(_ order: [Int]) throws {
         let channel = Self.txnChild(order)

@@ -30,7 +30,8 @@ import Testing
 
     static let eplb = EPLBInput(weights: [[1.5, 0, 7e300, 2], [3, 4, 5, 6.25]], replicas: 6, groups: 2, nodes: 1, gpus: 2)
     static let prefix = PrefixTable(columns: ["a", "b ✓"], rows: [["x", ""], ["ünï", "line\nbreak"]])
-    static let txn = TxnWorkload(transactions: [[TxnOp(kind: .read, key: 3), TxnOp(kind: .write, key: -1)], []], keyCount: 4)
+    static let txn = TxnWorkload(transactions: [[TxnOp(kind: .read, key: 3), TxnOp(kind: .write, key: -1)], []], keyCount: 4,
+                                  seed: 0xFEDC_BA98_7654_3210)
 
     @Test func instancesRoundTrip() {
         #expect(decode(instance { OneShotWire.encode(Self.eplb, into: &$0) }, OneShotWire.decodeEPLB) == Self.eplb)

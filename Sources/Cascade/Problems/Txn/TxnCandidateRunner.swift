@@ -28,9 +28,11 @@ public struct TxnCandidateRunner {
     public func run(_ session: some QueryChannel) -> Result<[TxnWorkloadScore], CandidateFailure> {
         var writer = WireWriter(capacity: 1 << 16)
         var scores: [TxnWorkloadScore] = []
-        for w in workloads {
+        for (index, w) in workloads.enumerated() {
             let n = w.workload.transactions.count
-            OneShotWire.encode(w.workload, into: &writer)
+            var workload = w.workload
+            workload.seed = TxnWorkload.seed(index: index)
+            OneShotWire.encode(workload, into: &writer)
             let answer: WireReaderBox, seconds: Double
             switch solve(session, writer.bytes, maxAnswerBytes: 8 + 4 * n) {
             case .failure(let failure): return .failure(failure)

@@ -4,7 +4,9 @@ extension CandidateTemplates {
         // sim-cascade candidate: txn (transaction scheduling, conflict makespan).
         // Define `Candidate: TxnScheduler`. `schedule` receives the workload and returns an order
         // of all transactions (a permutation of their indices). The simulator computes the
-        // makespan itself; the model below mirrors it so the policy can plan.
+        // makespan itself; the model below mirrors it so the policy can plan. A fresh instance
+        // schedules each workload; `workload.seed` is the host's seed for it (fixed per workload
+        // position), for reproducible randomness — the template keeps seed 0, as the built-in smf.
         import CandidateAPI
 
         struct Candidate: TxnScheduler {
