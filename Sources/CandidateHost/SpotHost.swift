@@ -17,7 +17,6 @@ enum CandidateHost {
         HostIO.writeAll(WireDescriptors.answers, WireDescriptors.hello)
         var requests = HostIO.FrameReader(fd: WireDescriptors.requests)
         var answer = WireWriter(capacity: 4096)
-        var decisions: [UInt8] = []
         while let decoded = requests.nextFrame({ raw -> (new: [SpotWire.NewInstance], drop: [UInt32], queries: [SpotWire.Query])?? in
             var reader = WireReader(raw)
             guard let opcode = reader.u8() else { return .some(nil) }
@@ -26,12 +25,12 @@ enum CandidateHost {
         }) {
             guard let step = decoded else { exit(0) }  // end of evaluation
             guard let step else { exit(3) }  // unreadable request: let the parent see the exit
-            decisions.removeAll(keepingCapacity: true)
-            // A query about an instance never created: let the parent see the exit.
-            guard driver.step(step.new, step.drop, step.queries, &decisions) else { exit(3) }
+            // The decisions go straight after the count, which is patched once they are in.
             answer.removeAll()
-            answer.u32(UInt32(decisions.count))
-            answer.bytes.append(contentsOf: decisions)
+            answer.u32(0)
+            // A query about an instance never created: let the parent see the exit.
+            guard driver.step(step.new, step.drop, step.queries, &answer.bytes) else { exit(3) }
+            answer.patchU32(UInt32(answer.count - 4), at: 0)
             HostIO.writeAll(WireDescriptors.answers, answer.bytes)
         }
         exit(0)

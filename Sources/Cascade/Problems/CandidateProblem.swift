@@ -141,9 +141,6 @@ public struct CandidateInputs: Sendable {
         self.label = loaded.label
         self.value = loaded.value
     }
-
-    /// The inputs as their problem's type, or `nil` for another problem's inputs.
-    public func value<T>(as: T.Type) -> T? { value as? T }
 }
 
 /// A valid candidate's score, in its problem's terms (`Problem.Score`).
@@ -153,9 +150,6 @@ public struct CandidateScore: Sendable {
     public init(_ value: some Sendable) {
         self.value = value
     }
-
-    /// The score as its problem's type, or `nil` for another problem's score.
-    public func value<T>(as: T.Type) -> T? { value as? T }
 }
 
 extension Problem {

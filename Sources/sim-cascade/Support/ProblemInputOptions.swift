@@ -40,7 +40,7 @@ struct ProblemInputOptions: ParsableArguments {
     }
 
     /// The request for `problem`, with `--held-out` when `heldOut`.
-    /// - Throws: `CLIError` for an option the problem does not take.
+    /// - Throws: `CLIError` for a file option the problem does not read, or `--held-out` where it has none.
     func request(for problem: CandidateProblem, heldOut: Bool = false) throws -> InputRequest {
         let files = problem.definition.inputFiles
         let named = [("scenarios", scenarios), ("input", input)].filter { $0.1 != nil }
@@ -55,7 +55,7 @@ struct ProblemInputOptions: ParsableArguments {
         settings["model"] = model?.rawValue
         settings["migration-overhead-hours"] = migrationOverheadHours.map { "\($0)" }
         settings["window"] = window.map { "\($0)" }
-        try problem.check(settings: settings)
+        // The problem checks the settings it takes when it loads the inputs.
         return InputRequest(file: file, heldOut: heldOut, settings: settings)
     }
 }

@@ -68,8 +68,6 @@ public struct EPLBProblem: Problem {
             self.init(replicas: values[0], groups: values[1], nodes: values[2], gpus: values[3])
         }
 
-        public var isEmpty: Bool { replicas == nil && groups == nil && nodes == nil && gpus == nil }
-
         /// Each given value within its limit — checked before any file is read.
         /// - Throws: `SimError.invalidParameter` naming the option.
         public func checked() throws -> Self {
