@@ -5,6 +5,8 @@
 /// What a multi-region policy sees at one tick. Under the corrected model (the default) this is
 /// all a policy may know: the availability of one region only — that of its running instance,
 /// or, when none runs, the region pointer's — and the spot prices of every region at this tick.
+/// Under the reference model it also sees every region's availability at this tick
+/// (`spotAvailableByRegion`), as the public environment lets a policy query it.
 public struct MultiRegionView: Sendable {
     public var tick: Int
     /// Seconds since the start of the run (`tick · gap`).
@@ -31,11 +33,17 @@ public struct MultiRegionView: Sendable {
     /// Spot price of each region at this tick, in $/h (on demand costs `onDemandPrice` everywhere).
     public var spotPrices: [Double]
     public var onDemandPrice: Double
+    /// Spot availability of every region at this tick under the reference model (what the public
+    /// environment's `get_all_regions_spot_available()` returns); `nil` under the corrected
+    /// model, which shows one region only: there, whether spot is up elsewhere is learned by
+    /// launching there, and a blind launch where it is gone idles the tick (unbilled) and shows
+    /// the outcome at the next one. Never the future under either model.
+    public var spotAvailableByRegion: [Bool]?
 
     public init(tick: Int, elapsed: Double, gap: Double, deadline: Double, taskDuration: Double, restartOverhead: Double,
                 workDone: Double, remainingRestartOverhead: Double, lastCluster: Cluster, currentCluster: Cluster,
                 hasSpot: Bool, observedRegion: Int, regionPointer: Int, instanceRegion: Int, regionCount: Int,
-                spotPrices: [Double], onDemandPrice: Double) {
+                spotPrices: [Double], onDemandPrice: Double, spotAvailableByRegion: [Bool]? = nil) {
         self.tick = tick
         self.elapsed = elapsed
         self.gap = gap
@@ -53,6 +61,7 @@ public struct MultiRegionView: Sendable {
         self.regionCount = regionCount
         self.spotPrices = spotPrices
         self.onDemandPrice = onDemandPrice
+        self.spotAvailableByRegion = spotAvailableByRegion
     }
 
     public var remainingWork: Double { taskDuration - workDone }

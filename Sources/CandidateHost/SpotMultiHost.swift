@@ -48,7 +48,7 @@ extension CandidateHost {
                     restartOverhead: c.overhead, workDone: q.work, remainingRestartOverhead: q.rro, lastCluster: last,
                     currentCluster: current, hasSpot: q.flags & 1 == 1, observedRegion: Int(q.observed),
                     regionPointer: Int(q.pointer), instanceRegion: Int(q.instance), regionCount: Int(c.regions),
-                    spotPrices: q.prices, onDemandPrice: c.onDemandPrice)
+                    spotPrices: q.prices, onDemandPrice: c.onDemandPrice, spotAvailableByRegion: q.available)
                 guard let decision = driver.decide(id, view) else { exit(3) }
                 answer.u8(decision.cluster.rawValue)
                 answer.i32(Int32(truncatingIfNeeded: decision.region ?? -1))

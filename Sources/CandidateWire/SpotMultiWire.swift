@@ -7,8 +7,10 @@
 //                  nNew × (u32 id, f64 gap, f64 deadline, f64 task, f64 overhead, u32 regions, f64 onDemandPrice),
 //                  nDrop × u32 id,
 //                  nQuery × (u32 id, u32 tick, u8 flags, f64 work, f64 rro, u32 observed, u32 pointer,
-//                            i32 instance, regions × f64 spot price)
-//            flags: bit 0 has_spot, bits 1–2 last cluster, bits 3–4 current cluster
+//                            i32 instance, regions × f64 spot price,
+//                            [regions × u8 spot available, when flags bit 5])
+//            flags: bit 0 has_spot, bits 1–2 last cluster, bits 3–4 current cluster,
+//                   bit 5 every region's availability follows (reference model only)
 // answer  := u32 byte count (5 × nQuery), nQuery × (u8 cluster, i32 region or -1 to stay)
 
 import CandidateAPI
@@ -61,13 +63,15 @@ public enum SpotMultiWire {
         for (id, v) in queries {
             writer.u32(id)
             writer.u32(UInt32(v.tick))
-            writer.u8((v.hasSpot ? 1 : 0) | v.lastCluster.rawValue << 1 | v.currentCluster.rawValue << 3)
+            let everyRegion: UInt8 = v.spotAvailableByRegion == nil ? 0 : 1 << 5
+            writer.u8((v.hasSpot ? 1 : 0) | v.lastCluster.rawValue << 1 | v.currentCluster.rawValue << 3 | everyRegion)
             writer.f64(v.workDone)
             writer.f64(v.remainingRestartOverhead)
             writer.u32(UInt32(v.observedRegion))
             writer.u32(UInt32(v.regionPointer))
             writer.i32(Int32(v.instanceRegion))
             for p in v.spotPrices { writer.f64(p) }
+            for available in v.spotAvailableByRegion ?? [] { writer.u8(available ? 1 : 0) }
         }
         writer.patchU32(UInt32(writer.count - 4), at: 0)
     }
@@ -89,12 +93,14 @@ public enum SpotMultiWire {
         public var pointer: UInt32
         public var instance: Int32
         public var prices: [Double]
+        /// Every region's availability (reference model), or `nil`.
+        public var available: [Bool]?
 
         @inlinable
         public init(id: UInt32, tick: UInt32, flags: UInt8, work: Double, rro: Double, observed: UInt32, pointer: UInt32,
-                    instance: Int32, prices: [Double]) {
+                    instance: Int32, prices: [Double], available: [Bool]? = nil) {
             (self.id, self.tick, self.flags, self.work, self.rro) = (id, tick, flags, work, rro)
-            (self.observed, self.pointer, self.instance, self.prices) = (observed, pointer, instance, prices)
+            (self.observed, self.pointer, self.instance, self.prices, self.available) = (observed, pointer, instance, prices, available)
         }
     }
 
@@ -127,8 +133,18 @@ public enum SpotMultiWire {
                 guard let p = reader.f64() else { return nil }
                 prices.append(p)
             }
+            var available: [Bool]?
+            if flags & (1 << 5) != 0 {
+                var everyRegion: [Bool] = []
+                everyRegion.reserveCapacity(regions)
+                for _ in 0..<regions {
+                    guard let a = reader.u8(), a <= 1 else { return nil }
+                    everyRegion.append(a == 1)
+                }
+                available = everyRegion
+            }
             queries.append(Query(id: id, tick: tick, flags: flags, work: work, rro: rro, observed: observed, pointer: pointer,
-                                 instance: instance, prices: prices))
+                                 instance: instance, prices: prices, available: available))
         }
         return (new, drop, queries)
     }

@@ -72,4 +72,29 @@ import Testing
         OneShotWire.writeRows([[0, 5, -2], [], [2_147_483_647]], into: &writer)
         #expect(decode(writer.bytes, { OneShotWire.readRows(&$0, maxRows: 3, maxPerRow: 3) }) == [[0, 5, -2], [], [2_147_483_647]])
     }
+
+    /// A multi-region step: every region's availability travels only when the view has it (the
+    /// reference model), and a flag byte other than 0 or 1 is refused.
+    @Test func multiRegionStepsCarryEveryRegionsAvailabilityOnlyWhenShown() throws {
+        func view(_ available: [Bool]?) -> MultiRegionView {
+            MultiRegionView(tick: 7, elapsed: 7 * 60, gap: 60, deadline: 3600, taskDuration: 1800, restartOverhead: 30,
+                            workDone: 120, remainingRestartOverhead: 0, lastCluster: .spot, currentCluster: .none, hasSpot: false,
+                            observedRegion: 1, regionPointer: 1, instanceRegion: -1, regionCount: 3, spotPrices: [1.5, 2, 0.25],
+                            onDemandPrice: 3.06, spotAvailableByRegion: available)
+        }
+        let new = SpotMultiWire.NewInstance(id: 4, gap: 60, deadline: 3600, task: 1800, overhead: 30, regions: 3, onDemandPrice: 3.06)
+        var writer = WireWriter()
+        SpotMultiWire.encodeStep(new: [new], drop: [], queries: [(4, view([true, false, true])), (4, view(nil))], into: &writer)
+        let body = Array(writer.bytes.dropFirst(5))
+        let step = try #require(decode(body) { SpotMultiWire.decodeStep(&$0) { _ in nil } })
+        #expect(step.new == [new] && step.queries.count == 2)
+        #expect(step.queries.map(\.available) == [[true, false, true], nil])
+        #expect(step.queries.allSatisfy { $0.prices == [1.5, 2, 0.25] && $0.observed == 1 && $0.instance == -1 })
+        // The first query's availability bytes are the three before the second query (49 bytes
+        // after its id: tick, flags, work, rro, observed, pointer, instance, 3 prices).
+        let firstAvailability = body.count - (4 + 4 + 1 + 8 + 8 + 4 + 4 + 4 + 24) - 3
+        var forged = body
+        forged[firstAvailability] = 2
+        #expect(decode(forged) { SpotMultiWire.decodeStep(&$0) { _ in nil } } == nil)
+    }
 }

@@ -35,6 +35,30 @@ extension CandidateSandboxTests {
             #expect(json["mean_cost"] as? Double == simulated["mean_cost"] as? Double)
         }
 
+        /// A program ported from the public environment reads every region's availability: it
+        /// is there under the reference model; under the corrected one it is `nil`, so forcing
+        /// it open is a crash (a trap: `-O` prints no message), while a fallback runs.
+        @Test func everyRegionsAvailabilityIsShownUnderTheReferenceModelOnly() throws {
+            let rule = """
+                let left = ((v.deadline - v.elapsed) / v.gap).rounded(.down) * v.gap
+                if ((v.remainingWork + 2 * v.restartOverhead) / v.gap).rounded(.up) * v.gap >= left {
+                    return MultiRegionDecision(v.lastCluster == .spot && v.hasSpot ? .spot : .onDemand)
+                }
+                if v.hasSpot { return MultiRegionDecision(.spot) }
+                if let r = everyRegion.firstIndex(of: true) { return MultiRegionDecision(.spot, region: r) }
+                return MultiRegionDecision(.onDemand)
+                """
+            let forced = try candidate("let everyRegion = v.spotAvailableByRegion!\n" + rule)
+            let reference = try CandidateFixtures.eval(forced, ["--problem", "spot-multi", "--level", "fine", "--model", "reference"]).json()
+            #expect(reference["valid"] as? Bool == true, "\(reference)")
+            let corrected = try CandidateFixtures.eval(forced, ["--problem", "spot-multi", "--level", "fine", "--model", "corrected"]).json()
+            let failure = try #require(corrected["failure"] as? [String: Any], "\(corrected)")
+            #expect(corrected["valid"] as? Bool == false && failure["kind"] as? String == "crash", "\(failure)")
+            let fallback = try candidate("let everyRegion = v.spotAvailableByRegion ?? []\n" + rule)
+            let run = try CandidateFixtures.eval(fallback, ["--problem", "spot-multi", "--level", "fine", "--model", "corrected"]).json()
+            #expect(run["valid"] as? Bool == true, "\(run)")
+        }
+
         @Test func aRegionOutOfRangeOrALateFinishIsInvalid() throws {
             let outOfRange = try CandidateFixtures.eval(try candidate("MultiRegionDecision(.spot, region: v.regionCount)"),
                                                         ["--problem", "spot-multi"]).json()

@@ -79,6 +79,52 @@ import Testing
         #expect(run.current == .none && run.pointer == 0)
     }
 
+    /// Runs spot where it is up; when it is not, moves to the first region with spot (reference
+    /// model: every region's availability is in the view) or, not knowing (corrected model), tries
+    /// a blind launch in the next region of the ring.
+    struct FirstRegionWithSpot: MultiRegionPolicy {
+        var views: [MultiRegionView] = []
+        init() {}
+        mutating func decide(_ v: MultiRegionView) -> MultiRegionDecision {
+            views.append(v)
+            if v.hasSpot { return MultiRegionDecision(.spot) }
+            if let everyRegion = v.spotAvailableByRegion {
+                return everyRegion.firstIndex(of: true).map { MultiRegionDecision(.spot, region: $0) } ?? MultiRegionDecision(.none)
+            }
+            return MultiRegionDecision(.spot, region: (v.regionPointer + 1) % v.regionCount)
+        }
+    }
+
+    /// Three regions, 1 h ticks, a 2 h job with a 0.5 h restart overhead and a 6 h deadline.
+    /// Spot: region 0 at tick 0 only, region 1 from tick 3, region 2 from tick 1.
+    ///
+    /// Reference: tick 0 spot in region 0 (overhead); tick 1 preempted (0.5 h done), every region
+    /// visible: move to region 2 and launch (overhead); ticks 2 and 3 run there: done at tick 3
+    /// (0.5 + 0.5 + 1 h). Billed ticks 0, 1, 2 as spot, each at region 2's tick-0 price (the pointer
+    /// ends there): 3 × 2 $ = 6 $.
+    ///
+    /// Corrected: tick 0 the same (billed 1 $ in region 0); tick 1 preempted, nothing visible: a
+    /// blind launch in region 1, where spot is gone: idle, unbilled; tick 2 spot still gone in
+    /// region 1 (seen as the pointer's region): a launch in region 2 (overhead, billed 3 $ at its
+    /// tick-2 price); ticks 3 run there (3 $): done at tick 4 (0.5 + 0.5 + 1 h). 1 + 3 + 3 = 7 $.
+    @Test func everyRegionsAvailabilityIsVisibleUnderTheReferenceModelOnly() throws {
+        let job = try SpotJob(taskHours: 2, deadlineHours: 6, overheadHours: 0.5)
+        let input = MultiRegionRunInput(
+            scenario: "s", traceIndex: 0,
+            unavailable: [[0, 1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0, 0]],
+            prices: [[1, 1, 1, 1, 1, 1, 1], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [2, 2, 3, 3, 3, 3, 3]])
+        var reference = FirstRegionWithSpot()
+        let r = MultiRegionRun.run(&reference, model: .reference, job: job, gapSeconds: 3600, input: input)
+        #expect(r == MultiRegionRunResult(cost: 6, endTick: 3, finished: true, deadlineMet: true))
+        #expect(reference.views.map(\.spotAvailableByRegion) == [[true, false, false], [false, false, true],
+                                                                  [false, false, true], [false, true, true]])
+        var corrected = FirstRegionWithSpot()
+        let c = MultiRegionRun.run(&corrected, model: .corrected, job: job, gapSeconds: 3600, input: input)
+        #expect(c == MultiRegionRunResult(cost: 7, endTick: 4, finished: true, deadlineMet: true))
+        #expect(corrected.views.allSatisfy { $0.spotAvailableByRegion == nil })
+        #expect(corrected.views.map(\.observedRegion) == [0, 0, 1, 2, 2])
+    }
+
     /// Round-robin, plus one move when the work is done: to the region whose spot price was
     /// lowest at tick 0. The reference model re-prices every spot tick of the run there.
     struct RepricingExploit: MultiRegionPolicy {

@@ -3,7 +3,7 @@ import CandidateAPI
 /// Which multi-region semantics a run follows (see docs/problems/spot-multi.md for every difference).
 public enum MultiRegionModel: String, CaseIterable, Sendable {
     /// The public evaluator's, reproduced exactly: billing re-priced at the end, prices frozen at
-    /// tick 0, free moves of a running instance.
+    /// tick 0, free moves of a running instance, every region's availability visible.
     case reference
     /// Each tick billed once where it ran at that tick's price; one region observed; a running
     /// instance bound to its region; late finishes are deadline misses.
@@ -65,7 +65,7 @@ public struct MultiRegionRun: Sendable {
 
     /// Bills the previous tick, sees preemption, credits the previous tick's work; returns what
     /// the policy sees.
-    /// - Complexity: O(regions) (the price vector).
+    /// - Complexity: O(regions) (the price vector, and the availability vector under the reference model).
     public mutating func observe() -> MultiRegionView {
         let gap = gapSeconds, task = job.taskSeconds, t = tick
         let observed: Int
@@ -90,7 +90,8 @@ public struct MultiRegionRun: Sendable {
             restartOverhead: job.overheadSeconds, workDone: work, remainingRestartOverhead: rro, lastCluster: last,
             currentCluster: current, hasSpot: hasSpot, observedRegion: observed, regionPointer: pointer,
             instanceRegion: current != .none && model == .corrected ? instanceRegion : (current != .none ? pointer : -1),
-            regionCount: regionCount, spotPrices: input.prices.map { $0[t] }, onDemandPrice: Self.onDemandPrice)
+            regionCount: regionCount, spotPrices: input.prices.map { $0[t] }, onDemandPrice: Self.onDemandPrice,
+            spotAvailableByRegion: model == .reference ? input.unavailable.map { $0[t] == 0 } : nil)
     }
 
     /// Applies the policy's decision. `decision.region` must be in `0 ..< regionCount`.

@@ -7,9 +7,10 @@ extension CandidateTemplates {
         // and, optionally, the region the pointer moves to first (regions are 0..<regionCount, in the
         // scenario's ring order; region 0 is the start). Under the corrected model (the default) the
         // view shows spot availability in one region only (the running instance's, else the
-        // pointer's) and every region's spot price at this tick; a running instance stays in its
-        // region, so moving the pointer and keeping the same type is a new launch with the full
-        // restart overhead. The simulator enforces the deadline guarantee and never runs spot where it
+        // pointer's) and every region's spot price at this tick (`v.spotAvailableByRegion` is nil;
+        // under --model reference it lists every region's availability at this tick); a running
+        // instance stays in its region, so moving the pointer and keeping the same type is a new
+        // launch with the full restart overhead. The simulator enforces the deadline guarantee and never runs spot where it
         // is gone; any late finish makes the candidate invalid. Times are in seconds, prices in $/h.
         // Imports: the standard library, CandidateAPI.
         import CandidateAPI
