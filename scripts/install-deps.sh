@@ -11,8 +11,10 @@ for pkg in "${packages[@]}"; do
     fi
 done
 
-# The test suite's fixture servers and fuzzer are Python scripts (standard library only).
+# The test suite's fixture servers and fuzzer are Python scripts (standard library only); the
+# prefix rendering's differential test runs pandas in a venv.
 if ! command -v python3 >/dev/null 2>&1; then missing+=(python3); fi
+if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then missing+=(python3-venv); fi
 
 if ((${#missing[@]})); then
     echo "installing system packages: ${missing[*]}" >&2

@@ -105,6 +105,16 @@ public enum OneShotWire {
         writer.u32(UInt32(table.rows.count))
         for name in table.columns { writer.string(name) }
         for row in table.rows { for cell in row { writer.string(cell) } }
+        writer.u32(UInt32(table.columnMerges.count))
+        for group in table.columnMerges {
+            writer.u32(UInt32(group.count))
+            for column in group { writer.u32(UInt32(column)) }
+        }
+        let arguments = table.reorderArguments
+        writer.f64(Double(arguments.earlyStop))
+        writer.f64(arguments.distinctValueThreshold)
+        writer.u32(UInt32(clamping: arguments.rowStop))
+        writer.u32(UInt32(clamping: arguments.colStop))
         finish(&writer)
     }
 
@@ -131,7 +141,23 @@ public enum OneShotWire {
             }
             cells.append(row)
         }
-        return PrefixTable(columns: names, rows: cells)
+        // Merge groups: each index names a column; no more groups or members than columns.
+        guard let groupCount = reader.u32().map(Int.init), groupCount <= columns else { return nil }
+        var merges: [[Int]] = []
+        for _ in 0..<groupCount {
+            guard let size = reader.u32().map(Int.init), size <= columns else { return nil }
+            var group: [Int] = []
+            for _ in 0..<size {
+                guard let column = reader.u32().map(Int.init), column < columns else { return nil }
+                group.append(column)
+            }
+            merges.append(group)
+        }
+        guard let earlyStop = reader.f64(), earlyStop.isFinite, earlyStop.magnitude < 1e15, let threshold = reader.f64(),
+              let rowStop = reader.u32(), let colStop = reader.u32() else { return nil }
+        return PrefixTable(columns: names, rows: cells, columnMerges: merges,
+                           reorderArguments: PrefixReorderArguments(earlyStop: Int(earlyStop), distinctValueThreshold: threshold,
+                                                                    rowStop: Int(rowStop), colStop: Int(colStop)))
     }
 
     @inlinable

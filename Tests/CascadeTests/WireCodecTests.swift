@@ -29,7 +29,8 @@ import Testing
     }
 
     static let eplb = EPLBInput(weights: [[1.5, 0, 7e300, 2], [3, 4, 5, 6.25]], replicas: 6, groups: 2, nodes: 1, gpus: 2)
-    static let prefix = PrefixTable(columns: ["a", "b ✓"], rows: [["x", ""], ["ünï", "line\nbreak"]])
+    static let prefix = PrefixTable(columns: ["a", "b ✓"], rows: [["x", ""], ["ünï", "line\nbreak"]], columnMerges: [[1, 0], []],
+                                    reorderArguments: PrefixReorderArguments(earlyStop: 7, distinctValueThreshold: 0.25, rowStop: 3, colStop: 9))
     static let txn = TxnWorkload(transactions: [[TxnOp(kind: .read, key: 3), TxnOp(kind: .write, key: -1)], []], keyCount: 4,
                                   seed: 0xFEDC_BA98_7654_3210)
 
@@ -65,6 +66,20 @@ import Testing
         #expect(decode(words([1, 5, 0, 0, 0, 0, 0]), { OneShotWire.readRows(&$0, maxRows: 2, maxPerRow: 4) }) == nil)
         #expect(decode(words([1, 3, 7]), { OneShotWire.readRows(&$0, maxRows: 2, maxPerRow: 4) }) == nil)
         #expect(decode(words([2, 1, 7, 0]), { OneShotWire.readRows(&$0, maxRows: 2, maxPerRow: 4) }) == [[7], []])
+    }
+
+    /// A merge group naming a column the table does not have is refused.
+    @Test func aMergeGroupOutsideTheColumnsIsRefused() {
+        var bytes = instance { OneShotWire.encode(Self.prefix, into: &$0) }
+        // The first group's second index (1, 0 → 1, 2): after the two u32 counts, the names and
+        // cells, the group count and the first group's size and first index.
+        let strings = (Self.prefix.columns + Self.prefix.rows.flatMap { $0 }).reduce(0) { $0 + 4 + $1.utf8.count }
+        let at = 8 + strings + 4 + 4 + 4
+        #expect(bytes[at] == 0)
+        bytes[at] = 2
+        #expect(decode(bytes, OneShotWire.decodePrefix) == nil)
+        bytes[at] = 1
+        #expect(decode(bytes, OneShotWire.decodePrefix)?.columnMerges == [[1, 1], []])
     }
 
     @Test func answerRowsRoundTrip() {

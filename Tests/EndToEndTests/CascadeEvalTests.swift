@@ -248,6 +248,28 @@ extension CandidateSandboxTests {
             #expect((json["table_notes"] as? [String])?.count == tables.count)
         }
 
+        /// A sandboxed reorderer receives beer.csv's merge group and the evaluator's arguments,
+        /// and honours the group by keeping its fields adjacent and first.
+        @Test(.needsReferenceData) func aPrefixCandidateSeesTheDatasetsMergeGroup() throws {
+            let url = try TestPaths.temporaryDirectory().appendingPathComponent("candidate.swift")
+            try """
+                import CandidateAPI
+                struct Candidate: FieldReorderer {
+                    init() {}
+                    mutating func reorder(_ table: PrefixTable) -> PrefixOrdering {
+                        guard table.columnMerges == [[8, 6]], table.reorderArguments == .publicEvaluator else {
+                            fatalError("merges \\(table.columnMerges)")
+                        }
+                        let first = table.columnMerges[0]
+                        let order = first + table.columns.indices.filter { !first.contains($0) }
+                        return PrefixOrdering(fieldOrders: table.rows.map { _ in order })
+                    }
+                }
+                """.write(to: url, atomically: true, encoding: .utf8)
+            let json = try CandidateFixtures.eval(url, ["--problem", "prefix", "--input", "beer.csv", "--level", "coarse"]).json()
+            #expect(json["valid"] as? Bool == true, "\(json)")
+        }
+
         @Test func expertPlacementRunsThroughThreeLevels() throws {
             let gates = try TestPaths.temporaryDirectory().appendingPathComponent("gates.json")
             try Data(#"{"gates": [{"level": "coarse", "metric": "balancedness_gpu", "factor": 0.9}]}"#.utf8).write(to: gates)

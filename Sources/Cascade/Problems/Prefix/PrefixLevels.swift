@@ -33,7 +33,9 @@ public enum PrefixLevels {
         var rng = SeededGenerator(seed: seed)
         rng.shuffle(&indices)
         let kept = indices.prefix(min(n, max(minimumRows, Int((Double(n) * share).rounded())))).sorted()
-        return (named.name + " (sample)", PrefixTable(columns: named.table.columns, rows: kept.map { named.table.rows[$0] }))
+        var sampled = named.table  // the merge groups and reorder arguments stay
+        sampled.rows = kept.map { named.table.rows[$0] }
+        return (named.name + " (sample)", sampled)
     }
 }
 

@@ -26,9 +26,9 @@ public struct PrefixPolicyReport: Encodable, Sendable {
 
     /// Parses `url`, reorders it with `policy` and measures the hit rate.
     /// - Throws: `SimError` for a table that does not parse.
-    public init(_ policy: BuiltinPrefixPolicy, table url: URL) throws {
+    public init(_ policy: BuiltinPrefixPolicy, table url: URL, merges: PrefixColumnMergeCatalog? = nil) throws {
         let parseStart = monotonicSeconds()
-        let parsed = try PrefixTableFile.load(from: url)
+        let parsed = try PrefixTableFile.load(from: url, merges: merges)
         parseSeconds = monotonicSeconds() - parseStart
         let start = monotonicSeconds()
         let ordering = policy.reorder(parsed)

@@ -35,16 +35,27 @@ public struct PrefixProblem: Problem {
 
     static let traces = "traces/prefix"
 
-    /// One table as given (or in the reference data); without one, the embedded tables
+    /// One table as given (or in the reference data, also under `prefix/`); without one, the embedded tables
     /// (`traces/prefix/*.csv` in name order), or with `heldOut` the `*-heldout.csv` ones.
     public static func tableFiles(_ path: String?, heldOut: Bool = false, catalog: InputCatalog) throws -> [URL] {
-        if let path { return [try catalog.dataFile(path)] }
+        if let path { return [try catalog.dataFile(path, under: ["prefix"])] }
         return try catalog.packageFiles(in: traces, suffix: ".csv", heldOut: heldOut)
+    }
+
+    /// The public evaluator's merge lists and reorder arguments (`prefix/col-merge.json` of the
+    /// reference data), or `nil` without the reference data: tables then carry no merge groups.
+    /// - Throws: `SimError` for a col-merge file that does not read.
+    public static func mergeCatalog(_ catalog: InputCatalog) throws -> PrefixColumnMergeCatalog? {
+        guard let data = try? catalog.referenceData() else { return nil }
+        let url = data.appendingPathComponent("prefix/col-merge.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try PrefixColumnMergeCatalog.load(from: url)
     }
 
     public func loadInputs(_ request: InputRequest, catalog: InputCatalog) throws -> LoadedInputs<Inputs> {
         let urls = try Self.tableFiles(request.file, heldOut: request.heldOut, catalog: catalog)
-        let tables = try urls.map { (name: $0.lastPathComponent, table: try PrefixTableFile.load(from: $0)) }
+        let merges = try Self.mergeCatalog(catalog)
+        let tables = try urls.map { (name: $0.lastPathComponent, table: try PrefixTableFile.load(from: $0, merges: merges)) }
         return LoadedInputs(tables, label: urls.map(\.lastPathComponent).joined(separator: ", "))
     }
 

@@ -4,7 +4,9 @@ extension CandidateTemplates {
         // sim-cascade candidate: prefix (field reordering for KV-cache prefix reuse).
         // Define `Candidate: FieldReorderer`. `reorder` receives the table's cells and returns, for
         // every row, a permutation of its field indices (and optionally a row order). The score is
-        // the prefix hit rate of the rows' concatenated cells.
+        // the prefix hit rate of the rows' concatenated cells. Cells are the public evaluator's text
+        // after pandas parsed the CSV; `table.columnMerges` lists the column groups it lets a
+        // solution merge (keep them adjacent, in order) and `table.reorderArguments` its arguments.
         import CandidateAPI
 
         struct Candidate: FieldReorderer {

@@ -26,7 +26,8 @@ struct SimulatePrefix: ParsableCommand {
 
     func run() throws {
         let policy = try BuiltinPrefixPolicy(named: policy)
-        let reports = try PrefixProblem.tableFiles(table, catalog: .standard).map { try PrefixPolicyReport(policy, table: $0) }
+        let merges = try PrefixProblem.mergeCatalog(.standard)
+        let reports = try PrefixProblem.tableFiles(table, catalog: .standard).map { try PrefixPolicyReport(policy, table: $0, merges: merges) }
         if output.json {
             if reports.count == 1 { return try JSONOutput.print(reports[0]) }
             return try JSONOutput.print(["tables": reports])
