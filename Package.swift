@@ -72,6 +72,6 @@ let package = Package(
         .testTarget(name: "CascadeTests", dependencies: ["Cascade", "Sim", "SimCore", "CandidateAPI", "CandidateWire", "TestSupport"]),
         .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Cascade", "SimCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["sim-cascade", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["sim-cascade", "Sim", "CandidateAPI", "TestSupport"]),
     ]
 )

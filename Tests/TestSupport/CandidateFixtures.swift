@@ -40,11 +40,11 @@ public enum CandidateFixtures {
     /// Runs `sim-cascade eval` with the shared cache, its sandboxes taking uids from `uids`
     /// (by default a fresh range of this test's own).
     public static func eval(_ candidate: URL, _ extra: [String] = [], uids: SandboxUIDs = SandboxUIDs(),
-                            killAfter: Double? = nil) throws -> CommandResult {
+                            killAfter: Double? = nil, json: Bool = true) throws -> CommandResult {
         var environment = ProcessInfo.processInfo.environment
         environment["SIM_CASCADE_CACHE"] = cache.path
         environment["SIM_CASCADE_SANDBOX_UIDS"] = uids.description
-        var result = try CommandRunner.run(["eval", candidate.path, "--json"] + extra, environment: environment,
+        var result = try CommandRunner.run(["eval", candidate.path] + (json ? ["--json"] : []) + extra, environment: environment,
                                            killAfter: killAfter)
         result.sandboxUIDs = uids
         return result

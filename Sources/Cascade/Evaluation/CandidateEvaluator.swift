@@ -130,6 +130,24 @@ public struct CandidateEvaluator: Sendable {
         return outcome
     }
 
+    /// What the problem's public evaluator would report for `source` on `inputs` (late runs
+    /// scored like the others), after `outcome` — `nil` for problems without such a check, or
+    /// when the candidate failed in a way the public evaluator would fail too (it did not
+    /// compile, crashed, timed out, answered badly). A valid candidate's fine score is reused
+    /// when it already is the public figure; otherwise the level runs once more, sandboxed.
+    /// Never a fitness: nothing but `eval` calls this.
+    public func publicEvaluatorReport(source: String, on inputs: CandidateInputs, after outcome: EvaluationOutcome) throws
+        -> PublicEvaluatorReport? {
+        guard let check = inputs.problem.publicEvaluatorCheck(inputs) else { return nil }
+        if let failure = outcome.failure, ![.deadlineMiss, .rejected].contains(failure.kind) { return nil }
+        if check.fineScoreIsPublic, outcome.valid, let score = outcome.score {
+            return PublicEvaluatorReport(figures: check.figures(score), failure: nil, seconds: 0)
+        }
+        guard case .success(let compiled) = try compiler.compile(source: source, problem: inputs.problem) else { return nil }
+        let result = try check.level.run(compiled, sandbox: sandbox, budget: nil, test: nil)
+        return PublicEvaluatorReport(figures: result.score.flatMap(check.figures), failure: result.failure, seconds: result.seconds)
+    }
+
     /// The cascade for `inputs`, its gates checked against all levels (without cascade options:
     /// the fine level alone).
     /// - Throws: `CascadeError.invalidBudget` for an unknown level, a gate the levels cannot

@@ -180,6 +180,10 @@ extension Problem {
 
     func erasedLevels(_ inputs: CandidateInputs) throws -> [any FidelityLevel] { try levels(for: open(inputs).value) }
 
+    func erasedPublicEvaluatorCheck(_ inputs: CandidateInputs) -> PublicEvaluatorCheck? {
+        publicEvaluatorCheck(for: open(inputs).value)
+    }
+
     func erasedReferencePolicy(_ inputs: CandidateInputs) -> String { referencePolicy(for: open(inputs).value) }
 
     func erasedEncode(_ score: CandidateScore, _ inputs: CandidateInputs, to encoder: Encoder) throws {
@@ -196,6 +200,11 @@ extension Problem {
 extension CandidateProblem {
     /// The problem's levels on `inputs`, cheapest first.
     func levels(_ inputs: CandidateInputs) throws -> [any FidelityLevel] { try definition.erasedLevels(inputs) }
+
+    /// The public evaluator's diagnostic run on `inputs`, for problems that have one.
+    public func publicEvaluatorCheck(_ inputs: CandidateInputs) -> PublicEvaluatorCheck? {
+        definition.erasedPublicEvaluatorCheck(inputs)
+    }
 
     /// Writes a valid score into an `eval` report.
     public func encode(_ score: CandidateScore, of inputs: CandidateInputs, to encoder: Encoder) throws {

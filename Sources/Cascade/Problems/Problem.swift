@@ -68,6 +68,9 @@ public protocol Problem: Sendable {
     /// `sim-cascade bench`'s in-process workloads of the problem's simulator (those needing the
     /// reference data only when it is present).
     func benchmarks(runs: Int, catalog: InputCatalog) throws -> [BenchRow]
+    /// How to reproduce the public evaluator's figure for a candidate late somewhere (`eval`'s
+    /// diagnostic block); `nil` for a problem whose public evaluator scores as sim-cascade does.
+    func publicEvaluatorCheck(for inputs: Inputs) -> PublicEvaluatorCheck?
 }
 
 extension Problem {
@@ -90,6 +93,8 @@ extension Problem {
     public func benchmarks(runs: Int, catalog: InputCatalog) throws -> [BenchRow] { [] }
 
     public func fitTraces(referenceData: URL, manifest: URL) throws -> TraceFit? { nil }
+
+    public func publicEvaluatorCheck(for inputs: Inputs) -> PublicEvaluatorCheck? { nil }
 }
 
 /// A fitted trace model: what `traces fit --json` prints, the manifest to write, and a count.

@@ -6,11 +6,14 @@ public struct EvalReport: Encodable, Sendable {
     public var candidate: String
     public var inputs: CandidateInputs
     public var outcome: EvaluationOutcome
+    /// The public evaluator's figures (spot problems): a diagnostic beside the score, never it.
+    public var publicEvaluator: PublicEvaluatorReport?
 
-    public init(candidate: String, inputs: CandidateInputs, outcome: EvaluationOutcome) {
+    public init(candidate: String, inputs: CandidateInputs, outcome: EvaluationOutcome, publicEvaluator: PublicEvaluatorReport? = nil) {
         self.candidate = candidate
         self.inputs = inputs
         self.outcome = outcome
+        self.publicEvaluator = publicEvaluator
     }
 
     struct Failure: Encodable { var kind: String; var message: String }
@@ -92,6 +95,7 @@ public struct EvalReport: Encodable, Sendable {
         if !artifacts.isEmpty {
             try c.encode(artifacts, forKey: ReportKey(outcome.problem.definition.notesKey))
         }
+        try c.encodeIfPresent(publicEvaluator, forKey: "public_evaluator")
         try c.encode(Timing(compileSeconds: outcome.compileSeconds, compileCached: outcome.compileCached,
                             runSeconds: outcome.runSeconds), forKey: "timing")
         try c.encode(outcome.sandbox.rawValue, forKey: "sandbox")
@@ -121,6 +125,9 @@ public struct EvalReport: Encodable, Sendable {
         if let score = outcome.score { lines += outcome.problem.summary(score, of: inputs) }
         if let failure = outcome.failure {
             lines.append("failure: \(failure.kind.rawValue): \(CandidateText.escaped(failure.message))")
+        }
+        if let publicEvaluator { lines.append(publicEvaluator.text) }
+        if outcome.failure != nil {
             let log = outcome.log.split(separator: "\n").suffix(10)
             if !log.isEmpty {
                 // Marked and escaped: the candidate's words must not pass for the evaluator's.

@@ -46,7 +46,8 @@ struct Eval: ParsableCommand {
         if outcome.failure?.kind == .compileError, let other = problem.otherProblem(suggestedBy: source) {
             Log.note("hint: the candidate conforms to \(other.protocolName), a \(other.rawValue) protocol: pass --problem \(other.rawValue)")
         }
-        let report = EvalReport(candidate: candidate, inputs: inputs, outcome: outcome)
+        let publicEvaluator = try evaluator.publicEvaluatorReport(source: source, on: inputs, after: outcome)
+        let report = EvalReport(candidate: candidate, inputs: inputs, outcome: outcome, publicEvaluator: publicEvaluator)
         if output.json {
             try JSONOutput.print(report)
         } else {

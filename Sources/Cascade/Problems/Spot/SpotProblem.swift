@@ -54,6 +54,21 @@ public struct SpotProblem: Problem {
 
     public func referencePolicy(for inputs: SpotScenarioSet) -> String { "greedy (the template)" }
 
+    /// Every scenario, a late finish scored like the others: the public evaluator has one model,
+    /// so a valid candidate's fine score already is its figure.
+    public func publicEvaluatorCheck(for inputs: SpotScenarioSet) -> PublicEvaluatorCheck? {
+        PublicEvaluatorCheck(model: "reference", level: SpotFidelityLevel(name: "public_evaluator", set: inputs, failOnDeadlineMiss: false),
+                             fineScoreIsPublic: true) { score in
+            guard let result = score.value as? SpotSetResult, result.results.count == inputs.scenarios.count else { return nil }
+            let finish = result.results.map { Double($0.endTick) * inputs.gapSeconds }
+            let lateness = result.results.indices.filter { !result.results[$0].deadlineMet }
+                .map { (finish[$0] - inputs.scenarios[$0].deadlineHours * 3600) / 3600 }
+            return PublicEvaluatorFigures(model: "reference", meanCost: result.meanCost, runs: result.results.count,
+                                          lateRuns: lateness.count, latestFinishHours: (finish.max() ?? 0) / 3600,
+                                          maxLatenessHours: max(lateness.max() ?? 0, 0))
+        }
+    }
+
     public func calibrationPool(size: Int) -> [PoolCandidate] { SpotCandidatePool.make(size: size) }
 
     /// The held-out set, and the published adrs-1080 set when the reference data is present.

@@ -61,6 +61,24 @@ public struct SpotMultiProblem: Problem {
 
     public func referencePolicy(for inputs: Inputs) -> String { "round-robin (the template), \(inputs.model.rawValue) model" }
 
+    /// Every run under the reference model (the public evaluator's), a late finish scored like
+    /// the others; a valid candidate's fine score is that figure only under `--model reference`.
+    public func publicEvaluatorCheck(for inputs: Inputs) -> PublicEvaluatorCheck? {
+        let set = inputs.set
+        let level = SpotMultiFidelityLevel(name: "public_evaluator", set: set, model: .reference, migrationOverheadSeconds: 0,
+                                           failOnDeadlineMiss: false)
+        return PublicEvaluatorCheck(model: "reference", level: level, fineScoreIsPublic: inputs.model == .reference
+                                        && inputs.migrationOverheadSeconds == 0) { score in
+            guard let result = score.value as? MultiRegionSetResult, result.results.count == set.runs.count else { return nil }
+            let finish = result.results.map { Double($0.endTick) * set.gapSeconds }
+            let lateness = result.results.indices.filter { !result.results[$0].deadlineMet }
+                .map { (finish[$0] - set.job.deadlineSeconds) / 3600 }
+            return PublicEvaluatorFigures(model: "reference", meanCost: result.meanCost, runs: result.results.count,
+                                          lateRuns: lateness.count, latestFinishHours: (finish.max() ?? 0) / 3600,
+                                          maxLatenessHours: max(lateness.max() ?? 0, 0))
+        }
+    }
+
     public func calibrationPool(size: Int) -> [PoolCandidate] { SpotMultiCandidatePool.make(size: size) }
 
     /// The held-out set, and the public leaderboard's set under both models when the reference
