@@ -22,9 +22,9 @@ import Testing
                               experts: windows[i][0].count, replicas: shape.replicas)
         }
         let expected = zip([0, 2], placements).map { EPLBBalancedness(placement: $1, weights: windows[$0 + 1], gpus: shape.gpus).gpu }
-        #expect(levels[1].referenceMetrics() == ["balancedness_gpu": expected.reduce(0, +) / 2])
+        #expect(levels[1].referenceMetrics() == ["mean_balancedness_gpu": expected.reduce(0, +) / 2])
         let fine = levels[2].referenceMetrics()
-        #expect((fine["throughput"] ?? 0) > 0 && fine["p99_step_ms"]! >= fine["mean_step_ms"]!)
-        #expect(levels[0].metrics.map(\.name) == ["balancedness_self"] && levels[2].primaryMetric == "throughput")
+        #expect((fine["throughput_tokens_per_second"] ?? 0) > 0 && fine["p99_step_ms"]! >= fine["mean_step_ms"]!)
+        #expect(levels[0].metrics.map(\.name) == ["mean_balancedness_self"] && levels[2].primaryMetric == "throughput_tokens_per_second")
     }
 }

@@ -39,7 +39,7 @@ import Testing
         }
         #expect(coarse.referenceMetrics() == ["phr": Double(hits) / Double(chars)])
         let fine = levels[2].referenceMetrics()
-        #expect(fine.keys.sorted() == ["block_hit_rate", "phr", "prefill_tokens_saved"])
+        #expect(fine.keys.sorted() == ["block_hit_rate", "phr", "saved_token_share"])
         #expect((fine["block_hit_rate"] ?? 0) > 0 && (fine["block_hit_rate"] ?? 1) < 1)
         #expect(levels.allSatisfy { $0.metrics.allSatisfy { !$0.lowerIsBetter } })
     }

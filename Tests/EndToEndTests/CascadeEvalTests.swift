@@ -206,7 +206,7 @@ extension CandidateSandboxTests {
             // The built-in default gates, whatever a calibration of this checkout recommends.
             let folder = try TestPaths.temporaryDirectory()
             let gates = folder.appendingPathComponent("gates.json")
-            try Data(#"{"gates": [{"level": "cost_model", "metric": "total_makespan", "factor": 1.25}, {"level": "coarse", "metric": "total_makespan", "factor": 1.1}]}"#.utf8).write(to: gates)
+            try Data(#"{"gates": [{"level": "cost_model", "metric": "estimated_makespan", "factor": 1.25}, {"level": "coarse", "metric": "total_makespan", "factor": 1.1}]}"#.utf8).write(to: gates)
             let template = try CandidateFixtures.template("txn")
             let json = try CandidateFixtures.eval(template, ["--problem", "txn", "--gates", gates.path]).json()
             #expect(json["valid"] as? Bool == true && json["rejected_at"] is NSNull)
@@ -217,10 +217,14 @@ extension CandidateSandboxTests {
             let smf = try CommandRunner.run(["simulate", "txn", "--policy", "smf", "--json"]).json()
             #expect(json["total_makespan"] as? Int == smf["total_makespan"] as? Int)
             let executed = try #require(json["total_execution_makespan"] as? Double)
-            let fine = try #require((stages[2]["metrics"] as? [String: Double])?["total_makespan"])
-            #expect(executed == fine && (json["throughput"] as? Double ?? 0) > 0)
+            // One name per quantity: each stage names its own makespan, and only the coarse one is the public.
+            let metrics = stages.map { Set(($0["metrics"] as? [String: Double] ?? [:]).keys) }
+            #expect(metrics == [["estimated_makespan"], ["total_makespan"], ["total_execution_makespan", "execution_throughput", "aborts"]])
+            #expect((stages[1]["metrics"] as? [String: Double])?["total_makespan"] == Double(json["total_makespan"] as? Int ?? -1))
+            let fine = try #require((stages[2]["metrics"] as? [String: Double])?["total_execution_makespan"])
+            #expect(executed == fine && (json["execution_throughput"] as? Double ?? 0) > 0 && json["throughput"] == nil)
             let workloads = try #require(json["workloads"] as? [String: [String: Any]])
-            #expect(workloads.values.allSatisfy { $0["execution_makespan"] is Double && $0["aborts"] is Int })
+            #expect(workloads.values.allSatisfy { $0["execution_makespan"] is Double && $0["execution_throughput"] is Double && $0["aborts"] is Int })
             #expect((json["workload_notes"] as? [String])?.count == workloads.count)
 
             // A gates file may drop cheap levels that cost more than they save.
@@ -239,7 +243,7 @@ extension CandidateSandboxTests {
             let stages = try #require(json["stages"] as? [[String: Any]])
             #expect(stages.map { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
             let fine = try #require(stages[2]["metrics"] as? [String: Double])
-            #expect(fine.keys.sorted() == ["block_hit_rate", "phr", "prefill_tokens_saved"])
+            #expect(fine.keys.sorted() == ["block_hit_rate", "phr", "saved_token_share"])
             // The public fields stay; the KV cache's come beside them.
             let tables = try #require(json["tables"] as? [[String: Any]])
             let ggr = try CommandRunner.run(["simulate", "prefix", "--policy", "ggr", "--json"]).json()
@@ -272,7 +276,7 @@ extension CandidateSandboxTests {
 
         @Test func expertPlacementRunsThroughThreeLevels() throws {
             let gates = try TestPaths.temporaryDirectory().appendingPathComponent("gates.json")
-            try Data(#"{"gates": [{"level": "coarse", "metric": "balancedness_gpu", "factor": 0.9}]}"#.utf8).write(to: gates)
+            try Data(#"{"gates": [{"level": "coarse", "metric": "mean_balancedness_gpu", "factor": 0.9}]}"#.utf8).write(to: gates)
             let toy = TestPaths.repositoryRoot.appendingPathComponent("traces/eplb/toy-history.json").path
             let json = try CandidateFixtures.eval(try CandidateFixtures.template("eplb"),
                                                   ["--problem", "eplb", "--input", toy, "--gates", gates.path]).json()

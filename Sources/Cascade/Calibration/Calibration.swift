@@ -29,6 +29,9 @@ public struct CalibrationReport: Sendable, Codable {
     public struct Interval: Sendable, Codable { public var value: Double?; public var low: Double?; public var high: Double? }
     public struct LevelSummary: Sendable, Codable {
         public var level: String
+        /// The level's primary metric, whose values are correlated with the fine level's
+        /// (absent in reports written before levels named their metrics apart).
+        public var metric: String?
         public var runtimeMedianSeconds: Double
         public var runtimeTotalSeconds: Double
         public var referenceValue: Double
@@ -38,7 +41,7 @@ public struct CalibrationReport: Sendable, Codable {
         public var kendallBetterHalf: Interval?
 
         enum CodingKeys: String, CodingKey {
-            case level, runtimeMedianSeconds = "runtime_median_seconds", runtimeTotalSeconds = "runtime_total_seconds"
+            case level, metric, runtimeMedianSeconds = "runtime_median_seconds", runtimeTotalSeconds = "runtime_total_seconds"
             case referenceValue = "reference_value", spearmanAll = "spearman_all", spearmanBetterHalf = "spearman_better_half"
             case kendallAll = "kendall_all", kendallBetterHalf = "kendall_better_half"
         }

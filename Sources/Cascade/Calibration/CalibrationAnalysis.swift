@@ -49,7 +49,7 @@ struct CalibrationAnalysis {
                 return CalibrationReport.Interval(value: statistic(x, y), low: ci?.low, high: ci?.high)
             }
             return CalibrationReport.LevelSummary(
-                level: name, runtimeMedianSeconds: times.isEmpty ? 0 : times[times.count / 2],
+                level: name, metric: metrics[name] ?? metric, runtimeMedianSeconds: times.isEmpty ? 0 : times[times.count / 2],
                 runtimeTotalSeconds: times.reduce(0, +), referenceValue: references[name] ?? 0,
                 spearmanAll: interval(fineValid, RankStatistics.spearman), spearmanBetterHalf: interval(betterHalf, RankStatistics.spearman),
                 kendallAll: interval(fineValid, RankStatistics.kendall), kendallBetterHalf: interval(betterHalf, RankStatistics.kendall))

@@ -24,8 +24,8 @@ public enum CalibrationPlot {
             func py(_ y: Double) -> Double { height - margin - (y - y0) / max(y1 - y0, 1e-9) * (height - 2 * margin) }
             svg += "<rect x=\"\(f(left + margin))\" y=\"\(f(margin))\" width=\"\(f(panelWidth - 2 * margin))\" height=\"\(f(height - 2 * margin))\" fill=\"none\" stroke=\"#333\"/>\n"
             svg += "<text x=\"\(f(left + panelWidth / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"13\">\(level.level) vs fine</text>\n"
-            svg += "<text x=\"\(f(left + panelWidth / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(level.level) \(label(r)), \(f(x0))–\(f(x1))</text>\n"
-            svg += "<text x=\"\(f(left + 14))\" y=\"\(f(height / 2))\" transform=\"rotate(-90 \(f(left + 14)) \(f(height / 2)))\" text-anchor=\"middle\">fine \(label(r)), \(f(y0))–\(f(y1))</text>\n"
+            svg += "<text x=\"\(f(left + panelWidth / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(level.level) \(label(level.metric ?? r.metric)), \(f(x0))–\(f(x1))</text>\n"
+            svg += "<text x=\"\(f(left + 14))\" y=\"\(f(height / 2))\" transform=\"rotate(-90 \(f(left + 14)) \(f(height / 2)))\" text-anchor=\"middle\">fine \(label(r.metric)), \(f(y0))–\(f(y1))</text>\n"
             if let gate {
                 svg += "<line x1=\"\(f(px(gate)))\" y1=\"\(f(margin))\" x2=\"\(f(px(gate)))\" y2=\"\(f(height - margin))\" stroke=\"#2ca02c\" stroke-dasharray=\"4 3\"/>\n"
                 svg += "<text x=\"\(f(px(gate) + 4))\" y=\"\(f(margin + 12))\" fill=\"#2ca02c\">gate</text>\n"
@@ -39,5 +39,5 @@ public enum CalibrationPlot {
 
     private static func f(_ x: Double) -> String { fixed(x, 1) }
 
-    static func label(_ r: CalibrationReport) -> String { r.metric == "mean_cost" ? "mean cost ($)" : r.metric.replacingOccurrences(of: "_", with: " ") }
+    static func label(_ metric: String) -> String { metric == "mean_cost" ? "mean cost ($)" : metric.replacingOccurrences(of: "_", with: " ") }
 }

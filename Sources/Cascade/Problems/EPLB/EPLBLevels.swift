@@ -7,11 +7,11 @@ import SimCore
 /// is scored.
 ///
 /// - `cost_model`: every third window, each placement scored on the load it was computed from
-///   (`balancedness_self`: no prediction involved).
+///   (`mean_balancedness_self`: no prediction involved).
 /// - `coarse`: every second window, each placement scored on the next window — the public
-///   metric (`balancedness_gpu`) on a sample.
+///   metric (`mean_balancedness_gpu`) on a sample.
 /// - `fine`: every window; placement i serves window i + 1 in a step-level MoE inference
-///   simulation (`MoEStepSimulation`): `throughput`, mean and p99 step time, moved experts, and
+///   simulation (`MoEStepSimulation`): `throughput_tokens_per_second`, mean and p99 step time, moved experts, and
 ///   the public balancedness alongside.
 public enum EPLBLevels {
     public static func make(windows: [[[Double]]], shape: EPLBShape) -> [EPLBFidelityLevel] {
@@ -60,12 +60,12 @@ public struct EPLBFidelityLevel: FidelityLevel {
 
     public var metrics: [LevelMetric] {
         switch scoring {
-        case .sameWindow: return [LevelMetric(name: "balancedness_self", lowerIsBetter: false)]
-        case .nextWindow: return [LevelMetric(name: "balancedness_gpu", lowerIsBetter: false)]
+        case .sameWindow: return [LevelMetric(name: "mean_balancedness_self", lowerIsBetter: false)]
+        case .nextWindow: return [LevelMetric(name: "mean_balancedness_gpu", lowerIsBetter: false)]
         case .serving:
-            return [LevelMetric(name: "throughput", lowerIsBetter: false), LevelMetric(name: "mean_step_ms", lowerIsBetter: true),
+            return [LevelMetric(name: "throughput_tokens_per_second", lowerIsBetter: false), LevelMetric(name: "mean_step_ms", lowerIsBetter: true),
                     LevelMetric(name: "p99_step_ms", lowerIsBetter: true), LevelMetric(name: "moved_experts", lowerIsBetter: true),
-                    LevelMetric(name: "balancedness_gpu", lowerIsBetter: false)]
+                    LevelMetric(name: "mean_balancedness_gpu", lowerIsBetter: false)]
         }
     }
     public var primaryMetric: String { metrics[0].name }
@@ -81,14 +81,14 @@ public struct EPLBFidelityLevel: FidelityLevel {
         }
         var result = EPLBHistoryResult(windows: windows.count, scores: scores)
         switch scoring {
-        case .sameWindow: return (["balancedness_self": result.meanGPU], result)
-        case .nextWindow: return (["balancedness_gpu": result.meanGPU], result)
+        case .sameWindow: return (["mean_balancedness_self": result.meanGPU], result)
+        case .nextWindow: return (["mean_balancedness_gpu": result.meanGPU], result)
         case .serving(let model):
             let serving = MoEStepSimulation.run(windows: windows, placements: placed.map(\.placement), shape: shape, model: model)
             result.serving = serving
-            return (["throughput": serving.throughput, "mean_step_ms": serving.meanStepSeconds * 1e3,
+            return (["throughput_tokens_per_second": serving.throughput, "mean_step_ms": serving.meanStepSeconds * 1e3,
                      "p99_step_ms": serving.p99StepSeconds * 1e3, "moved_experts": Double(serving.movedExperts),
-                     "balancedness_gpu": result.meanGPU], result)
+                     "mean_balancedness_gpu": result.meanGPU], result)
         }
     }
 
@@ -114,7 +114,7 @@ public struct EPLBFidelityLevel: FidelityLevel {
         guard let s = result.serving else { return [] }
         let r = reference
         func f(_ x: Double) -> String { String((x * 1000).rounded() / 1000 + 0.0) }
-        return ["throughput \(f(s.throughput)) tokens/s vs DeepSeek's EPLB \(f(r["throughput"] ?? 0)); mean step "
+        return ["throughput \(f(s.throughput)) tokens/s vs DeepSeek's EPLB \(f(r["throughput_tokens_per_second"] ?? 0)); mean step "
                     + "\(f(s.meanStepSeconds * 1e3)) ms, p99 \(f(s.p99StepSeconds * 1e3)) ms over \(s.steps) steps",
                 "\(s.movedExperts) expert replicas moved between windows (\(f(s.movingSeconds * 1e3)) ms of transfers); "
                     + "DeepSeek's EPLB moved \(Int(r["moved_experts"] ?? 0))"]

@@ -31,11 +31,11 @@ public struct EPLBProblem: Problem {
     public var driverType: String { "ExpertPlacerDriver" }
     public var apiSourceFiles: [String] { ["Sources/CandidateAPI/EPLB.swift"] }
     public var template: String { CandidateTemplates.eplb }
-    public var fitness: LevelMetric { LevelMetric(name: "throughput", lowerIsBetter: false) }
+    public var fitness: LevelMetric { LevelMetric(name: "throughput_tokens_per_second", lowerIsBetter: false) }
     /// Higher is better here: reject below the factor × DeepSeek's EPLB's balancedness.
     public var defaultGates: [LevelGate] {
-        [LevelGate(level: "cost_model", metric: "balancedness_self", factor: 0.8),
-         LevelGate(level: "coarse", metric: "balancedness_gpu", factor: 0.9)]
+        [LevelGate(level: "cost_model", metric: "mean_balancedness_self", factor: 0.8),
+         LevelGate(level: "coarse", metric: "mean_balancedness_gpu", factor: 0.9)]
     }
     public var itemNoun: String { "windows" }
     public var notesKey: String { "serving_notes" }

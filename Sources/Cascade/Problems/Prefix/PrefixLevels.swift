@@ -77,7 +77,7 @@ public struct PrefixFidelityLevel: FidelityLevel {
         case .columnEstimate: return [LevelMetric(name: "estimated_phr", lowerIsBetter: false)]
         case .exact: return [LevelMetric(name: "phr", lowerIsBetter: false)]
         case .kvCache:
-            return [LevelMetric(name: "block_hit_rate", lowerIsBetter: false), LevelMetric(name: "prefill_tokens_saved", lowerIsBetter: false),
+            return [LevelMetric(name: "block_hit_rate", lowerIsBetter: false), LevelMetric(name: "saved_token_share", lowerIsBetter: false),
                     LevelMetric(name: "phr", lowerIsBetter: false)]
         }
     }
@@ -111,7 +111,7 @@ public struct PrefixFidelityLevel: FidelityLevel {
             let blocks = caches.reduce(0) { $0 + $1.blocks }, hits = caches.reduce(0) { $0 + $1.hitBlocks }
             let tokens = caches.reduce(0) { $0 + $1.tokens }, saved = caches.reduce(0) { $0 + $1.savedTokens }
             return ["block_hit_rate": blocks == 0 ? 0 : Double(hits) / Double(blocks),
-                    "prefill_tokens_saved": tokens == 0 ? 0 : Double(saved) / Double(tokens), "phr": phr]
+                    "saved_token_share": tokens == 0 ? 0 : Double(saved) / Double(tokens), "phr": phr]
         }
     }
 

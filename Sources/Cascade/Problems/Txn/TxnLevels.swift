@@ -73,14 +73,18 @@ public struct TxnFidelityLevel: FidelityLevel {
         }
     }
 
+    /// One name per quantity: the cost model's estimate, the public unit-time makespan, and the
+    /// executed (2PL) makespan and throughput are different numbers and never share a name.
     public var metrics: [LevelMetric] {
-        var metrics = [LevelMetric(name: "total_makespan", lowerIsBetter: true)]
-        if case .execution = scoring {
-            metrics += [LevelMetric(name: "throughput", lowerIsBetter: false), LevelMetric(name: "aborts", lowerIsBetter: true)]
+        switch scoring {
+        case .conflictEstimate: return [LevelMetric(name: "estimated_makespan", lowerIsBetter: true)]
+        case .unitMakespan: return [LevelMetric(name: "total_makespan", lowerIsBetter: true)]
+        case .execution:
+            return [LevelMetric(name: "total_execution_makespan", lowerIsBetter: true),
+                    LevelMetric(name: "execution_throughput", lowerIsBetter: false), LevelMetric(name: "aborts", lowerIsBetter: true)]
         }
-        return metrics
     }
-    public var primaryMetric: String { "total_makespan" }
+    public var primaryMetric: String { metrics[0].name }
 
     /// The public makespan, and the level's own where it has one.
     static func score(_ w: NamedTxnWorkload, order: [Int], runtimeSeconds: Double, scoring: Scoring,
@@ -99,12 +103,12 @@ public struct TxnFidelityLevel: FidelityLevel {
         return score
     }
 
-    static func metrics(_ scores: [TxnWorkloadScore]) -> [String: Double] {
+    func metricValues(_ scores: [TxnWorkloadScore]) -> [String: Double] {
         let total = scores.reduce(0) { $0 + $1.levelMakespan }
-        var metrics = ["total_makespan": total]
+        var metrics = [primaryMetric: total]
         let executions = scores.compactMap(\.execution)
         if !executions.isEmpty {
-            metrics["throughput"] = Double(scores.reduce(0) { $0 + $1.schedule.count }) / total
+            metrics["execution_throughput"] = Double(scores.reduce(0) { $0 + $1.schedule.count }) / total
             metrics["aborts"] = Double(executions.reduce(0) { $0 + $1.aborts })
         }
         return metrics
@@ -129,13 +133,13 @@ public struct TxnFidelityLevel: FidelityLevel {
             }
             // The level's time includes its scoring, as a spot level's includes its simulation.
             let seconds = monotonicSeconds() - session.startTime
-            return LevelResult(level: name, metrics: Self.metrics(scores), failure: nil, seconds: seconds, score: CandidateScore(scores),
+            return LevelResult(level: name, metrics: metricValues(scores), failure: nil, seconds: seconds, score: CandidateScore(scores),
                                artifacts: name == "fine" ? notes(scores) : [], log: session.logText,
                                items: (workloads.count, workloads.count))
         }
     }
 
-    public func referenceMetrics() -> [String: Double] { Self.metrics(reference) }
+    public func referenceMetrics() -> [String: Double] { metricValues(reference) }
 
     /// Each workload against the template: what the executed order cost, and why.
     func notes(_ scores: [TxnWorkloadScore]) -> [String] {
