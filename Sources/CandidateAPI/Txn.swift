@@ -55,9 +55,11 @@ public struct TxnWorkload: Sendable, Equatable {
 /// A transaction scheduler: returns an order of all transactions (a permutation of
 /// `0..<workload.transactions.count`). The simulator computes the makespan itself.
 ///
-/// Each workload is scheduled by a fresh instance (`init()` then one `schedule`): nothing
-/// carries over from one workload to the next, whatever order they are sent in. Randomness
-/// should come from `workload.seed`.
+/// Each workload is scheduled by a fresh instance (`init()` then one `schedule`): nothing an
+/// instance holds carries over from one workload to the next. Process-wide state (a global or a
+/// `static var`) is not reset between the workloads one level sends to its child, in file order;
+/// a scheduler that must not depend on that order keeps its state in the instance and draws
+/// randomness from `workload.seed`.
 public protocol TxnScheduler {
     init()
     mutating func schedule(_ workload: TxnWorkload) -> [Int]
