@@ -35,22 +35,33 @@ enum PandasColumnInference {
     static let trueSpellings: Set<String> = ["True", "TRUE", "true"]
     static let falseSpellings: Set<String> = ["False", "FALSE", "false"]
 
+    /// Whether pandas reads `cell` as missing (every spelling is at most 8 bytes: most cells are
+    /// decided without hashing).
+    @inline(__always)
+    static func isMissing(_ cell: String) -> Bool { cell.utf8.count <= 8 && missingSpellings.contains(cell) }
+
+    /// `body` over the UTF-8 bytes of `cell`, without copying a native string.
+    @inline(__always)
+    static func withBytes<R>(_ cell: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var cell = cell
+        return cell.withUTF8(body)
+    }
+
     /// Types one chunk of one column.
-    /// - Complexity: O(total characters).
-    static func infer<C: Collection>(_ cells: C) -> Column where C.Element == String {
-        let missing = cells.map { missingSpellings.contains($0) }
+    /// - Complexity: O(total characters); a text column usually stops each attempt at its first cell.
+    static func infer(_ cells: [String]) -> Column {
+        let missing = cells.map(isMissing)
         let missingCount = missing.lazy.filter { $0 }.count
-        let bytes = cells.map { Array($0.utf8) }
         let text = { (filterMissing: Bool) -> Column in
             Column(dtype: .object, values: zip(cells, missing).map { filterMissing && $1 ? .missing : .text($0) })
         }
         // int64, in order until the first failure, whose kind decides what comes next.
         var ints: [Int64] = []
-        ints.reserveCapacity(bytes.count)
+        ints.reserveCapacity(cells.count)
         var integerFailure: PandasNumberParsing.IntegerToken?
-        for (token, isMissing) in zip(bytes, missing) {
+        for (cell, isMissing) in zip(cells, missing) {
             if isMissing { ints.append(0); continue }
-            let parsed = PandasNumberParsing.int64(token)
+            let parsed = withBytes(cell, PandasNumberParsing.int64)
             guard case .value(let v) = parsed else { integerFailure = parsed; break }
             ints.append(v)
         }
@@ -62,9 +73,9 @@ enum PandasColumnInference {
             return Column(dtype: .float64, values: zip(ints, missing).map { $1 || $0 == .min ? .missing : .float(Double($0)) })
         case .overflow?:
             var uints: [UInt64] = [], sawSigned = false, sawUnsigned = false, notInteger = false
-            for (token, isMissing) in zip(bytes, missing) {
+            for (cell, isMissing) in zip(cells, missing) {
                 if isMissing { uints.append(0); continue }
-                switch PandasNumberParsing.uint64(token) {
+                switch withBytes(cell, PandasNumberParsing.uint64) {
                 case .value(let v):
                     uints.append(v)
                     if v > UInt64(Int64.max) { sawUnsigned = true }
@@ -83,13 +94,13 @@ enum PandasColumnInference {
             break
         }
         var floats: [Value] = []
-        floats.reserveCapacity(bytes.count)
-        for (token, isMissing) in zip(bytes, missing) {
+        floats.reserveCapacity(cells.count)
+        for (cell, isMissing) in zip(cells, missing) {
             if isMissing { floats.append(.missing); continue }
-            guard let v = PandasNumberParsing.double(token) else { floats = []; break }
+            guard let v = withBytes(cell, PandasNumberParsing.double) else { floats = []; break }
             floats.append(.float(v))
         }
-        if floats.count == bytes.count && !bytes.isEmpty { return Column(dtype: .float64, values: floats) }
+        if floats.count == cells.count && !cells.isEmpty { return Column(dtype: .float64, values: floats) }
         var bools: [Value] = []
         for (cell, isMissing) in zip(cells, missing) {
             if isMissing { bools.append(.missing) } else if trueSpellings.contains(cell) { bools.append(.bool(true)) } else if falseSpellings.contains(cell) { bools.append(.bool(false)) } else { return text(true) }

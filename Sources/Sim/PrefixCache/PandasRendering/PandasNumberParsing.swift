@@ -26,7 +26,7 @@ enum PandasNumberParsing {
 
     /// Spaces, an optional sign, at least one digit, spaces, and nothing else.
     /// - Complexity: O(token length).
-    static func int64(_ token: [UInt8]) -> IntegerToken {
+    static func int64(_ token: UnsafeBufferPointer<UInt8>) -> IntegerToken {
         var i = 0
         let n = token.count
         while i < n && isSpace(token[i]) { i += 1 }
@@ -48,7 +48,7 @@ enum PandasNumberParsing {
 
     /// As `int64`, for the unsigned retry after an int64 overflow.
     /// - Complexity: O(token length).
-    static func uint64(_ token: [UInt8]) -> UnsignedToken {
+    static func uint64(_ token: UnsafeBufferPointer<UInt8>) -> UnsignedToken {
         var i = 0
         let n = token.count
         while i < n && isSpace(token[i]) { i += 1 }
@@ -73,9 +73,10 @@ enum PandasNumberParsing {
     /// pandas' default float converter (`precise_xstrtod`) with trailing spaces skipped, then
     /// its spellings of infinity; `nil` when the token is not a float to pandas.
     /// - Complexity: O(token length).
-    static func double(_ token: [UInt8]) -> Double? {
+    static func double(_ token: UnsafeBufferPointer<UInt8>) -> Double? {
         if let value = preciseDouble(token) { return value }
         // Exactly these, any case, no surrounding space.
+        guard token.count <= 9 else { return nil }
         switch String(decoding: token, as: UTF8.self).lowercased() {
         case "inf", "+inf", "infinity", "+infinity": return .infinity
         case "-inf", "-infinity": return -.infinity
@@ -83,7 +84,7 @@ enum PandasNumberParsing {
         }
     }
 
-    private static func preciseDouble(_ token: [UInt8]) -> Double? {
+    private static func preciseDouble(_ token: UnsafeBufferPointer<UInt8>) -> Double? {
         let maxDigits = 17
         var i = 0
         let n = token.count

@@ -32,13 +32,31 @@ public enum PandasTableRendering {
             var start = 0
             while start < rows.count {
                 let end = min(start + chunk, rows.count)
-                parts.append(PandasColumnInference.infer(rows[start..<end].lazy.map { $0[c] }))
+                parts.append(PandasColumnInference.infer(rows[start..<end].map { $0[c] }))
                 start = end
             }
             columns.append(concatenate(parts))
         }
         let rowType = commonType(columns.map(\.dtype))
-        return (0..<rows.count).map { r in columns.map { text($0.values[r], in: rowType) } }
+        // Rewrite only the columns whose text changes: most tables are mostly text.
+        var rendered = rows
+        for (c, column) in columns.enumerated() where changesText(column, raw: { rows[$0][c] }) {
+            for r in rows.indices { rendered[r][c] = text(column.values[r], in: rowType) }
+        }
+        return rendered
+    }
+
+    /// Whether a column renders differently from its raw cells: a typed column, or text with a
+    /// missing spelling other than the empty cell.
+    static func changesText(_ column: PandasColumnInference.Column, raw: (Int) -> String) -> Bool {
+        guard column.dtype == .object else { return true }
+        return column.values.indices.contains { r in
+            switch column.values[r] {
+            case .text: return false
+            case .missing: return !raw(r).isEmpty
+            default: return true
+            }
+        }
     }
 
     /// pandas' join of one column's chunks: one dtype if they agree; otherwise numpy's promotion
