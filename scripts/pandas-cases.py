@@ -64,13 +64,16 @@ def main():
     for _ in range(args.tables):
         csv = table(rng, rng.randint(1, 4), rng.randint(1, 12))
         cases.append({"csv": csv, "rows": rendered(csv)})
-    # Chunks: 200 columns are read 4,096 rows at a time; types differ across the boundary.
-    for first, second in [("007", "abc"), ("7", "1.5"), ("True", "1"), ("True", "NA"), ("5", "18446744073709551615")]:
+    # Chunks: 200 columns are read 4,096 rows at a time; the first column's type differs across
+    # the boundary, and the others are text or numbers (a row of numbers only is downcast).
+    for first, second, other in [("007", "abc", "x"), ("7", "1.5", "x"), ("True", "1", "x"), ("True", "NA", "x"),
+                                 ("5", "18446744073709551615", "x"), ("007", "abc", "1.5"), ("1.5", "abc", "2"),
+                                 ("True", "1", "1.5"), ("5", "18446744073709551615", "-1"), ("7", "abc", "NA")]:
         lines = [",".join(f"c{i}" for i in range(200))]
-        lines += [",".join([first if r < 4096 else second] + ["x"] * 199) for r in range(4100)]
+        lines += [",".join([first if r < 4096 else second] + [other] * 199) for r in range(4100)]
         csv = "\n".join(lines) + "\n"
         rows = rendered(csv)
-        cases.append({"csv": csv, "rows": [row[:1] for row in rows], "first_column_only": True})
+        cases.append({"csv": csv, "rows": [row[:3] for row in rows], "first_columns": 3})
     with open(args.out, "w") as f:
         json.dump({"pandas": pd.__version__, "cases": cases}, f)
 

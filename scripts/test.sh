@@ -7,10 +7,10 @@ export PATH="/opt/swift/usr/bin:$PATH"
 
 # pandas 2.x in a cached venv, for the prefix rendering's differential test. Without network the
 # test is skipped and named; everything else runs.
-venv="${XDG_CACHE_HOME:-$HOME/.cache}/sim-cascade/pandas2-venv"
-if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import pandas" 2>/dev/null; then
+venv="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/sim-cascade/pandas-2.3.3-venv"
+if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import pandas; assert pandas.__version__ == '2.3.3'" 2>/dev/null; then
     rm -rf "$venv"
-    python3 -m venv "$venv" 2>/dev/null && "$venv/bin/pip" install -q --disable-pip-version-check "pandas>=2.2,<3" >&2 \
+    python3 -m venv "$venv" 2>/dev/null && "$venv/bin/pip" install -q --disable-pip-version-check "pandas==2.3.3" >&2 \
         || { echo "note: pandas could not be installed; the pandas differential test will be skipped" >&2; rm -rf "$venv"; }
 fi
 if [[ -x "$venv/bin/python" ]]; then

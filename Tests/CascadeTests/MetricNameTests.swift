@@ -3,8 +3,8 @@ import Foundation
 import Testing
 import TestSupport
 
-/// One meaning per metric name: every level's metrics are documented in docs/fields.md, and a
-/// level never reuses its problem's top-level score name for another quantity.
+/// One meaning per metric name: every level's metrics are documented in docs/fields.md, the
+/// fitness is a fine-level metric, and a name two levels share measures one quantity.
 @Suite struct MetricNameTests {
     static func levels() throws -> [(problem: CandidateProblem, inputs: CandidateInputs, levels: [any FidelityLevel])] {
         try CandidateProblem.allCases.map { problem in

@@ -54,6 +54,9 @@ extension CandidateSandboxTests {
             let corrected = try CandidateFixtures.eval(forced, ["--problem", "spot-multi", "--level", "fine", "--model", "corrected"]).json()
             let failure = try #require(corrected["failure"] as? [String: Any], "\(corrected)")
             #expect(corrected["valid"] as? Bool == false && failure["kind"] as? String == "crash", "\(failure)")
+            // The public figure is the reference model's, where the same program runs.
+            let block = try #require(corrected["public_evaluator"] as? [String: Any], "\(corrected)")
+            #expect(block["failure"] == nil && (block["runs"] as? Int ?? 0) > 0 && block["mean_cost"] is Double)
             let fallback = try candidate("let everyRegion = v.spotAvailableByRegion ?? []\n" + rule)
             let run = try CandidateFixtures.eval(fallback, ["--problem", "spot-multi", "--level", "fine", "--model", "corrected"]).json()
             #expect(run["valid"] as? Bool == true, "\(run)")

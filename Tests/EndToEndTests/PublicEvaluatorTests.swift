@@ -34,6 +34,11 @@ extension CandidateSandboxTests {
             #expect(block["model"] as? String == "reference" && (block["diagnostic"] as? String)?.contains("never a fitness") == true)
             let text = try CandidateFixtures.eval(CandidateFixtures.materialize("spot_or_nothing"), ["--problem", "spot"], json: false).stdout
             #expect(text.contains("valid: false") && text.contains("public evaluator (diagnostic, not a fitness"), "\(text)")
+            // Asked away, or for a cheap level alone: no extra run.
+            for options in [["--no-public-evaluator"], ["--level", "coarse"]] {
+                let json = try CandidateFixtures.eval(CandidateFixtures.materialize("spot_or_nothing"), ["--problem", "spot"] + options).json()
+                #expect(json["public_evaluator"] == nil, "\(options)")
+            }
         }
 
         @Test func aValidCandidatesPublicFigureIsItsScore() throws {

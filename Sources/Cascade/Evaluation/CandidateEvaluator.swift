@@ -131,15 +131,20 @@ public struct CandidateEvaluator: Sendable {
     }
 
     /// What the problem's public evaluator would report for `source` on `inputs` (late runs
-    /// scored like the others), after `outcome` — `nil` for problems without such a check, or
-    /// when the candidate failed in a way the public evaluator would fail too (it did not
-    /// compile, crashed, timed out, answered badly). A valid candidate's fine score is reused
-    /// when it already is the public figure; otherwise the level runs once more, sandboxed.
+    /// scored like the others), after `outcome` — `nil` for problems without such a check, for
+    /// a candidate that did not compile, and when it failed under the public model itself in a
+    /// way that would recur there (crashed, timed out, answered badly). Under another model
+    /// (spot-multi's corrected one) any such failure may not recur, so the check runs. A valid
+    /// candidate's fine score is reused when it already is the public figure; otherwise the
+    /// public level runs once more, sandboxed, within the sandbox's own limits.
     /// Never a fitness: nothing but `eval` calls this.
     public func publicEvaluatorReport(source: String, on inputs: CandidateInputs, after outcome: EvaluationOutcome) throws
         -> PublicEvaluatorReport? {
         guard let check = inputs.problem.publicEvaluatorCheck(inputs) else { return nil }
-        if let failure = outcome.failure, ![.deadlineMiss, .rejected].contains(failure.kind) { return nil }
+        if let failure = outcome.failure {
+            if failure.kind == .compileError { return nil }
+            if check.fineScoreIsPublic && ![.deadlineMiss, .rejected].contains(failure.kind) { return nil }
+        }
         if check.fineScoreIsPublic, outcome.valid, let score = outcome.score {
             return PublicEvaluatorReport(figures: check.figures(score), failure: nil, seconds: 0)
         }

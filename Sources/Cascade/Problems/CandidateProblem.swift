@@ -201,6 +201,11 @@ extension CandidateProblem {
     /// The problem's levels on `inputs`, cheapest first.
     func levels(_ inputs: CandidateInputs) throws -> [any FidelityLevel] { try definition.erasedLevels(inputs) }
 
+    /// The names of the fine level's metrics on `inputs` (what `evolve` may use as features).
+    public func fineMetricNames(_ inputs: CandidateInputs) throws -> [String] {
+        try levels(inputs).last?.metrics.map(\.name) ?? []
+    }
+
     /// The public evaluator's diagnostic run on `inputs`, for problems that have one.
     public func publicEvaluatorCheck(_ inputs: CandidateInputs) -> PublicEvaluatorCheck? {
         definition.erasedPublicEvaluatorCheck(inputs)

@@ -86,6 +86,15 @@ public struct EvolveRun {
         _ = try EvolveBlock(source: initialSource)
 
         let inputs = try problem.loadInputs(InputRequest(settings: request.inputSettings), catalog: catalog)
+        if let stored {
+            // A run started before a metric was renamed must not bin a vanished feature to 0.
+            let known = try ["length", "score"] + problem.fineMetricNames(inputs)
+            if let gone = stored.selection.features.first(where: { !known.contains($0) }) {
+                throw EvolveError.invalidOption("--resume", value: request.folder.path,
+                                                reason: "the run's selection feature \(Escaped.value(gone)) is no longer a fine-level metric of "
+                                                    + "\(problem.rawValue) (metrics: \(known.joined(separator: ", "))); start a new run")
+            }
+        }
         let gates = try catalog.gates(for: problem, file: nil)
         let evaluation = try CascadeEvaluation(problem: problem, evaluator: evaluator, inputs: inputs,
                                                options: CascadeOptions(gates: gates.gates, budgets: gates.budgets, levels: gates.levels))

@@ -33,6 +33,9 @@ struct Eval: ParsableCommand {
 
     @OptionGroup var sandbox: SandboxOptions
 
+    @Flag(help: "Skip the public evaluator's diagnostic figure (spot, spot-multi), which may rerun every item.")
+    var noPublicEvaluator = false
+
     /// With per-item results (scenarios, windows, tables or workloads) in the JSON.
     @OptionGroup var output: OutputOptions
 
@@ -46,7 +49,15 @@ struct Eval: ParsableCommand {
         if outcome.failure?.kind == .compileError, let other = problem.otherProblem(suggestedBy: source) {
             Log.note("hint: the candidate conforms to \(other.protocolName), a \(other.rawValue) protocol: pass --problem \(other.rawValue)")
         }
-        let publicEvaluator = try evaluator.publicEvaluatorReport(source: source, on: inputs, after: outcome)
+        // A cheap level run alone asked for a cheap answer; the diagnostic must never cost the report.
+        var publicEvaluator: PublicEvaluatorReport?
+        if !noPublicEvaluator && (cascade.level ?? "fine") == "fine" {
+            do {
+                publicEvaluator = try evaluator.publicEvaluatorReport(source: source, on: inputs, after: outcome)
+            } catch {
+                Log.note("note: no public evaluator figure: \(CandidateText.escaped(String(describing: error)))")
+            }
+        }
         let report = EvalReport(candidate: candidate, inputs: inputs, outcome: outcome, publicEvaluator: publicEvaluator)
         if output.json {
             try JSONOutput.print(report)

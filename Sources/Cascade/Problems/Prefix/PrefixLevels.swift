@@ -9,8 +9,8 @@ import SimCore
 ///   scored from column statistics alone (`PrefixColumnEstimate`).
 /// - `coarse`: a seeded `coarseShare` of the rows, scored by the exact public PHR.
 /// - `fine`: the whole tables sent through a KV cache with token blocks, finite capacity and LRU
-///   eviction, rows in the candidate's order (`KVCacheSimulation`): block hit rate, prefill
-///   tokens saved, and the exact PHR.
+///   eviction, rows in the candidate's order (`KVCacheSimulation`): block hit rate, the share
+///   of prefill tokens saved, and the exact PHR.
 ///
 /// Every metric is higher-is-better; tables are pooled (hits over totals), not averaged.
 public enum PrefixLevels {

@@ -1,7 +1,9 @@
 /// The numeric token parsers of pandas 2.x's C CSV reader (`read_csv`'s default engine), as the
 /// public LLM-SQL evaluator runs them: integers, unsigned integers and its "high" (default)
-/// float converter, byte for byte. The float converter is not correctly rounded beyond 17
-/// significant digits (it keeps 17 and scales by a power of ten), and that is reproduced.
+/// float converter. The float converter is not correctly rounded beyond 17 significant digits
+/// (it keeps 17 and scales by a power of ten), and that is reproduced. One difference: pandas
+/// keeps an exponent in a C `int`, which overflows past 10 digits (`1e4294967297` reads as
+/// `10.0` there); here such a cell is text.
 enum PandasNumberParsing {
     enum IntegerToken: Equatable {
         case value(Int64)

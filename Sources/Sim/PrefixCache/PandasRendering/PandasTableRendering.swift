@@ -9,7 +9,8 @@
 ///   (a power of two near 2^19 / columns) and then joins the chunks: integers and text mixed
 ///   across chunks stay as parsed in each (a `DtypeWarning` in pandas).
 /// - **The row's type.** `iterrows` gives each row the frame's common type: a frame of int64
-///   and float64 columns only turns every integer into a float (`7.0`).
+///   and float64 columns only turns every integer into a float (`7.0`); and `fillna` turns a row
+///   of the `object` type that holds numbers only, a float among them, into floats too.
 public enum PandasTableRendering {
     /// The rows pandas reads in one chunk for a table of `columns` columns.
     /// - Complexity: O(log columns).
@@ -43,7 +44,29 @@ public enum PandasTableRendering {
         for (c, column) in columns.enumerated() where changesText(column, raw: { rows[$0][c] }) {
             for r in rows.indices { rendered[r][c] = text(column.values[r], in: rowType) }
         }
+        // `fillna` on an `object` row silently downcasts one that holds numbers only: with a float
+        // among them, every integer prints as a float. Only a column typed differently across
+        // chunks puts numbers in an `object` row, so most tables skip this.
+        if rowType == .object, columns.contains(where: { $0.dtype == .object && $0.values.contains(where: isNumber) }) {
+            for r in rows.indices {
+                let values = columns.map { $0.values[r] }
+                guard values.allSatisfy(isNumber), values.contains(where: isFloat) else { continue }
+                rendered[r] = values.map { text($0, in: .float64) }
+            }
+        }
         return rendered
+    }
+
+    static func isNumber(_ value: PandasColumnInference.Value) -> Bool {
+        switch value {
+        case .int, .uint, .float: return true
+        case .bool, .text, .missing: return false
+        }
+    }
+
+    static func isFloat(_ value: PandasColumnInference.Value) -> Bool {
+        if case .float = value { return true }
+        return false
     }
 
     /// Whether a column renders differently from its raw cells: a typed column, or text with a
