@@ -69,7 +69,7 @@ import Testing
 
     @Test func pythonFloatText() {
         let cases: [(Double, String)] = [(1, "1.0"), (0.1, "0.1"), (1e15, "1000000000000000.0"), (1e16, "1e+16"), (1.5e300, "1.5e+300"),
-                                         (0.0001, "0.0001"), (5e-324, "5e-324"), (-2.5e-7, "-2.5e-07"), (123456789.125, "123456789.125")]
+                                         (0.0001, "0.0001"), (Double.leastNonzeroMagnitude, "5e-324"), (-2.5e-7, "-2.5e-07"), (123456789.125, "123456789.125")]
         for (x, text) in cases { #expect(PythonFloatText.string(x) == text) }
     }
 

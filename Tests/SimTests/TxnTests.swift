@@ -113,4 +113,29 @@ import SimCore
         let workloads = try TxnWorkloadFile.load(from: folder.appendingPathComponent("workloads-default.json"))
         #expect(workloads.map(\.workload.transactions.count) == [300, 200, 200])
     }
+
+    /// ASCII texts are split on bytes, others through Characters: both split the same ways,
+    /// and keys are numbered by first appearance across the workload.
+    @Test func asciiAndUnicodeTextsSplitAlike() throws {
+        let ascii = try TxnWorkloadFile.parse(name: "W", ["w-1\tr-2\r\n*  r-1 ", "\u{0B}r-2\u{0C}w-3"])
+        #expect(ascii.keyNames == ["1", "2", "3"])
+        #expect(ascii.workload.transactions == [[TxnOp(kind: .write, key: 0), TxnOp(kind: .read, key: 1), TxnOp(kind: .compute, key: -1),
+                                                  TxnOp(kind: .read, key: 0)],
+                                                 [TxnOp(kind: .read, key: 1), TxnOp(kind: .write, key: 2)]])
+        let unicode = try TxnWorkloadFile.parse(name: "W", ["w-1\tr-2\r\n*  r-1 \u{85}", "\u{0B}r-2\u{0C}w-3 r-é"])
+        #expect(unicode.keyNames == ["1", "2", "3", "é"])
+        #expect(Array(unicode.workload.transactions[0]) == ascii.workload.transactions[0])
+        #expect(throws: SimError.self) { try TxnWorkloadFile.parse(name: "W", ["r-1 *x"]) }
+        #expect(throws: SimError.self) { try TxnWorkloadFile.parse(name: "W", ["r"]) }
+    }
+
+    /// greedy-insertion refuses what it could not finish in minutes; the others take anything.
+    @Test func greedyInsertionStatesItsLimit() throws {
+        let op = [TxnOp(kind: .read, key: 0)]
+        let big = TxnWorkload(transactions: Array(repeating: op, count: BuiltinTxnPolicy.greedyInsertionLimit + 1), keyCount: 1)
+        let small = TxnWorkload(transactions: Array(repeating: op, count: BuiltinTxnPolicy.greedyInsertionLimit), keyCount: 1)
+        #expect(throws: SimError.self) { try BuiltinTxnPolicy.greedyInsertion.check(big, name: "W") }
+        try BuiltinTxnPolicy.greedyInsertion.check(small, name: "W")
+        try BuiltinTxnPolicy.smf.check(big, name: "W")
+    }
 }

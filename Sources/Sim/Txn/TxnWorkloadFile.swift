@@ -27,23 +27,26 @@ public enum TxnWorkloadFile {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw SimError.fileNotFound(url.path, tried: [url.path])
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let file = object as? [String: Any] else {
-            throw SimError.malformedFile(url.path, reason: "not a JSON object of workloads")
+        // The usual file decodes straight into strings; anything else takes the slower reading
+        // that can say what is wrong.
+        let file: [String: [String: String]]
+        if let typed = try? JSONDecoder().decode([String: [String: String]].self, from: data) {
+            file = typed
+        } else {
+            file = try checked(data, path: url.path)
         }
         guard !file.isEmpty else { throw SimError.malformedFile(url.path, reason: "no workloads") }
         return try file.keys.sorted(by: naturalOrder).map { name in
-            guard let transactions = file[name] as? [String: Any], !transactions.isEmpty else {
+            let transactions = file[name]!
+            guard !transactions.isEmpty else {
                 throw SimError.malformedFile(url.path, reason: "\(Escaped.value(name)) is not a non-empty object of transactions")
             }
             var texts = [String?](repeating: nil, count: transactions.count)
-            for (txnName, value) in transactions {
+            for (txnName, text) in transactions {
                 guard txnName.hasPrefix("txn"), let index = Int(txnName.dropFirst(3)), index >= 0,
                       index < texts.count, "txn\(index)" == txnName else {
                     throw SimError.malformedFile(
                         url.path, reason: "\(Escaped.value(name)): transaction names must be txn0 … txn\(texts.count - 1), found '\(Escaped.value(txnName))'")
-                }
-                guard let text = value as? String else {
-                    throw SimError.malformedFile(url.path, reason: "\(Escaped.value(name)).\(Escaped.value(txnName)) is not a string of operations")
                 }
                 texts[index] = text
             }
@@ -55,8 +58,33 @@ public enum TxnWorkloadFile {
         }
     }
 
-    /// Parses transactions given as operation strings.
+    /// The file read generically, each way it is not workloads of operation strings named.
+    private static func checked(_ data: Data, path: String) throws -> [String: [String: String]] {
+        guard let object = try? JSONSerialization.jsonObject(with: data), let file = object as? [String: Any] else {
+            throw SimError.malformedFile(path, reason: "not a JSON object of workloads")
+        }
+        var typed: [String: [String: String]] = [:]
+        for name in file.keys.sorted(by: naturalOrder) {
+            guard let transactions = file[name] as? [String: Any], !transactions.isEmpty else {
+                throw SimError.malformedFile(path, reason: "\(Escaped.value(name)) is not a non-empty object of transactions")
+            }
+            var texts: [String: String] = [:]
+            for txnName in transactions.keys.sorted(by: naturalOrder) {
+                guard let text = transactions[txnName] as? String else {
+                    throw SimError.malformedFile(path, reason: "\(Escaped.value(name)).\(Escaped.value(txnName)) is not a string of operations")
+                }
+                texts[txnName] = text
+            }
+            typed[name] = texts
+        }
+        return typed
+    }
+
+    /// Parses transactions given as operation strings, split on whitespace as `str.split()` does
+    /// for these texts. An all-ASCII text (the usual case) is split on its bytes in one pass; any
+    /// other goes through `Character`s, whose grapheme rules it may need.
     /// - Throws: `SimError.invalidParameter` naming the transaction and the bad operation.
+    /// - Complexity: O(total characters).
     public static func parse(name: String, _ texts: [String]) throws -> NamedTxnWorkload {
         var keyIDs: [Substring: Int32] = [:]
         var keyNames: [String] = []
@@ -64,21 +92,31 @@ public enum TxnWorkloadFile {
         transactions.reserveCapacity(texts.count)
         for (index, text) in texts.enumerated() {
             var ops: [TxnOp] = []
-            for token in text.split(whereSeparator: \.isWhitespace) {
-                if token == "*" {
-                    ops.append(TxnOp(kind: .compute, key: -1))
-                    continue
-                }
+            let ascii = text.utf8.allSatisfy { $0 < 0x80 }
+            func add(_ token: Substring) throws {
                 let kind: TxnOpKind
-                if token.hasPrefix("r-") { kind = .read } else if token.hasPrefix("w-") { kind = .write } else {
-                    throw SimError.invalidParameter(name: "operation", value: String(token),
-                                                    reason: "in \(Escaped.value(name)).txn\(index): expected r-KEY, w-KEY or *")
+                if ascii {
+                    let bytes = token.utf8
+                    let first = bytes.first, second = bytes.dropFirst().first
+                    if first == UInt8(ascii: "*") && bytes.count == 1 {
+                        ops.append(TxnOp(kind: .compute, key: -1))
+                        return
+                    }
+                    guard second == UInt8(ascii: "-"), first == UInt8(ascii: "r") || first == UInt8(ascii: "w") else {
+                        throw badOperation(token, name, index, "expected r-KEY, w-KEY or *")
+                    }
+                    kind = first == UInt8(ascii: "r") ? .read : .write
+                } else {
+                    if token == "*" {
+                        ops.append(TxnOp(kind: .compute, key: -1))
+                        return
+                    }
+                    if token.hasPrefix("r-") { kind = .read } else if token.hasPrefix("w-") { kind = .write } else {
+                        throw badOperation(token, name, index, "expected r-KEY, w-KEY or *")
+                    }
                 }
                 let key = token.dropFirst(2)
-                guard !key.isEmpty else {
-                    throw SimError.invalidParameter(name: "operation", value: String(token),
-                                                    reason: "in \(Escaped.value(name)).txn\(index): missing key")
-                }
+                guard !key.isEmpty else { throw badOperation(token, name, index, "missing key") }
                 let id: Int32
                 if let known = keyIDs[key] {
                     id = known
@@ -89,6 +127,24 @@ public enum TxnWorkloadFile {
                 }
                 ops.append(TxnOp(kind: kind, key: id))
             }
+            if ascii {
+                let bytes = text.utf8
+                var start: String.Index?
+                var i = bytes.startIndex
+                while i < bytes.endIndex {
+                    let b = bytes[i]
+                    if b == 0x20 || (b >= 0x09 && b <= 0x0D) {
+                        if let s = start { try add(text[s..<i]) }
+                        start = nil
+                    } else if start == nil {
+                        start = i
+                    }
+                    bytes.formIndex(after: &i)
+                }
+                if let s = start { try add(text[s..<bytes.endIndex]) }
+            } else {
+                for token in text.split(whereSeparator: \.isWhitespace) { try add(token) }
+            }
             guard !ops.isEmpty else {
                 throw SimError.invalidParameter(name: "transaction", value: "\(Escaped.value(name)).txn\(index)", reason: "has no operations")
             }
@@ -96,6 +152,10 @@ public enum TxnWorkloadFile {
         }
         return NamedTxnWorkload(name: name, workload: TxnWorkload(transactions: transactions, keyCount: keyNames.count),
                                 keyNames: keyNames)
+    }
+
+    private static func badOperation(_ token: Substring, _ name: String, _ index: Int, _ reason: String) -> SimError {
+        SimError.invalidParameter(name: "operation", value: String(token), reason: "in \(Escaped.value(name)).txn\(index): \(reason)")
     }
 
     /// `WORKLOAD_2` before `WORKLOAD_10`: digit runs compare as numbers.

@@ -7,9 +7,13 @@ extension TxnProblem {
     /// Each level's scoring on the embedded workloads, and one makespan evaluation of the
     /// reference WORKLOAD_1 (reference data only).
     public func benchmarks(runs: Int, catalog: InputCatalog) throws -> [BenchRow] {
-        var rows = Self.txnLevels(try TxnWorkloadFile.load(from: Self.workloadFile(nil, catalog: catalog)), runs: runs)
+        let defaultFile = try Self.workloadFile(nil, catalog: catalog)
+        var rows = Self.txnLevels(try TxnWorkloadFile.load(from: defaultFile), runs: runs)
+        rows.append(try Self.txnParse(defaultFile, label: "txn parse: default workloads file (JSON and operations)", runs: runs))
         if let data = try? catalog.referenceData() {
-            let workloads = try TxnWorkloadFile.load(from: data.appendingPathComponent("txn/workloads.json"))
+            let file = data.appendingPathComponent("txn/workloads.json")
+            rows.append(try Self.txnParse(file, label: "txn parse: reference workloads.json (3 × 100 txns)", runs: runs))
+            let workloads = try TxnWorkloadFile.load(from: file)
             if let w1 = workloads.first(where: { $0.name == "WORKLOAD_1" }) {
                 rows.append(Self.txnMakespan(w1, label: "txn makespan, WORKLOAD_1 identity (100 txns)", runs: runs))
             }
@@ -44,6 +48,16 @@ extension TxnProblem {
         return [BenchRow("txn cost model: conflict chains, 25 % sample of the default workloads", clock: "cpu", estimate),
                 BenchRow("txn coarse: public makespan, default workloads (700 txns)", clock: "cpu", exact),
                 BenchRow("txn fine: 2PL execution, 4 workers, default workloads", clock: "cpu", executed)]
+    }
+
+    /// Reading a workload file: JSON, then every operation string.
+    static func txnParse(_ file: URL, label: String, runs: Int) throws -> BenchRow {
+        var count = 0
+        let parse = try BenchSamples.cpuTime(runs: runs, sink: { count &+= $0 }) { () throws -> Int in
+            try TxnWorkloadFile.load(from: file).reduce(0) { $0 + $1.workload.transactions.count }
+        }
+        precondition(count > 0)
+        return BenchRow(label, clock: "cpu", parse)
     }
 
     /// One makespan evaluation of the identity order, repeated so that a run lasts long enough to

@@ -45,6 +45,7 @@ struct SimulateTxn: ParsableCommand {
             label = "schedule-file"
         } else {
             let policy = try BuiltinTxnPolicy(named: policy ?? "identity")
+            for w in named { try policy.check(w.workload, name: w.name) }
             for w in named {
                 let start = monotonicSeconds()
                 let order = policy.schedule(w.workload, seed: seed)
