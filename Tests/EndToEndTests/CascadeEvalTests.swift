@@ -304,7 +304,8 @@ extension CandidateSandboxTests {
             #expect(failure["kind"] as? String == "timeout" && (failure["message"] as? String ?? "").contains("CPU limit of 1 s"))
             // --timeout caps every stage's budget.
             let capped = try CandidateFixtures.eval(busy, ["--level", "coarse", "--budget", "coarse=100", "--timeout", "2"]).json()
-            #expect(((capped["failure"] as? [String: Any])?["message"] as? String ?? "").contains("wall-clock limit of 2.0 s"))
+            let message = (capped["failure"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains("wall-clock limit of 2.0 s"), "\(message)")
         }
     }
 }

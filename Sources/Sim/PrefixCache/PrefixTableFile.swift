@@ -1,5 +1,4 @@
 import CandidateAPI
-import CSV
 import Foundation
 import SimCore
 
@@ -32,29 +31,19 @@ public enum PrefixTableFile {
     /// Parses CSV text into its fields as written (after unquoting).
     public static func parseFields(_ text: String, name: String) throws -> PrefixTable {
         guard !text.isEmpty else { throw SimError.malformedFile(name, reason: "no header row") }
-        if let (line, reason) = CSVQuotingCheck.problem(in: text) {
-            throw SimError.malformedFile(name, reason: "line \(line): \(reason)")
-        }
-        let reader: CSVReader
+        var records: [[String]]
         do {
-            reader = try CSVReader(string: text, hasHeaderRow: true)
-        } catch {
-            throw SimError.malformedFile(name, reason: "not CSV (\(error))")
+            records = try CSVRecords.parse(text)
+        } catch let error as CSVRecords.Malformed {
+            throw SimError.malformedFile(name, reason: "line \(error.line): \(error.reason)")
         }
-        guard let header = reader.headerRow, !header.isEmpty, !(header.count == 1 && header[0].isEmpty) else {
+        guard let header = records.first, !(header.count == 1 && header[0].isEmpty) else {
             throw SimError.malformedFile(name, reason: "no header row")
         }
-        var rows: [[String]] = []
-        while let row = reader.next() {
-            guard row.count == header.count else {
-                throw SimError.malformedFile(
-                    name, reason: "row \(rows.count + 1) has \(row.count) fields, the header \(header.count)")
-            }
-            rows.append(row)
+        records.removeFirst()
+        for (index, row) in records.enumerated() where row.count != header.count {
+            throw SimError.malformedFile(name, reason: "row \(index + 1) has \(row.count) fields, the header \(header.count)")
         }
-        if let error = reader.error {
-            throw SimError.malformedFile(name, reason: "malformed CSV after row \(rows.count) (\(error))")
-        }
-        return PrefixTable(columns: header, rows: rows)
+        return PrefixTable(columns: header, rows: records)
     }
 }
