@@ -90,6 +90,11 @@ public struct CandidateCompiler: Sendable {
                 CompileCacheTrim.touch(entry)
                 return .success(CompiledCandidate(executable: executable, cached: true, seconds: Date().timeIntervalSince(start)))
             }
+            // The same source failed before with the same toolchain: it fails again, for free.
+            if stored == material, let diagnostics = try? String(contentsOf: entry.appendingPathComponent(Self.failureFile), encoding: .utf8) {
+                CompileCacheTrim.touch(entry)
+                return .failure(CandidateFailure(.compileError, diagnostics))
+            }
         }
 
         // As root, the compiler runs as a uid of its own in a folder of that uid (see
@@ -150,7 +155,10 @@ public struct CandidateCompiler: Sendable {
             return .failure(CandidateFailure(.compileError, "swiftc did not finish within \(Int(timeoutSeconds)) s"))
         }
         guard run.status == 0, fm.isExecutableFile(atPath: work.appendingPathComponent("candidate").path) else {
-            return .failure(CandidateFailure(.compileError, Self.diagnostics(run.output)))
+            let diagnostics = Self.diagnostics(run.output)
+            // Kept for a repeat (a timeout is not: it may be the machine's load).
+            storeFailure(diagnostics, material: material, hash: hash.hex, in: candidates)
+            return .failure(CandidateFailure(.compileError, diagnostics))
         }
         // Claim a free slot atomically (mkdir succeeds for one process only), then publish the
         // executable before the key: a key on disk always names a complete executable.
@@ -171,6 +179,24 @@ public struct CandidateCompiler: Sendable {
             return .success(CompiledCandidate(executable: executable, cached: false, seconds: Date().timeIntervalSince(start)))
         }
         throw CascadeError.system("cannot store the compiled candidate in \(candidates.path)")
+    }
+
+    /// The file of a cache entry holding the diagnostics of a source that did not compile.
+    static let failureFile = "compile-error"
+
+    /// Records a failed compile under its key: the diagnostics first, then the key, so a key on
+    /// disk always names a complete entry. Best effort: a failure not stored is compiled again.
+    func storeFailure(_ diagnostics: String, material: String, hash: String, in candidates: URL) {
+        for slot in 0..<16 {
+            let entry = candidates.appendingPathComponent("\(hash)-\(slot)", isDirectory: true)
+            guard mkdir(entry.path, 0o755) == 0 else { continue }
+            let keyTemp = entry.appendingPathComponent("key.tmp")
+            guard (try? Data(diagnostics.utf8).write(to: entry.appendingPathComponent(Self.failureFile))) != nil,
+                  (try? Data(material.utf8).write(to: keyTemp)) != nil else { return }
+            _ = rename(keyTemp.path, entry.appendingPathComponent("key").path)
+            trim.trim(candidates)
+            return
+        }
     }
 
     /// Build folders in the cache (where the compiler runs as this process's uid):
