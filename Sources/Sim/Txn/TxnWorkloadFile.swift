@@ -27,6 +27,13 @@ public enum TxnWorkloadFile {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw SimError.fileNotFound(url.path, tried: [url.path])
         }
+        return try decode(data, path: url.path)
+    }
+
+    /// Workloads from a file's bytes; `path` names it in errors.
+    /// - Complexity: O(total operations).
+    public static func decode(_ data: Data, path: String) throws -> [NamedTxnWorkload] {
+        let url = URL(fileURLWithPath: path)
         // The usual file decodes straight into strings; anything else takes the slower reading
         // that can say what is wrong.
         let file: [String: [String: String]]

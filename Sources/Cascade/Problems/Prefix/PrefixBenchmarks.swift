@@ -4,10 +4,27 @@ import Sim
 import SimCore
 
 extension PrefixProblem {
-    /// beer.csv (reference data only): parse, exact PHR, GGR.
+    /// Parsing a large table (always), and beer.csv (reference data only): parse, exact PHR, GGR.
     public func benchmarks(runs: Int, catalog: InputCatalog) throws -> [BenchRow] {
-        guard let data = try? catalog.referenceData() else { return [] }
-        return try Self.prefix(data.appendingPathComponent("prefix/beer.csv"), runs: runs)
+        var rows = [try Self.parseAtScale(rows: 100_000, runs: runs)]
+        if let data = try? catalog.referenceData() {
+            rows += try Self.prefix(data.appendingPathComponent("prefix/beer.csv"), runs: runs)
+        }
+        return rows
+    }
+
+    /// Parsing (and rendering) a deterministic table of `rows` × 8 cells in memory: integers,
+    /// floats, quoted text with delimiters, repeated and distinct text.
+    static func parseAtScale(rows: Int, runs: Int) throws -> BenchRow {
+        var text = "id,user,score,rating,category,title,review,flag\n"
+        for r in 0..<rows {
+            text += "\(r),user\(r % 997),\(r % 5).\(r % 10),\(r % 20)/20,cat\(r % 13),\"Title \(r % 311), part \(r % 7)\","
+                + "review text \(r) with words \(r % 101),\(r % 2 == 0 ? "True" : "False")\n"
+        }
+        var count = 0
+        let parse = try BenchSamples.wallTime(runs: runs) { count = try PrefixTableFile.parse(text, name: "generated").rows.count }
+        precondition(count == rows)
+        return BenchRow("prefix parse: generated \(rows / 1000)k × 8 table (\(text.utf8.count >> 20) MiB, rendered)", clock: "wall", parse)
     }
 
     /// beer.csv: parsing (apart), the exact PHR of the original order (excluding parsing), and

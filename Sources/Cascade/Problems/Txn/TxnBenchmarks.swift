@@ -10,6 +10,7 @@ extension TxnProblem {
         let defaultFile = try Self.workloadFile(nil, catalog: catalog)
         var rows = Self.txnLevels(try TxnWorkloadFile.load(from: defaultFile), runs: runs)
         rows.append(try Self.txnParse(defaultFile, label: "txn parse: default workloads file (JSON and operations)", runs: runs))
+        rows.append(try Self.txnParseAtScale(transactions: 10_000, runs: runs))
         if let data = try? catalog.referenceData() {
             let file = data.appendingPathComponent("txn/workloads.json")
             rows.append(try Self.txnParse(file, label: "txn parse: reference workloads.json (3 × 100 txns)", runs: runs))
@@ -58,6 +59,24 @@ extension TxnProblem {
         }
         precondition(count > 0)
         return BenchRow(label, clock: "cpu", parse)
+    }
+
+    /// Reading one deterministic workload of `transactions` transactions of 2–16 operations on
+    /// 5,000 keys, from its JSON bytes in memory.
+    static func txnParseAtScale(transactions: Int, runs: Int) throws -> BenchRow {
+        var text = "{\"SCALE\": {"
+        for t in 0..<transactions {
+            let ops = (0..<(2 + t % 15)).map { o in o % 5 == 4 ? "*" : "\(o % 3 == 0 ? "w" : "r")-\((t * 31 + o * 17) % 5000)" }
+            text += (t == 0 ? "" : ", ") + "\"txn\(t)\": \"\(ops.joined(separator: " "))\""
+        }
+        text += "}}"
+        let data = Data(text.utf8)
+        var count = 0
+        let parse = try BenchSamples.cpuTime(runs: runs, sink: { count = $0 }) { () throws -> Int in
+            try TxnWorkloadFile.decode(data, path: "generated").reduce(0) { $0 + $1.workload.transactions.count }
+        }
+        precondition(count == transactions)
+        return BenchRow("txn parse: one generated \(transactions / 1000)k-transaction workload", clock: "cpu", parse)
     }
 
     /// One makespan evaluation of the identity order, repeated so that a run lasts long enough to
