@@ -50,6 +50,12 @@ extension CandidateSandboxTests {
             }
             let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
             #expect(markdown.contains("## Leaderboard") && markdown.contains("| held-out |"))
+            // What each stage cost over the run's programs: every program compiled, the compile first.
+            #expect(markdown.contains("## What the cascade cost on this run's programs") && markdown.contains("| total |"))
+            let secondReport = try second.json()
+            let costs = secondReport["stage_costs"] as? [[String: Any]] ?? []
+            #expect(costs.first?["stage"] as? String == "compile" && costs.first?["programs"] as? Int == secondReport["programs"] as? Int)
+            #expect(costs.allSatisfy { ($0["seconds"] as? Double ?? -1) >= 0 } && costs.contains { $0["stage"] as? String == "fine" })
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("store.sqlite").path))
 
             // runs list / show read the store.

@@ -64,7 +64,8 @@ extension EvolutionLoop {
     func report(_ parent: ProgramRecord) throws -> String {
         let metric = problem.fitness
         var lines = ["score: \(parent.score.map { "\($0)" } ?? "-") (\(metric.name), \(metric.lowerIsBetter ? "lower" : "higher") is better)"]
-        let stages = try store.evaluations(program: parent.id ?? 0)
+        // A compile that passed says nothing to the generator.
+        let stages = try store.evaluations(program: parent.id ?? 0).filter { !($0.stage == "compile" && $0.status == "passed") }
         for stage in stages { lines.append("\(stage.stage): \(stage.status) \(stage.metrics)") }
         if let artifacts = stages.last?.artifacts, artifacts != "[]", artifacts != "null" {
             lines.append("artifacts of the last stage: \(artifacts.prefix(2000))")

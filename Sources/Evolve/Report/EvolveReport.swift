@@ -24,9 +24,19 @@ public struct EvolveReport: Encodable, Sendable {
     public var bestScore: Double?
     public var leaderboard: [Entry]
     public var rescored: [Rescore]
+    /// What the run's programs cost, per stage (`compile` first): programs that reached it and
+    /// seconds spent there (compile: the parent's wall time, cache hits included; a level: its
+    /// sandboxed run).
+    public var stageCosts: [StageCost]
+
+    public struct StageCost: Encodable, Sendable, Equatable {
+        var stage: String
+        var programs: Int
+        var seconds: Double
+    }
 
     enum CodingKeys: String, CodingKey {
-        case run, problem, metric, iterations, programs, stopped, leaderboard, rescored
+        case run, problem, metric, iterations, programs, stopped, leaderboard, rescored, stageCosts = "stage_costs"
         case lowerIsBetter = "lower_is_better", failedCalls = "failed_calls", spentUSD = "spent_usd", stopReason = "stop_reason"
         case initialScore = "initial_score", bestScore = "best_score"
     }
@@ -55,7 +65,22 @@ public struct EvolveReport: Encodable, Sendable {
                             leaderboard: ranked.prefix(10).map {
                                 Entry(iteration: $0.iteration, score: $0.score!, generation: $0.generation, island: $0.island, generator: $0.generator)
                             },
-                            rescored: rescored)
+                            rescored: rescored, stageCosts: try stageCosts(store: store, programs: programs))
+    }
+
+    /// Seconds and programs per stage over `programs` (runs stored before compiles were
+    /// recorded show no compile row).
+    static func stageCosts(store: ProgramStore, programs: [ProgramRecord]) throws -> [StageCost] {
+        var costs: [String: StageCost] = [:]
+        for p in programs {
+            for e in try store.evaluations(program: p.id ?? 0) where e.status != "skipped" {
+                var cost = costs[e.stage] ?? StageCost(stage: e.stage, programs: 0, seconds: 0)
+                cost.programs += 1
+                cost.seconds += e.seconds
+                costs[e.stage] = cost
+            }
+        }
+        return costs.values.sorted { (stageRank($0.stage), $0.stage) < (stageRank($1.stage), $1.stage) }
     }
 
     /// Writes best.swift, progress.svg and report.md into the run folder.
@@ -78,6 +103,14 @@ public struct EvolveReport: Encodable, Sendable {
             + "generator spend \(String(format: "%.4f", spentUSD)) $.\n\n"
         md += "Score: `\(metric)` on the search inputs, \(lowerIsBetter ? "lower" : "higher") is better. "
             + "Initial program \(Self.text(initialScore)), best \(Self.text(bestScore)).\n\n![progress](progress.svg)\n\n"
+        if !stageCosts.isEmpty {
+            let total = stageCosts.reduce(0) { $0 + $1.seconds }
+            md += "## What the cascade cost on this run's programs\n\n| stage | programs | seconds | share |\n|---|---|---|---|\n"
+            for c in stageCosts {
+                md += "| \(c.stage) | \(c.programs) | \(fixed(c.seconds, 2)) | \(fixed(total > 0 ? c.seconds / total * 100 : 0, 1)) % |\n"
+            }
+            md += "| total | | \(fixed(total, 2)) | |\n\n"
+        }
         if !rescored.isEmpty {
             md += "## Re-scored by the fine level on inputs the search never saw\n\n| set | initial | best | note |\n|---|---|---|---|\n"
             for r in rescored { md += "| \(r.set) | \(Self.text(r.initial)) | \(Self.text(r.best)) | \(r.note ?? "") |\n" }

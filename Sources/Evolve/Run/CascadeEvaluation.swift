@@ -20,14 +20,18 @@ public struct CascadeEvaluation: Sendable {
         let metric = problem.fitness
         let fine = outcome.stages.last { $0.level == "fine" }
         let score = outcome.valid ? fine?.metrics[metric.name] : nil
-        var records = outcome.stages.map { s in
-            EvaluationRecord(stage: s.level, status: s.status.rawValue, metrics: Self.json(s.metrics), artifacts: Self.json(s.artifacts),
-                             seconds: s.seconds, failureKind: s.failure?.kind.rawValue, failureMessage: s.failure?.message)
-        }
-        if outcome.stages.isEmpty, let failure = outcome.failure {
-            records = [EvaluationRecord(stage: "compile", status: "failed", metrics: "{}", artifacts: "[]",
-                                        seconds: outcome.compileSeconds, failureKind: failure.kind.rawValue, failureMessage: failure.message)]
-        }
+        // The compile first (its seconds, which a store dump leaves out as it does every time;
+        // not whether the cache answered, which would make the store depend on the cache), then
+        // each stage: the run's report adds them up per stage.
+        let compileFailure = outcome.stages.isEmpty ? outcome.failure : nil
+        let records = [EvaluationRecord(stage: "compile", status: compileFailure == nil ? "passed" : "failed",
+                                        metrics: "{}", artifacts: "[]",
+                                        seconds: outcome.compileSeconds, failureKind: compileFailure?.kind.rawValue,
+                                        failureMessage: compileFailure?.message)]
+            + outcome.stages.map { s in
+                EvaluationRecord(stage: s.level, status: s.status.rawValue, metrics: Self.json(s.metrics), artifacts: Self.json(s.artifacts),
+                                 seconds: s.seconds, failureKind: s.failure?.kind.rawValue, failureMessage: s.failure?.message)
+            }
         return EvaluatedChild(valid: outcome.valid && score != nil, score: score,
                               fitness: score.map { metric.lowerIsBetter ? -$0 : $0 },
                               rejectedAt: outcome.valid ? nil : (outcome.rejectedAt ?? "compile"), evaluations: records,
