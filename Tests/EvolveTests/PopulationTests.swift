@@ -55,3 +55,22 @@ import SimCore
         #expect(after.members(island: 1).map(\.id).sorted() == [2, 3])
     }
 }
+
+/// The report's search → held-out retention: the share of the search improvement that the
+/// held-out inputs keep.
+@Suite struct HeldOutRetentionTests {
+    @Test func retentionIsTheHeldOutImprovementOverTheSearchOne() {
+        func held(_ initial: Double, _ best: Double) -> [EvolveReport.Rescore] {
+            [EvolveReport.Rescore(set: "held-out", initial: initial, best: best, note: nil)]
+        }
+        // Lower is better: 210 better on search, 103 worse held out.
+        let txn = EvolveReport.retention(initial: 4127, best: 3917, rescored: held(3628, 3731), lowerIsBetter: true)
+        #expect(txn.map { abs($0 - (-103.0 / 210.0)) < 1e-12 } == true)
+        // Higher is better: 0.016 gained on search, 0.003 held out.
+        let prefix = EvolveReport.retention(initial: 0.198, best: 0.214, rescored: held(0.227, 0.230), lowerIsBetter: false)
+        #expect(prefix.map { abs($0 - 0.003 / 0.016) < 1e-9 } == true)
+        // No search improvement, or no held-out score: nothing to say.
+        #expect(EvolveReport.retention(initial: 1, best: 1, rescored: held(1, 2), lowerIsBetter: true) == nil)
+        #expect(EvolveReport.retention(initial: 2, best: 1, rescored: [], lowerIsBetter: true) == nil)
+    }
+}

@@ -29,6 +29,19 @@ public struct EvolveReport: Encodable, Sendable {
     /// sandboxed run).
     public var stageCosts: [StageCost]
 
+    /// The best program's improvement over the initial one on the held-out inputs, as a share of
+    /// its improvement on the search inputs (1: all of it carries over; negative: it got worse);
+    /// `nil` without a search improvement or a held-out score. Overfitting shows here.
+    public var heldOutRetention: Double? = nil
+
+    static func retention(initial: Double?, best: Double?, rescored: [Rescore], lowerIsBetter: Bool) -> Double? {
+        guard let initial, let best, let held = rescored.first(where: { $0.set == "held-out" }),
+              let hi = held.initial, let hb = held.best else { return nil }
+        let search = lowerIsBetter ? initial - best : best - initial
+        guard search > 0 else { return nil }
+        return (lowerIsBetter ? hi - hb : hb - hi) / search
+    }
+
     public struct StageCost: Encodable, Sendable, Equatable {
         var stage: String
         var programs: Int
@@ -37,6 +50,7 @@ public struct EvolveReport: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case run, problem, metric, iterations, programs, stopped, leaderboard, rescored, stageCosts = "stage_costs"
+        case heldOutRetention = "held_out_retention"
         case lowerIsBetter = "lower_is_better", failedCalls = "failed_calls", spentUSD = "spent_usd", stopReason = "stop_reason"
         case initialScore = "initial_score", bestScore = "best_score"
     }
@@ -57,7 +71,7 @@ public struct EvolveReport: Encodable, Sendable {
                         note: [x.failure.map { "initial: \($0)" }, y.failure.map { "best: \($0)" }].compactMap { $0 }.joined(separator: "; ").nilIfEmpty)
             }
         }
-        return EvolveReport(run: folder.path, problem: run.problem, metric: metric.name, lowerIsBetter: metric.lowerIsBetter,
+        var report = EvolveReport(run: folder.path, problem: run.problem, metric: metric.name, lowerIsBetter: metric.lowerIsBetter,
                             iterations: run.iteration, programs: programs.count,
                             stopped: programs.stoppedByStage,
                             failedCalls: calls.filter { $0.error != nil }.count, spentUSD: calls.reduce(0) { $0 + $1.costUSD },
@@ -66,6 +80,9 @@ public struct EvolveReport: Encodable, Sendable {
                                 Entry(iteration: $0.iteration, score: $0.score!, generation: $0.generation, island: $0.island, generator: $0.generator)
                             },
                             rescored: rescored, stageCosts: try stageCosts(store: store, programs: programs))
+        report.heldOutRetention = retention(initial: report.initialScore, best: report.bestScore, rescored: rescored,
+                                            lowerIsBetter: metric.lowerIsBetter)
+        return report
     }
 
     /// Seconds and programs per stage over `programs` (runs stored before compiles were
@@ -115,6 +132,10 @@ public struct EvolveReport: Encodable, Sendable {
             md += "## Re-scored by the fine level on inputs the search never saw\n\n| set | initial | best | note |\n|---|---|---|---|\n"
             for r in rescored { md += "| \(r.set) | \(Self.text(r.initial)) | \(Self.text(r.best)) | \(r.note ?? "") |\n" }
             md += "\n"
+            if let retention = heldOutRetention {
+                md += "Search → held-out: the best program keeps \(fixed(retention * 100, 1)) % of its search improvement over the "
+                    + "initial program on the held-out inputs\(retention < 0.5 ? " — below half: the search set is overfitted" : "").\n\n"
+            }
         }
         md += "## Leaderboard\n\n| rank | iteration | \(metric) | generation | island | generator |\n|---|---|---|---|---|---|\n"
         for (k, e) in leaderboard.enumerated() {
