@@ -72,14 +72,14 @@ public struct EvolveReport: Encodable, Sendable {
             }
         }
         var report = EvolveReport(run: folder.path, problem: run.problem, metric: metric.name, lowerIsBetter: metric.lowerIsBetter,
-                            iterations: run.iteration, programs: programs.count,
-                            stopped: programs.stoppedByStage,
-                            failedCalls: calls.filter { $0.error != nil }.count, spentUSD: calls.reduce(0) { $0 + $1.costUSD },
-                            stopReason: stopReason.rawValue, initialScore: programs.first?.score, bestScore: ranked.first?.score,
-                            leaderboard: ranked.prefix(10).map {
-                                Entry(iteration: $0.iteration, score: $0.score!, generation: $0.generation, island: $0.island, generator: $0.generator)
-                            },
-                            rescored: rescored, stageCosts: try stageCosts(store: store, programs: programs))
+                                  iterations: run.iteration, programs: programs.count,
+                                  stopped: programs.stoppedByStage,
+                                  failedCalls: calls.filter { $0.error != nil }.count, spentUSD: calls.reduce(0) { $0 + $1.costUSD },
+                                  stopReason: stopReason.rawValue, initialScore: programs.first?.score, bestScore: ranked.first?.score,
+                                  leaderboard: ranked.prefix(10).map {
+                                      Entry(iteration: $0.iteration, score: $0.score!, generation: $0.generation, island: $0.island, generator: $0.generator)
+                                  },
+                                  rescored: rescored, stageCosts: try stageCosts(store: store, programs: programs))
         report.heldOutRetention = retention(initial: report.initialScore, best: report.bestScore, rescored: rescored,
                                             lowerIsBetter: metric.lowerIsBetter)
         return report
