@@ -36,4 +36,20 @@ import Testing
         let report = analysis.report(problem: "spot", metric: "mean_cost", referencePolicy: "greedy", search: "s", heldOut: "h")
         #expect(report.recommendedGates.map(\.factor) == [1])
     }
+
+    /// The pool's compiles counted on both sides: (compile + fine) / (compile + cascade).
+    @Test func theFactorWithCompileCountsThePoolsCompiles() throws {
+        var pool = entries { 0.9 + Double($0) / 100 }
+        for i in pool.indices { pool[i].compileSeconds = 0.5 }
+        let analysis = CalibrationAnalysis(entries: pool, references: ["coarse": 1, "fine": 1],
+                                           levelNames: ["coarse", "fine"], metrics: ["coarse": "mean_cost", "fine": "mean_cost"])
+        let report = analysis.report(problem: "spot", metric: "mean_cost", referencePolicy: "greedy", search: "s", heldOut: "h")
+        let compile = try #require(report.compileSeconds), factor = try #require(report.candidatesPerCPUHourFactorWithCompile)
+        #expect(abs(compile - 10) < 1e-9)
+        #expect(abs(factor - (compile + report.fineOnlySeconds) / (compile + report.cascadeSeconds)) < 1e-12)
+        // Compiles cost the same either way: they pull the factor towards 1, from either side.
+        let excluded = report.candidatesPerCPUHourFactor
+        #expect(min(excluded, 1) <= factor && factor <= max(excluded, 1))
+        #expect(CalibrationMarkdown.withCompile(report).contains("of compiles counted on both sides"))
+    }
 }

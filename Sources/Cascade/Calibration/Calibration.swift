@@ -78,6 +78,10 @@ public struct CalibrationReport: Sendable, Codable {
     public var fineOnlySeconds: Double
     public var cascadeSeconds: Double
     public var candidatesPerCPUHourFactor: Double
+    /// The pool's compile seconds (a cache hit counts its lookup), and the factor with them
+    /// included on both sides: (compile + fine) / (compile + cascade). Absent in older reports.
+    public var compileSeconds: Double?
+    public var candidatesPerCPUHourFactorWithCompile: Double?
     /// Spearman of the fine level on the search set against the held-out set.
     public var heldOutSpearman: Double?
     /// Per level: 20 × the slowest valid candidate's run, at least 10 s (what `eval` reads as
@@ -94,6 +98,7 @@ public struct CalibrationReport: Sendable, Codable {
         case cascadeTopDecileRecall = "cascade_top_decile_recall", fineOnlySeconds = "fine_only_seconds"
         case cascadeSeconds = "cascade_seconds", candidatesPerCPUHourFactor = "candidates_per_cpu_hour_factor"
         case heldOutSpearman = "held_out_spearman", recommendedBudgets = "recommended_budgets"
+        case compileSeconds = "compile_seconds", candidatesPerCPUHourFactorWithCompile = "candidates_per_cpu_hour_factor_with_compile"
     }
 }
 

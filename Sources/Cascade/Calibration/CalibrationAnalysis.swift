@@ -82,6 +82,7 @@ struct CalibrationAnalysis {
                 if let gate = gates.first(where: { $0.level == level }), !passes(e, level, gate.factor) { break }
             }
         }
+        let compile = entries.reduce(0) { $0 + $1.compileSeconds }
         let heldOutPairs = entries.compactMap { e -> (Double, Double)? in
             guard e.levels["fine"]?.valid == true, e.heldOut?.valid == true,
                   let a = e.levels["fine"]?.value, let b = e.heldOut?.value else { return nil }
@@ -93,6 +94,7 @@ struct CalibrationAnalysis {
             recommendedLevels: cascade < fineOnly && jointRecall >= 0.95 ? levelNames : ["fine"], cascadeTopDecileRecall: jointRecall,
             fineOnlySeconds: fineOnly, cascadeSeconds: cascade,
             candidatesPerCPUHourFactor: cascade > 0 ? fineOnly / cascade : 0,
+            compileSeconds: compile, candidatesPerCPUHourFactorWithCompile: compile + cascade > 0 ? (compile + fineOnly) / (compile + cascade) : 0,
             heldOutSpearman: RankStatistics.spearman(heldOutPairs.map(\.0), heldOutPairs.map(\.1)),
             recommendedBudgets: budgets(), sequential: nil, entries: entries)
     }

@@ -27,6 +27,12 @@ public enum CalibrationMarkdown {
         }).count
     }
 
+    /// The factor with compile included, where the report has it.
+    static func withCompile(_ r: CalibrationReport) -> String {
+        guard let compile = r.compileSeconds, let factor = r.candidatesPerCPUHourFactorWithCompile else { return "" }
+        return "; with the pool's \(fixed(compile, 2)) s of compiles counted on both sides, \(fixed(factor, 2))×"
+    }
+
     static func levelsNote(_ r: CalibrationReport) -> String {
         guard r.recommendedLevels == ["fine"] else {
             return "The gated cascade is cheaper than the fine level alone, so `eval` runs every level."
@@ -111,7 +117,7 @@ public enum CalibrationMarkdown {
 
             Fine level alone: \(fixed(r.fineOnlySeconds, 2)) s for the pool; through the cascade with these gates: \
             \(fixed(r.cascadeSeconds, 2)) s — \(fixed(r.candidatesPerCPUHourFactor, 2))× the candidates per CPU-hour \
-            (compile excluded).
+            (compile excluded)\(withCompile(r)).
 
             \(levelsNote(r))
 
