@@ -43,3 +43,30 @@ import Testing
         #expect(flock(other, LOCK_EX | LOCK_NB) == 0)
     }
 }
+
+/// A sandbox uid is never held by two sandboxes at once: leases by `flock`, released for reuse.
+@Suite struct SandboxIdentityLeaseTests {
+    @Test func twoLeasesOfARangeNeverShareAUidAndAFullRangeIsRefused() throws {
+        let folder = try TestPaths.temporaryDirectory().appendingPathComponent("leases")
+        let environment = ["SIM_CASCADE_SANDBOX_UIDS": "7-8"]
+        let first = try SandboxIdentity.lease(environment: environment, leases: folder)
+        let second = try SandboxIdentity.lease(environment: environment, leases: folder)
+        #expect(Set([first.identity.uid, second.identity.uid]) == [7, 8])
+        #expect(throws: CascadeError.self) { try SandboxIdentity.lease(environment: environment, leases: folder) }
+        first.release()
+        let third = try SandboxIdentity.lease(environment: environment, leases: folder)
+        #expect(third.identity.uid == first.identity.uid)
+        second.release()
+        third.release()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "a released lease left its file")
+    }
+
+    @Test func aLeaseFolderThatIsNotPrivateIsRefused() throws {
+        let folder = try TestPaths.temporaryDirectory().appendingPathComponent("open")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        chmod(folder.path, 0o777)
+        #expect(throws: CascadeError.self) {
+            try SandboxIdentity.lease(environment: ["SIM_CASCADE_SANDBOX_UIDS": "7-8"], leases: folder)
+        }
+    }
+}

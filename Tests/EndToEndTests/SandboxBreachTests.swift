@@ -149,6 +149,15 @@ import Glibc
         let temporary = FileManager.default.temporaryDirectory.path
         let before = ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).filter { $0.hasPrefix(mine) }
         #expect(!before.isEmpty, "the killed eval left no folder: nothing for the next one to remove")
+        // Its uid lease's file too (the lock died with it): one of this test's uids.
+        let leases = ["/run", "/tmp"].map { $0 + "/sim-cascade-uid-leases" }
+        func leaseFiles() -> [String] {
+            leases.flatMap { folder in
+                ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+                    .filter { UInt32($0).map(uids.range.contains) == true }
+            }
+        }
+        #expect(!leaseFiles().isEmpty, "the killed eval left no uid lease: nothing for the next one to remove")
 
         let next = try CandidateFixtures.eval(try CandidateFixtures.template(), CandidateSandboxTests.small)
         #expect(try next.json()["valid"] as? Bool == true)
@@ -157,7 +166,8 @@ import Glibc
         if let cgroups = Self.memoryCgroupFolder() {
             leftovers += ((try? FileManager.default.contentsOfDirectory(atPath: cgroups)) ?? []).filter { $0.hasPrefix(mine) }
         }
-        #expect(leftovers == [], "stale sandbox folders or cgroups: \(leftovers)")
+        leftovers += leaseFiles()
+        #expect(leftovers == [], "stale sandbox folders, cgroups or uid leases: \(leftovers)")
     }
 
     /// This process's cgroup v1 memory folder (where sim-cascade, its child, makes its cgroups).

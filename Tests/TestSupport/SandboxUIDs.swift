@@ -3,13 +3,39 @@ import Foundation
 /// A range of sandbox uids of one test's own (`$SIM_CASCADE_SANDBOX_UIDS`), so that what the
 /// test checks from outside — processes, SysV segments, key users — is its own sandboxes',
 /// never a machine-wide figure that other work on the machine moves.
-public struct SandboxUIDs: Sendable, CustomStringConvertible {
+public final class SandboxUIDs: Sendable, CustomStringConvertible {
     public let range: ClosedRange<UInt32>
+    private let leaseFd: Int32
+    private let leasePath: String
 
-    /// A random block of 1,000 uids in 2,000,000 ..< 4,000,000 (outside the default range).
+    /// A block of 1,000 uids in 2,000,000 ..< 4,000,000 (outside the default range) that no
+    /// other live `SandboxUIDs` holds, in this process or another (two test runs at once): a
+    /// random one or the next free, leased by a `flock` until this value is gone.
     public init() {
-        let base = UInt32(2_000_000 + 1_000 * Int.random(in: 0 ..< 2_000))
-        range = base ... base + 999
+        let folder = "/tmp/sim-cascade-test-uid-blocks"  // one path for every run, whatever its $TMPDIR
+        _ = mkdir(folder, 0o700)
+        let first = Int.random(in: 0 ..< 2_000)
+        for step in 0 ..< 2_000 {
+            let block = (first + step) % 2_000
+            let path = "\(folder)/\(block)"
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { continue }
+            var locked = stat(), current = stat()
+            // Locked, and still the file at its path (a releasing holder unlinks it first).
+            if flock(fd, LOCK_EX | LOCK_NB) == 0, fstat(fd, &locked) == 0, stat(path, &current) == 0,
+               locked.st_ino == current.st_ino {
+                let base = UInt32(2_000_000 + 1_000 * block)
+                (range, leaseFd, leasePath) = (base ... base + 999, fd, path)
+                return
+            }
+            close(fd)
+        }
+        fatalError("every test uid block under \(folder) is held")
+    }
+
+    deinit {
+        unlink(leasePath)
+        close(leaseFd)
     }
 
     public var description: String { "\(range.lowerBound)-\(range.upperBound)" }

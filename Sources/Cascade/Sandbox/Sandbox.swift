@@ -104,7 +104,13 @@ public struct Sandbox: Sendable {
                 workingDirectory: root.folder.appendingPathComponent("tmp").path, launchesThroughStartPipe: false,
                 limits: limits, spawner: spawner, terminate: {}, memoryLimitHit: { false }, cleanup: { root.remove() })
         }
-        let identity = SandboxIdentity.random()
+        let lease: SandboxIdentityLease
+        do { lease = try SandboxIdentity.lease() } catch {
+            lock.release()
+            root.remove()
+            throw error
+        }
+        let identity = lease.identity
         let cgroup = limits.memoryCgroup ? MemoryCgroup.create(name: root.name, limitBytes: limits.addressSpaceBytes) : nil
         // With a cgroup, it bounds the sandbox's resident memory (tmpfs included) and RLIMIT_AS
         // is only a backstop above it, so that running out is the cgroup's OOM kill (`memory`).
@@ -120,9 +126,12 @@ public struct Sandbox: Sendable {
             memoryLimitHit: { cgroup?.oomKilled ?? false },
             cleanup: {
                 // Only once no process of the sandbox is alive: nothing can race the deletion.
-                identity.killAll(members: nil)  // a full sweep, whatever the cgroup says
+                let gone = identity.killAll(members: nil)  // a full sweep, whatever the cgroup says
                 cgroup?.remove()
                 root.remove()
+                // A uid whose processes would not die stays this process's: no later sandbox
+                // shares it with them.
+                if gone { lease.release() }
                 lock.release()
             })
     }

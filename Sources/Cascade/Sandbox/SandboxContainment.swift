@@ -20,6 +20,26 @@ struct SandboxIdentity: Sendable {
         return SandboxIdentity(uid: uid_t.random(in: range(environment) ?? defaultRange, using: &rng))
     }
 
+    /// Takes a uid of `$SIM_CASCADE_SANDBOX_UIDS` (else of `defaultRange`) that no other sandbox
+    /// on this machine holds: a random one, then the next ones, each leased by a `flock` on
+    /// `<leases>/<uid>`. Two sandboxes with one uid would be one target for each other's
+    /// teardown, which kills by uid.
+    /// - Throws: `CascadeError.system` when every uid of the range is held or leases cannot be made.
+    /// - Complexity: O(1) expected; O(uids held) when the range is nearly full.
+    static func lease(environment: [String: String] = ProcessInfo.processInfo.environment,
+                      leases: URL = SandboxIdentity.leaseFolder) throws -> SandboxIdentityLease {
+        try SandboxIdentityLease.take(first: random(environment: environment).uid,
+                                      in: range(environment) ?? defaultRange, leases: leases)
+    }
+
+    /// Where uid leases live: a folder of root's, mode 0700, at one path for the whole machine
+    /// (not under `$TMPDIR`, which two runs may set differently): in /run, else /tmp.
+    static let leaseFolder: URL = {
+        var info = stat()
+        let run = stat("/run", &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR && info.st_uid == 0
+        return URL(fileURLWithPath: run ? "/run" : "/tmp").appendingPathComponent("sim-cascade-uid-leases")
+    }()
+
     /// The range `$SIM_CASCADE_SANDBOX_UIDS` names, if it is a valid one (non-zero ids).
     static func range(_ environment: [String: String]) -> ClosedRange<uid_t>? {
         guard let text = environment["SIM_CASCADE_SANDBOX_UIDS"] else { return nil }
@@ -28,23 +48,71 @@ struct SandboxIdentity: Sendable {
         return parts[0] ... parts[1]
     }
 
-    /// SIGKILLs every live process whose real uid is this sandbox's, until none is left.
+    /// SIGKILLs every live process whose real uid is this sandbox's, until none is left; whether
+    /// none is (a process may take long to die on a loaded machine: passes go on for ~10 s).
     ///
     /// With a cgroup, the candidates are its members (a process cannot leave it unprivileged),
     /// which is cheap to list; without, every process on the machine is checked. Each process is
     /// named by a pidfd and its uid checked again before the signal, so a recycled pid is never hit.
     /// - Complexity: O(sandbox processes) with a cgroup, else O(processes on the machine), per pass.
-    func killAll(members cgroup: MemoryCgroup?) {
-        for _ in 0..<200 {
+    @discardableResult
+    func killAll(members cgroup: MemoryCgroup?) -> Bool {
+        for pass in 0..<400 {
             let victims = cgroup.map { ProcessTable.pids(in: $0.path, ownedBy: uid) } ?? ProcessTable.pids(ownedBy: uid)
-            if victims.isEmpty { return }
+            if victims.isEmpty { return true }
             for pid in victims {
                 let fd = sim_cascade_pidfd_open(pid)
                 guard fd >= 0 else { continue }
                 if ProcessTable.isLive(pid, ownedBy: uid) { _ = sim_cascade_pidfd_send_signal(fd, SIGKILL) }
                 close(fd)
             }
-            usleep(2000)
+            usleep(pass < 200 ? 2_000 : 50_000)
+        }
+        return false
+    }
+}
+
+/// A sandbox uid held by this process until `release()` (or its end: the kernel drops the lock).
+struct SandboxIdentityLease: Sendable {
+    let identity: SandboxIdentity
+    private let lock: FileLock
+    private let path: String
+
+    /// Leases `first`, else the next free uid of `range` (wrapping), trying at most 100,000.
+    static func take(first: uid_t, in range: ClosedRange<uid_t>, leases: URL) throws -> SandboxIdentityLease {
+        try ensurePrivateFolder(leases.path)
+        let count = UInt64(range.upperBound - range.lowerBound) + 1
+        let offset = UInt64(first - range.lowerBound)
+        for step in 0 ..< min(count, 100_000) {
+            let uid = range.lowerBound + uid_t((offset + step) % count)
+            let path = leases.appendingPathComponent("\(uid)").path
+            do {
+                return SandboxIdentityLease(identity: SandboxIdentity(uid: uid),
+                                            lock: try FileLock(path, create: true, wait: false), path: path)
+            } catch FileLock.Refusal.held {
+                continue
+            } catch let refusal as FileLock.Refusal {
+                throw refusal.cascadeError
+            }
+        }
+        throw CascadeError.system("every sandbox uid of \(range.lowerBound)-\(range.upperBound) is held by another sandbox")
+    }
+
+    /// Ends the lease: the file goes first, so that the next taker makes a fresh one (a taker
+    /// that opened this one finds it replaced and opens again).
+    func release() {
+        unlink(path)
+        lock.release()
+    }
+
+    /// Makes `path` a folder of root's that no one else may enter, or checks that it is one
+    /// (never followed if a link: someone else's file there is refused).
+    private static func ensurePrivateFolder(_ path: String) throws {
+        _ = mkdir(path, 0o700)
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == geteuid(),
+              info.st_mode & 0o077 == 0 else {
+            throw CascadeError.system("\(path) is not a private folder of this user's (remove it)")
         }
     }
 }

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// What evaluations killed before their cleanup (`kill -9` of `eval`) left behind: sandbox
-/// folders, memory cgroups and build folders (`sim-cascade-compile-…` in the temporary
+/// folders, memory cgroups, uid lease files and build folders (`sim-cascade-compile-…` in the temporary
 /// directory, `build-…` in a compile cache). Each is named `<prefix><pid>.<start time>-<uuid>`
 /// after the sim-cascade process that made it; a name whose process no longer runs (no such
 /// pid, or a pid reused by a process started at another time) is stale. Their processes are
@@ -44,6 +44,14 @@ enum StaleSandboxes {
             // Root-made folders holding the executable and two empty mount points: no candidate
             // wrote here (its /tmp was a tmpfs inside its namespace).
             try? fm.removeItem(at: folder.appendingPathComponent(name))
+        }
+        // Uid leases of killed evaluations: files no one holds (a holder's lock says taken).
+        let leases = SandboxIdentity.leaseFolder.path
+        for name in (try? fm.contentsOfDirectory(atPath: leases)) ?? [] {
+            if let lease = try? FileLock(leases + "/" + name, wait: false) {
+                unlink(leases + "/" + name)
+                lease.release()
+            }
         }
         if let parent = MemoryCgroup.parent {
             for name in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] where isStale(name) {
