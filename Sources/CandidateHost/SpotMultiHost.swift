@@ -50,7 +50,9 @@ extension CandidateHost {
                     regionPointer: Int(q.pointer), instanceRegion: Int(q.instance), regionCount: Int(c.regions),
                     spotPrices: q.prices, onDemandPrice: c.onDemandPrice, spotAvailableByRegion: q.available)
                 guard let decision = driver.decide(id, view) else { exit(3) }
-                answer.u8(decision.cluster.rawValue)
+                // The bits the policy returned (a case's bits are its raw value): a `Cluster` that is
+                // no case reaches the parent as it is and is refused there.
+                answer.u8(unsafeBitCast(decision.cluster, to: UInt8.self))
                 answer.i32(Int32(truncatingIfNeeded: decision.region ?? -1))
             }
             HostIO.writeAll(WireDescriptors.answers, answer.bytes)

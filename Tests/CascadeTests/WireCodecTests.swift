@@ -113,3 +113,12 @@ import Testing
         #expect(decode(forged) { SpotMultiWire.decodeStep(&$0) { _ in nil } } == nil)
     }
 }
+
+/// The host sends a policy's `Cluster` as its bits (so a value that is no case reaches the
+/// parent as it is): that is the raw value for every case.
+@Suite struct ClusterBitsTests {
+    @Test func everyCasesBitsAreItsRawValue() {
+        for c in Cluster.allCases { #expect(unsafeBitCast(c, to: UInt8.self) == c.rawValue, "\(c)") }
+        #expect(MemoryLayout<Cluster>.size == 1)
+    }
+}

@@ -10,6 +10,8 @@ public struct CompiledCandidate: Sendable {
     public var cached: Bool
     /// Wall time spent in this call (compile, or cache lookup), measured by the parent.
     public var seconds: Double
+    /// User + system seconds of the compiler's processes (0 for a cache hit).
+    public var compilerCPUSeconds: Double = 0
 }
 
 /// Compiles candidate sources with swiftc `-O` into static executables, cached by content.
@@ -135,7 +137,7 @@ public struct CandidateCompiler: Sendable {
         // A module cache that outlives the compile (not part of the cache key: it holds only
         // the system modules, rebuilt when they change).
         let moduleCache = user == nil ? cacheRoot.appendingPathComponent("module-cache") : CompileUser.moduleCache()
-        let arguments = CandidateToolchain.flags + [
+        let arguments = toolchain.flags + [
             // A debug-built API library uses the standard library's prespecialisations.
             // Only the API's module is on the import path: the host library (`main`, the wire
             // codec, the query loop) is linked, never importable.
@@ -176,7 +178,8 @@ public struct CandidateCompiler: Sendable {
                 _ = rename(keyTemp.path, entry.appendingPathComponent("key").path)
             }
             trim.trim(candidates)
-            return .success(CompiledCandidate(executable: executable, cached: false, seconds: Date().timeIntervalSince(start)))
+            return .success(CompiledCandidate(executable: executable, cached: false, seconds: Date().timeIntervalSince(start),
+                                              compilerCPUSeconds: run.cpuSeconds))
         }
         throw CascadeError.system("cannot store the compiled candidate in \(candidates.path)")
     }
@@ -212,7 +215,7 @@ public struct CandidateCompiler: Sendable {
 
     func keyMaterial(source: String, problem: CandidateProblem) -> String {
         "sim-cascade candidate v1\nproblem: \(problem.rawValue)\napi: \(toolchain.fingerprint)\n"
-            + "flags: \(CandidateToolchain.flags.joined(separator: " "))\nharness:\n\(problem.harness)\nsource:\n\(source)"
+            + "flags: \(toolchain.flags.joined(separator: " "))\nharness:\n\(problem.harness)\nsource:\n\(source)"
     }
 
     /// swiftc's diagnostics as `file:line:col: error: message` lines, with the build folder's

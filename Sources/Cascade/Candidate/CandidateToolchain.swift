@@ -18,6 +18,16 @@ public struct CandidateToolchain: Sendable {
     /// Flags of every candidate build (also part of the cache key).
     public static let flags = ["-O", "-swift-version", "6", "-parse-as-library", "-static-executable"]
 
+    /// `flags`, plus what makes a build cheaper without changing its code: one frontend for the
+    /// candidate and the harness (`-wmo`: the non-WMO driver runs a frontend per file, each
+    /// loading the standard library's module and parsing both files), and the toolchain's lld
+    /// where it has one (a static link of the Swift runtime takes gold about twice lld's CPU
+    /// time). The three together halve the CPU time of a compile (docs/speed.md).
+    public var flags: [String] {
+        let lld = swiftc.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("ld.lld")
+        return Self.flags + ["-wmo"] + (FileManager.default.isExecutableFile(atPath: lld.path) ? ["-use-ld=lld"] : [])
+    }
+
     /// The files of the API folder.
     static let apiFiles = ["libCandidateAPI.a", "libCandidateHost.a", "CandidateAPI.swiftmodule"]
 

@@ -13,6 +13,8 @@ enum ToolRunner {
         var status: Int32
         var output: String
         var timedOut: Bool
+        /// User + system seconds of the tool and every descendant it waited for (its rusage).
+        var cpuSeconds: Double = 0
     }
 
     static func run(_ tool: String, arguments: [String], in directory: String? = nil,
@@ -60,10 +62,13 @@ enum ToolRunner {
         }
         if timedOut { kill(-pid, SIGKILL) }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let (signaled, signal, code) = decode(status)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
         return Outcome(status: signaled ? 128 + signal : code, output: String(decoding: collected, as: UTF8.self),
-                       timedOut: timedOut)
+                       timedOut: timedOut, cpuSeconds: cpu)
     }
 
     /// `tool arguments…` wrapped so that every process it starts dies with it and its memory and

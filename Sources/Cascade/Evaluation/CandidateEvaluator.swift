@@ -12,6 +12,8 @@ public struct EvaluationOutcome: Sendable {
     /// Seconds spent compiling (or looking up the cache), measured by the parent.
     public var compileSeconds: Double
     public var compileCached: Bool
+    /// User + system seconds of the compiler's processes, when it ran and succeeded.
+    public var compileCPUSeconds: Double?
     /// Wall seconds from starting the child to reaping it, measured by the parent.
     public var runSeconds: Double
     public var sandbox: SandboxMode
@@ -116,6 +118,7 @@ public struct CandidateEvaluator: Sendable {
         }
         outcome.compileSeconds = compiled.seconds
         outcome.compileCached = compiled.cached
+        outcome.compileCPUSeconds = compiled.compilerCPUSeconds
 
         let start = monotonicSeconds()
         let (stages, rejectedAt, failure, score) = try runner.run(compiled, sandbox: sandbox)

@@ -20,10 +20,12 @@ public struct EvalReport: Encodable, Sendable {
     struct Timing: Encodable {
         var compileSeconds: Double
         var compileCached: Bool
+        var compileCPUSeconds: Double?
         var runSeconds: Double
 
         enum CodingKeys: String, CodingKey {
             case compileSeconds = "compile_seconds", compileCached = "compile_cached", runSeconds = "run_seconds"
+            case compileCPUSeconds = "compile_cpu_seconds"
         }
     }
     struct Stage: Encodable {
@@ -97,7 +99,7 @@ public struct EvalReport: Encodable, Sendable {
         }
         try c.encodeIfPresent(publicEvaluator, forKey: "public_evaluator")
         try c.encode(Timing(compileSeconds: outcome.compileSeconds, compileCached: outcome.compileCached,
-                            runSeconds: outcome.runSeconds), forKey: "timing")
+                            compileCPUSeconds: outcome.compileCPUSeconds, runSeconds: outcome.runSeconds), forKey: "timing")
         try c.encode(outcome.sandbox.rawValue, forKey: "sandbox")
         try c.encode(outcome.log, forKey: "log")
     }
