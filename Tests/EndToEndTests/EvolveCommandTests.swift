@@ -68,6 +68,35 @@ extension CandidateSandboxTests {
             #expect(try CommandRunner.run(["runs", "show", folder.appendingPathComponent("none").path]).status == 2)
         }
 
+        /// `--counterfactual all`: every child a cheap level stopped also runs by the fine level
+        /// alone, beside (never instead of) its cascade stages, and the report measures the
+        /// cascade against fine-only on the run's children. The share is the run's: a resume
+        /// cannot change it.
+        @Test func theCounterfactualRunsEveryStoppedChildThroughTheFineLevelAlone() throws {
+            let folder = try TestPaths.temporaryDirectory().appendingPathComponent("run")
+            let result = try evolve(["--problem", "spot", "--iterations", "6", "--seed", "1", "--workers", "2", "--no-rescore",
+                                     "--counterfactual", "all", "--run", folder.path, "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try result.json()
+            let c = try #require(report["cascade_on_children"] as? [String: Any])
+            let stopped = c["stopped"] as? Int ?? 0
+            // Seed 1 with two workers stops children at the cheap levels in its first iterations.
+            #expect(stopped > 0 && c["counterfactual_runs"] as? Int == stopped && c["estimated"] as? Bool == false)
+            #expect(c["top_decile_recall"] is Double && (c["factor_with_compile"] as? Double ?? 0) > 0)
+            let costs = report["stage_costs"] as? [[String: Any]] ?? []
+            #expect(costs.contains { $0["stage"] as? String == "counterfactual_fine" && $0["programs"] as? Int == stopped })
+            // The stopped children stay stopped: their counterfactual is no score.
+            let stoppedByStage = report["stopped"] as? [String: Int] ?? [:]
+            #expect(stoppedByStage.filter { ["cost_model", "coarse"].contains($0.key) }.values.reduce(0, +) >= stopped)
+            let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
+            #expect(markdown.contains("## The cascade against the fine level alone") && markdown.contains("Top-decile recall"))
+
+            let resumed = try evolve(["--iterations", "7", "--run", folder.path, "--resume", "--counterfactual", "0.5"])
+            #expect(resumed.status == 2 && resumed.stderr.contains("--counterfactual"), "\(resumed.stderr)")
+            let bad = try evolve(["--problem", "spot", "--counterfactual", "2", "--run", folder.path + "-bad"])
+            #expect(bad.status == 2 && bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
+        }
+
         @Test func badRunFoldersAreOneLineAndExitTwo() throws {
             let folder = try TestPaths.temporaryDirectory().appendingPathComponent("run")
             _ = try evolve(["--problem", "txn", "--iterations", "0", "--run", folder.path])

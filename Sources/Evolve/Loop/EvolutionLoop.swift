@@ -239,7 +239,7 @@ public final class EvolutionLoop {
             seen[stored.normalized] = seen[stored.normalized] ?? i
         }
         if let error = proposal.call?.error { errors.append((i, error)) }
-        if let failure = evaluated?.evaluations.last(where: { $0.failureMessage != nil }) {
+        if let failure = evaluated?.evaluations.last(where: { $0.failureMessage != nil && !$0.isCounterfactual }) {
             errors.append((i, "\(failure.stage): \(failure.failureMessage ?? "")"))
         }
         return IterationSummary(iteration: i, program: stored, error: proposal.call?.error, spentUSD: spentUSD)

@@ -38,6 +38,8 @@ public struct EvolutionSettings: Codable, Sendable, Equatable {
     public var budgetUSD: Double?
     /// `offline` or `openai` (its endpoint settings come from the config file, not the store).
     public var generator: String
+    /// The share of stopped children also run through the fine level alone (`--counterfactual`).
+    public var counterfactualShare: Double = CounterfactualSampling.defaultShare
 
     public init(problem: String, seed: UInt64, selection: SelectionConfig = SelectionConfig(), workers: Int = 1,
                 budgetUSD: Double? = nil, generator: String = "offline") {
@@ -58,6 +60,8 @@ public struct EvolutionSettings: Codable, Sendable, Equatable {
         workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? 1
         budgetUSD = try c.decodeIfPresent(Double.self, forKey: .budgetUSD)
         generator = try c.decodeIfPresent(String.self, forKey: .generator) ?? "offline"
+        // Runs stored before the counterfactual existed sampled no child.
+        counterfactualShare = try c.decodeIfPresent(Double.self, forKey: .counterfactualShare) ?? 0
     }
 }
 

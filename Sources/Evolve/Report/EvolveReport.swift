@@ -28,6 +28,8 @@ public struct EvolveReport: Encodable, Sendable {
     /// seconds spent there (compile: the parent's wall time, cache hits included; a level: its
     /// sandboxed run).
     public var stageCosts: [StageCost]
+    /// The cascade against the fine level alone on this run's children (`nil` without children).
+    public var cascadeOnChildren: CascadeOnChildren? = nil
 
     /// The best program's improvement over the initial one on the held-out inputs, as a share of
     /// its improvement on the search inputs (1: all of it carries over; negative: it got worse);
@@ -50,7 +52,7 @@ public struct EvolveReport: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case run, problem, metric, iterations, programs, stopped, leaderboard, rescored, stageCosts = "stage_costs"
-        case heldOutRetention = "held_out_retention"
+        case heldOutRetention = "held_out_retention", cascadeOnChildren = "cascade_on_children"
         case lowerIsBetter = "lower_is_better", failedCalls = "failed_calls", spentUSD = "spent_usd", stopReason = "stop_reason"
         case initialScore = "initial_score", bestScore = "best_score"
     }
@@ -71,6 +73,7 @@ public struct EvolveReport: Encodable, Sendable {
                         note: [x.failure.map { "initial: \($0)" }, y.failure.map { "best: \($0)" }].compactMap { $0 }.joined(separator: "; ").nilIfEmpty)
             }
         }
+        let evaluations = try store.evaluations(run: runID)
         var report = EvolveReport(run: folder.path, problem: run.problem, metric: metric.name, lowerIsBetter: metric.lowerIsBetter,
                                   iterations: run.iteration, programs: programs.count,
                                   stopped: programs.stoppedByStage,
@@ -79,18 +82,22 @@ public struct EvolveReport: Encodable, Sendable {
                                   leaderboard: ranked.prefix(10).map {
                                       Entry(iteration: $0.iteration, score: $0.score!, generation: $0.generation, island: $0.island, generator: $0.generator)
                                   },
-                                  rescored: rescored, stageCosts: try stageCosts(store: store, programs: programs))
+                                  rescored: rescored, stageCosts: stageCosts(evaluations))
+        let settings = try? JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8))
+        report.cascadeOnChildren = CascadeOnChildren.measure(programs: programs, evaluations: evaluations, metric: metric,
+                                                             share: settings?.counterfactualShare ?? 0)
         report.heldOutRetention = retention(initial: report.initialScore, best: report.bestScore, rescored: rescored,
                                             lowerIsBetter: metric.lowerIsBetter)
         return report
     }
 
-    /// Seconds and programs per stage over `programs` (runs stored before compiles were
-    /// recorded show no compile row).
-    static func stageCosts(store: ProgramStore, programs: [ProgramRecord]) throws -> [StageCost] {
+    /// Seconds and programs per stage over the run's records, by program (runs stored before
+    /// compiles were recorded show no compile row).
+    /// - Complexity: O(records).
+    static func stageCosts(_ evaluations: [Int64: [EvaluationRecord]]) -> [StageCost] {
         var costs: [String: StageCost] = [:]
-        for p in programs {
-            for e in try store.evaluations(program: p.id ?? 0) where e.status != "skipped" {
+        for records in evaluations.values {
+            for e in records where e.status != "skipped" {
                 var cost = costs[e.stage] ?? StageCost(stage: e.stage, programs: 0, seconds: 0)
                 cost.programs += 1
                 cost.seconds += e.seconds
@@ -120,14 +127,20 @@ public struct EvolveReport: Encodable, Sendable {
             + "generator spend \(String(format: "%.4f", spentUSD)) $.\n\n"
         md += "Score: `\(metric)` on the search inputs, \(lowerIsBetter ? "lower" : "higher") is better. "
             + "Initial program \(Self.text(initialScore)), best \(Self.text(bestScore)).\n\n![progress](progress.svg)\n\n"
-        if !stageCosts.isEmpty {
-            let total = stageCosts.reduce(0) { $0 + $1.seconds }
+        let cascadeStages = stageCosts.filter { $0.stage != EvaluationRecord.counterfactualStage }
+        if !cascadeStages.isEmpty {
+            let total = cascadeStages.reduce(0) { $0 + $1.seconds }
             md += "## What the cascade cost on this run's programs\n\n| stage | programs | seconds | share |\n|---|---|---|---|\n"
-            for c in stageCosts {
+            for c in cascadeStages {
                 md += "| \(c.stage) | \(c.programs) | \(fixed(c.seconds, 2)) | \(fixed(total > 0 ? c.seconds / total * 100 : 0, 1)) % |\n"
             }
             md += "| total | | \(fixed(total, 2)) | |\n\n"
+            if let c = stageCosts.first(where: { $0.stage == EvaluationRecord.counterfactualStage }) {
+                md += "Not in the total: \(Self.count(c.programs, "stopped child", "stopped children")) also run by the fine level alone "
+                    + "(the counterfactual below), \(fixed(c.seconds, 2)) s.\n\n"
+            }
         }
+        if let c = cascadeOnChildren { md += c.markdown(metric: metric) }
         if !rescored.isEmpty {
             md += "## Re-scored by the fine level on inputs the search never saw\n\n| set | initial | best | note |\n|---|---|---|---|\n"
             for r in rescored { md += "| \(r.set) | \(Self.text(r.initial)) | \(Self.text(r.best)) | \(r.note ?? "") |\n" }
@@ -149,7 +162,9 @@ public struct EvolveReport: Encodable, Sendable {
 
     public static func text(_ x: Double?) -> String { x.map { fixed($0, 4) } ?? "–" }
 
-    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+    static func count(_ n: Int, _ noun: String, _ plural: String? = nil) -> String {
+        "\(n) \(n == 1 ? noun : plural ?? noun + "s")"
+    }
 
     /// Where children were stopped, in cascade order.
     public static func stops(_ stopped: [String: Int]) -> String {
@@ -157,7 +172,9 @@ public struct EvolveReport: Encodable, Sendable {
             .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
 
-    static func stageRank(_ stage: String) -> Int { ["compile": 0, "cost_model": 1, "coarse": 2, "fine": 3][stage] ?? 4 }
+    static func stageRank(_ stage: String) -> Int {
+        ["compile": 0, "cost_model": 1, "coarse": 2, "fine": 3, EvaluationRecord.counterfactualStage: 5][stage] ?? 4
+    }
 }
 
 extension String {

@@ -26,6 +26,9 @@ public struct EvolveRequest: Sendable {
     public var inputSettings: [String: String] = [:]
     /// Re-score the best program on the held-out inputs at the end.
     public var rescore = true
+    /// The share of stopped children also run through the fine level alone (default
+    /// `CounterfactualSampling.defaultShare`, or the resumed run's).
+    public var counterfactual: Double?
 
     public init(folder: URL) {
         self.folder = folder
@@ -96,8 +99,11 @@ public struct EvolveRun {
             }
         }
         let gates = try catalog.gates(for: problem, file: nil)
+        let sampling = CounterfactualSampling(share: stored?.counterfactualShare ?? request.counterfactual ?? CounterfactualSampling.defaultShare,
+                                              seed: stored?.seed ?? request.seed ?? 0)
         let evaluation = try CascadeEvaluation(problem: problem, evaluator: evaluator, inputs: inputs,
-                                               options: CascadeOptions(gates: gates.gates, budgets: gates.budgets, levels: gates.levels))
+                                               options: CascadeOptions(gates: gates.gates, budgets: gates.budgets, levels: gates.levels),
+                                               counterfactual: sampling)
         let evaluate = killPoint.wrap(evaluation.evaluate)
 
         let store = try ProgramStore(path: storePath)
@@ -110,6 +116,7 @@ public struct EvolveRun {
             var settings = EvolutionSettings(problem: problem.rawValue, seed: request.seed ?? 0,
                                              workers: request.workers ?? max(1, ProcessInfo.processInfo.activeProcessorCount),
                                              budgetUSD: request.budgetUSD, generator: kind)
+            settings.counterfactualShare = sampling.share
             settings.selection = try request.configFile.flatMap(OpenAIConfig.selection) ?? SelectionConfig()
             if let islands = request.islands { settings.selection.islands = islands }
             loop = try EvolutionLoop.start(store: store, runID: ProgramStore.runID, settings: settings, initial: initialSource,
@@ -177,6 +184,10 @@ public struct EvolveRun {
         if let workers = request.workers, workers != settings.workers {
             throw EvolveError.invalidOption("--workers", value: "\(workers)",
                                             reason: "the run was started with \(settings.workers) (the store depends on it)")
+        }
+        if let share = request.counterfactual, share != settings.counterfactualShare {
+            throw EvolveError.invalidOption("--counterfactual", value: "\(share)",
+                                            reason: "the run was started with \(settings.counterfactualShare) (the store depends on it)")
         }
         if let budget = request.budgetUSD, budget != settings.budgetUSD {
             throw EvolveError.invalidOption("--budget-usd", value: "\(budget)",

@@ -274,6 +274,15 @@ public final class ProgramStore: Sendable {
         try guarded { try pool.read { db in try EvaluationRecord.filter(Column("programId") == id).order(Column("id")).fetchAll(db) } }
     }
 
+    /// Every evaluation record of run `id`'s programs, by program id.
+    public func evaluations(run id: String) throws -> [Int64: [EvaluationRecord]] {
+        let records = try guarded { try pool.read { db in
+            try EvaluationRecord.filter(sql: "programId IN (SELECT id FROM programs WHERE runId = ?)", arguments: [id])
+                .order(Column("id")).fetchAll(db)
+        } }
+        return Dictionary(grouping: records, by: \.programId)
+    }
+
     public func calls(run id: String) throws -> [GeneratorCallRecord] {
         try guarded { try pool.read { db in try GeneratorCallRecord.filter(Column("runId") == id).order(Column("id")).fetchAll(db) } }
     }

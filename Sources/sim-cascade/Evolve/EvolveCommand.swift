@@ -8,6 +8,23 @@ import SimCore
 /// `--generator offline|openai`; help lists both.
 extension GeneratorKind: ExpressibleByArgument {}
 
+/// `--counterfactual SHARE|all|none`: the share of stopped children also run by the fine level.
+struct CounterfactualShare: ExpressibleByArgument {
+    var share: Double
+
+    init?(argument: String) {
+        switch argument {
+        case "all": share = 1
+        case "none": share = 0
+        default:
+            guard let x = Double(argument), x >= 0, x <= 1 else { return nil }
+            share = x
+        }
+    }
+
+    static var defaultCompletionKind: CompletionKind { .list(["all", "none", "0.1"]) }
+}
+
 struct EvolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evolve",
@@ -64,6 +81,11 @@ struct EvolveCommand: ParsableCommand {
     @Option(help: "Islands of the MAP-Elites population (overrides the config's; default 3).")
     var islands: Int?
 
+    @Option(help: ArgumentHelp(
+        "The share of children a cheap level stopped that also run by the fine level alone, for the report's fine-only counterfactual and top-decile recall: 0…1, all or none (default 0.1, seeded; stored with the run).",
+        valueName: "share"))
+    var counterfactual: CounterfactualShare?
+
     @Flag(help: "Skip re-scoring the best program on the held-out inputs at the end.")
     var noRescore = false
 
@@ -98,6 +120,7 @@ struct EvolveCommand: ParsableCommand {
         request.recordFolder = record.map(catalog.userPath)
         request.inputSettings = shape.settings
         request.rescore = !noRescore
+        request.counterfactual = counterfactual?.share
         if let problem { try problem.check(settings: request.inputSettings) }
 
         let evaluator = try CandidateEvaluator.standard(allowUnsafe: unsafeNoSandbox)

@@ -1,0 +1,39 @@
+import Cascade
+import Foundation
+
+/// Which children that a cheap level stopped `evolve` also runs through the fine level alone,
+/// so that its report can state what fine-only evaluation would have cost and which good
+/// children the gates lost (`--counterfactual`). The choice is a seeded hash of the child's
+/// source: the same run gives the same store, whatever the timing.
+public struct CounterfactualSampling: Sendable, Equatable, Codable {
+    /// The share of stopped children sampled, 0…1 (1: all, 0: none).
+    public var share: Double
+    public var seed: UInt64
+
+    /// A tenth of the stopped children: the report's estimate costs about a tenth of what the
+    /// cascade saved.
+    public static let defaultShare = 0.1
+
+    public init(share: Double, seed: UInt64) {
+        self.share = share
+        self.seed = seed
+    }
+
+    /// Whether the stopped child `source` is run through the fine level.
+    /// - Complexity: O(source length).
+    public func samples(_ source: String) -> Bool {
+        guard share > 0 else { return false }
+        guard share < 1 else { return true }
+        var hash = FNV1a()
+        withUnsafeBytes(of: seed.littleEndian) { hash.combine($0) }
+        hash.combine(Array(source.utf8))
+        return Double(hash.value >> 11) / Double(1 << 53) < share
+    }
+}
+
+extension EvaluationRecord {
+    /// The stage name of a stopped child's fine-only run: a measurement, never the child's score.
+    public static let counterfactualStage = "counterfactual_fine"
+
+    public var isCounterfactual: Bool { stage == Self.counterfactualStage }
+}
