@@ -53,7 +53,9 @@ extension CandidateHost {
                 // The bits the policy returned (a case's bits are its raw value): a `Cluster` that is
                 // no case reaches the parent as it is and is refused there.
                 answer.u8(unsafeBitCast(decision.cluster, to: UInt8.self))
-                answer.i32(Int32(truncatingIfNeeded: decision.region ?? -1))
+                // A region beyond Int32 is sent as Int32.min, which the parent refuses (never
+                // truncated into a region that exists).
+                answer.i32(decision.region.map { Int32(exactly: $0) ?? Int32.min } ?? -1)
             }
             HostIO.writeAll(WireDescriptors.answers, answer.bytes)
         }

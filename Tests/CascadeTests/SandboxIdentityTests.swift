@@ -70,3 +70,29 @@ import Testing
         }
     }
 }
+
+/// What a candidate's object may ask of the linker: libraries by name, nothing else.
+@Suite struct CandidateObjectCheckTests {
+    @Test func onlyLibraryNamesPass() {
+        for ok in ["-lswiftCore", "-lswift_Concurrency", "-lstdc++", "-lm", "-lFoundation.x-1"] {
+            #expect(CandidateObjectCheck.isLibraryName(ok), "\(ok)")
+        }
+        for bad in ["-l", "-l:/etc/passwd", "-l../x", "-l/etc/passwd", "-Wl,-Map=/x", "--ld-path=/usr/bin/id", "-lx y",
+                    "-l-x", "-L/tmp", "/etc/passwd", ""] {
+            #expect(!CandidateObjectCheck.isLibraryName(bad), "\(bad)")
+        }
+    }
+
+    @Test func whatIsNotAnELFObjectOrExecutableIsRefused() {
+        #expect(CandidateObjectCheck.objectRefusal(Data("not an object".utf8)) != nil)
+        #expect(CandidateObjectCheck.executableRefusal(Data(repeating: 0, count: 100)) != nil)
+        // An ELF64 header whose section table lies past the end.
+        var header = Data([0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0] + [UInt8](repeating: 0, count: 56))
+        header[16] = 1  // ET_REL
+        header[40] = 0xFF
+        header[58] = 64
+        header[60] = 3
+        header[62] = 1
+        #expect(CandidateObjectCheck.objectRefusal(header) == "the object's section table is unreadable")
+    }
+}

@@ -20,6 +20,9 @@ import Glibc
 /// | memory_bomb          | memory (cgroup OOM kill); crash without the cgroup        |
 /// | fake_oom_abort       | crash: printing the allocation-failure line is not memory |
 /// | intercept_write      | crash (exit 125), never "the sandbox did not start"      |
+/// | link_flag_injection  | compile_error: autolink entries that are not `-lNAME`     |
+/// | deplibs_section      | compile_error: a `.deplibs` section                       |
+/// | multi_region_wrap    | invalid_answer: a region beyond Int32, never truncated    |
 /// | dup_answer_pipe      | invalid_answer at once (no one else holds the pipe)       |
 /// | spawn_shell          | crash; the shell never ran (no marker file)               |
 /// | fake_json            | invalid_answer; the fake result appears only in `log`     |
@@ -69,6 +72,12 @@ import Glibc
         // Its `write` answers the harness's hello with the launcher's words and exits 125: the
         // candidate's crash, not an environment failure (which would stop evolve).
         Case(fixture: "intercept_write", kind: "crash", messageContains: "exited with status 125"),
+        // Linker arguments and dependent libraries written into the object by the source: the
+        // object is refused between the compile and the link.
+        Case(fixture: "link_flag_injection", kind: "compile_error", messageContains: "which is not a library name"),
+        Case(fixture: "deplibs_section", kind: "compile_error", messageContains: "dependent libraries"),
+        Case(fixture: "multi_region_wrap", kind: "invalid_answer", messageContains: "region -2147483648 is not one of the run's regions",
+             options: ["--problem", "spot-multi"]),
         // A 30 s budget: waiting for it would be `timeout`.
         Case(fixture: "dup_answer_pipe", kind: "invalid_answer", messageContains: "closed the protocol",
              options: ["--scenarios", CandidateFixtures.smallScenarioSet.path, "--timeout", "30"]),

@@ -137,30 +137,48 @@ public struct CandidateCompiler: Sendable {
         // A module cache that outlives the compile (not part of the cache key: it holds only
         // the system modules, rebuilt when they change).
         let moduleCache = user == nil ? cacheRoot.appendingPathComponent("module-cache") : CompileUser.moduleCache()
-        let arguments = toolchain.flags + [
+        // Compile, check what the object asks of the linker, link, check the executable: the
+        // source controls sections the link reads as arguments (see `CandidateObjectCheck`).
+        let cache = moduleCache.map { ["-module-cache-path", $0.path] } ?? []
+        let compile = toolchain.flags + [
             // A debug-built API library uses the standard library's prespecialisations.
             // Only the API's module is on the import path: the host library (`main`, the wire
             // codec, the query loop) is linked, never importable.
-            "-I", api, "-L", api, "-lCandidateHost", "-lCandidateAPI", "-lswiftSwiftOnoneSupport", "-module-name", "CandidateProgram",
-            "candidate.swift", "harness.swift", "-o", "candidate",
-        ] + (moduleCache.map { ["-module-cache-path", $0.path] } ?? [])
-        // Candidate source is untrusted at compile time too (the type checker can be made to
-        // explode, the executable made huge): the compiler runs contained, with a wall-clock
-        // limit, 4 GiB per process, a cap on the files it writes, and a minimal environment
-        // (no API keys or settings of this process reach it).
-        let (tool, wrapped) = ToolRunner.contained(toolchain.swiftc.path, arguments, addressSpaceBytes: 4 << 30,
-                                                   fileSizeBytes: outputLimitBytes, uid: user)
-        let run = try ToolRunner.run(tool, arguments: wrapped, in: work.path,
-                                     environment: Self.compileEnvironment(swiftc: toolchain.swiftc, work: work),
-                                     timeoutSeconds: timeoutSeconds)
-        if run.timedOut {
-            return .failure(CandidateFailure(.compileError, "swiftc did not finish within \(Int(timeoutSeconds)) s"))
-        }
-        guard run.status == 0, fm.isExecutableFile(atPath: work.appendingPathComponent("candidate").path) else {
-            let diagnostics = Self.diagnostics(run.output)
-            // Kept for a repeat (a timeout is not: it may be the machine's load).
-            storeFailure(diagnostics, material: material, hash: hash.hex, in: candidates)
-            return .failure(CandidateFailure(.compileError, diagnostics))
+            "-c", "-I", api, "-module-name", "CandidateProgram", "candidate.swift", "harness.swift", "-o", "candidate.o",
+        ] + cache
+        let link = toolchain.flags + toolchain.linkFlags + [
+            "-L", api, "-lCandidateHost", "-lCandidateAPI", "-lswiftSwiftOnoneSupport", "candidate.o", "-o", "candidate",
+        ] + cache
+        var compilerCPU = 0.0
+        for (step, arguments) in [("compile", compile), ("link", link)] {
+            // Candidate source is untrusted at compile time too (the type checker can be made to
+            // explode, the executable made huge): the compiler runs contained, with a wall-clock
+            // limit, 4 GiB per process, a cap on the files it writes, and a minimal environment
+            // (no API keys or settings of this process reach it).
+            let (tool, wrapped) = ToolRunner.contained(toolchain.swiftc.path, arguments, addressSpaceBytes: 4 << 30,
+                                                       fileSizeBytes: outputLimitBytes, uid: user)
+            let run = try ToolRunner.run(tool, arguments: wrapped, in: work.path,
+                                         environment: Self.compileEnvironment(swiftc: toolchain.swiftc, work: work),
+                                         timeoutSeconds: timeoutSeconds)
+            compilerCPU += run.cpuSeconds
+            if run.timedOut {
+                return .failure(CandidateFailure(.compileError, "swiftc did not finish within \(Int(timeoutSeconds)) s"))
+            }
+            let output = work.appendingPathComponent(step == "compile" ? "candidate.o" : "candidate")
+            var refusal: String?
+            if run.status == 0 {
+                // Read once, by root, from the compile uid's folder: a link of its own is no
+                // regular file and is refused.
+                let data = Self.regularFileContents(output)
+                refusal = data.map(step == "compile" ? CandidateObjectCheck.objectRefusal : CandidateObjectCheck.executableRefusal)
+                    ?? "swiftc wrote no \(output.lastPathComponent)"
+            }
+            guard run.status == 0, refusal == nil else {
+                let diagnostics = refusal.map { "error: \($0)" } ?? Self.diagnostics(run.output)
+                // Kept for a repeat (a timeout is not: it may be the machine's load).
+                storeFailure(diagnostics, material: material, hash: hash.hex, in: candidates)
+                return .failure(CandidateFailure(.compileError, diagnostics))
+            }
         }
         // Claim a free slot atomically (mkdir succeeds for one process only), then publish the
         // executable before the key: a key on disk always names a complete executable.
@@ -179,9 +197,16 @@ public struct CandidateCompiler: Sendable {
             }
             trim.trim(candidates)
             return .success(CompiledCandidate(executable: executable, cached: false, seconds: Date().timeIntervalSince(start),
-                                              compilerCPUSeconds: run.cpuSeconds))
+                                              compilerCPUSeconds: compilerCPU))
         }
         throw CascadeError.system("cannot store the compiled candidate in \(candidates.path)")
+    }
+
+    /// The bytes of `url` if it is a regular file (not followed if a link), at most 1 GiB.
+    static func regularFileContents(_ url: URL) -> Data? {
+        var info = stat()
+        guard lstat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size <= 1 << 30 else { return nil }
+        return try? Data(contentsOf: url, options: .alwaysMapped)
     }
 
     /// The file of a cache entry holding the diagnostics of a source that did not compile.
@@ -214,8 +239,9 @@ public struct CandidateCompiler: Sendable {
     }
 
     func keyMaterial(source: String, problem: CandidateProblem) -> String {
-        "sim-cascade candidate v1\nproblem: \(problem.rawValue)\napi: \(toolchain.fingerprint)\n"
-            + "flags: \(toolchain.flags.joined(separator: " "))\nharness:\n\(problem.harness)\nsource:\n\(source)"
+        // v2: compiled, checked, then linked (see `CandidateObjectCheck`); no v1 executable is reused.
+        "sim-cascade candidate v2\nproblem: \(problem.rawValue)\napi: \(toolchain.fingerprint)\n"
+            + "flags: \(toolchain.flags.joined(separator: " ")) \(toolchain.linkFlags.joined(separator: " "))\nharness:\n\(problem.harness)\nsource:\n\(source)"
     }
 
     /// swiftc's diagnostics as `file:line:col: error: message` lines, with the build folder's

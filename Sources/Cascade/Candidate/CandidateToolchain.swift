@@ -24,8 +24,18 @@ public struct CandidateToolchain: Sendable {
     /// where it has one (a static link of the Swift runtime takes gold about twice lld's CPU
     /// time). The three together halve the CPU time of a compile (docs/speed.md).
     public var flags: [String] {
+        Self.flags + ["-wmo"] + (hasLLD ? ["-use-ld=lld"] : [])
+    }
+
+    /// Flags of the link alone: with lld, `.deplibs` sections of the inputs are ignored (an
+    /// object could name files to load there; `CandidateObjectCheck` refuses them too).
+    public var linkFlags: [String] {
+        hasLLD ? ["-Xlinker", "--no-dependent-libraries"] : []
+    }
+
+    private var hasLLD: Bool {
         let lld = swiftc.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("ld.lld")
-        return Self.flags + ["-wmo"] + (FileManager.default.isExecutableFile(atPath: lld.path) ? ["-use-ld=lld"] : [])
+        return FileManager.default.isExecutableFile(atPath: lld.path)
     }
 
     /// The files of the API folder.
