@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The simulators, their core and the candidate side are optimised in debug builds too: the
+/// tests (a debug build) run research-scale inputs through them — a 50,800-transaction workload
+/// set costs ~6 s per evaluation unoptimised — and a candidate links the API library it was
+/// built with. `-O` keeps Swift's checks and floating-point semantics: results are the release
+/// build's.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "sim-cascade",
     platforms: [.macOS(.v13)],
@@ -32,22 +39,22 @@ let package = Package(
         ),
 
         // The small module candidates import: protocols and value types only.
-        .target(name: "CandidateAPI"),
+        .target(name: "CandidateAPI", swiftSettings: optimizedInDebug),
         // The query protocol's framing and codecs, shared by the trusted parent and the host.
-        .target(name: "CandidateWire", dependencies: ["CandidateAPI"]),
+        .target(name: "CandidateWire", dependencies: ["CandidateAPI"], swiftSettings: optimizedInDebug),
         // The child side, prebuilt: owns `main`, drives the candidate's policy through the
         // driver its harness exports. Candidates are compiled without it on their import path.
-        .target(name: "CandidateHost", dependencies: ["CandidateAPI", "CandidateWire"]),
+        .target(name: "CandidateHost", dependencies: ["CandidateAPI", "CandidateWire"], swiftSettings: optimizedInDebug),
 
         // The domain-free core: tensors over BLAS, the seeded generator, the event queue, file
         // I/O, clocks, text escaping. It imports no problem (the compiler enforces it).
         .target(name: "SimCore", dependencies: [
             "CBLAS", "CLAPACKE", .product(name: "HeapModule", package: "swift-collections"),
-        ]),
+        ], swiftSettings: optimizedInDebug),
         // Trusted simulators, one folder per problem.
         .target(name: "Sim", dependencies: [
             "SimCore", "CandidateAPI", .product(name: "HeapModule", package: "swift-collections"),
-        ]),
+        ], swiftSettings: optimizedInDebug),
         // posix_spawn and pipe extensions that Swift's Glibc module does not expose.
         .target(name: "CSpawnShims"),
         .target(name: "Cascade", dependencies: ["Sim", "SimCore", "CandidateAPI", "CandidateWire", "CSpawnShims"]),

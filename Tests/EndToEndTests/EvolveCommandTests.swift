@@ -145,7 +145,9 @@ extension CandidateSandboxTests.EvolveCommand {
     /// uninterrupted run's, timing columns aside.
     @Test func killedAtAnyMomentAndResumedTheStoreEqualsAnUninterruptedRun() throws {
         let root = try TestPaths.temporaryDirectory()
-        let common = ["--problem", "spot", "--iterations", "14", "--no-rescore", "--json"]
+        // Long enough that a kill at a random time lands before the end even when every child's
+        // compile is a cache hit (the reference run compiled them all).
+        let common = ["--problem", "spot", "--iterations", "40", "--no-rescore", "--json"]
         let fresh = ["--seed", "9", "--workers", "2"]  // stored with the run; a resume takes them from the store
         func dump(_ run: URL) throws -> [String] {
             let result = try CommandRunner.run(["runs", "dump", run.path])
@@ -162,14 +164,21 @@ extension CandidateSandboxTests.EvolveCommand {
             lcg = lcg &* 6364136223846793005 &+ 1442695040888963407
             return 0.3 + Double(lcg >> 40) / Double(1 << 24) * 1.2
         }
-        let plan: [(hook: String?, delay: Double?)] = [("evaluation:3", nil), (nil, nextDelay()), ("commit:6", nil),
+        // The commit hook names an iteration two past what the store holds when its step starts
+        // ("commit:next"), so that it fires however far the earlier steps got.
+        let plan: [(hook: String?, delay: Double?)] = [("evaluation:3", nil), (nil, nextDelay()), ("commit:next", nil),
                                                        (nil, nextDelay()), (nil, nextDelay())]
         var kills = 0
-        for step in plan + [(nil, nil)] {
+        for var step in plan + [(nil, nil)] {
+            let shown = try? CommandRunner.run(["runs", "show", killed.path, "--json"])
+            let started = shown?.status == 0
+            if step.hook == "commit:next" {
+                let done = (try? shown?.json()["iterations"] as? Int) ?? 0
+                step.hook = "commit:\(done + 2)"
+            }
             var environment = ProcessInfo.processInfo.environment
             environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
             environment["SIM_CASCADE_TEST_KILL"] = step.hook
-            let started = (try? CommandRunner.run(["runs", "show", killed.path]).status) == 0
             let result = try CommandRunner.run(["evolve"] + common + ["--run", killed.path] + (started ? ["--resume"] : fresh),
                                                environment: environment, killAfter: step.delay)
             if result.status == 9 { kills += 1 } else {

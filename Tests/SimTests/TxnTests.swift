@@ -111,7 +111,8 @@ import SimCore
         #expect(differing.isEmpty && extra.isEmpty, "differing \(differing), extra \(extra)")
         let folder = TestPaths.repositoryRoot.appendingPathComponent("traces/txn")
         let workloads = try TxnWorkloadFile.load(from: folder.appendingPathComponent("workloads-default.json"))
-        #expect(workloads.map(\.workload.transactions.count) == [300, 200, 200])
+        // 20 workloads from 300 to 10,000 transactions (the manifest's, in name order), 50,800 in all.
+        #expect(workloads.map(\.workload.transactions.count) == [300, 300, 1000, 1000, 3000, 10000, 300, 300, 1000, 1000, 3000, 10000, 300, 300, 1000, 1000, 1000, 3000, 3000, 10000])
     }
 
     /// ASCII texts are split on bytes, others through Characters: both split the same ways,

@@ -37,8 +37,18 @@ public enum CalibrationMarkdown {
         guard r.recommendedLevels == ["fine"] else {
             return "The gated cascade is cheaper than the fine level alone, so `eval` runs every level."
         }
-        return "The gated cascade costs more than the fine level alone: each level starts its own sandbox, "
-            + "and the fine level adds little to that start-up here. So the recommended levels are `fine` alone "
+        // The measured reason: what a cheap level costs next to the fine one, and whether the
+        // gates that keep the top decile still stop anything.
+        let fine = r.levels.first { $0.level == "fine" }?.runtimeMedianSeconds ?? 0
+        let shares = r.levels.filter { $0.level != "fine" }.map { level in
+            "`\(level.level)` \(fine > 0 ? fixed(level.runtimeMedianSeconds / fine * 100, 0) : "–") %"
+        }
+        let why = r.cascadeTopDecileRecall < 0.95
+            ? "the gates that keep the top decile at each level keep only \(fixed(r.cascadeTopDecileRecall * 100, 1)) % of it together"
+            : "at gates loose enough to keep the top decile they stop too few candidates to pay for themselves"
+        return "The gated cascade costs more than the fine level alone (\(fixed(r.candidatesPerCPUHourFactor, 2))×): a cheap "
+            + "level's median run is \(shares.joined(separator: ", ")) of the fine level's, and \(why). "
+            + "So the recommended levels are `fine` alone "
             + "(`recommended_levels`), and `eval` skips the cheap stages unless `--all-levels` or `--level` asks for them."
     }
 
