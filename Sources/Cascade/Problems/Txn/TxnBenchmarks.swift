@@ -23,7 +23,7 @@ extension TxnProblem {
     }
 
     /// The transaction levels' scoring of the smf template's orders on the default workloads
-    /// (700 transactions), in process: what each level adds to the sandbox's cost.
+    /// (the search set, 50,800 transactions), in process: what each level adds to the sandbox's cost.
     static func txnLevels(_ workloads: [NamedTxnWorkload], runs: Int) -> [BenchRow] {
         let orders = workloads.map { BuiltinTxnPolicy.smf.schedule($0.workload, seed: 0) }
         let sample = TxnLevels.make(workloads: workloads)[0].workloads
@@ -46,9 +46,10 @@ extension TxnProblem {
             zip(workloads, orders).reduce(0) { $0 + TxnExecution.run($1.0.workload, order: $1.1).makespan }
         }
         precondition(sink > 0)
-        return [BenchRow("txn cost model: conflict chains, 25 % sample of the default workloads", clock: "cpu", estimate),
-                BenchRow("txn coarse: public makespan, default workloads (700 txns)", clock: "cpu", exact),
-                BenchRow("txn fine: 2PL execution, 4 workers, default workloads", clock: "cpu", executed)]
+        let size = "\(workloads.count) default workloads, \(workloads.reduce(0) { $0 + $1.workload.transactions.count }) txns"
+        return [BenchRow("txn cost model: conflict chains, 25 % sample of the \(size)", clock: "cpu", estimate),
+                BenchRow("txn coarse: public makespan, \(size)", clock: "cpu", exact),
+                BenchRow("txn fine: 2PL execution, 4 workers, \(size)", clock: "cpu", executed)]
     }
 
     /// Reading a workload file: JSON, then every operation string.
