@@ -22,6 +22,7 @@ import Glibc
 /// | intercept_write      | crash (exit 125), never "the sandbox did not start"      |
 /// | link_flag_injection  | compile_error: autolink entries that are not `-lNAME`     |
 /// | deplibs_section      | compile_error: a `.deplibs` section                       |
+/// | program_header_flood | compile_error: an executable the kernel would not start   |
 /// | multi_region_wrap    | invalid_answer: a region beyond Int32, never truncated    |
 /// | dup_answer_pipe      | invalid_answer at once (no one else holds the pipe)       |
 /// | spawn_shell          | crash; the shell never ran (no marker file)               |
@@ -76,6 +77,7 @@ import Glibc
         // object is refused between the compile and the link.
         Case(fixture: "link_flag_injection", kind: "compile_error", messageContains: "which is not a library name"),
         Case(fixture: "deplibs_section", kind: "compile_error", messageContains: "dependent libraries"),
+        Case(fixture: "program_header_flood", kind: "compile_error", messageContains: "program headers"),
         Case(fixture: "multi_region_wrap", kind: "invalid_answer", messageContains: "region -2147483648 is not one of the run's regions",
              options: ["--problem", "spot-multi"]),
         // A 30 s budget: waiting for it would be `timeout`.

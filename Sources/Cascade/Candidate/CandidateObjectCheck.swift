@@ -38,15 +38,24 @@ enum CandidateObjectCheck {
         return nil
     }
 
-    /// Why the linked executable may not run in the sandbox, or `nil` when it may: it must be a
-    /// static executable, with no interpreter and no dynamic section.
+    /// Why the linked executable may not run in the sandbox, or `nil` when it may: a static
+    /// executable for this machine, with no interpreter and no dynamic section, and a program
+    /// header table the kernel accepts. `execve` refuses some files before the sandbox can tell
+    /// the candidate's failure from the machine's (≥ 64 KiB of program headers: a source can make
+    /// lld write one per differently aligned `.note*` section), so those are refused here.
     static func executableRefusal(_ data: Data) -> String? {
         guard let elf = ELF64(data), elf.type == 2 else { return "the linked file is not a static ELF64 executable" }
-        guard let types = elf.programHeaderTypes() else { return "the executable's program headers are unreadable" }
+        guard elf.machine == ELF64.hostMachine else { return "the executable is not for this machine" }
+        guard let types = elf.programHeaderTypes(), types.count <= maxProgramHeaders else {
+            return "the executable's program headers are unreadable or more than \(maxProgramHeaders)"
+        }
         if types.contains(3) { return "the executable names a program interpreter: it must be static" }  // PT_INTERP
         if types.contains(2) { return "the executable has a dynamic section: it must be static" }  // PT_DYNAMIC
         return nil
     }
+
+    /// A static Swift executable has about ten.
+    static let maxProgramHeaders = 64
 
     /// `-l` and a name of letters, digits, `_`, `+`, `.` and `-` (no `/` or `:`: never a path).
     static func isLibraryName(_ entry: String) -> Bool {
@@ -64,6 +73,18 @@ enum CandidateObjectCheck {
 struct ELF64 {
     let data: Data
     let type: UInt16
+    let machine: UInt16
+
+    /// `e_machine` of this process's architecture (EM_X86_64, EM_AARCH64).
+    static let hostMachine: UInt16 = {
+        #if arch(x86_64)
+        return 62
+        #elseif arch(arm64)
+        return 183
+        #else
+        return 0
+        #endif
+    }()
 
     struct Section { var name: String; var type: UInt32; var offset: Int; var size: Int }
 
@@ -72,6 +93,7 @@ struct ELF64 {
               data[data.startIndex + 4] == 2, data[data.startIndex + 5] == 1 else { return nil }
         self.data = data
         type = UInt16(truncatingIfNeeded: Self.read(data, 16, 2) ?? 0)
+        machine = UInt16(truncatingIfNeeded: Self.read(data, 18, 2) ?? 0)
     }
 
     /// The sections, with names; `nil` for a table out of bounds or in extended numbering.
@@ -96,7 +118,7 @@ struct ELF64 {
 
     /// The types of the program headers; `nil` when out of bounds.
     func programHeaderTypes() -> [UInt32]? {
-        guard let offset = field(32, 8), let entrySize = field(54, 2), let count = field(56, 2), entrySize >= 56 else { return nil }
+        guard let offset = field(32, 8), let entrySize = field(54, 2), let count = field(56, 2), entrySize == 56, count > 0 else { return nil }
         var types: [UInt32] = []
         for i in 0..<count {
             guard let type = field(offset + i * entrySize, 4) else { return nil }
