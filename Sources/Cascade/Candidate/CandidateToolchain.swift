@@ -9,11 +9,11 @@ import Foundation
 /// candidate: it is copied into a folder of its own, with the two libraries, so that
 /// `import Sim`, `import CandidateHost` or `import CandidateWire` cannot compile.
 public struct CandidateToolchain: Sendable {
-    public var swiftc: URL
+    public let swiftc: URL
     /// Holds `apiFiles`.
-    public var apiDirectory: URL
+    public let apiDirectory: URL
     /// Identifies the API and host builds and the compiler: part of every cache key.
-    public var fingerprint: String
+    public let fingerprint: String
 
     /// Flags of every candidate build (also part of the cache key).
     public static let flags = ["-O", "-swift-version", "6", "-parse-as-library", "-static-executable"]
@@ -22,20 +22,20 @@ public struct CandidateToolchain: Sendable {
     /// candidate and the harness (`-wmo`: the non-WMO driver runs a frontend per file, each
     /// loading the standard library's module and parsing both files), and the toolchain's lld
     /// where it has one (a static link of the Swift runtime takes gold about twice lld's CPU
-    /// time). The three together halve the CPU time of a compile (docs/speed.md).
-    public var flags: [String] {
-        Self.flags + ["-wmo"] + (hasLLD ? ["-use-ld=lld"] : [])
-    }
+    /// time). The three together halve the CPU time of a compile (docs/speed.md). Decided once,
+    /// when the toolchain is made: every cache lookup's key holds them.
+    public let flags: [String]
 
     /// Flags of the link alone: with lld, `.deplibs` sections of the inputs are ignored (an
     /// object could name files to load there; `CandidateObjectCheck` refuses them too).
-    public var linkFlags: [String] {
-        hasLLD ? ["-Xlinker", "--no-dependent-libraries"] : []
-    }
+    public let linkFlags: [String]
 
-    private var hasLLD: Bool {
+    public init(swiftc: URL, apiDirectory: URL, fingerprint: String) {
+        (self.swiftc, self.apiDirectory, self.fingerprint) = (swiftc, apiDirectory, fingerprint)
         let lld = swiftc.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("ld.lld")
-        return FileManager.default.isExecutableFile(atPath: lld.path)
+        let hasLLD = FileManager.default.isExecutableFile(atPath: lld.path)
+        flags = Self.flags + ["-wmo"] + (hasLLD ? ["-use-ld=lld"] : [])
+        linkFlags = hasLLD ? ["-Xlinker", "--no-dependent-libraries"] : []
     }
 
     /// The files of the API folder.

@@ -135,9 +135,9 @@ public struct CascadeOnChildren: Encodable, Sendable, Equatable {
         return result
     }
 
+    /// `name` in a record's metrics, as `CascadeEvaluation` wrote them (`[String: Double]`).
     private static func score(_ metrics: String, _ name: String) -> Double? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(metrics.utf8)) as? [String: Any] else { return nil }
-        return (object[name] as? NSNumber)?.doubleValue
+        (try? JSONDecoder().decode([String: Double].self, from: Data(metrics.utf8)))?[name]
     }
 
     private static func mean(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count) }
