@@ -96,3 +96,13 @@ import Testing
         #expect(CandidateObjectCheck.objectRefusal(header) == "the object's section table is unreadable")
     }
 }
+
+/// Only failures the source decides are cached: not a compiler killed from outside.
+@Suite struct CompileFailureCachingTests {
+    @Test func aSignalOrAContainmentToolsFailureIsNotTheSources() {
+        #expect(CandidateCompiler.isSourceError(status: 1, output: "candidate.swift:3:5: error: cannot find 'x' in scope"))
+        #expect(!CandidateCompiler.isSourceError(status: 1, output: "error: compile command failed due to signal 9 (use -v to see invocation)"))
+        #expect(!CandidateCompiler.isSourceError(status: 1, output: "unshare: sigprocmask unblock failed: Invalid argument"))
+        #expect(!CandidateCompiler.isSourceError(status: 137, output: ""))
+    }
+}

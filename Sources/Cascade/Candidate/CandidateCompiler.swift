@@ -175,8 +175,12 @@ public struct CandidateCompiler: Sendable {
             }
             guard run.status == 0, refusal == nil else {
                 let diagnostics = refusal.map { "error: \($0)" } ?? Self.diagnostics(run.output)
-                // Kept for a repeat (a timeout is not: it may be the machine's load).
-                storeFailure(diagnostics, material: material, hash: hash.hex, in: candidates)
+                // Kept for a repeat only when the source decides it: a refusal, or swiftc's own
+                // error exit. A timeout, a compiler killed by a signal (the OOM killer, an
+                // operator) or a failure of the containment tools is the machine's moment.
+                if refusal != nil || Self.isSourceError(status: run.status, output: run.output) {
+                    storeFailure(diagnostics, material: material, hash: hash.hex, in: candidates)
+                }
                 return .failure(CandidateFailure(.compileError, diagnostics))
             }
         }
@@ -200,6 +204,14 @@ public struct CandidateCompiler: Sendable {
                                               compilerCPUSeconds: compilerCPU))
         }
         throw CascadeError.system("cannot store the compiled candidate in \(candidates.path)")
+    }
+
+    /// Whether a failed swiftc run failed because of the source: exit status 1 (swiftc's error
+    /// exit), with no compiler process killed by a signal ("failed due to signal") and no
+    /// message of the containment tools that wrap it.
+    static func isSourceError(status: Int32, output: String) -> Bool {
+        status == 1 && !output.contains("due to signal")
+            && !["unshare:", "setpriv:", "prlimit:"].contains(where: output.contains)
     }
 
     /// The bytes of `url` if it is a regular file (not followed if a link), at most 1 GiB.
