@@ -102,7 +102,7 @@ import Testing
     @Test func aSignalOrAContainmentToolsFailureIsNotTheSources() {
         #expect(CandidateCompiler.isSourceError(status: 1, output: "candidate.swift:3:5: error: cannot find 'x' in scope"))
         #expect(!CandidateCompiler.isSourceError(status: 1, output: "error: compile command failed due to signal 9 (use -v to see invocation)"))
-        #expect(!CandidateCompiler.isSourceError(status: 1, output: "unshare: sigprocmask unblock failed: Invalid argument"))
+        #expect(!CandidateCompiler.isSourceError(status: 1, output: "sim-cascade-sandbox: take the tool's uid: Operation not permitted"))
         #expect(!CandidateCompiler.isSourceError(status: 137, output: ""))
     }
 }

@@ -81,7 +81,44 @@ import Glibc
                      "listmount", "utimensat fd 0", "prctl memory merge"] {
             #expect(text.contains("\(call): -1 errno 1"), "\(call) was allowed: \(text)")
         }
-        #expect(text.contains("stat /proc/self/status: -1 errno 2") && text.contains("fd 0 is a pipe: true"), "\(text)")
+        #expect(text.contains("stat /proc/self/status: -1 errno 1") && text.contains("fd 0 is a pipe: true"), "\(text)")
+    }
+
+    /// No sandbox can tell the time of day, so none can read when the one before it ended (eight
+    /// bits a hop between stages, found by the hostile pass of issue 17): every clock it can
+    /// reach gives an error, zero or a time offset at random per sandbox; the vDSO's data pages
+    /// are zeros; the time-stamp counter faults; and a second execve (a fresh vDSO), the host
+    /// disk's map and init's limits are refused.
+    @Test func noSandboxCanTellTheTimeOfDay() throws {
+        let result = try CandidateFixtures.eval(try CandidateFixtures.materialize("clock_channel"), Self.small + ["--all-levels"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try log(result)
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let stages = text.components(separatedBy: "realtime ").dropFirst()
+        #expect(stages.count == 3, "\(text)")
+        var monotonic: Set<Int> = []
+        for stage in stages {
+            let fields = stage.split(whereSeparator: { $0 == " " || $0 == "\n" })
+            // realtime -1 coarse 0 tai -1, monotonic M …: never the host's monotonic clock.
+            #expect(Array(fields.prefix(5)) == ["-1", "coarse", "0", "tai", "-1"], "\(stage)")
+            if let i = fields.firstIndex(of: "monotonic"), let value = Int(fields[i + 1]) {
+                monotonic.insert(value)
+                #expect(abs(value - now.tv_sec) > 60, "the sandbox's monotonic clock is the host's: \(value)")
+            }
+        }
+        #expect(monotonic.count == 3, "every sandbox has clocks of its own: \(monotonic)")
+        for line in ["time 0", "gettimeofday -1", "syscall realtime: -1 errno 1", "syscall time: -1 errno 1", "times: -1 errno 1",
+                     "vsyscall time gave the date: false", "vdso data nonzero bytes: 0", "fstat new file: -1 errno 1",
+                     "fstat fd 3: -1 errno 1", "stat /candidate: -1 errno 1", "statx /: -1 errno 1", "timerfd realtime: -1 errno 1",
+                     "timer_create realtime: -1 errno 1", "clock_nanosleep realtime: -1 errno 1", "futex clock_realtime: -1 errno 1",
+                     "futex lock_pi: -1 errno 1", "timerfd monotonic: true", "second execve refused: true",
+                     "ioctl getfsmap: -1 errno 1", "prlimit init: -1 errno 1", "prlimit self: 0"] {
+            #expect(text.components(separatedBy: line + "\n").count == 4, "missing in a stage: \(line): \(text)")
+        }
+        #if arch(x86_64)
+        #expect(text.components(separatedBy: "rdtsc killed by signal: true").count == 4, "\(text)")
+        #endif
     }
 
     /// The allow list leaves ordinary program behaviour alone: threads, fork, memory, /tmp, time.
@@ -171,6 +208,62 @@ import Glibc
     }
 
     /// This process's cgroup v1 memory folder (where sim-cascade, its child, makes its cgroups).
+    /// A compile dies with its `eval` (hostile pass of issue 17: swiftc ran on after a `kill -9`
+    /// of `eval`, as root and as the compile uid, until it finished).
+    @Test func aKilledEvalTakesItsCompileWithIt() throws {
+        guard geteuid() == 0 else { return }  // unprivileged, the compiler is the eval's own child
+        // Slow to compile (seconds of optimiser work), and new to the cache.
+        var source = "import CandidateAPI\n// \(UUID().uuidString)\n"
+        for i in 0..<2_000 {
+            source += "@inline(never) func f\(i)(_ x: [Int]) -> Int { var s = \(i); "
+                + "for (j, v) in x.enumerated() where v % \(i % 7 + 2) == 0 { s = s &* 31 &+ v &+ j }; return s }\n"
+        }
+        source += "struct Candidate: SpotPolicy {\n    mutating func decide(_ v: SpotView) -> Cluster {\n        var t = 0\n"
+        for i in 0..<2_000 { source += "        t &+= f\(i)([t, \(i)])\n" }
+        source += "        return t == 42 ? .onDemand : (v.hasSpot ? .spot : .onDemand)\n    }\n}\n"
+        let folder = TestPaths.sessionFolder.appendingPathComponent("slow-compile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("candidate.swift")
+        try source.write(to: file, atomically: true, encoding: .utf8)
+
+        let eval = Process()
+        eval.executableURL = CommandRunner.executable
+        eval.arguments = ["eval", file.path, "--json", "--scenarios", CandidateFixtures.smallScenarioSet.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
+        eval.environment = environment
+        eval.standardOutput = FileHandle.nullDevice
+        eval.standardError = FileHandle.nullDevice
+        try eval.run()
+        // The compile's processes work in its build folder, named after the eval's pid.
+        let buildFolder = "/sim-cascade-compile-\(eval.processIdentifier)."
+        func compileProcesses() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { entry in
+                guard Int32(entry) != nil, let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/cwd")
+                else { return false }
+                return cwd.contains(buildFolder)
+            }
+        }
+        var compiling: [String] = []
+        for _ in 0..<1_200 where eval.isRunning {
+            compiling = compileProcesses().filter { (try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8))?.hasPrefix("swift-frontend") == true }
+            if !compiling.isEmpty { break }
+            usleep(50_000)
+        }
+        #expect(!compiling.isEmpty, "the compiler was never seen running")
+        kill(eval.processIdentifier, SIGKILL)
+        eval.waitUntilExit()
+        var left = compileProcesses()
+        for _ in 0..<200 where !left.isEmpty {
+            usleep(100_000)
+            left = compileProcesses().filter { pid in  // a zombie waiting for its reaper is gone
+                !((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") Z ") ?? true)
+            }
+        }
+        #expect(left == [], "compile processes outlived their eval: \(left)")
+    }
+
     static func memoryCgroupFolder() -> String? {
         let membership = (try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? ""
         for line in membership.split(separator: "\n") {

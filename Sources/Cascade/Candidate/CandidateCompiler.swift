@@ -56,6 +56,13 @@ public struct CandidateCompiler: Sendable {
     /// - Returns: the executable, or a `compile_error` failure with swiftc's diagnostics.
     /// - Throws: `CascadeError` when the machine, not the candidate, is at fault.
     public func compile(source: String, problem: CandidateProblem) throws -> Result<CompiledCandidate, CandidateFailure> {
+        try compileNotingTheCache(source: source, problem: problem).result
+    }
+
+    /// `compile`, and whether its answer came from the cache — a failure too (a source that
+    /// failed before with the same toolchain is not compiled again).
+    public func compileNotingTheCache(source: String, problem: CandidateProblem) throws
+        -> (result: Result<CompiledCandidate, CandidateFailure>, cached: Bool) {
         let start = Date()
         let material = keyMaterial(source: source, problem: problem)
         var hash = FNV1a()
@@ -90,12 +97,12 @@ public struct CandidateCompiler: Sendable {
             let executable = entry.appendingPathComponent("candidate")
             if stored == material && fm.isExecutableFile(atPath: executable.path) {
                 CompileCacheTrim.touch(entry)
-                return .success(CompiledCandidate(executable: executable, cached: true, seconds: Date().timeIntervalSince(start)))
+                return (.success(CompiledCandidate(executable: executable, cached: true, seconds: Date().timeIntervalSince(start))), true)
             }
             // The same source failed before with the same toolchain: it fails again, for free.
             if stored == material, let diagnostics = try? String(contentsOf: entry.appendingPathComponent(Self.failureFile), encoding: .utf8) {
                 CompileCacheTrim.touch(entry)
-                return .failure(CandidateFailure(.compileError, diagnostics))
+                return (.failure(CandidateFailure(.compileError, diagnostics)), true)
             }
         }
 
@@ -155,14 +162,14 @@ public struct CandidateCompiler: Sendable {
             // explode, the executable made huge): the compiler runs contained, with a wall-clock
             // limit, 4 GiB per process, a cap on the files it writes, and a minimal environment
             // (no API keys or settings of this process reach it).
-            let (tool, wrapped) = ToolRunner.contained(toolchain.swiftc.path, arguments, addressSpaceBytes: 4 << 30,
-                                                       fileSizeBytes: outputLimitBytes, uid: user)
-            let run = try ToolRunner.run(tool, arguments: wrapped, in: work.path,
+            let command = ToolRunner.contained(toolchain.swiftc.path, arguments, addressSpaceBytes: 4 << 30,
+                                               fileSizeBytes: outputLimitBytes, uid: user)
+            let run = try ToolRunner.run(command, in: work.path,
                                          environment: Self.compileEnvironment(swiftc: toolchain.swiftc, work: work),
                                          timeoutSeconds: timeoutSeconds)
             compilerCPU += run.cpuSeconds
             if run.timedOut {
-                return .failure(CandidateFailure(.compileError, "swiftc did not finish within \(Int(timeoutSeconds)) s"))
+                return (.failure(CandidateFailure(.compileError, "swiftc did not finish within \(Int(timeoutSeconds)) s")), false)
             }
             let output = work.appendingPathComponent(step == "compile" ? "candidate.o" : "candidate")
             var refusal: String?
@@ -181,7 +188,7 @@ public struct CandidateCompiler: Sendable {
                 if refusal != nil || Self.isSourceError(status: run.status, output: run.output) {
                     storeFailure(diagnostics, material: material, hash: hash.hex, in: candidates)
                 }
-                return .failure(CandidateFailure(.compileError, diagnostics))
+                return (.failure(CandidateFailure(.compileError, diagnostics)), false)
             }
         }
         // Claim a free slot atomically (mkdir succeeds for one process only), then publish the
@@ -200,8 +207,8 @@ public struct CandidateCompiler: Sendable {
                 _ = rename(keyTemp.path, entry.appendingPathComponent("key").path)
             }
             trim.trim(candidates)
-            return .success(CompiledCandidate(executable: executable, cached: false, seconds: Date().timeIntervalSince(start),
-                                              compilerCPUSeconds: compilerCPU))
+            return (.success(CompiledCandidate(executable: executable, cached: false, seconds: Date().timeIntervalSince(start),
+                                              compilerCPUSeconds: compilerCPU)), false)
         }
         throw CascadeError.system("cannot store the compiled candidate in \(candidates.path)")
     }
@@ -211,7 +218,7 @@ public struct CandidateCompiler: Sendable {
     /// message of the containment tools that wrap it.
     static func isSourceError(status: Int32, output: String) -> Bool {
         status == 1 && !output.contains("due to signal")
-            && !["unshare:", "setpriv:", "prlimit:"].contains(where: output.contains)
+            && !output.contains("sim-cascade-sandbox:")
     }
 
     /// The bytes of `url` if it is a regular file (not followed if a link), at most 1 GiB.

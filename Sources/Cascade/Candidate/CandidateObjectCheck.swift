@@ -27,7 +27,9 @@ enum CandidateObjectCheck {
                         return "the object asks the linker for \(Escaped.value(String(text.prefix(200)))), which is not a library name (`-lNAME`)"
                     }
                 }
-            case (".deplibs", _), (_, 0x6fff_4c04) where s.size > 0:  // SHT_LLVM_DEPENDENT_LIBRARIES
+            case (".deplibs", _):  // refused even empty: no candidate has a reason to name it
+                return "the object names dependent libraries (\(s.name)), which a candidate may not"
+            case (_, 0x6fff_4c04) where s.size > 0:  // SHT_LLVM_DEPENDENT_LIBRARIES
                 return "the object names dependent libraries (\(s.name)), which a candidate may not"
             case (_, 0x6fff_4c01) where s.size > 0:  // SHT_LLVM_LINKER_OPTIONS
                 return "the object carries linker options (\(s.name)), which a candidate may not"

@@ -9,7 +9,7 @@ import Glibc
 /// no-new-privileges, in a build folder of that uid under the temporary directory, so that a
 /// hostile source that found a way to run code at compile time could not act as root.
 ///
-/// Possible when this process is root, util-linux `setpriv` exists and the toolchain compiles
+/// Possible when this process is root, `sim-cascade-sandbox` is installed and the toolchain compiles
 /// for another uid (the toolchain folders must be readable by all): checked once per
 /// toolchain with a one-line program, and remembered in the cache (`compile-user-<fingerprint>`).
 public enum CompileUser {
@@ -39,7 +39,7 @@ public enum CompileUser {
     /// `cacheRoot`).
     /// - Complexity: one small compile, the first time for a toolchain and cache.
     static func isPossible(toolchain: CandidateToolchain, cacheRoot: URL) -> Bool {
-        guard geteuid() == 0, Tools.path("setpriv") != nil else { return false }
+        guard geteuid() == 0, (try? Sandbox.launcher()) != nil else { return false }
         let key = toolchain.swiftc.path + "\u{0}" + toolchain.fingerprint
         if let known = verdicts.withLock({ $0[key] }) { return known }
         let remembered = cacheRoot.appendingPathComponent("compile-user-\(toolchain.fingerprint)")
@@ -61,10 +61,10 @@ public enum CompileUser {
         defer { work.remove() }
         do {
             try work.write("print(\"ok\")\n", to: "main.swift")
-            let (tool, arguments) = ToolRunner.contained(
+            let command = ToolRunner.contained(
                 toolchain.swiftc.path, ["-static-executable", "main.swift", "-o", "probe"], addressSpaceBytes: 4 << 30,
                 fileSizeBytes: 512 << 20, uid: work.uid)
-            let run = try ToolRunner.run(tool, arguments: arguments, in: work.url.path,
+            let run = try ToolRunner.run(command, in: work.url.path,
                                          environment: CandidateCompiler.compileEnvironment(swiftc: toolchain.swiftc, work: work.url),
                                          timeoutSeconds: 120)
             return run.status == 0 && FileManager.default.isExecutableFile(atPath: work.url.appendingPathComponent("probe").path)

@@ -19,21 +19,27 @@ enum ToolRunner {
 
     static func run(_ tool: String, arguments: [String], in directory: String? = nil,
                     environment: [String] = ToolRunner.inheritedEnvironment,
-                    timeoutSeconds: Double, spawner: any ProcessSpawner = PosixSpawner()) throws -> Outcome {
+                    timeoutSeconds: Double, lifeline: Bool = false, spawner: any ProcessSpawner = PosixSpawner()) throws -> Outcome {
         let output = try Pipe2()
+        // The lifeline's write end stays here (close-on-exec: no other child inherits it), so
+        // this process's death reads as end-of-file in the tool's launcher.
+        let life = lifeline ? try Pipe2() : nil
+        defer { if let life { close(life.write) } }
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { close(devNull) }
         let pid: pid_t
         do {
             pid = try spawner.spawn(SpawnRequest(
                 executable: tool, arguments: arguments, environment: environment, workingDirectory: directory,
-                descriptors: [(devNull, 0), (output.write, 1), (output.write, 2)]))
+                descriptors: [(devNull, 0), (output.write, 1), (output.write, 2)] + (life.map { [($0.read, Int32(3))] } ?? [])))
         } catch {
             close(output.read)
             close(output.write)
+            if let life { close(life.read) }
             throw CascadeError.toolchainMissing("cannot run \(tool): \(error)")
         }
         close(output.write)
+        if let life { close(life.read) }
         defer { close(output.read) }
         _ = fcntl(output.read, F_SETFL, fcntl(output.read, F_GETFL) | O_NONBLOCK)
 
@@ -71,24 +77,33 @@ enum ToolRunner {
                        timedOut: timedOut, cpuSeconds: cpu)
     }
 
-    /// `tool arguments…` wrapped so that every process it starts dies with it and its memory and
-    /// files are bounded: its own PID namespace (the compiler driver starts frontends in process
-    /// groups of their own, which a group kill misses; a namespace's processes all die with its
-    /// init), RLIMIT_AS and RLIMIT_FSIZE. Falls back to the bare command where namespaces are
-    /// unavailable.
+    /// A command to run, and whether it watches a lifeline at fd 3 (`sim-cascade-sandbox tool`).
+    struct Command {
+        var tool: String
+        var arguments: [String]
+        var lifeline = false
+    }
+
+    /// `tool arguments…` wrapped so that every process it starts dies with it, or with this
+    /// process however it dies, and its memory and files are bounded: `sim-cascade-sandbox
+    /// tool` runs it in a PID namespace of its own (the compiler driver starts frontends in
+    /// process groups of their own, which a group kill misses; a namespace's processes all die
+    /// with its init), watching a lifeline this process holds, with RLIMIT_AS and RLIMIT_FSIZE.
     /// With `uid`, the tool runs as that uid and gid, with no supplementary groups and
-    /// no-new-privileges (util-linux `setpriv`).
+    /// no-new-privileges. The bare command where this process is not root (no namespaces).
     static func contained(_ tool: String, _ arguments: [String], addressSpaceBytes: Int,
-                          fileSizeBytes: Int, uid: uid_t? = nil) -> (String, [String]) {
-        guard geteuid() == 0, let unshare = Tools.path("unshare"), let prlimit = Tools.path("prlimit") else {
-            return (tool, arguments)
-        }
-        var user: [String] = []
-        if let uid, let setpriv = Tools.path("setpriv") {
-            user = [setpriv, "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--no-new-privs", "--"]
-        }
-        return (unshare, ["--pid", "--fork", "--kill-child", "--mount-proc", "--"] + user
-                    + [prlimit, "--as=\(addressSpaceBytes)", "--fsize=\(fileSizeBytes)", "--core=0", "--", tool] + arguments)
+                          fileSizeBytes: Int, uid: uid_t? = nil) -> Command {
+        guard geteuid() == 0, let launcher = try? Sandbox.launcher() else { return Command(tool: tool, arguments: arguments) }
+        return Command(tool: launcher, arguments: ["tool", uid.map { "\($0)" } ?? "-", "\(addressSpaceBytes)", "\(fileSizeBytes)", tool]
+                           + arguments, lifeline: true)
+    }
+
+    /// Runs `command` (see `run(_:arguments:…)`), holding the write end of its lifeline while
+    /// it runs.
+    static func run(_ command: Command, in directory: String? = nil, environment: [String] = ToolRunner.inheritedEnvironment,
+                    timeoutSeconds: Double) throws -> Outcome {
+        try run(command.tool, arguments: command.arguments, in: directory, environment: environment,
+                timeoutSeconds: timeoutSeconds, lifeline: command.lifeline)
     }
 
     /// This process's environment, as `KEY=value` strings.
