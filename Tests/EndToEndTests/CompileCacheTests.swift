@@ -28,6 +28,7 @@ extension CandidateSandboxTests {
             let again = try CandidateFixtures.eval(url, ["--problem", "spot"]).json()
             #expect((again["failure"] as? [String: Any])?["message"] as? String == "probe: served from the cache")
             #expect((again["failure"] as? [String: Any])?["kind"] as? String == "compile_error")
+            #expect((again["timing"] as? [String: Any])?["compile_cached"] as? Bool == true, "a cached failure says so")
         }
     }
 }

@@ -108,10 +108,12 @@ public struct CandidateEvaluator: Sendable {
                                         compileCached: false, runSeconds: 0, sandbox: sandbox.mode, log: "")
         let compiled: CompiledCandidate
         let compileStart = monotonicSeconds()
-        switch try compiler.compile(source: source, problem: problem) {
+        let (result, cached) = try compiler.compileNotingTheCache(source: source, problem: problem)
+        switch result {
         case .failure(let failure):
             outcome.failure = failure
             outcome.compileSeconds = monotonicSeconds() - compileStart
+            outcome.compileCached = cached
             return outcome
         case .success(let c):
             compiled = c
