@@ -147,7 +147,7 @@ static const char *const allowed[] = {
     // processes and threads (clone and futex below, with conditions; execve only finds
     // /candidate, and only once: see `hide_the_clock`)
     "fork", "vfork", "execve", "exit", "exit_group", "wait4", "waitid", "set_robust_list",
-    "get_robust_list", "set_tid_address", "rseq", "arch_prctl", "sched_yield", "sched_getaffinity",
+    "get_robust_list", "set_tid_address", "rseq", "sched_yield", "sched_getaffinity",
     "sched_getparam", "sched_getscheduler", "sched_get_priority_max", "sched_get_priority_min",
     "sched_rr_get_interval", "getcpu", "getpriority", "seccomp",
     // identity and limits (prlimit64 below: its own only)
@@ -204,6 +204,16 @@ static const unsigned long long allowed_ioctl[] = {
     0x5450 /* FIONCLEX */, 0x5451 /* FIOCLEX */,
 };
 
+/// arch_prctl codes allowed: the thread pointer (FS, GS), CPUID faulting's state, AMX state
+/// permissions and shadow stacks. Not ARCH_MAP_VDSO_* (0x2001–0x2003): after unmapping what the
+/// launcher left, it maps a fresh vDSO with the real clock data (red-team pass of the clock).
+static const unsigned long long allowed_arch_prctl[] = {
+    0x1001 /* SET_GS */, 0x1002 /* SET_FS */, 0x1003 /* GET_FS */, 0x1004 /* GET_GS */, 0x1011 /* GET_CPUID */,
+    0x1021 /* GET_XCOMP_SUPP */, 0x1022 /* GET_XCOMP_PERM */, 0x1023 /* REQ_XCOMP_PERM */,
+    0x5001 /* SHSTK_ENABLE */, 0x5002 /* SHSTK_DISABLE */, 0x5003 /* SHSTK_LOCK */, 0x5004 /* SHSTK_UNLOCK */,
+    0x5005 /* SHSTK_STATUS */,
+};
+
 /// Clone flags that would create namespaces or a pidfd.
 static const unsigned long long clone_forbidden = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
                                                   CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP |
@@ -237,6 +247,11 @@ static scmp_filter_ctx build_filter(void) {
             rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffULL, allowed_clocks[i]));
         }
     }
+    // glibc's nanosleep, sleep and usleep are clock_nanosleep(CLOCK_REALTIME) with a relative
+    // time: a duration, allowed; TIMER_ABSTIME on the time of day is not.
+    if (rc == 0) rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clock_nanosleep), 2,
+                                       SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffULL, 0 /* CLOCK_REALTIME */),
+                                       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, 0));
     const unsigned long long futex_op = 0xffffffffULL & ~128ULL;  // all but FUTEX_PRIVATE_FLAG
     for (size_t i = 0; i < sizeof allowed_futex / sizeof *allowed_futex && rc == 0; i++) {
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 1, SCMP_A1(SCMP_CMP_MASKED_EQ, futex_op, allowed_futex[i]));
@@ -247,6 +262,10 @@ static scmp_filter_ctx build_filter(void) {
                                        SCMP_A3(SCMP_CMP_EQ, 0));
     for (size_t i = 0; i < sizeof allowed_ioctl / sizeof *allowed_ioctl && rc == 0; i++) {
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, allowed_ioctl[i]));
+    }
+    int arch_prctl_nr = seccomp_syscall_resolve_name("arch_prctl");
+    for (size_t i = 0; arch_prctl_nr != __NR_SCMP_ERROR && i < sizeof allowed_arch_prctl / sizeof *allowed_arch_prctl && rc == 0; i++) {
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, arch_prctl_nr, 1, SCMP_A0(SCMP_CMP_EQ, allowed_arch_prctl[i]));
     }
     // Its own limits only: not those of the sandbox's init (PID 1), which shares its uid.
     if (rc == 0) rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1, SCMP_A0(SCMP_CMP_EQ, 0));
@@ -297,9 +316,11 @@ static void drop_capabilities(void) {
 //   - the time of day (CLOCK_REALTIME and kin, time, gettimeofday, file times through stat,
 //     FUTEX_CLOCK_REALTIME) is refused by the seccomp filter above; the vDSO answers some of
 //     them from its data pages ([vvar], [vvar_vclock]) without a system call, so, once the
-//     candidate's `execve` has mapped them and before its first instruction, `init` replaces
-//     those pages with zeros (the vDSO then falls back to the system call) and adds a filter
-//     that refuses a second `execve` (which would map them again);
+//     candidate's `execve` has mapped them and before its first instruction, the launcher
+//     unmaps the vDSO and its data pages, turns the auxiliary vector's entry for it into
+//     AT_IGNORE (the C library then makes a system call for every clock), and adds a filter
+//     that refuses a second `execve` (which would map them again); arch_prctl's
+//     ARCH_MAP_VDSO_* (which maps a fresh one) is refused;
 //   - the time-stamp counter (rdtsc, rdtscp) faults (PR_SET_TSC), kept across `execve`.
 // What is left is relative time within one sandbox, which is the candidate's own business.
 
@@ -344,8 +365,8 @@ static long call_in(pid_t pid, const struct user_regs_struct *saved, long nr, un
 }
 
 /// In the candidate, stopped at the end of its `execve` (the new image is mapped, not one of its
-/// instructions has run): replaces the vDSO's data pages with zeros and installs a filter
-/// refusing `execve`, then lets it run. 0, or -1 with errno set. The tracer is the launcher (host
+/// instructions has run): unmaps the vDSO and its data pages, removes it from the auxiliary
+/// vector, and installs a filter refusing `execve`, then lets it run. 0, or -1 with errno set. The tracer is the launcher (host
 /// root): the candidate's executable is not readable by the sandbox's uid, so only a tracer with
 /// CAP_SYS_PTRACE of the host's user namespace may touch its memory.
 static int hide_the_clock(pid_t pid) {
@@ -353,14 +374,14 @@ static int hide_the_clock(pid_t pid) {
     if (ptrace(PTRACE_GETREGS, pid, NULL, &saved) != 0) return -1;
     int ok = 1;
     // The auxiliary vector, after argc, argv and the environment on the new stack.
-    unsigned long at = saved.rsp, argc = peek(pid, at, &ok), vdso = 0, execfn = 0, page = 4096;
+    unsigned long at = saved.rsp, argc = peek(pid, at, &ok), vdso = 0, vdso_entry = 0, execfn = 0, page = 4096;
     at += 8 * (argc + 2);
     for (int n = 0; ok && n < 256 && peek(pid, at, &ok) != 0; n++) at += 8;
     at += 8;
     for (int n = 0; ok && n < 64; n++, at += 16) {
         unsigned long type = peek(pid, at, &ok), value = peek(pid, at + 8, &ok);
         if (type == AT_NULL) break;
-        if (type == AT_SYSINFO_EHDR) vdso = value;
+        if (type == AT_SYSINFO_EHDR) vdso = value, vdso_entry = at;
         if (type == AT_EXECFN) execfn = value;
         if (type == AT_PAGESZ) page = value;
     }
@@ -368,8 +389,25 @@ static int hide_the_clock(pid_t pid) {
         errno = EFAULT;
         return -1;
     }
+    // The vDSO's own length (its ELF program headers: the end of its last PT_LOAD).
+    unsigned long vdso_end = vdso;
+    if (vdso != 0) {
+        unsigned long phoff = peek(pid, vdso + 0x20, &ok), sizes = peek(pid, vdso + 0x34, &ok);
+        unsigned long entry_size = (sizes >> 16) & 0xffff, count = (sizes >> 32) & 0xffff;
+        for (unsigned long i = 0; ok && i < count && i < 16 && entry_size >= 0x30; i++) {
+            unsigned long header = vdso + phoff + i * entry_size;
+            if ((peek(pid, header, &ok) & 0xffffffffUL) != PT_LOAD) continue;
+            unsigned long end = vdso + peek(pid, header + 0x10, &ok) + peek(pid, header + 0x28, &ok);
+            if (end > vdso_end) vdso_end = end;
+        }
+        vdso_end = (vdso_end + page - 1) & ~(page - 1);
+        if (!ok || vdso_end <= vdso || vdso_end - vdso > 64 * page) {
+            errno = EFAULT;
+            return -1;
+        }
+    }
     // The data pages lie just below the vDSO's code (6 pages on Linux 6.x): take the page 16
-    // below it for the filter, and map zeros over everything between. Nothing else is there at
+    // below it for the filter, and unmap everything between. Nothing else is there at
     // the end of an execve of a static executable; where the vDSO sits just above the stack
     // (older kernels), or the page is taken, the first free page below the vDSO is searched for
     // instead, never going down into the stack.
@@ -395,12 +433,16 @@ static int hide_the_clock(pid_t pid) {
             errno = ERANGE;  // no free page below the data pages
             return -1;
         }
+        // The data pages and the vDSO's code go; the auxiliary vector no longer names it, so
+        // the C library makes a system call for every clock (the coarse ones included, which
+        // zeroed data pages would have frozen at 0).
         unsigned long data = scratch + page;
-        if (data < vdso && call_in(pid, &saved, SYS_mmap, data, vdso - data, PROT_READ,
-                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, (unsigned long)-1, 0, &ok) != (long)data) {
-            if (ok) errno = ENOMEM;
+        long unmapped = call_in(pid, &saved, SYS_munmap, data, vdso_end - data, 0, 0, 0, 0, &ok);
+        if (!ok || unmapped != 0) {
+            if (ok) errno = (int)-unmapped;
             return -1;
         }
+        if (ptrace(PTRACE_POKEDATA, pid, (void *)vdso_entry, (void *)(unsigned long)AT_IGNORE) != 0) return -1;
     } else {
         long got = call_in(pid, &saved, SYS_mmap, 0, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                            (unsigned long)-1, 0, &ok);
