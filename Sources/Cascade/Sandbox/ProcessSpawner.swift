@@ -33,10 +33,20 @@ public struct PosixSpawner: ProcessSpawner {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
 
-        for (source, target) in request.descriptors {
-            posix_spawn_file_actions_adddup2(&actions, source, target)
-        }
+        // The dup2s run in order: a source numbered like an earlier target would be replaced
+        // before its own dup2, so such sources are first copied above every target.
         let highest = request.descriptors.map(\.1).max() ?? 2
+        var copies: [Int32] = []
+        defer { for fd in copies { close(fd) } }
+        for (source, target) in request.descriptors {
+            var from = source
+            if source != target && source <= highest {
+                from = fcntl(source, F_DUPFD_CLOEXEC, highest + 1)
+                guard from >= 0 else { throw CascadeError.system("cannot copy descriptor \(source): \(String(cString: strerror(errno)))") }
+                copies.append(from)
+            }
+            posix_spawn_file_actions_adddup2(&actions, from, target)
+        }
         sim_cascade_spawn_addclosefrom(&actions, highest + 1)
         if let directory = request.workingDirectory {
             sim_cascade_spawn_addchdir(&actions, directory)
