@@ -149,7 +149,7 @@ static const char *const allowed[] = {
     "fork", "vfork", "execve", "exit", "exit_group", "wait4", "waitid", "set_robust_list",
     "get_robust_list", "set_tid_address", "rseq", "sched_yield", "sched_getaffinity",
     "sched_getparam", "sched_getscheduler", "sched_get_priority_max", "sched_get_priority_min",
-    "sched_rr_get_interval", "getcpu", "getpriority", "seccomp",
+    "sched_rr_get_interval", "getcpu", "getpriority", "seccomp", "restart_syscall",
     // identity and limits (prlimit64 below: its own only)
     "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid",
     "getgroups", "getpgrp", "getpgid", "getsid", "setsid", "setpgid", "capget", "getrandom", "uname",
@@ -183,17 +183,21 @@ static const unsigned long long allowed_fcntl[] = {
 /// sandbox started, not when), and its own CPU time. Not CLOCK_REALTIME, _COARSE, TAI or the
 /// alarm clocks: the time of day, which no namespace can hide, would let a sandbox read when the
 /// one before it ended (a covert channel between evaluations and between the stages of one).
+/// Not MONOTONIC_RAW either: the namespace offsets it like MONOTONIC, so their difference is the
+/// host's NTP correction since boot, a function of the date wherever NTP runs (second red-team
+/// pass).
 static const unsigned long long allowed_clocks[] = {
-    1 /* MONOTONIC */, 2 /* PROCESS_CPUTIME_ID */, 3 /* THREAD_CPUTIME_ID */, 4 /* MONOTONIC_RAW */,
-    6 /* MONOTONIC_COARSE */, 7 /* BOOTTIME */,
+    1 /* MONOTONIC */, 2 /* PROCESS_CPUTIME_ID */, 3 /* THREAD_CPUTIME_ID */, 6 /* MONOTONIC_COARSE */,
+    7 /* BOOTTIME */,
 };
 
-/// futex operations allowed (with or without FUTEX_PRIVATE_FLAG; FUTEX_CLOCK_REALTIME only
-/// without a timeout, below): not FUTEX_LOCK_PI, whose timeout is a time of day, nor the PI
-/// requeues.
+/// futex operations allowed (with or without FUTEX_PRIVATE_FLAG, without FUTEX_CLOCK_REALTIME:
+/// their timeouts are durations or monotonic times, which the namespace converts). FUTEX_LOCK_PI
+/// (a time-of-day timeout, always) and FUTEX_CLOCK_REALTIME waits are handled below.
 static const unsigned long long allowed_futex[] = {
-    0 /* WAIT */, 1 /* WAKE */, 3 /* REQUEUE */, 4 /* CMP_REQUEUE */, 5 /* WAKE_OP */, 9 /* WAIT_BITSET */,
-    10 /* WAKE_BITSET */,
+    0 /* WAIT */, 1 /* WAKE */, 3 /* REQUEUE */, 4 /* CMP_REQUEUE */, 5 /* WAKE_OP */, 7 /* UNLOCK_PI */,
+    8 /* TRYLOCK_PI */, 9 /* WAIT_BITSET */, 10 /* WAKE_BITSET */, 11 /* WAIT_REQUEUE_PI */, 12 /* CMP_REQUEUE_PI */,
+    13 /* LOCK_PI2 */,
 };
 
 /// ioctl requests allowed: whether a descriptor is a terminal (isatty), its size, bytes ready,
@@ -256,10 +260,18 @@ static scmp_filter_ctx build_filter(void) {
     for (size_t i = 0; i < sizeof allowed_futex / sizeof *allowed_futex && rc == 0; i++) {
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 1, SCMP_A1(SCMP_CMP_MASKED_EQ, futex_op, allowed_futex[i]));
     }
-    // glibc waits (pthread_join, its locks) with FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME and no
-    // timeout: no time involved, so allowed without one.
-    if (rc == 0) rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 2, SCMP_A1(SCMP_CMP_MASKED_EQ, futex_op, 9 | 256),
-                                       SCMP_A3(SCMP_CMP_EQ, 0));
+    // Waits on the time of day: glibc's pthread_join and locks use FUTEX_WAIT_BITSET |
+    // FUTEX_CLOCK_REALTIME with no timeout, Swift's Mutex FUTEX_LOCK_PI with none: no time
+    // involved, allowed. With a timeout, the answer is ETIMEDOUT at once, whatever the time (a
+    // real wait would let a candidate search for the date; EPERM made glibc abort honest
+    // pthread_cond_timedwait, sem_timedwait and DispatchSemaphore waits).
+    static const unsigned long long realtime_waits[] = {9 | 256 /* WAIT_BITSET, CLOCK_REALTIME */, 11 | 256, 6, 6 | 256};
+    for (size_t i = 0; i < sizeof realtime_waits / sizeof *realtime_waits && rc == 0; i++) {
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 2, SCMP_A1(SCMP_CMP_MASKED_EQ, futex_op, realtime_waits[i]),
+                              SCMP_A3(SCMP_CMP_EQ, 0));
+        if (rc == 0) rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ETIMEDOUT), SCMP_SYS(futex), 2,
+                                           SCMP_A1(SCMP_CMP_MASKED_EQ, futex_op, realtime_waits[i]), SCMP_A3(SCMP_CMP_NE, 0));
+    }
     for (size_t i = 0; i < sizeof allowed_ioctl / sizeof *allowed_ioctl && rc == 0; i++) {
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, allowed_ioctl[i]));
     }

@@ -72,8 +72,10 @@ struct Candidate: SpotPolicy {
         var zero = timespec()
         report("clock_nanosleep realtime: \(sys(230, 0, 1, Int(bitPattern: UnsafeMutableRawPointer(&zero)), 0, 0)) errno \(errno)")
         var word: UInt32 = 0
-        report("futex clock_realtime: \(withUnsafeMutablePointer(to: &word) { sys(202, Int(bitPattern: $0), 9 | 256, 1, Int(bitPattern: UnsafeMutableRawPointer(&zero)), 0) }) errno \(errno)")
-        report("futex lock_pi: \(withUnsafeMutablePointer(to: &word) { sys(202, Int(bitPattern: $0), 6, 0, 0, 0) }) errno \(errno)")
+        // (A timed wait on the time of day times out at once, whatever the time.)
+        report("futex clock_realtime: \(withUnsafeMutablePointer(to: &word) { sys(202, Int(bitPattern: $0), 9 | 256, 0, Int(bitPattern: UnsafeMutableRawPointer(&zero)), 0) }) errno \(errno)")
+        var owned: UInt32 = 12345  // held by a thread that is not this one
+        report("futex lock_pi timed: \(withUnsafeMutablePointer(to: &owned) { sys(202, Int(bitPattern: $0), 6, 0, Int(bitPattern: UnsafeMutableRawPointer(&zero)), 0) }) errno \(errno)")
         report("timerfd monotonic: \(sys(283, 1, 0, 0, 0, 0) >= 0)")
         // The time-stamp counter: rdtsc; shl rdx, 32; or rax, rdx; ret — in a child, which it kills.
         let code: [UInt8] = [0x0f, 0x31, 0x48, 0xc1, 0xe2, 0x20, 0x48, 0x09, 0xd0, 0xc3]
