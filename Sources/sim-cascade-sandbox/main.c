@@ -16,7 +16,8 @@
 //     the candidate's: it waits for the candidate's wait status and exits with it (re-raising
 //     a fatal signal). When sim-cascade dies — any thread of it, by any means — the lifeline
 //     reads end-of-file and the launcher kills `init`, which tears the whole PID namespace down.
-//   init (PID 1 of the new namespace, host uid UID): mounts a size- and inode-limited tmpfs on
+//   init (PID 1 of the new namespace, host uid UID): makes ROOT a read-only tmpfs of its own
+//     holding the executable (bind-mounted), mounts a size- and inode-limited tmpfs on
 //     ROOT/tmp (and no /proc), gives its children a time namespace with randomly offset clocks,
 //     forks the candidate, closes every descriptor of the protocol, reaps whatever is
 //     reparented to it, and reports the candidate's status. When it ends, the kernel kills
@@ -50,6 +51,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #if defined(__x86_64__)
@@ -553,6 +555,30 @@ static void run_candidate(const struct settings *s, int status_write) {
 
 // MARK: - PID 1 of the sandbox
 
+/// Makes ROOT a small tmpfs of the sandbox's own holding `candidate` (the host folder's hard
+/// link, bind-mounted), `proc/self/exe` (a link to it: the Swift runtime reads it) and `tmp/`:
+/// the host folder's directory entries carried the host file system's inode numbers (of the
+/// folder, its parent, the executable), which `getdents64` shows.
+static void build_root(const char *root) {
+    char path[4096], source[64];
+    if (snprintf(path, sizeof path, "%s/candidate", root) >= (int)sizeof path) fail("root path");
+    int executable = open(path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+    if (executable < 0) fail("open the candidate's executable");
+    if (mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=16k,nr_inodes=16,mode=0755") != 0) fail("mount the root");
+    int file = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0111);
+    if (file < 0 || close(file) != 0) fail("the executable's mount point");
+    snprintf(source, sizeof source, "/proc/self/fd/%d", executable);
+    if (mount(source, path, NULL, MS_BIND, NULL) != 0) fail("mount the executable");
+    close(executable);
+    const char *const folders[] = {"proc", "proc/self", "tmp"};
+    for (size_t i = 0; i < sizeof folders / sizeof *folders; i++) {
+        snprintf(path, sizeof path, "%s/%s", root, folders[i]);
+        if (mkdir(path, 0755) != 0) fail("a folder of the root");
+    }
+    snprintf(path, sizeof path, "%s/proc/self/exe", root);
+    if (symlink("/candidate", path) != 0) fail("proc/self/exe");
+}
+
 static void run_init(const struct settings *s, int sync_read, int status_write) {
     // The launcher is single-threaded, so its death (and only its death) sends this SIGKILL.
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail("parent-death signal");
@@ -567,10 +593,13 @@ static void run_init(const struct settings *s, int sync_read, int status_write) 
 
     if (sethostname("sandbox", 7) != 0) fail("hostname");  // the UTS namespace's: not the host's name
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail("make mounts private");
+    build_root(s->root);
     char path[4096], options[256];
     if (snprintf(path, sizeof path, "%s/tmp", s->root) >= (int)sizeof path) fail("root path");
     snprintf(options, sizeof options, "size=%llu,nr_inodes=%llu,mode=0700", s->scratch_bytes, s->scratch_files);
     if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, options) != 0) fail("mount tmpfs");
+    // The root read-only from here on (its tmp/ is a mount of its own, writable).
+    if (mount(NULL, s->root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0) fail("root read-only");
     // No /proc at all: besides the host's files (keys, kallsyms, cmdline, …), every lookup there
     // allocates an inode number from a counter the whole kernel shares (see `allowed`).
 

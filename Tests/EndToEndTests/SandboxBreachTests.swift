@@ -82,6 +82,10 @@ import Glibc
             #expect(text.contains("\(call): -1 errno 1"), "\(call) was allowed: \(text)")
         }
         #expect(text.contains("stat /proc/self/status: -1 errno 1") && text.contains("fd 0 is a pipe: true"), "\(text)")
+        // The root is a small tmpfs of its own (inode numbers 1…16), and read-only.
+        let largest = text.components(separatedBy: "largest inode number ").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
+        #expect(text.contains("root entries true") && (largest ?? .max) <= 16, "\(text)")
+        #expect(text.contains("create in /: -1 errno 30"), "\(text)")
     }
 
     /// No sandbox can tell the time of day, so none can read when the one before it ended (eight

@@ -44,6 +44,18 @@ struct Candidate: SpotPolicy {
         report("listmount: \(buffer.withUnsafeMutableBytes { sys(458, Int(bitPattern: $0.baseAddress!), 0, 0, 0, 0) }) errno \(errno)")
         report("utimensat fd 0: \(sys(280, 0, 0, 0, 0, 0)) errno \(errno)")
         report("prctl memory merge: \(sys(157, 67, 1, 0, 0, 0)) errno \(errno)")
+        // The root's directory entries: a tmpfs of the sandbox's own (the host folder's showed
+        // the host file system's inode numbers), read-only.
+        let root = open("/", O_RDONLY | O_DIRECTORY)
+        var entries = [UInt8](repeating: 0, count: 4096)
+        let got = entries.withUnsafeMutableBytes { sys(217, Int(root), Int(bitPattern: $0.baseAddress!), 4096, 0, 0) }
+        var offset = 0, largest: UInt64 = 0
+        while offset < got {
+            largest = max(largest, entries.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self) })
+            offset += Int(entries[offset + 16]) | Int(entries[offset + 17]) << 8
+        }
+        report("root entries \(got > 0) largest inode number \(largest)")
+        report("create in /: \(open("/new", O_CREAT | O_WRONLY, 0o600)) errno \(errno)")
         // (fstat is refused: file times are the time of day; a pipe cannot seek, /dev/null can.)
         report("fd 0 is a pipe: \(lseek(0, 0, SEEK_CUR) == -1 && errno == ESPIPE)")
         var info = stat()
