@@ -570,6 +570,9 @@ static void build_root(const char *root) {
     snprintf(source, sizeof source, "/proc/self/fd/%d", executable);
     if (mount(source, path, NULL, MS_BIND, NULL) != 0) fail("mount the executable");
     close(executable);
+    // Its own mount read-only too (the root's remount does not cover it); its mode (root's,
+    // 0111) already refuses writes.
+    if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0) fail("executable read-only");
     const char *const folders[] = {"proc", "proc/self", "tmp"};
     for (size_t i = 0; i < sizeof folders / sizeof *folders; i++) {
         snprintf(path, sizeof path, "%s/%s", root, folders[i]);
