@@ -114,7 +114,13 @@ public struct CandidateToolchain: Sendable {
         key.combine(Array("\(attributes?[.size] ?? 0) \((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)".utf8))
         let remembered = cacheRoot.appendingPathComponent("swiftc-version-\(key.hex)")
         if let text = try? String(contentsOf: remembered, encoding: .utf8), !text.isEmpty { return text }
-        let outcome = try ToolRunner.run(swiftc.path, arguments: ["--version"], timeoutSeconds: 30)
+        // The driver leaves a `TemporaryDirectory.*` in $TMPDIR even for `--version`: one of
+        // its own, removed after.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-swiftc-version-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let environment = ToolRunner.inheritedEnvironment.filter { !$0.hasPrefix("TMPDIR=") } + ["TMPDIR=\(scratch.path)"]
+        let outcome = try ToolRunner.run(swiftc.path, arguments: ["--version"], environment: environment, timeoutSeconds: 30)
         guard outcome.status == 0 else {
             throw CascadeError.toolchainMissing("\(swiftc.path) --version failed: \(outcome.output)")
         }
