@@ -629,6 +629,14 @@ static void run_init(const struct settings *s, int sync_read, int status_write) 
 
 // MARK: - The launcher, outside
 
+/// sim-cascade is gone (its lifeline read end-of-file): so are the sandbox or tool, with their
+/// namespace's init.
+static void end_with_sim_cascade(pid_t init) {
+    kill(init, SIGKILL);
+    waitpid(init, NULL, 0);
+    _exit(125);
+}
+
 /// Ends this process the way the candidate ended: the same exit code, or the same signal.
 static void exit_like(int status) {
     if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
@@ -781,11 +789,7 @@ static int run(int argc, char **argv) {
             if (errno == EINTR) continue;
             break;
         }
-        if (fds[0].revents != 0) {  // sim-cascade is gone: so is the sandbox
-            kill(init, SIGKILL);
-            waitpid(init, NULL, 0);
-            _exit(125);
-        }
+        if (fds[0].revents != 0) end_with_sim_cascade(init);
         if (fds[1].revents != 0) {
             ssize_t n = read(status[0], (char *)&candidate_status + got, sizeof candidate_status - got);
             if (n > 0) got += (size_t)n;
@@ -861,11 +865,7 @@ static int tool(int argc, char **argv) {
     struct pollfd fds[2] = {{.fd = FD_TOOL_LIFELINE, .events = POLLIN}, {.fd = exited, .events = POLLIN}};
     while (fds[1].revents == 0) {
         if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
-        if (fds[0].revents != 0) {  // sim-cascade is gone: so is the tool
-            kill(init, SIGKILL);
-            waitpid(init, NULL, 0);
-            _exit(125);
-        }
+        if (fds[0].revents != 0) end_with_sim_cascade(init);
     }
     int status = 0;
     while (waitpid(init, &status, 0) < 0 && errno == EINTR) {}

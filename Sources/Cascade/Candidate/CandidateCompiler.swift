@@ -156,29 +156,32 @@ public struct CandidateCompiler: Sendable {
         let link = toolchain.flags + toolchain.linkFlags + [
             "-L", api, "-lCandidateHost", "-lCandidateAPI", "-lswiftSwiftOnoneSupport", "candidate.o", "-o", "candidate",
         ] + cache
+        // Each step: swiftc's arguments, the file it writes, and the check that file must pass.
+        let steps: [(arguments: [String], output: String, refusal: (Data) -> String?)] = [
+            (compile, "candidate.o", CandidateObjectCheck.objectRefusal),
+            (link, "candidate", CandidateObjectCheck.executableRefusal),
+        ]
+        let environment = Self.compileEnvironment(swiftc: toolchain.swiftc, work: work)
         var compilerCPU = 0.0
-        for (step, arguments) in [("compile", compile), ("link", link)] {
+        for (arguments, outputName, check) in steps {
             // Candidate source is untrusted at compile time too (the type checker can be made to
             // explode, the executable made huge): the compiler runs contained, with a wall-clock
             // limit, 4 GiB per process, a cap on the files it writes, and a minimal environment
             // (no API keys or settings of this process reach it).
             let command = ToolRunner.contained(toolchain.swiftc.path, arguments, addressSpaceBytes: 4 << 30,
                                                fileSizeBytes: outputLimitBytes, uid: user)
-            let run = try ToolRunner.run(command, in: work.path,
-                                         environment: Self.compileEnvironment(swiftc: toolchain.swiftc, work: work),
-                                         timeoutSeconds: timeoutSeconds)
+            let run = try ToolRunner.run(command, in: work.path, environment: environment, timeoutSeconds: timeoutSeconds)
             compilerCPU += run.cpuSeconds
             if run.timedOut {
                 return (.failure(CandidateFailure(.compileError, "swiftc did not finish within \(Int(timeoutSeconds)) s")), false)
             }
-            let output = work.appendingPathComponent(step == "compile" ? "candidate.o" : "candidate")
+            let output = work.appendingPathComponent(outputName)
             var refusal: String?
             if run.status == 0 {
                 // Read once, by root, from the compile uid's folder: a link of its own is no
                 // regular file and is refused.
                 let data = Self.regularFileContents(output)
-                refusal = data.map(step == "compile" ? CandidateObjectCheck.objectRefusal : CandidateObjectCheck.executableRefusal)
-                    ?? "swiftc wrote no \(output.lastPathComponent)"
+                refusal = data.map(check) ?? "swiftc wrote no \(outputName)"
             }
             guard run.status == 0, refusal == nil else {
                 let diagnostics = refusal.map { "error: \($0)" } ?? Self.diagnostics(run.output)

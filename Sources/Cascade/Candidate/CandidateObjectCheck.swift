@@ -27,9 +27,9 @@ enum CandidateObjectCheck {
                         return "the object asks the linker for \(Escaped.value(String(text.prefix(200)))), which is not a library name (`-lNAME`)"
                     }
                 }
-            case (".deplibs", _):  // refused even empty: no candidate has a reason to name it
-                return "the object names dependent libraries (\(s.name)), which a candidate may not"
-            case (_, 0x6fff_4c04) where s.size > 0:  // SHT_LLVM_DEPENDENT_LIBRARIES
+            // `.deplibs` even empty (no candidate has a reason to name it); SHT_LLVM_DEPENDENT_LIBRARIES
+            // by any name once it holds something.
+            case (let name, let type) where name == ".deplibs" || (type == 0x6fff_4c04 && s.size > 0):
                 return "the object names dependent libraries (\(s.name)), which a candidate may not"
             case (_, 0x6fff_4c01) where s.size > 0:  // SHT_LLVM_LINKER_OPTIONS
                 return "the object carries linker options (\(s.name)), which a candidate may not"
