@@ -558,7 +558,7 @@ class Corpus:
                       if f.startswith("synthetic-") and "heldout" not in f)
         self.spot_traces = [self.load(os.path.join(t, "spot", f)) for f in spot[:3]]
         self.spot_traces.append({"metadata": {"gap_seconds": 3600}, "data": [0, 1, 0, 0, 1, 1, 0, 0] * 8})
-        default_rows = self.load(os.path.join(t, "spot", "scenarios-default.json"))["scenarios"]
+        default_rows = self.load(os.path.join(t, "spot", "scenarios-small.json"))["scenarios"]
         rows = []
         for n, row in enumerate(default_rows[:: max(1, len(default_rows) // 6)][:6]):
             row = dict(row)

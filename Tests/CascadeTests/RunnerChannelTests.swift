@@ -198,7 +198,7 @@ func read<R>(_ body: [UInt8], _ parse: (inout WireReader) -> R) -> R {
     }
 
     @Test func aMultiRegionDecisionOutsideTheClusterTypesIsInvalid() throws {
-        let set = try MultiRegionScenarioSet.load(from: TestPaths.repositoryRoot.appendingPathComponent("traces/spot-multi/scenarios-default.json"))
+        let set = try MultiRegionScenarioSet.load(from: TestPaths.repositoryRoot.appendingPathComponent("traces/spot-multi/scenarios-small.json"))
         let channel = InMemoryChannel { body in
             guard let count = read(body, { reader -> Int? in
                 guard reader.u8() == SpotMultiWire.stepOpcode else { return nil }

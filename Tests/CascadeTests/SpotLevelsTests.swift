@@ -12,7 +12,7 @@ private struct SpotOrNothing: SpotPolicy {
 
 @Suite struct SpotLevelsTests {
     private func search() throws -> SpotScenarioSet {
-        try SpotScenarioSet.load(from: TestPaths.spotTraces.appendingPathComponent("scenarios-default.json"))
+        try SpotScenarioSet.load(from: TestPaths.spotTraces.appendingPathComponent("scenarios-small.json"))
     }
 
     @Test func costModelMergesTicksOnTheBaseTracesClock() throws {
@@ -90,7 +90,7 @@ private struct SpotOrNothing: SpotPolicy {
     @Test func oneTraceSpelledTwoWaysIsOneTrace() throws {
         let folder = try TestPaths.temporaryDirectory()
         var file = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: TestPaths.spotTraces.appendingPathComponent("scenarios-default.json"))) as! [String: Any]
+            with: Data(contentsOf: TestPaths.spotTraces.appendingPathComponent("scenarios-small.json"))) as! [String: Any]
         let rows = Array((file["scenarios"] as! [[String: Any]]).prefix(2)).enumerated().map { i, row in
             var row = row
             let path = TestPaths.spotTraces.appendingPathComponent(row["base_trace"] as! String).path

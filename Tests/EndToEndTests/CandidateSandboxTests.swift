@@ -331,8 +331,8 @@ import Glibc
         let names = rows.compactMap { $0["workload"] as? String }
         #expect(names.contains { $0.hasPrefix("candidate compile, spot template") })
         // The sandboxed template computes exactly the built-in greedy's mean: the published
-        // 96.5154 on adrs-1080, and on the default set whatever `simulate spot` says.
-        let sandboxed = try #require(rows.first { ($0["workload"] as? String ?? "").hasPrefix("spot default-spot greedy template") })
+        // 96.5154 on adrs-1080, and on the research search set whatever `simulate spot` says.
+        let sandboxed = try #require(rows.first { ($0["workload"] as? String ?? "").hasPrefix("spot search-spot greedy template") })
         let builtIn = try CommandRunner.run(["simulate", "spot", "--policy", "greedy", "--json"])
         #expect(sandboxed["mean_cost"] as? Double == (try builtIn.json()["mean_cost"] as? Double))
         if TestPaths.hasReferenceData {

@@ -55,7 +55,7 @@ extension CandidateSandboxTests {
                 try JSONSerialization.data(withJSONObject: file).write(to: url)
                 return url
             }
-            let search = try subset("scenarios-default.json", every: 24), heldOut = try subset("scenarios-heldout.json", every: 24)
+            let search = try subset("scenarios-small.json", every: 24), heldOut = try subset("scenarios-small-heldout.json", every: 24)
             let out = folder.appendingPathComponent("reports")
             var environment = ProcessInfo.processInfo.environment
             environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
@@ -133,7 +133,21 @@ extension CandidateSandboxTests {
 
         @Test func heldOutScoresOnTheOtherSet() throws {
             let json = try CandidateFixtures.eval(try CandidateFixtures.template(), ["--held-out"]).json()
-            #expect(json["valid"] as? Bool == true && json["scenario_set"] as? String == "heldout-spot")
+            #expect(json["valid"] as? Bool == true && json["scenario_set"] as? String == "small-heldout-spot")
+        }
+
+        /// Without `--inputs small` the spot levels run on the research-scale sets, generated
+        /// into the cache at first use: 43,200 scenarios, a 1,080-scenario coarse sample (2.5 %
+        /// of each stratum, rounded) and a probe per (environment, job, overhead) stratum.
+        @Test func theResearchScaleSetsAreGeneratedAtFirstUse() throws {
+            let json = try CandidateFixtures.eval(try CandidateFixtures.template(), ["--inputs", "research", "--level", "coarse"]).json()
+            #expect(json["valid"] as? Bool == true && json["inputs"] as? String == "search-spot", "\(json["inputs"] ?? "")")
+            let stage = try #require((json["stages"] as? [[String: Any]])?.first)
+            #expect(stage["items_total"] as? Int == 1152, "\(stage)")
+            let probes = try CandidateFixtures.eval(try CandidateFixtures.template(), ["--inputs", "research", "--level", "cost_model"]).json()
+            #expect((probes["stages"] as? [[String: Any]])?.first?["items_total"] as? Int == 8 * 6 * 3)
+            let both = try CandidateFixtures.eval(try CandidateFixtures.template(), ["--inputs", "small", "--scenarios", "x.json"])
+            #expect(both.status == 2 && both.stderr.contains("--inputs"), "\(both.stderr)")
         }
 
         @Test func badCascadeOptionsAreOneLineAndExitTwo() throws {

@@ -27,11 +27,12 @@ extension CandidateSandboxTests {
                 #expect(json["model"] as? String == model && (json["results"] as? [Any])?.count == 34)
                 #expect((json["scenarios"] as? [[String: Any]])?.count == 6 && json["deadline_misses"] as? Int == 0)
             }
-            // On the default (generated) search set: every stage, the fine one equal to simulate's.
+            // On the small generated search set: every stage, the fine one equal to simulate's.
             let json = try CandidateFixtures.eval(template, ["--problem", "spot-multi", "--all-levels"]).json()
             let stages = try #require(json["stages"] as? [[String: Any]])
             #expect(stages.map { $0["level"] as? String } == ["cost_model", "coarse", "fine"])
-            let simulated = try CommandRunner.run(["simulate", "spot-multi", "--policy", "round-robin", "--json"]).json()
+            let small = TestPaths.repositoryRoot.appendingPathComponent("traces/spot-multi/scenarios-small.json").path
+            let simulated = try CommandRunner.run(["simulate", "spot-multi", "--policy", "round-robin", "--scenarios", small, "--json"]).json()
             #expect(json["mean_cost"] as? Double == simulated["mean_cost"] as? Double)
         }
 

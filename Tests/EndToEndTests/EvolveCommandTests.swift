@@ -5,10 +5,12 @@ import Testing
 extension CandidateSandboxTests {
     /// `sim-cascade evolve` end to end: a short run, its resume, and bad input.
     @Suite struct EvolveCommand {
+        /// On the small committed inputs unless `arguments` name a scale (a run stores its own).
         private func evolve(_ arguments: [String]) throws -> CommandResult {
             var environment = ProcessInfo.processInfo.environment
             environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
-            return try CommandRunner.run(["evolve"] + arguments, environment: environment)
+            let inputs = arguments.contains("--inputs") ? [] : ["--inputs", "small"]
+            return try CommandRunner.run(["evolve"] + arguments + inputs, environment: environment)
         }
 
         /// A child that fakes the launcher's start failure is a candidate that crashed: an
@@ -114,6 +116,8 @@ extension CandidateSandboxTests {
                 (["--generator", "openai", "--config", folder.appendingPathComponent("store.sqlite").path], "does not parse"),
                 (["--run", folder.path, "--resume", "--workers", "7"], "started with"),
                 (["--run", folder.path, "--resume", "--seed", "3"], "--seed"),
+                (["--run", folder.path, "--resume", "--inputs", "research"], "started with small"),
+                (["--inputs", "huge"], "--inputs"),
             ] {
                 let result = try evolve(arguments)
                 #expect(result.status == 2, "\(arguments): \(result.stderr)")
@@ -147,7 +151,7 @@ extension CandidateSandboxTests.EvolveCommand {
         let root = try TestPaths.temporaryDirectory()
         // Long enough that a kill at a random time lands before the end even when every child's
         // compile is a cache hit (the reference run compiled them all).
-        let common = ["--problem", "spot", "--iterations", "40", "--no-rescore", "--json"]
+        let common = ["--problem", "spot", "--inputs", "small", "--iterations", "40", "--no-rescore", "--json"]
         let fresh = ["--seed", "9", "--workers", "2"]  // stored with the run; a resume takes them from the store
         func dump(_ run: URL) throws -> [String] {
             let result = try CommandRunner.run(["runs", "dump", run.path])

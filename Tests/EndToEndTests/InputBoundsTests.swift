@@ -67,7 +67,7 @@ import Testing
         let source = TestPaths.repositoryRoot.appendingPathComponent("traces/spot-multi")
         try FileManager.default.copyItem(at: source.appendingPathComponent("search"), to: folder.appendingPathComponent("search"))
         let scenarios = folder.appendingPathComponent("scenarios.json")
-        try FileManager.default.copyItem(at: source.appendingPathComponent("scenarios-default.json"), to: scenarios)
+        try FileManager.default.copyItem(at: source.appendingPathComponent("scenarios-small.json"), to: scenarios)
         let set = try JSONSerialization.jsonObject(with: Data(contentsOf: scenarios)) as! [String: Any]
         let first = (set["scenarios"] as! [[String: Any]])[0]
         let trace = folder.appendingPathComponent("search").appendingPathComponent((first["regions"] as! [String])[0])

@@ -21,7 +21,7 @@ extension CandidateSandboxTests {
             #expect(json["mean_cost"] == nil, "no score for an invalid candidate")
             let block = try #require(json["public_evaluator"] as? [String: Any], "\(json)")
             // The same policy in process over the same (default) set, late runs included.
-            let set = try SpotScenarioSet.load(from: TestPaths.repositoryRoot.appendingPathComponent("traces/spot/scenarios-default.json"))
+            let set = try SpotScenarioSet.load(from: TestPaths.repositoryRoot.appendingPathComponent("traces/spot/scenarios-small.json"))
             let results = set.scenarios.map { s -> SpotRunResult in
                 var policy = SpotOrNothing()
                 return SpotSimulator.run(window: s.window, gapSeconds: set.gapSeconds, job: s.job, policy: &policy)

@@ -36,7 +36,7 @@ import Testing
     @Test func defaultHistoryNamesItsOwnShape() throws {
         let result = try CommandRunner.run(["simulate", "eplb", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try result.json()["windows"] as? Int == 6)
+        #expect(try result.json()["windows"] as? Int == 60)  // the research-scale history: 60 records of 100 steps
     }
 
     @Test func badInputIsOneLineAndExitTwo() throws {

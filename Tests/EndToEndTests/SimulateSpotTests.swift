@@ -37,7 +37,7 @@ import Testing
 
     @Test func defaultSetAndTablesWork() throws {
         let table = try CommandRunner.run(["simulate", "spot", "--policy", "greedy"])
-        #expect(table.status == 0 && table.stdout.contains("default-spot") && table.stdout.contains("mean cost"))
+        #expect(table.status == 0 && table.stdout.contains("search-spot") && table.stdout.contains("mean cost"))
         let compare = try CommandRunner.run(["compare", "spot", "--json"])
         #expect(compare.status == 0)
         let policies = try #require(try compare.json()["policies"] as? [[String: Any]])
@@ -62,7 +62,7 @@ import Testing
         let rows = try #require(try result.json()["benchmarks"] as? [[String: Any]])
         let names = rows.compactMap { $0["workload"] as? String }
         // Without the reference data the bench falls back to the default set.
-        #expect(names.contains(TestPaths.hasReferenceData ? "spot adrs-1080 uniform-progress" : "spot default-spot uniform-progress"))
+        #expect(names.contains(TestPaths.hasReferenceData ? "spot adrs-1080 uniform-progress" : "spot search-spot uniform-progress"))
         #expect(rows.allSatisfy { ($0["median_ms"] as? Double ?? -1) > 0 })
     }
 

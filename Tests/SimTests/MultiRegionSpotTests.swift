@@ -44,8 +44,8 @@ import Testing
 
     @Test func generatedSetsAreTimeAlignedPricedAndDisjoint() throws {
         let root = TestPaths.repositoryRoot.appendingPathComponent("traces/spot-multi")
-        let search = try MultiRegionScenarioSet.load(from: root.appendingPathComponent("scenarios-default.json"))
-        let held = try MultiRegionScenarioSet.load(from: root.appendingPathComponent("scenarios-heldout.json"))
+        let search = try MultiRegionScenarioSet.load(from: root.appendingPathComponent("scenarios-small.json"))
+        let held = try MultiRegionScenarioSet.load(from: root.appendingPathComponent("scenarios-small-heldout.json"))
         for set in [search, held] {
             #expect(set.runs.allSatisfy { run in run.unavailable.allSatisfy { $0.count == 1107 } && run.prices.allSatisfy { $0.count == 1107 } })
             // Both models run every built-in without a deadline miss.

@@ -18,7 +18,41 @@ import SimCore
         }
         // Nothing else lies in the folder (no stale output of an earlier manifest).
         let present = Set(try FileManager.default.contentsOfDirectory(atPath: TestPaths.spotTraces.path))
-        #expect(present == Set(files.map(\.name) + ["manifest.json"]))
+        #expect(present == Set(files.map(\.name) + ["manifest.json", "research"]))
+    }
+
+    /// The research-scale manifest (generated at first use, pinned by its files.fnv1a) draws
+    /// from the same fitted profiles, with its own seeds, and mixes two job lengths.
+    @Test func theResearchManifestSharesTheFittedProfiles() throws {
+        let research = try SpotTraceManifest.load(from: TestPaths.spotTraces.appendingPathComponent("research/manifest.json"))
+        let small = try manifest()
+        #expect(research.profiles == small.profiles && research.seed != small.seed && research.heldOut?.seed != small.heldOut?.seed)
+        let plan = research.scenarios
+        let perWindow = plan.restartOverheadHours.count * plan.jobs.reduce(0) { $0 + $1.deadlineHours.count }
+        #expect(research.profiles.count * research.tracesPerProfile * plan.windowsPerTrace * perWindow == 43_200)
+        #expect(Set(plan.jobs.map(\.taskHours)).count == 2)
+    }
+
+    /// Extra jobs add rows after the first job's in each window; without them the output is
+    /// what it was.
+    @Test func extraJobsAddScenariosWithTheirOwnTaskAndDeadlines() throws {
+        var plain = try manifest()
+        plain.tracesPerProfile = 1
+        plain.scenarios.windowsPerTrace = 2
+        plain.heldOut = nil
+        var mixed = plain
+        mixed.scenarios.extraJobs = [.init(taskHours: 24, deadlineHours: [26, 46])]
+        let folder = try TestPaths.temporaryDirectory()
+        func scenarios(_ m: SpotTraceManifest) throws -> SpotScenarioSet {
+            for file in SpotTraceSetGenerator(manifest: m).files() {
+                try Data(file.contents.utf8).write(to: folder.appendingPathComponent(file.name))
+            }
+            return try SpotScenarioSet.load(from: folder.appendingPathComponent(m.scenarios.file))
+        }
+        let a = try scenarios(plain), b = try scenarios(mixed)
+        #expect(b.scenarios.count == a.scenarios.count * 5 / 3)
+        #expect(b.scenarios.filter { $0.taskHours == 48 }.map(\.deadlineHours) == a.scenarios.map(\.deadlineHours))
+        #expect(Set(b.scenarios.filter { $0.taskHours == 24 }.map(\.deadlineHours)) == [26, 46])
     }
 
     @Test(.needsReferenceData) func manifestProfilesAreTheFitOfTheReferenceTraces() throws {
@@ -70,8 +104,8 @@ import SimCore
     }
 
     @Test func heldOutScenariosShareNoTraceWithTheSearchSet() throws {
-        let search = try SpotScenarioSet.load(from: TestPaths.spotTraces.appendingPathComponent("scenarios-default.json"))
-        let heldOut = try SpotScenarioSet.load(from: TestPaths.spotTraces.appendingPathComponent("scenarios-heldout.json"))
+        let search = try SpotScenarioSet.load(from: TestPaths.spotTraces.appendingPathComponent("scenarios-small.json"))
+        let heldOut = try SpotScenarioSet.load(from: TestPaths.spotTraces.appendingPathComponent("scenarios-small-heldout.json"))
         #expect(heldOut.scenarios.count == search.scenarios.count)
         #expect(Set(search.scenarios.map(\.baseTrace)).isDisjoint(with: Set(heldOut.scenarios.map(\.baseTrace))))
         // Different seeds: the traces themselves differ, not just their names.
@@ -81,7 +115,7 @@ import SimCore
     }
 
     @Test func defaultScenarioSetLoadsAndEveryPolicyMeetsItsDeadlines() throws {
-        let set = try SpotScenarioSet.load(from: TestPaths.spotTraces.appendingPathComponent("scenarios-default.json"))
+        let set = try SpotScenarioSet.load(from: TestPaths.spotTraces.appendingPathComponent("scenarios-small.json"))
         #expect(set.scenarios.count == 1440)
         for policy in BuiltinSpotPolicy.allCases {
             #expect(policy.run(set).deadlineMisses == 0, "\(policy.rawValue)")

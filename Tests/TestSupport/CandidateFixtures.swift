@@ -22,7 +22,7 @@ public enum CandidateFixtures {
 
     /// A 20-scenario set drawn from the default traces (every 72nd scenario).
     public static let smallScenarioSet: URL = {
-        let source = TestPaths.spotTraces.appendingPathComponent("scenarios-default.json")
+        let source = TestPaths.spotTraces.appendingPathComponent("scenarios-small.json")
         let data = try! Data(contentsOf: source)
         var file = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
         let rows = (file["scenarios"] as! [[String: Any]]).enumerated().filter { $0.offset % 72 == 0 }.map { row in
@@ -38,13 +38,16 @@ public enum CandidateFixtures {
     }()
 
     /// Runs `sim-cascade eval` with the shared cache, its sandboxes taking uids from `uids`
-    /// (by default a fresh range of this test's own).
+    /// (by default a fresh range of this test's own), on the small committed inputs unless
+    /// `extra` names inputs: research-scale sets are the bench's, since a debug build's parent
+    /// spends seconds a level on them.
     public static func eval(_ candidate: URL, _ extra: [String] = [], uids: SandboxUIDs = SandboxUIDs(),
                             killAfter: Double? = nil, json: Bool = true) throws -> CommandResult {
         var environment = ProcessInfo.processInfo.environment
         environment["SIM_CASCADE_CACHE"] = cache.path
         environment["SIM_CASCADE_SANDBOX_UIDS"] = uids.description
-        var result = try CommandRunner.run(["eval", candidate.path] + (json ? ["--json"] : []) + extra, environment: environment,
+        let inputs = extra.contains { ["--scenarios", "--input", "--inputs"].contains($0) } ? [] : ["--inputs", "small"]
+        var result = try CommandRunner.run(["eval", candidate.path] + (json ? ["--json"] : []) + extra + inputs, environment: environment,
                                            killAfter: killAfter)
         result.sandboxUIDs = uids
         return result

@@ -87,7 +87,11 @@ public struct CandidateProblem: Sendable, Hashable, CustomStringConvertible {
     /// that do.
     /// - Throws: `CascadeError.missingOption`.
     public func check(settings: [String: String]) throws {
-        for name in settings.keys.sorted() where !definition.inputFiles.settings.contains(name) {
+        if let scale = settings[InputScale.setting], InputScale(rawValue: scale) == nil {
+            throw CascadeError.invalidBudget(name: "--\(InputScale.setting)", value: scale,
+                                             reason: "expected \(InputScale.allCases.map(\.rawValue).joined(separator: " or "))")
+        }
+        for name in settings.keys.sorted() where name != InputScale.setting && !definition.inputFiles.settings.contains(name) {
             let takers = Self.allCases.filter { $0.definition.inputFiles.settings.contains(name) }
             throw CascadeError.missingOption(takers.map { "--problem \($0.rawValue)" }.joined(separator: " or "), because: "with --\(name)")
         }
@@ -108,8 +112,9 @@ public struct CandidateProblem: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// What evolve re-scores its best program on.
-    public func rescoreInputs(catalog: InputCatalog) throws -> [(name: String, inputs: CandidateInputs)] {
-        try definition.erasedRescoreInputs(catalog: catalog)
+    public func rescoreInputs(_ search: InputRequest, catalog: InputCatalog) throws -> [(name: String, inputs: CandidateInputs)] {
+        try check(settings: search.settings)
+        return try definition.erasedRescoreInputs(search, catalog: catalog)
     }
 
     /// At most `size` calibration candidates.
@@ -174,8 +179,8 @@ extension Problem {
         return (erase(s), erase(h))
     }
 
-    func erasedRescoreInputs(catalog: InputCatalog) throws -> [(name: String, inputs: CandidateInputs)] {
-        try rescoreInputs(catalog: catalog).map { ($0.name, erase($0.inputs)) }
+    func erasedRescoreInputs(_ search: InputRequest, catalog: InputCatalog) throws -> [(name: String, inputs: CandidateInputs)] {
+        try rescoreInputs(search, catalog: catalog).map { ($0.name, erase($0.inputs)) }
     }
 
     func erasedLevels(_ inputs: CandidateInputs) throws -> [any FidelityLevel] { try levels(for: open(inputs).value) }

@@ -54,7 +54,8 @@ public protocol Problem: Sendable {
         -> (search: LoadedInputs<Inputs>, heldOut: LoadedInputs<Inputs>)
     /// The named inputs evolve re-scores its best program on: the held-out inputs, and reference
     /// sets where the data is present.
-    func rescoreInputs(catalog: InputCatalog) throws -> [(name: String, inputs: LoadedInputs<Inputs>)]
+    /// `search` is the request of the search inputs, whose settings (the scale, a shape) apply.
+    func rescoreInputs(_ search: InputRequest, catalog: InputCatalog) throws -> [(name: String, inputs: LoadedInputs<Inputs>)]
     /// Writes a valid candidate's score into an `eval` report (snake_case keys, the names of the
     /// matching `simulate` report).
     func encode(_ score: Score, of inputs: LoadedInputs<Inputs>, to encoder: Encoder) throws
@@ -84,8 +85,8 @@ extension Problem {
         return (try loadInputs(search, catalog: catalog), try loadInputs(heldOut, catalog: catalog))
     }
 
-    public func rescoreInputs(catalog: InputCatalog) throws -> [(name: String, inputs: LoadedInputs<Inputs>)] {
-        [("held-out", try loadInputs(InputRequest(heldOut: true), catalog: catalog))]
+    public func rescoreInputs(_ search: InputRequest, catalog: InputCatalog) throws -> [(name: String, inputs: LoadedInputs<Inputs>)] {
+        [("held-out", try loadInputs(search.heldOutRequest, catalog: catalog))]
     }
 
     public var coarseRankingCaveat: String { "" }
@@ -132,12 +133,17 @@ public struct ProblemInputFiles: Sendable {
     public var hasHeldOutSet: Bool
     /// The folder of its embedded inputs, relative to the package root (`traces/NAME`).
     public var tracesFolder: String
+    /// Manifests (relative to the package root) of research-scale inputs too large to commit:
+    /// generated at first use into `GeneratedInputCache`, pinned by the `files.fnv1a` beside each.
+    public var generatedAtFirstUse: [String]
 
-    public init(fileOption: String, settings: [String] = [], hasHeldOutSet: Bool = false, tracesFolder: String) {
+    public init(fileOption: String, settings: [String] = [], hasHeldOutSet: Bool = false, tracesFolder: String,
+                generatedAtFirstUse: [String] = []) {
         self.fileOption = fileOption
         self.settings = settings
         self.hasHeldOutSet = hasHeldOutSet
         self.tracesFolder = tracesFolder
+        self.generatedAtFirstUse = generatedAtFirstUse
     }
 }
 
@@ -157,6 +163,12 @@ public struct InputRequest: Sendable {
         self.settings = settings
     }
 
+    /// The embedded inputs' scale (`--inputs`), research unless given.
+    public var scale: InputScale { settings[InputScale.setting].flatMap(InputScale.init(rawValue:)) ?? .research }
+
+    /// The problem's held-out inputs at this request's scale and settings.
+    public var heldOutRequest: InputRequest { InputRequest(heldOut: true, settings: settings) }
+
     /// A setting parsed by `parse`, or `nil` when not given.
     /// - Throws: `SimError.invalidParameter` naming `--name` when it does not parse.
     public func setting<T>(_ name: String, _ what: String, _ parse: (String) -> T?) throws -> T? {
@@ -164,6 +176,19 @@ public struct InputRequest: Sendable {
         guard let value = parse(text) else { throw SimError.invalidParameter(name: "--" + name, value: text, reason: "expected \(what)") }
         return value
     }
+}
+
+/// Which of a problem's embedded inputs a command runs on (`--inputs`). A problem whose
+/// research-scale inputs are generated at first use also ships a small committed set, for quick
+/// runs and tests; a problem with one set answers both with it.
+public enum InputScale: String, Sendable, CaseIterable {
+    /// The search and held-out sets a score is trusted on (the default).
+    case research
+    /// The small committed sets.
+    case small
+
+    /// Its name among `InputRequest.settings`, which every problem takes.
+    public static let setting = "inputs"
 }
 
 /// Starting candidates, one per problem, each in its problem's folder.

@@ -40,6 +40,8 @@ public struct EvolutionSettings: Codable, Sendable, Equatable {
     public var generator: String
     /// The share of stopped children also run through the fine level alone (`--counterfactual`).
     public var counterfactualShare: Double = CounterfactualSampling.defaultShare
+    /// The scale of the search inputs (`--inputs`: research or small).
+    public var inputs: String = "research"
 
     public init(problem: String, seed: UInt64, selection: SelectionConfig = SelectionConfig(), workers: Int = 1,
                 budgetUSD: Double? = nil, generator: String = "offline") {
@@ -62,6 +64,8 @@ public struct EvolutionSettings: Codable, Sendable, Equatable {
         generator = try c.decodeIfPresent(String.self, forKey: .generator) ?? "offline"
         // Runs stored before the counterfactual existed sampled no child.
         counterfactualShare = try c.decodeIfPresent(Double.self, forKey: .counterfactualShare) ?? 0
+        // Runs stored before research-scale inputs ran on what is now the small set.
+        inputs = try c.decodeIfPresent(String.self, forKey: .inputs) ?? "small"
     }
 }
 

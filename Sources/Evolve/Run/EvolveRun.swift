@@ -88,7 +88,10 @@ public struct EvolveRun {
         let initialSource = try request.initialFile.map(CandidateEvaluator.readSource) ?? problem.template
         _ = try EvolveBlock(source: initialSource)
 
-        let inputs = try problem.loadInputs(InputRequest(settings: request.inputSettings), catalog: catalog)
+        var inputSettings = request.inputSettings
+        inputSettings[InputScale.setting] = stored?.inputs ?? inputSettings[InputScale.setting] ?? InputScale.research.rawValue
+        let search = InputRequest(settings: inputSettings)
+        let inputs = try problem.loadInputs(search, catalog: catalog)
         if let stored {
             // A run started before a metric was renamed must not bin a vanished feature to 0.
             let known = try ["length", "score"] + problem.fineMetricNames(inputs)
@@ -117,6 +120,7 @@ public struct EvolveRun {
                                              workers: request.workers ?? max(1, ProcessInfo.processInfo.activeProcessorCount),
                                              budgetUSD: request.budgetUSD, generator: kind)
             settings.counterfactualShare = sampling.share
+            settings.inputs = search.scale.rawValue
             settings.selection = try request.configFile.flatMap(OpenAIConfig.selection) ?? SelectionConfig()
             if let islands = request.islands { settings.selection.islands = islands }
             loop = try EvolutionLoop.start(store: store, runID: ProgramStore.runID, settings: settings, initial: initialSource,
@@ -131,15 +135,16 @@ public struct EvolveRun {
         let programs = try store.programs(run: ProgramStore.runID)
         let report = try EvolveReport.make(store: store, runID: ProgramStore.runID, programs: programs, folder: request.folder,
                                            stopReason: reason) { source in
-            try request.rescore ? rescore(source, problem: problem) : []
+            try request.rescore ? rescore(source, problem: problem, search: search) : []
         }
         try EvolveReport.write(report, programs: programs, folder: request.folder)
         return report
     }
 
     /// `source` scored by the fine level alone on each of the problem's re-scoring inputs.
-    func rescore(_ source: String, problem: CandidateProblem) throws -> [(set: String, score: Double?, failure: String?)] {
-        try problem.rescoreInputs(catalog: catalog).map { set in
+    func rescore(_ source: String, problem: CandidateProblem, search: InputRequest) throws
+        -> [(set: String, score: Double?, failure: String?)] {
+        try problem.rescoreInputs(search, catalog: catalog).map { set in
             let outcome = try evaluator.evaluate(source: source, on: set.inputs, cascade: CascadeOptions(gates: [], onlyLevel: "fine"))
             let score = outcome.stages.last?.metrics[problem.fitness.name]
             return (set.name, outcome.valid ? score : nil, outcome.failure.map { "\($0.kind.rawValue)" })
@@ -188,6 +193,9 @@ public struct EvolveRun {
         if let share = request.counterfactual, share != settings.counterfactualShare {
             throw EvolveError.invalidOption("--counterfactual", value: "\(share)",
                                             reason: "the run was started with \(settings.counterfactualShare) (the store depends on it)")
+        }
+        if let scale = request.inputSettings[InputScale.setting], scale != settings.inputs {
+            throw EvolveError.invalidOption("--inputs", value: scale, reason: "the run was started with \(settings.inputs)")
         }
         if let budget = request.budgetUSD, budget != settings.budgetUSD {
             throw EvolveError.invalidOption("--budget-usd", value: "\(budget)",

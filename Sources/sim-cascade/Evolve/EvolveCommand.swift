@@ -78,6 +78,9 @@ struct EvolveCommand: ParsableCommand {
 
     @OptionGroup var shape: EPLBShapeOptions
 
+    @Option(help: "The embedded search and held-out inputs: research (default) or small (quick runs). Stored with the run.")
+    var inputs: InputScale?
+
     @Option(help: "Islands of the MAP-Elites population (overrides the config's; default 3).")
     var islands: Int?
 
@@ -119,6 +122,7 @@ struct EvolveCommand: ParsableCommand {
         request.configFile = config.map(catalog.userPath)
         request.recordFolder = record.map(catalog.userPath)
         request.inputSettings = shape.settings
+        request.inputSettings[InputScale.setting] = inputs?.rawValue
         request.rescore = !noRescore
         request.counterfactual = counterfactual?.share
         if let problem { try problem.check(settings: request.inputSettings) }

@@ -10,13 +10,19 @@ extension CandidateProblem: ExpressibleByArgument {
     public var defaultValueDescription: String { rawValue }
 }
 
+/// `--inputs research|small`; help lists both.
+extension InputScale: ExpressibleByArgument {}
+
 /// The options that name a problem's inputs, shared by `eval` and `calibrate`: a file (each
 /// problem reads `--scenarios` or `--input`) and the settings some problems take. Which apply
 /// is the problem's to say (`Problem.inputFiles`); one that does not is refused, naming the
 /// problems it applies to.
 struct ProblemInputOptions: ParsableArguments {
-    @Option(help: "spot, spot-multi: a scenario file (default: the search set, traces/PROBLEM/scenarios-default.json).")
+    @Option(help: "spot, spot-multi: a scenario file (default: the embedded search set; see --inputs).")
     var scenarios: String?
+
+    @Option(help: "The embedded inputs without a file: research (default; spot's 43,200 scenarios, generated at first use) or small (the committed quick sets). Problems with one set use it for both.")
+    var inputs: InputScale?
 
     @Option(help: "eplb, prefix, txn: an input file (see the matching simulate command; default: the embedded search inputs under traces/PROBLEM/).")
     var input: String?
@@ -48,6 +54,7 @@ struct ProblemInputOptions: ParsableArguments {
             throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--\(option) (use --\(files.fileOption))")
         }
         let file = named.first?.1
+        if inputs != nil, file != nil { throw CLIError.conflictingOptions("--inputs", "--\(files.fileOption)") }
         if heldOut && (file != nil || !files.hasHeldOutSet) {
             throw CLIError.conflictingOptions("--held-out", file != nil ? "--\(files.fileOption)" : "--problem \(problem.rawValue)")
         }
@@ -55,6 +62,7 @@ struct ProblemInputOptions: ParsableArguments {
         settings["model"] = model?.rawValue
         settings["migration-overhead-hours"] = migrationOverheadHours.map { "\($0)" }
         settings["window"] = window.map { "\($0)" }
+        settings[InputScale.setting] = inputs?.rawValue
         // The problem checks the settings it takes when it loads the inputs.
         return InputRequest(file: file, heldOut: heldOut, settings: settings)
     }

@@ -54,13 +54,18 @@ struct TracesGenerate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Regenerate the embedded default inputs (traces/PROBLEM/) from their manifests.",
-        discussion: "Output is byte-for-byte reproducible from the manifest; --check compares instead of writing."
+        discussion: """
+            Output is byte-for-byte reproducible from the manifest; --check compares instead of \
+            writing. Research-scale inputs too large to commit (e.g. traces/spot/research/) are \
+            generated into the cache folder at first use instead: here their pins (files.fnv1a: \
+            hash, size and name of every file) are rewritten, or with --check compared.
+            """
     )
 
     @Argument(help: "Problem; default: all.")
     var problem: CandidateProblem?
 
-    @Option(help: "Manifest to generate from (needs a problem; default: traces/PROBLEM/manifest.json).")
+    @Option(help: "Manifest to generate from (needs a problem; default: traces/PROBLEM/manifest.json, then the research manifests).")
     var manifest: String?
 
     @Option(help: "Output folder (default: the manifest's folder).")
@@ -89,20 +94,51 @@ struct TracesGenerate: ParsableCommand {
                 for file in differing { print("differs: \(folder.appendingPathComponent(file.name).path)") }
                 print("\(name): \(files.count - differing.count) of \(files.count) files match \(url.path)")
                 mismatches += differing.count
-                continue
+            } else {
+                try write(files, to: folder)
+                print("\(name): wrote \(files.count) files to \(folder.path)")
             }
-            do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                for file in files {
-                    let url = folder.appendingPathComponent(file.name)
-                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    try Data(file.contents.utf8).write(to: url)
-                }
-            } catch {
-                throw CLIError.cannotWrite(folder.path, reason: "\(error.localizedDescription)")
+            guard manifest == nil else { continue }
+            for research in problem.definition.inputFiles.generatedAtFirstUse {
+                mismatches += try pin(problem, manifest: try catalog.packageFile(research))
             }
-            print("\(name): wrote \(files.count) files to \(folder.path)")
         }
         if mismatches > 0 { throw ExitCode(1) }
+    }
+
+    /// Checks or rewrites the pins of a manifest generated at first use (and fills the cache
+    /// with its files); the number of mismatches.
+    private func pin(_ problem: CandidateProblem, manifest: URL) throws -> Int {
+        let files = try problem.generatedFiles(manifest: manifest)
+        let pins = GeneratedInputCache.pins(files)
+        let pinFile = manifest.deletingLastPathComponent().appendingPathComponent(GeneratedInputCache.pinsName)
+        let bytes = files.reduce(0) { $0 + $1.contents.utf8.count }
+        let what = "\(problem.rawValue): \(files.count) files, \(bytes / 1_000_000) MB generated at first use from \(manifest.path)"
+        if check {
+            let matches = (try? String(contentsOf: pinFile, encoding: .utf8)) == pins
+            print("\(what) \(matches ? "match" : "differ from") \(pinFile.path)")
+            return matches ? 0 : 1
+        }
+        do {
+            try pins.write(to: pinFile, atomically: true, encoding: .utf8)
+        } catch {
+            throw CLIError.cannotWrite(pinFile.path, reason: "\(error.localizedDescription)")
+        }
+        let cached = try GeneratedInputCache().folder(problem: problem.rawValue, manifest: manifest) { _ in files }
+        print("\(what): pinned in \(pinFile.path), cached in \(cached.path)")
+        return 0
+    }
+
+    private func write(_ files: [GeneratedFile], to folder: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for file in files {
+                let url = folder.appendingPathComponent(file.name)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(file.contents.utf8).write(to: url)
+            }
+        } catch {
+            throw CLIError.cannotWrite(folder.path, reason: "\(error.localizedDescription)")
+        }
     }
 }

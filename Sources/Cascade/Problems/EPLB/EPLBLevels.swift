@@ -6,20 +6,25 @@ import SimCore
 /// from a window's load; the levels change which windows it is asked about and how a placement
 /// is scored.
 ///
-/// - `cost_model`: every third window, each placement scored on the load it was computed from
+/// - `cost_model`: every third window (every tenth of a research-scale history, over
+///   `researchScale` windows), each placement scored on the load it was computed from
 ///   (`mean_balancedness_self`: no prediction involved).
-/// - `coarse`: every second window, each placement scored on the next window — the public
-///   metric (`mean_balancedness_gpu`) on a sample.
+/// - `coarse`: every second window (every fifth at research scale), each placement scored on
+///   the next window — the public metric (`mean_balancedness_gpu`) on a sample.
 /// - `fine`: every window; placement i serves window i + 1 in a step-level MoE inference
 ///   simulation (`MoEStepSimulation`): `throughput_tokens_per_second`, mean and p99 step time, moved experts, and
 ///   the public balancedness alongside.
 public enum EPLBLevels {
+    public static let researchScale = 20
+
     public static func make(windows: [[[Double]]], shape: EPLBShape) -> [EPLBFidelityLevel] {
         let placeable = Array(0 ..< max(windows.count - 1, 0))
+        let research = placeable.count > researchScale
+        let (costStride, coarseStride) = research ? (10, 5) : (3, 2)
         return [EPLBFidelityLevel(name: "cost_model", windows: windows, shape: shape,
-                                  indices: placeable.filter { $0 % 3 == 0 }, scoring: .sameWindow),
+                                  indices: placeable.filter { $0 % costStride == 0 }, scoring: .sameWindow),
                 EPLBFidelityLevel(name: "coarse", windows: windows, shape: shape,
-                                  indices: placeable.filter { $0 % 2 == 0 }, scoring: .nextWindow),
+                                  indices: placeable.filter { $0 % coarseStride == 0 }, scoring: .nextWindow),
                 EPLBFidelityLevel(name: "fine", windows: windows, shape: shape, indices: placeable,
                                   scoring: .serving(MoEStepModel()))]
     }

@@ -41,7 +41,7 @@ public struct EPLBProblem: Problem {
     public var notesKey: String { "serving_notes" }
     public var inputFiles: ProblemInputFiles {
         ProblemInputFiles(fileOption: "input", settings: ["window"] + ShapeOverride.options, hasHeldOutSet: true,
-                          tracesFolder: Self.traces)
+                          tracesFolder: Self.traces, generatedAtFirstUse: [Self.researchManifest])
     }
     public var coarseRankingCaveat: String {
         "The coarse level scores each placement's balance on the next window; the fine level also "
@@ -52,6 +52,9 @@ public struct EPLBProblem: Problem {
 
     static let traces = "traces/eplb"
     static let defaultHistory = "v3-history.json"
+    /// The research-scale V3 histories (60 records of 100 serving steps, 10× the small one's),
+    /// generated at first use (`GeneratedInputCache`).
+    static let researchManifest = "traces/eplb/research/manifest.json"
 
     /// `--replicas/--groups/--nodes/--gpus`, each overriding the file's value.
     public struct ShapeOverride: Sendable, Equatable {
@@ -102,10 +105,13 @@ public struct EPLBProblem: Problem {
     }
 
     /// An EPLB input file: `path` as given or in the reference data; without one, the embedded
-    /// history, or with `heldOut` its held-out twin.
-    public static func inputFile(_ path: String?, heldOut: Bool = false, catalog: InputCatalog) throws -> URL {
+    /// V3-shaped history at research scale (generated at first use) or the small committed one,
+    /// or with `heldOut` its held-out twin.
+    public static func inputFile(_ path: String?, heldOut: Bool = false, scale: InputScale = .research,
+                                 catalog: InputCatalog) throws -> URL {
         if let path { return try catalog.dataFile(path) }
-        return try catalog.packageFile("\(traces)/" + (heldOut ? EPLBHistoryManifest.heldOutName(defaultHistory) : defaultHistory))
+        let name = heldOut ? EPLBHistoryManifest.heldOutName(defaultHistory) : defaultHistory
+        return try EPLBProblem().embeddedFile(scale, small: "\(traces)/" + name, research: name, manifest: researchManifest, catalog: catalog)
     }
 
     /// Settings: `window` (records per window of a history; default the file's, else 100) and
@@ -114,7 +120,7 @@ public struct EPLBProblem: Problem {
         let override = try ShapeOverride(request).checked()
         let window = try request.setting("window", "a whole number", { Int($0) })
         if let window, window < 1 { throw SimError.invalidParameter(name: "--window", value: "\(window)", reason: "must be positive") }
-        let url = try Self.inputFile(request.file, heldOut: request.heldOut, catalog: catalog)
+        let url = try Self.inputFile(request.file, heldOut: request.heldOut, scale: request.scale, catalog: catalog)
         switch try EPLBInputFile.load(from: url) {
         case .instance(let instance):
             if window != nil {
@@ -151,10 +157,10 @@ public struct EPLBProblem: Problem {
     /// defaults to the search history's `-heldout` twin beside it.
     public func calibrationInputs(search: InputRequest, heldOutFile: String?, catalog: InputCatalog) throws
         -> (search: LoadedInputs<Inputs>, heldOut: LoadedInputs<Inputs>) {
-        if let setting = search.settings.keys.sorted().first {
+        if let setting = search.settings.keys.sorted().first(where: { $0 != InputScale.setting }) {
             throw CascadeError.conflictingOptions("--\(setting)", "calibrate (each history is cut at its own window, in its own shape)")
         }
-        let searchURL = try Self.inputFile(search.file, catalog: catalog)
+        let searchURL = try Self.inputFile(search.file, scale: search.scale, catalog: catalog)
         let heldURL = try heldOutFile.map { try catalog.dataFile($0) }
             ?? searchURL.deletingLastPathComponent().appendingPathComponent(EPLBHistoryManifest.heldOutName(searchURL.lastPathComponent))
         func history(_ url: URL, _ option: String) throws -> LoadedInputs<Inputs> {

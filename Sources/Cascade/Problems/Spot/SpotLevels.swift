@@ -6,7 +6,9 @@ import SimCore
 /// - `cost_model`: probe windows, one per (environment, deadline, overhead) stratum, at a tick
 ///   `mergeFactor` times coarser: a merged tick has spot only if all its ticks had. Buckets are
 ///   aligned on the base trace's clock, so scenarios on one trace still share one clock.
-/// - `coarse`: a seeded stratified sample of `coarseShare` of the scenarios at native ticks.
+/// - `coarse`: a seeded stratified sample of the scenarios at native ticks: `coarseShare` of a
+///   small set, `researchCoarseShare` of one over `researchScale` scenarios (1,080 of the 43,200
+///   research scenarios: as many as the published adrs-1080 set, at a fortieth of the fine cost).
 /// - `fine`: every scenario at native ticks.
 ///
 /// Deadline misses fail a candidate at the coarse and fine levels (a late policy is not a
@@ -15,6 +17,8 @@ import SimCore
 public enum SpotLevels {
     public static let mergeFactor = 6
     public static let coarseShare = 0.1
+    public static let researchCoarseShare = 0.025
+    public static let researchScale = 5_000
 
     /// The levels, cheapest first. The cost model is left out when no window of the set is long
     /// enough once its ticks are merged (every level then still runs on valid inputs).
@@ -66,9 +70,10 @@ public enum SpotLevels {
         return coarse
     }
 
-    /// `coarseShare` of each (environment, deadline, overhead) stratum, at least one, chosen
-    /// with a seeded shuffle; file order is kept.
+    /// `coarseShare` (or `researchCoarseShare`) of each (environment, deadline, overhead)
+    /// stratum, at least one, chosen with a seeded shuffle; file order is kept.
     static func coarseSet(_ set: SpotScenarioSet, seed: UInt64) -> SpotScenarioSet {
+        let share = set.scenarios.count > researchScale ? researchCoarseShare : coarseShare
         var strata: [String: [Int]] = [:]
         var order: [String] = []
         for (i, s) in set.scenarios.enumerated() {
@@ -81,7 +86,7 @@ public enum SpotLevels {
         for key in order {
             var members = strata[key]!
             rng.shuffle(&members)
-            let take = max(1, Int((Double(members.count) * coarseShare).rounded()))
+            let take = max(1, Int((Double(members.count) * share).rounded()))
             chosen += members.prefix(take)
         }
         var coarse = set

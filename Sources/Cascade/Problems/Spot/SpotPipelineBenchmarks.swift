@@ -60,7 +60,8 @@ public struct CandidatePipelineBench {
             sets.append(("adrs-1080", try SpotScenarioSet.load(
                 from: data.appendingPathComponent("spot/single_region/scenarios-adrs-1080.json"))))
         }
-        sets.append(("default-spot", try SpotScenarioSet.load(from: SpotProblem.scenarioFile(nil, catalog: catalog))))
+        let search = try SpotScenarioSet.load(from: SpotProblem.scenarioFile(nil, catalog: catalog))
+        sets.append((search.name, search))
         for (name, set) in sets {
             var meanCost = 0.0
             var ticks = 0

@@ -21,13 +21,16 @@ public struct SpotProblem: Problem {
     public var itemNoun: String { "scenarios" }
     public var notesKey: String { "worst_scenarios" }
     public var inputFiles: ProblemInputFiles {
-        ProblemInputFiles(fileOption: "scenarios", hasHeldOutSet: true, tracesFolder: Self.traces)
+        ProblemInputFiles(fileOption: "scenarios", hasHeldOutSet: true, tracesFolder: Self.traces,
+                          generatedAtFirstUse: [Self.researchManifest])
     }
     public var coarseRankingCaveat: String {
         "Among the better half the candidates differ by little, and a 10 % sample's noise is of the same size."
     }
 
     static let traces = "traces/spot"
+    /// The manifest of the research-scale sets, generated at first use (`GeneratedInputCache`).
+    static let researchManifest = "traces/spot/research/manifest.json"
     /// The reference data's folder of single-region files, where relative names are looked up.
     static let referenceFolder = "spot/single_region"
 
@@ -39,14 +42,19 @@ public struct SpotProblem: Problem {
 
     /// A spot input file: `path` as given or in the reference data's `spot/single_region/`; without
     /// one, the embedded search set, or with `heldOut` the held-out set (traces from another
-    /// seed, never seen in search).
-    public static func scenarioFile(_ path: String?, heldOut: Bool = false, catalog: InputCatalog) throws -> URL {
+    /// seed, never seen in search): at research scale (43,200 scenarios, generated at first use
+    /// into the cache) or the small committed one (1,440).
+    public static func scenarioFile(_ path: String?, heldOut: Bool = false, scale: InputScale = .research,
+                                    catalog: InputCatalog) throws -> URL {
         if let path { return try catalog.dataFile(path, under: [referenceFolder]) }
-        return try catalog.packageFile("\(traces)/scenarios-\(heldOut ? "heldout" : "default").json")
+        return try SpotProblem().embeddedFile(scale, small: "\(traces)/scenarios-small\(heldOut ? "-heldout" : "").json",
+                                              research: "scenarios-\(heldOut ? "heldout" : "search").json",
+                                              manifest: researchManifest, catalog: catalog)
     }
 
     public func loadInputs(_ request: InputRequest, catalog: InputCatalog) throws -> LoadedInputs<SpotScenarioSet> {
-        let set = try SpotScenarioSet.load(from: try Self.scenarioFile(request.file, heldOut: request.heldOut, catalog: catalog))
+        let file = try Self.scenarioFile(request.file, heldOut: request.heldOut, scale: request.scale, catalog: catalog)
+        let set = try SpotScenarioSet.load(from: file)
         return LoadedInputs(set, label: set.name)
     }
 
@@ -72,8 +80,8 @@ public struct SpotProblem: Problem {
     public func calibrationPool(size: Int) -> [PoolCandidate] { SpotCandidatePool.make(size: size) }
 
     /// The held-out set, and the published adrs-1080 set when the reference data is present.
-    public func rescoreInputs(catalog: InputCatalog) throws -> [(name: String, inputs: LoadedInputs<SpotScenarioSet>)] {
-        var sets = [("held-out", try loadInputs(InputRequest(heldOut: true), catalog: catalog))]
+    public func rescoreInputs(_ search: InputRequest, catalog: InputCatalog) throws -> [(name: String, inputs: LoadedInputs<SpotScenarioSet>)] {
+        var sets = [("held-out", try loadInputs(search.heldOutRequest, catalog: catalog))]
         if let adrs = try? catalog.dataFile("scenarios-adrs-1080.json", under: [Self.referenceFolder]) {
             let set = try SpotScenarioSet.load(from: adrs)
             sets.append(("adrs-1080", LoadedInputs(set, label: set.name)))

@@ -6,7 +6,9 @@ import SimCore
 ///
 /// - `cost_model`: one trace per scenario, `mergeFactor` ticks merged into one (spot only if
 ///   every tick had it; the price their mean).
-/// - `coarse`: a seeded quarter of each scenario's traces (at least one) at native ticks.
+/// - `coarse`: a seeded quarter of each scenario's traces (at least one) at native ticks; a
+///   tenth of a research-scale set's (over `researchScale` runs): 24 of 240 runs, as many as
+///   the small set has in all.
 /// - `fine`: every run.
 ///
 /// Late finishes fail a candidate at the coarse and fine levels; at the cost model's merged ticks
@@ -14,6 +16,8 @@ import SimCore
 public enum SpotMultiLevels {
     public static let mergeFactor = 6
     public static let coarseShare = 0.25
+    public static let researchCoarseShare = 0.1
+    public static let researchScale = 100
 
     public static func make(search set: MultiRegionScenarioSet, model: MultiRegionModel, migrationOverheadSeconds: Double = 0,
                             seed: UInt64 = 0) -> [SpotMultiFidelityLevel] {
@@ -46,10 +50,11 @@ public enum SpotMultiLevels {
     static func coarseSet(_ set: MultiRegionScenarioSet, seed: UInt64) -> MultiRegionScenarioSet {
         var rng = SeededGenerator(seed: seed)
         var chosen: [Int] = []
+        let share = set.runs.count > researchScale ? researchCoarseShare : coarseShare
         for scenario in set.scenarios {
             var members = set.runs.indices.filter { set.runs[$0].scenario == scenario.name }
             rng.shuffle(&members)
-            chosen += members.prefix(max(1, Int((Double(members.count) * coarseShare).rounded())))
+            chosen += members.prefix(max(1, Int((Double(members.count) * share).rounded())))
         }
         return subset(set, chosen.sorted(), name: "coarse")
     }

@@ -33,17 +33,24 @@ public struct SpotMultiProblem: Problem {
     public var notesKey: String { "worst_runs" }
     public var inputFiles: ProblemInputFiles {
         ProblemInputFiles(fileOption: "scenarios", settings: ["model", "migration-overhead-hours"], hasHeldOutSet: true,
-                          tracesFolder: Self.traces)
+                          tracesFolder: Self.traces, generatedAtFirstUse: [Self.researchManifest])
     }
 
     static let traces = "traces/spot-multi"
+    /// The manifest of the research-scale sets, generated at first use (`GeneratedInputCache`).
+    static let researchManifest = "traces/spot-multi/research/manifest.json"
     static let referenceFolder = "spot/multi_region"
 
     /// A multi-region scenario file: `path` as given or in the reference data's
-    /// `spot/multi_region/`; without one, the embedded search or held-out set.
-    public static func scenarioFile(_ path: String?, heldOut: Bool = false, catalog: InputCatalog) throws -> URL {
+    /// `spot/multi_region/`; without one, the embedded search or held-out set: at research scale
+    /// (6 scenarios × 40 aligned trace groups = 240 runs, generated at first use into the cache)
+    /// or the small committed one (24 runs).
+    public static func scenarioFile(_ path: String?, heldOut: Bool = false, scale: InputScale = .research,
+                                    catalog: InputCatalog) throws -> URL {
         if let path { return try catalog.dataFile(path, under: [referenceFolder]) }
-        return try catalog.packageFile("\(traces)/scenarios-\(heldOut ? "heldout" : "default").json")
+        return try SpotMultiProblem().embeddedFile(scale, small: "\(traces)/scenarios-small\(heldOut ? "-heldout" : "").json",
+                                                   research: "scenarios-\(heldOut ? "heldout" : "search").json",
+                                                   manifest: researchManifest, catalog: catalog)
     }
 
     /// Settings: `model` (default corrected), `migration-overhead-hours` (corrected model only).
@@ -51,7 +58,8 @@ public struct SpotMultiProblem: Problem {
         let model = try request.setting("model", "reference or corrected", MultiRegionModel.init(rawValue:)) ?? .corrected
         let hours = try request.setting("migration-overhead-hours", "a number of hours", Double.init) ?? 0
         let migration = try model.migrationSeconds(hours: hours)
-        let set = try MultiRegionScenarioSet.load(from: try Self.scenarioFile(request.file, heldOut: request.heldOut, catalog: catalog))
+        let set = try MultiRegionScenarioSet.load(from: try Self.scenarioFile(request.file, heldOut: request.heldOut, scale: request.scale,
+                                                                                  catalog: catalog))
         return LoadedInputs(Inputs(set: set, model: model, migrationOverheadSeconds: migration), label: set.name)
     }
 
@@ -83,8 +91,8 @@ public struct SpotMultiProblem: Problem {
 
     /// The held-out set, and the public leaderboard's set under both models when the reference
     /// data is present.
-    public func rescoreInputs(catalog: InputCatalog) throws -> [(name: String, inputs: LoadedInputs<Inputs>)] {
-        var sets = [("held-out", try loadInputs(InputRequest(heldOut: true), catalog: catalog))]
+    public func rescoreInputs(_ search: InputRequest, catalog: InputCatalog) throws -> [(name: String, inputs: LoadedInputs<Inputs>)] {
+        var sets = [("held-out", try loadInputs(search.heldOutRequest, catalog: catalog))]
         if let board = try? Self.scenarioFile("scenarios-leaderboard-multi.json", catalog: catalog),
            let set = try? MultiRegionScenarioSet.load(from: board) {
             for model in [MultiRegionModel.corrected, .reference] {

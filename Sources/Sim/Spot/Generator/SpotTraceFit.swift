@@ -21,7 +21,7 @@ extension SpotTraceManifest {
         var result = existing ?? SpotTraceManifest(
             generator: SpotTraceManifest.currentGenerator, seed: 20_261_126, gapSeconds: 600,
             ticksPerTrace: 1781, tracesPerProfile: 2, profiles: profiles,
-            scenarios: .init(file: "scenarios-default.json", name: "default-spot", windowsPerTrace: 10,
+            scenarios: .init(file: "scenarios-small.json", name: "small-spot", windowsPerTrace: 10,
                              windowTicks: 554, taskHours: 48, deadlineHours: [52, 70, 92],
                              restartOverheadHours: [0.02, 0.2, 0.4]))
         result.profiles = profiles

@@ -34,6 +34,12 @@ public struct SpotTraceManifest: Codable, Sendable, Equatable {
         public var taskHours: Double
         public var deadlineHours: [Double]
         public var restartOverheadHours: [Double]
+        /// Further jobs, each with its own deadlines, after (`task_hours`, `deadline_hours`): a
+        /// research-scale set mixes job lengths. Absent in a manifest that has one job.
+        public var extraJobs: [JobMix]?
+
+        /// Every (task, its deadlines) of the plan, the first one first.
+        public var jobs: [JobMix] { [JobMix(taskHours: taskHours, deadlineHours: deadlineHours)] + (extraJobs ?? []) }
 
         public init(file: String, name: String, windowsPerTrace: Int, windowTicks: Int,
                     taskHours: Double, deadlineHours: [Double], restartOverheadHours: [Double]) {
@@ -49,7 +55,22 @@ public struct SpotTraceManifest: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case file, name, windowsPerTrace = "windows_per_trace", windowTicks = "window_ticks"
             case taskHours = "task_hours", deadlineHours = "deadline_hours"
-            case restartOverheadHours = "restart_overhead_hours"
+            case restartOverheadHours = "restart_overhead_hours", extraJobs = "extra_jobs"
+        }
+    }
+
+    /// A job length and the deadlines it is scheduled against.
+    public struct JobMix: Codable, Sendable, Equatable {
+        public var taskHours: Double
+        public var deadlineHours: [Double]
+
+        public init(taskHours: Double, deadlineHours: [Double]) {
+            self.taskHours = taskHours
+            self.deadlineHours = deadlineHours
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case taskHours = "task_hours", deadlineHours = "deadline_hours"
         }
     }
 
@@ -94,9 +115,10 @@ public struct SpotTraceManifest: Codable, Sendable, Equatable {
         }
         let plan = manifest.scenarios
         guard plan.windowTicks > 0, plan.windowTicks <= manifest.ticksPerTrace, (1...10_000).contains(plan.windowsPerTrace),
-              !plan.deadlineHours.isEmpty, !plan.restartOverheadHours.isEmpty else {
-            throw fail("scenarios: window_ticks must fit in ticks_per_trace; windows (≤ 10,000), deadlines and "
-                + "overheads must be non-empty")
+              plan.jobs.allSatisfy({ !$0.deadlineHours.isEmpty }), !plan.restartOverheadHours.isEmpty,
+              plan.jobs.count <= 100 else {
+            throw fail("scenarios: window_ticks must fit in ticks_per_trace; windows (≤ 10,000), each job's deadlines "
+                + "and the overheads must be non-empty, at most 100 jobs")
         }
         guard isPlainFileName(plan.file) else { throw fail("scenarios.file must be a plain file name, not '\(plan.file)'") }
         if let heldOut = manifest.heldOut {
@@ -104,14 +126,16 @@ public struct SpotTraceManifest: Codable, Sendable, Equatable {
                 throw fail("held_out needs its own plain file name and its own seed")
             }
         }
-        for deadline in plan.deadlineHours {
-            for overhead in plan.restartOverheadHours {
-                do {
-                    let job = try SpotJob(taskHours: plan.taskHours, deadlineHours: deadline, overheadHours: overhead)
-                    try SpotSimulator.validate(windowTicks: plan.windowTicks, gapSeconds: manifest.gapSeconds,
-                                               job: job, name: "scenarios.window_ticks")
-                } catch let error as SimError {
-                    throw fail("scenarios: \(error)")
+        for mix in plan.jobs {
+            for deadline in mix.deadlineHours {
+                for overhead in plan.restartOverheadHours {
+                    do {
+                        let job = try SpotJob(taskHours: mix.taskHours, deadlineHours: deadline, overheadHours: overhead)
+                        try SpotSimulator.validate(windowTicks: plan.windowTicks, gapSeconds: manifest.gapSeconds,
+                                                   job: job, name: "scenarios.window_ticks")
+                    } catch let error as SimError {
+                        throw fail("scenarios: \(error)")
+                    }
                 }
             }
         }

@@ -36,10 +36,12 @@ public struct SpotTraceSetGenerator: Sendable {
                 for w in 0..<plan.windowsPerTrace {
                     let start = windowStream.nextInt(below: manifest.ticksPerTrace - plan.windowTicks + 1)
                     for overhead in plan.restartOverheadHours {
-                        for deadline in plan.deadlineHours {
-                            rows.append(scenarioRow(env: profile.name, traceID: k * plan.windowsPerTrace + w,
-                                                    baseTrace: fileName, start: start,
-                                                    deadline: deadline, overhead: overhead))
+                        for job in plan.jobs {
+                            for deadline in job.deadlineHours {
+                                rows.append(scenarioRow(env: profile.name, traceID: k * plan.windowsPerTrace + w,
+                                                        baseTrace: fileName, start: start, taskHours: job.taskHours,
+                                                        deadline: deadline, overhead: overhead))
+                            }
                         }
                     }
                 }
@@ -65,12 +67,12 @@ public struct SpotTraceSetGenerator: Sendable {
         return text + "]}\n"
     }
 
-    func scenarioRow(env: String, traceID: Int, baseTrace: String, start: Int,
+    func scenarioRow(env: String, traceID: Int, baseTrace: String, start: Int, taskHours: Double,
                      deadline: Double, overhead: Double) -> String {
         let plan = manifest.scenarios
         return "{\"env\": \(GeneratedText.quoted(env)), \"trace_id\": \(traceID), \"base_trace\": \(GeneratedText.quoted(baseTrace)), "
             + "\"start_tick\": \(start), \"ticks\": \(plan.windowTicks), "
-            + "\"task_hours\": \(GeneratedText.number(plan.taskHours)), \"deadline_hours\": \(GeneratedText.number(deadline)), "
+            + "\"task_hours\": \(GeneratedText.number(taskHours)), \"deadline_hours\": \(GeneratedText.number(deadline)), "
             + "\"restart_overhead_hours\": \(GeneratedText.number(overhead))}"
     }
 

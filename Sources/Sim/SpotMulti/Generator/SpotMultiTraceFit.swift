@@ -27,8 +27,8 @@ extension SpotMultiTraceManifest {
             scenarios: [.init(name: "2_zones_same_region", regions: pick([0, 1])), .init(name: "2_regions_east_west", regions: pick([4, 6])),
                         .init(name: "3_regions_diverse", regions: pick([0, 5, 8])), .init(name: "3_zones_same_region", regions: pick([0, 1, 2])),
                         .init(name: "5_regions_high_diversity", regions: pick([0, 3, 6, 7, 5])), .init(name: "all_regions", regions: names)],
-            search: .init(file: "scenarios-default.json", name: "default-multi", folder: "search", seed: 20_261_127),
-            heldOut: .init(file: "scenarios-heldout.json", name: "heldout-multi", folder: "heldout", seed: 20_261_128))
+            search: .init(file: "scenarios-small.json", name: "small-multi", folder: "search", seed: 20_261_127),
+            heldOut: .init(file: "scenarios-small-heldout.json", name: "small-heldout-multi", folder: "heldout", seed: 20_261_128))
         result.regions = regions
         return result
     }

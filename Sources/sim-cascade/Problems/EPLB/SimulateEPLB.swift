@@ -16,7 +16,7 @@ struct SimulateEPLB: ParsableCommand {
             window's placement scored on the next window. A history takes its shape from the file \
             (num_replicas, num_groups, num_nodes, num_gpus), else from the options; one with 256 \
             experts and no shape is taken to be DeepSeek-V3's (288 replicas, 8 groups, 4 nodes, 32 \
-            GPUs). Without --input, the embedded default history (traces/eplb/v3-history.json) is used.
+            GPUs). Without --input, the embedded research-scale V3 history (60 records of 100 serving steps, generated at first use from traces/eplb/research/manifest.json) is used.
             """
     )
 

@@ -13,7 +13,7 @@ struct CompareSpot: ParsableCommand {
     @Option(help: "Comma-separated built-in policies.")
     var policies: String = "uniform-progress,greedy"
 
-    @Option(help: "A scenario file (default: traces/spot/scenarios-default.json).")
+    @Option(help: "A scenario file (default: the research-scale search set; the small one is traces/spot/scenarios-small.json).")
     var scenarios: String?
 
     @OptionGroup var output: OutputOptions

@@ -12,7 +12,8 @@ struct SimulateSpot: ParsableCommand {
         discussion: """
             With --trace, runs one window of one trace (the job options are then required). \
             With --scenarios, runs every scenario of a scenario file. With neither, runs the \
-            embedded default set (traces/spot/scenarios-default.json). Relative paths are \
+            embedded research-scale search set (43,200 scenarios from \
+            traces/spot/research/manifest.json, generated at first use). Relative paths are \
             looked up in the working directory, then in the reference data's spot/single_region/.
             """
     )

@@ -14,7 +14,7 @@ struct SimulateSpotMulti: ParsableCommand {
             defects); --model corrected (the default) bills each tick once where it ran, shows a \
             policy one region, binds a running instance to its region and counts late finishes \
             (see docs/problems/spot-multi.md). Relative paths are looked up in the working directory, then \
-            in the reference data's spot/multi_region/. Default: traces/spot-multi/scenarios-default.json.
+            in the reference data's spot/multi_region/. Default: the research-scale search set (240 runs, generated at first use from traces/spot-multi/research/manifest.json).
             """
     )
 
