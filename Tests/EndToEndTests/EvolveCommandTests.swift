@@ -92,11 +92,34 @@ extension CandidateSandboxTests {
             #expect(stoppedByStage.filter { ["cost_model", "coarse"].contains($0.key) }.values.reduce(0, +) >= stopped)
             let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
             #expect(markdown.contains("## The cascade against the fine level alone") && markdown.contains("Top-decile recall"))
+            // Every level measured on every child: the gates replayed relative to the initial
+            // program, the parent and the best so far.
+            let rules = try #require(report["gate_rules"] as? [String: Any], "\(report.keys)")
+            #expect((rules["rules"] as? [[String: Any]])?.compactMap { $0["reference"] as? String } == ["initial", "parent", "best"])
+            #expect(markdown.contains("## Gates relative to the initial program, the parent or the best so far"))
 
             let resumed = try evolve(["--iterations", "7", "--run", folder.path, "--resume", "--counterfactual", "0.5"])
             #expect(resumed.status == 2 && resumed.stderr.contains("--counterfactual"), "\(resumed.stderr)")
+            let other = try evolve(["--iterations", "7", "--run", folder.path, "--resume", "--gates-relative-to", "parent"])
+            #expect(other.status == 2 && other.stderr.contains("--gates-relative-to"), "\(other.stderr)")
             let bad = try evolve(["--problem", "spot", "--counterfactual", "2", "--run", folder.path + "-bad"])
             #expect(bad.status == 2 && bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
+        }
+
+        /// Parent-relative gates: a child is compared with its parent's values at each gated
+        /// level (stored with the run); the run is deterministic like any other.
+        @Test func parentRelativeGatesCompareEachChildWithItsParent() throws {
+            let root = try TestPaths.temporaryDirectory()
+            func run(_ name: String) throws -> [String: Any] {
+                let result = try evolve(["--problem", "spot", "--iterations", "8", "--seed", "1", "--workers", "1", "--no-rescore",
+                                         "--gates-relative-to", "parent", "--run", root.appendingPathComponent(name).path, "--json"])
+                #expect(result.status == 0, "\(result.stderr)")
+                return try result.json()
+            }
+            let a = try run("a"), b = try run("b")
+            #expect(a["leaderboard"] as? NSArray == b["leaderboard"] as? NSArray && a["stopped"] as? NSDictionary == b["stopped"] as? NSDictionary)
+            let dump = try CommandRunner.run(["runs", "dump", root.appendingPathComponent("a").path])
+            #expect(dump.stdout.contains(#"\"gateReference\":\"parent\""#), "\(dump.stdout.prefix(2000))")
         }
 
         @Test func badRunFoldersAreOneLineAndExitTwo() throws {

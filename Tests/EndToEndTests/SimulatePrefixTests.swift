@@ -14,10 +14,13 @@ import Testing
         #expect(ggr["runtime_seconds"] is Double && ggr["parse_seconds"] is Double)
     }
 
+    /// Without --table: the five research-scale tables shaped like LLM-SQL's, with the merge
+    /// groups their manifest names (whether or not the reference data is present).
     @Test func defaultTablesAreMeasured() throws {
         let result = try CommandRunner.run(["simulate", "prefix", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect((try result.json()["tables"] as? [[String: Any]])?.count == 2)
+        let tables = try #require(try result.json()["tables"] as? [[String: Any]])
+        #expect(tables.count == 5 && tables.reduce(0) { $0 + ($1["rows"] as? Int ?? 0) } == 100_979, "\(tables.map { $0["rows"] ?? 0 })")
     }
 
     @Test func badInputIsOneLineAndExitTwo() throws {

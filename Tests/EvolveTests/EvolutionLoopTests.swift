@@ -16,8 +16,8 @@ import SimCore
         func add() { lock.withLock { count += 1 } }
     }
 
-    static func fakeEvaluate(_ counter: Counter, jitter: Bool = false) -> @Sendable (String) throws -> EvaluatedChild {
-        { source in
+    static func fakeEvaluate(_ counter: Counter, jitter: Bool = false) -> @Sendable (String, [String: Double]) throws -> EvaluatedChild {
+        { source, _ in
             counter.add()
             if jitter { usleep(UInt32.random(in: 0 ..< 3000)) }  // results arrive in any order
             let body = (try EvolveBlock(source: source)).body.joined(separator: "\n")
@@ -123,9 +123,9 @@ import SimCore
         final class Once: @unchecked Sendable { var crashed = false }
         let once = Once()
         let base = Self.fakeEvaluate(Counter())
-        let resumed = try EvolutionLoop.resume(store: s, runID: "r", evaluate: { source in
+        let resumed = try EvolutionLoop.resume(store: s, runID: "r", evaluate: { source, references in
             if !once.crashed, (try s.run(id: "r")?.iteration ?? 0) >= 16 { once.crashed = true; throw Crash() }
-            return try base(source)
+            return try base(source, references)
         })
         #expect(throws: Crash.self) { try resumed.run(until: 24) }
         try EvolutionLoop.resume(store: s, runID: "r", evaluate: Self.fakeEvaluate(Counter())).run(until: 24)

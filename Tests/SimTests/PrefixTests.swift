@@ -46,6 +46,20 @@ import SimCore
         #expect(rate.totalChars == 2_271_333)
     }
 
+    /// The research tables carry the public evaluator's merge groups in their manifest, for
+    /// their held-out twins too, and every group names columns of its table.
+    @Test func theResearchManifestNamesEachTablesMergeGroups() throws {
+        let manifest = try PrefixTableManifest.load(from: TestPaths.repositoryRoot.appendingPathComponent("traces/prefix/research/manifest.json"))
+        #expect(manifest.tables.map(\.file).sorted() == ["BIRD.csv", "PDMX.csv", "beer.csv", "movies.csv", "products.csv"])
+        #expect(manifest.tables.reduce(0) { $0 + $1.rows } >= 100_000)
+        let catalog = try #require(manifest.mergeCatalog)
+        #expect(catalog.datasets["movies.csv"] == [["movieinfo", "movietitle", "rottentomatoeslink"]])
+        #expect(catalog.datasets["movies-heldout.csv"] == catalog.datasets["movies.csv"])
+        let columns = ["movieinfo", "movietitle", "rottentomatoeslink", "reviewcontent"]
+        let table = catalog.applied(to: PrefixTable(columns: columns, rows: [columns]), fileName: "movies-heldout.csv")
+        #expect(table.columnMerges == [[0, 1, 2]])
+    }
+
     @Test func theHitRateDoesNotDependOnRowOrderAndMatchesASequentialTrie() throws {
         var rng = SeededGenerator(seed: 4)
         let alphabet = ["a", "ab", "b", "é", "e\u{301}", "abc", ""]

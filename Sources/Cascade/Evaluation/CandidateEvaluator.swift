@@ -87,6 +87,15 @@ public struct CandidateEvaluator: Sendable {
     public struct PreparedCascade: Sendable {
         public let problem: CandidateProblem
         let runner: CascadeRunner
+
+        /// The gates of the levels it runs, each with its metric's direction, in level order.
+        public var gateDirections: [(gate: LevelGate, lowerIsBetter: Bool)] {
+            runner.levels.flatMap { level in
+                runner.gates.filter { $0.level == level.name }.compactMap { gate in
+                    level.metrics.first { $0.name == gate.metric }.map { (gate, $0.lowerIsBetter) }
+                }
+            }
+        }
     }
 
     /// - Throws: `CascadeError.invalidBudget` for options the levels cannot follow.
@@ -102,7 +111,9 @@ public struct CandidateEvaluator: Sendable {
     }
 
     /// Evaluates `source` through a prepared cascade.
-    public func evaluate(source: String, on prepared: PreparedCascade) throws -> EvaluationOutcome {
+    /// - Parameter references: per level, the gate's reference value to use instead of the
+    ///   level's reference policy's (evolve's parent-relative gates); levels not named keep theirs.
+    public func evaluate(source: String, on prepared: PreparedCascade, references: [String: Double] = [:]) throws -> EvaluationOutcome {
         let problem = prepared.problem, runner = prepared.runner
         var outcome = EvaluationOutcome(problem: problem, score: nil, failure: nil, compileSeconds: 0,
                                         compileCached: false, runSeconds: 0, sandbox: sandbox.mode, log: "")
@@ -123,7 +134,7 @@ public struct CandidateEvaluator: Sendable {
         outcome.compileCPUSeconds = compiled.compilerCPUSeconds
 
         let start = monotonicSeconds()
-        let (stages, rejectedAt, failure, score) = try runner.run(compiled, sandbox: sandbox)
+        let (stages, rejectedAt, failure, score) = try runner.run(compiled, sandbox: sandbox, references: references)
         outcome.runSeconds = monotonicSeconds() - start
         outcome.stages = stages
         outcome.rejectedAt = rejectedAt

@@ -61,12 +61,17 @@ public struct InputCatalog: Sendable {
     /// order; those ending in `-heldout` + `suffix` only when `heldOut`, else none of them.
     /// - Throws: `SimError.fileNotFound` when there are none.
     public func packageFiles(in folder: String, suffix: String, heldOut: Bool) throws -> [URL] {
-        let url = try packageFile(folder)
+        try files(in: try packageFile(folder), suffix: suffix, heldOut: heldOut)
+    }
+
+    /// `packageFiles` of any folder (e.g. one generated at first use).
+    public func files(in url: URL, suffix: String, heldOut: Bool) throws -> [URL] {
+        let folder = url.path
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
         let files = names.filter { $0.hasSuffix(suffix) && $0.hasSuffix("-heldout" + suffix) == heldOut }.sorted()
             .map { url.appendingPathComponent($0) }
         guard !files.isEmpty else {
-            throw SimError.fileNotFound("\(folder)/*\(heldOut ? "-heldout" : "")\(suffix)", tried: [url.path])
+            throw SimError.fileNotFound("\(folder)/*\(heldOut ? "-heldout" : "")\(suffix)", tried: [folder])
         }
         return files
     }

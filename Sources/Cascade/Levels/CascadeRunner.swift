@@ -103,9 +103,12 @@ public struct CascadeRunner: Sendable {
         return self
     }
 
+    /// - Parameter references: per level, the gate's reference value in place of the level's
+    ///   reference policy's on the whole inputs (a level decided on part of its inputs keeps the
+    ///   reference policy's on that part).
     /// - Returns: one report per level, the stage that stopped the candidate and why, and the
     ///   last level's score when the candidate passed everything.
-    public func run(_ candidate: CompiledCandidate, sandbox: Sandbox) throws
+    public func run(_ candidate: CompiledCandidate, sandbox: Sandbox, references: [String: Double] = [:]) throws
         -> (stages: [StageReport], rejectedAt: String?, failure: CandidateFailure?, score: CandidateScore?) {
         var stages: [StageReport] = []
         var rejectedAt: String?
@@ -144,7 +147,8 @@ public struct CascadeRunner: Sendable {
                     failure = CandidateFailure(.rejected, "\(gate.metric) is missing or not a finite number at \(level.name)")
                 }
             } else if let gate, let value = result.metrics[gate.metric],
-                      let reference = (result.referenceOnItemsRun ?? level.referenceMetrics())[gate.metric] {
+                      let reference = result.referenceOnItemsRun.flatMap({ $0[gate.metric] })
+                        ?? (result.referenceOnItemsRun == nil ? references[level.name] ?? level.referenceMetrics()[gate.metric] : nil) {
                 // On part of the inputs, the threshold is the reference's on the same part.
                 let threshold = gate.factor * reference
                 report.gate = gate

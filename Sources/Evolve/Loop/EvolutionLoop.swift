@@ -15,7 +15,12 @@ public final class EvolutionLoop {
     let runID: String
     let settings: EvolutionSettings
     let problem: CandidateProblem
-    let evaluate: @Sendable (String) throws -> EvaluatedChild
+    /// Scores a child; the dictionary is, per gated level, the reference its gate compares with
+    /// in place of the level's reference policy's (empty: the levels' own).
+    let evaluate: @Sendable (String, [String: Double]) throws -> EvaluatedChild
+    /// The gate references of a child of `parent` (parent-relative gates), read when its
+    /// evaluation is started; `nil`: every gate keeps its level's reference.
+    public var gateReferences: ((ProgramRecord?) throws -> [String: Double])?
     /// Called inside each iteration's transaction before it commits (tests simulate crashes).
     public var beforeCommit: (Int) throws -> Void = { _ in }
 
@@ -44,7 +49,7 @@ public final class EvolutionLoop {
     }
 
     init(store: ProgramStore, runID: String, settings: EvolutionSettings, generator: any ProgramGenerator,
-         selectionRNG: SeededGenerator, evaluate: @escaping @Sendable (String) throws -> EvaluatedChild, iteration: Int,
+         selectionRNG: SeededGenerator, evaluate: @escaping @Sendable (String, [String: Double]) throws -> EvaluatedChild, iteration: Int,
          programs: [ProgramRecord], states: [Int: CommittedState], errors: [(Int, String)], spentUSD: Double) throws {
         self.store = store
         self.runID = runID
@@ -69,7 +74,7 @@ public final class EvolutionLoop {
     /// - Throws: `EvolveError.invalidInitial` when `initial` does not pass every stage.
     public static func start(store: ProgramStore, runID: String, settings: EvolutionSettings, initial: String,
                              generator: any ProgramGenerator = OfflineGenerator(seed: 0),
-                             evaluate: @escaping @Sendable (String) throws -> EvaluatedChild) throws -> EvolutionLoop {
+                             evaluate: @escaping @Sendable (String, [String: Double]) throws -> EvaluatedChild) throws -> EvolutionLoop {
         var generator = generator
         generator.rng = SeededGenerator(seed: settings.seed)
         let loop = try EvolutionLoop(store: store, runID: runID, settings: settings, generator: generator,
@@ -77,7 +82,7 @@ public final class EvolutionLoop {
                                      evaluate: evaluate, iteration: -1, programs: [],
                                      states: [-1: CommittedState(ranges: FeatureRanges(dimensions: settings.selection.features.count), migrants: [])],
                                      errors: [], spentUSD: 0)
-        let evaluated = try evaluate(initial)
+        let evaluated = try evaluate(initial, [:])
         guard evaluated.valid, evaluated.fitness != nil else {
             // The stage's failure says why (its message is the candidate's text, already escaped).
             let failure = evaluated.evaluations.last { $0.failureKind != nil }
@@ -100,7 +105,7 @@ public final class EvolutionLoop {
     /// Resumes the run `runID` of `store` after its last committed iteration. `generator` must
     /// be of the kind the run was started with; its stream is restored from the store.
     public static func resume(store: ProgramStore, runID: String, generator: any ProgramGenerator = OfflineGenerator(seed: 0),
-                              evaluate: @escaping @Sendable (String) throws -> EvaluatedChild) throws -> EvolutionLoop {
+                              evaluate: @escaping @Sendable (String, [String: Double]) throws -> EvaluatedChild) throws -> EvolutionLoop {
         do {
             return try resumeDecoded(store: store, runID: runID, generator: generator, evaluate: evaluate)
         } catch let error as DecodingError {
@@ -110,7 +115,7 @@ public final class EvolutionLoop {
     }
 
     private static func resumeDecoded(store: ProgramStore, runID: String, generator: any ProgramGenerator,
-                                      evaluate: @escaping @Sendable (String) throws -> EvaluatedChild) throws -> EvolutionLoop {
+                                      evaluate: @escaping @Sendable (String, [String: Double]) throws -> EvaluatedChild) throws -> EvolutionLoop {
         guard let run = try store.run(id: runID) else { throw EvolveError.noRun("no run \(runID) in this store") }
         let settings = try JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8))
         guard EvolutionSettings.workerRange.contains(settings.workers) else {
@@ -172,8 +177,9 @@ public final class EvolutionLoop {
                         stop = .costBudget
                         break
                     }
+                    let references = try proposal.child == nil ? [:] : gateReferences?(proposal.parent) ?? [:]
                     let job = proposal.child.map { child in
-                        EvaluationJob(concurrent: workers > 1) { [evaluate] in try evaluate(child) }
+                        EvaluationJob(concurrent: workers > 1) { [evaluate] in try evaluate(child, references) }
                     }
                     inFlight.append((proposal, job))
                 }

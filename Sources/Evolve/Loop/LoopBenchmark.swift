@@ -14,7 +14,7 @@ public struct LoopBenchmark {
 
     public func rows() throws -> [BenchRow] {
         // Stand-in score: the sum of the evolve block's integer literals (lower is better).
-        let evaluate: @Sendable (String) throws -> EvaluatedChild = { source in
+        let evaluate: @Sendable (String, [String: Double]) throws -> EvaluatedChild = { source, _ in
             let body = (try EvolveBlock(source: source)).body.joined(separator: "\n")
             let score = Double(body.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }.reduce(0, +))
             return EvaluatedChild(valid: true, score: score, fitness: -score, rejectedAt: nil,

@@ -42,6 +42,10 @@ public struct EvolutionSettings: Codable, Sendable, Equatable {
     public var counterfactualShare: Double = CounterfactualSampling.defaultShare
     /// The scale of the search inputs (`--inputs`: research or small).
     public var inputs: String = "research"
+    /// What the gates compare a child with (`--gates-relative-to`): the levels' reference
+    /// policy (`initial`, the template) or the child's parent (`parent`).
+    public var gateReference: String = "initial"
+    public static let gateReferences = ["initial", "parent"]
 
     public init(problem: String, seed: UInt64, selection: SelectionConfig = SelectionConfig(), workers: Int = 1,
                 budgetUSD: Double? = nil, generator: String = "offline") {
@@ -66,6 +70,7 @@ public struct EvolutionSettings: Codable, Sendable, Equatable {
         counterfactualShare = try c.decodeIfPresent(Double.self, forKey: .counterfactualShare) ?? 0
         // Runs stored before research-scale inputs ran on what is now the small set.
         inputs = try c.decodeIfPresent(String.self, forKey: .inputs) ?? "small"
+        gateReference = try c.decodeIfPresent(String.self, forKey: .gateReference) ?? "initial"
     }
 }
 

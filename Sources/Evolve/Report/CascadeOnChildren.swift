@@ -83,6 +83,8 @@ public struct CascadeOnChildren: Encodable, Sendable, Equatable {
                     c.sampled = true
                     c.fineSeconds = e.seconds
                     c.fineScore = e.status == "passed" ? score(e.metrics, metric.name) : nil
+                case let stage where stage.hasPrefix(EvaluationRecord.counterfactualPrefix):
+                    break  // a cheap level the cascade did not reach: for `GateRules`, not a cost
                 default:
                     c.compiled = true
                     c.cheapSeconds += e.seconds

@@ -30,6 +30,9 @@ public struct EvolveReport: Encodable, Sendable {
     public var stageCosts: [StageCost]
     /// The cascade against the fine level alone on this run's children (`nil` without children).
     public var cascadeOnChildren: CascadeOnChildren? = nil
+    /// The gates replayed relative to the initial program, the parent and the best so far
+    /// (runs with `--counterfactual all` and known gates only).
+    public var gateRules: GateRules? = nil
 
     /// The best program's improvement over the initial one on the held-out inputs, as a share of
     /// its improvement on the search inputs (1: all of it carries over; negative: it got worse);
@@ -52,14 +55,16 @@ public struct EvolveReport: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case run, problem, metric, iterations, programs, stopped, leaderboard, rescored, stageCosts = "stage_costs"
-        case heldOutRetention = "held_out_retention", cascadeOnChildren = "cascade_on_children"
+        case heldOutRetention = "held_out_retention", cascadeOnChildren = "cascade_on_children", gateRules = "gate_rules"
         case lowerIsBetter = "lower_is_better", failedCalls = "failed_calls", spentUSD = "spent_usd", stopReason = "stop_reason"
         case initialScore = "initial_score", bestScore = "best_score"
     }
 
     /// - Parameter rescore: scores a source on every re-scoring set, `(set, score or failure)`.
     /// - Parameter programs: the run's programs in id order.
+    /// - Parameter gates: the run's gates with their directions, for `GateRules` (`nil`: left out).
     public static func make(store: ProgramStore, runID: String, programs: [ProgramRecord], folder: URL, stopReason: StopReason,
+                     gates: [GateRules.Gate]? = nil,
                      rescore: (String) throws -> [(set: String, score: Double?, failure: String?)]) throws -> EvolveReport {
         guard let run = try store.run(id: runID) else { throw EvolveError.invalidOption("--run", value: folder.path, reason: "holds no run") }
         let calls = try store.calls(run: runID)
@@ -86,6 +91,10 @@ public struct EvolveReport: Encodable, Sendable {
         let settings = try? JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8))
         report.cascadeOnChildren = CascadeOnChildren.measure(programs: programs, evaluations: evaluations, metric: metric,
                                                              share: settings?.counterfactualShare ?? 0)
+        if let gates, (settings?.counterfactualShare ?? 0) >= 1 {
+            report.gateRules = GateRules.measure(programs: programs, evaluations: evaluations, gates: gates, metric: metric,
+                                                 workers: settings?.workers ?? 1)
+        }
         report.heldOutRetention = retention(initial: report.initialScore, best: report.bestScore, rescored: rescored,
                                             lowerIsBetter: metric.lowerIsBetter)
         return report
@@ -127,7 +136,7 @@ public struct EvolveReport: Encodable, Sendable {
             + "generator spend \(String(format: "%.4f", spentUSD)) $.\n\n"
         md += "Score: `\(metric)` on the search inputs, \(lowerIsBetter ? "lower" : "higher") is better. "
             + "Initial program \(Self.text(initialScore)), best \(Self.text(bestScore)).\n\n![progress](progress.svg)\n\n"
-        let cascadeStages = stageCosts.filter { $0.stage != EvaluationRecord.counterfactualStage }
+        let cascadeStages = stageCosts.filter { !$0.stage.hasPrefix(EvaluationRecord.counterfactualPrefix) }
         if !cascadeStages.isEmpty {
             let total = cascadeStages.reduce(0) { $0 + $1.seconds }
             md += "## What the cascade cost on this run's programs\n\n| stage | programs | seconds | share |\n|---|---|---|---|\n"
@@ -136,11 +145,13 @@ public struct EvolveReport: Encodable, Sendable {
             }
             md += "| total | | \(fixed(total, 2)) | |\n\n"
             if let c = stageCosts.first(where: { $0.stage == EvaluationRecord.counterfactualStage }) {
-                md += "Not in the total: \(Self.count(c.programs, "stopped child", "stopped children")) also run by the fine level alone "
-                    + "(the counterfactual below), \(fixed(c.seconds, 2)) s.\n\n"
+                let all = stageCosts.filter { $0.stage.hasPrefix(EvaluationRecord.counterfactualPrefix) }.reduce(0) { $0 + $1.seconds }
+                md += "Not in the total: \(Self.count(c.programs, "stopped child", "stopped children")) also run by the levels the "
+                    + "cascade did not reach, ungated (the counterfactual below), \(fixed(all, 2)) s.\n\n"
             }
         }
         if let c = cascadeOnChildren { md += c.markdown(metric: metric) }
+        if let g = gateRules { md += g.markdown() }
         if !rescored.isEmpty {
             md += "## Re-scored by the fine level on inputs the search never saw\n\n| set | initial | best | note |\n|---|---|---|---|\n"
             for r in rescored { md += "| \(r.set) | \(Self.text(r.initial)) | \(Self.text(r.best)) | \(r.note ?? "") |\n" }
@@ -173,7 +184,7 @@ public struct EvolveReport: Encodable, Sendable {
     }
 
     static func stageRank(_ stage: String) -> Int {
-        ["compile": 0, "cost_model": 1, "coarse": 2, "fine": 3, EvaluationRecord.counterfactualStage: 5][stage] ?? 4
+        stage.hasPrefix(EvaluationRecord.counterfactualPrefix) ? 5 : ["compile": 0, "cost_model": 1, "coarse": 2, "fine": 3][stage] ?? 4
     }
 }
 

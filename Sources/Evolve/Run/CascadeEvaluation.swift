@@ -8,10 +8,10 @@ public struct CascadeEvaluation: Sendable {
     public var evaluator: CandidateEvaluator
     /// Built once for the run: every child is scored on the same inputs.
     public var cascade: CandidateEvaluator.PreparedCascade
-    /// Which stopped children also run through the fine level alone, and that level (`nil`
-    /// without sampling).
+    /// Which stopped children also run the levels they did not reach, ungated (the fine one is
+    /// the fine-only counterfactual), and those levels (`nil` without sampling).
     public var counterfactual: CounterfactualSampling
-    var fineOnly: CandidateEvaluator.PreparedCascade?
+    var ungated: CandidateEvaluator.PreparedCascade?
 
     public init(problem: CandidateProblem, evaluator: CandidateEvaluator, inputs: CandidateInputs, options: CascadeOptions,
                 counterfactual: CounterfactualSampling = CounterfactualSampling(share: 0, seed: 0)) throws {
@@ -20,14 +20,15 @@ public struct CascadeEvaluation: Sendable {
         self.counterfactual = counterfactual
         cascade = try evaluator.prepare(inputs, cascade: options)
         if counterfactual.share > 0 {
-            var alone = options
-            alone.onlyLevel = "fine"
-            fineOnly = try evaluator.prepare(inputs, cascade: alone)
+            ungated = try evaluator.prepare(inputs, cascade: CascadeOptions(gates: [], budgets: options.budgets, allLevels: true,
+                                                                            levels: options.levels))
         }
     }
 
-    public func evaluate(_ source: String) throws -> EvaluatedChild {
-        let outcome = try evaluator.evaluate(source: source, on: cascade)
+    /// - Parameter references: per gated level, the value its gate compares with instead of the
+    ///   level's reference policy's (`gateReferences(of:)` of the parent).
+    public func evaluate(_ source: String, references: [String: Double] = [:]) throws -> EvaluatedChild {
+        let outcome = try evaluator.evaluate(source: source, on: cascade, references: references)
         let metric = problem.fitness
         let fine = outcome.stages.last { $0.level == "fine" }
         let score = outcome.valid ? fine?.metrics[metric.name] : nil
@@ -43,14 +44,15 @@ public struct CascadeEvaluation: Sendable {
                 EvaluationRecord(stage: s.level, status: s.status.rawValue, metrics: Self.json(s.metrics), artifacts: Self.json(s.artifacts),
                                  seconds: s.seconds, failureKind: s.failure?.kind.rawValue, failureMessage: s.failure?.message)
             }
-        // A child that compiled and was stopped before the fine level, if sampled: the fine
-        // level alone on it (its compile is a cache hit), recorded beside the cascade's stages.
-        let ranFine = outcome.stages.contains { $0.level == "fine" && $0.status != .skipped }
-        if !outcome.stages.isEmpty, !ranFine, let fineOnly,
-           counterfactual.samples(source) {
-            let alone = try evaluator.evaluate(source: source, on: fineOnly)
-            if let s = alone.stages.last {
-                records.append(EvaluationRecord(stage: EvaluationRecord.counterfactualStage, status: s.status.rawValue,
+        // A child that compiled and was stopped before the fine level, if sampled: every level it
+        // did not reach, ungated (its compile is a cache hit; the cheap levels it ran run again,
+        // unrecorded), recorded beside the cascade's stages — the fine one is what the fine level
+        // alone would have said, the cheap ones let `GateRules` replay other gates.
+        let ran = Set(outcome.stages.filter { $0.status != .skipped }.map(\.level))
+        if !outcome.stages.isEmpty, !ran.contains("fine"), let ungated, counterfactual.samples(source) {
+            let all = try evaluator.evaluate(source: source, on: ungated)
+            for s in all.stages where !ran.contains(s.level) && s.status != .skipped {
+                records.append(EvaluationRecord(stage: EvaluationRecord.counterfactualPrefix + s.level, status: s.status.rawValue,
                                                 metrics: Self.json(s.metrics), artifacts: "[]", seconds: s.seconds,
                                                 failureKind: s.failure?.kind.rawValue, failureMessage: s.failure?.message))
             }
@@ -59,6 +61,19 @@ public struct CascadeEvaluation: Sendable {
                               fitness: score.map { metric.lowerIsBetter ? -$0 : $0 },
                               rejectedAt: outcome.valid ? nil : (outcome.rejectedAt ?? "compile"), evaluations: records,
                               metrics: fine?.metrics ?? [:])
+    }
+
+    /// A program's values of the gated metrics at each gated level, from its stored records
+    /// (a parent passed every level, so it has them all): a child's parent-relative references.
+    public func gateReferences(of records: [EvaluationRecord]) -> [String: Double] {
+        var references: [String: Double] = [:]
+        for (gate, _) in cascade.gateDirections {
+            guard let record = records.first(where: { $0.stage == gate.level && $0.status != "skipped" }),
+                  let value = (try? JSONDecoder().decode([String: Double].self, from: Data(record.metrics.utf8)))?[gate.metric]
+            else { continue }
+            references[gate.level] = value
+        }
+        return references
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

@@ -32,8 +32,11 @@ public struct CounterfactualSampling: Sendable, Equatable, Codable {
 }
 
 extension EvaluationRecord {
-    /// The stage name of a stopped child's fine-only run: a measurement, never the child's score.
+    /// The stage names of a sampled stopped child's runs of the levels the cascade did not reach
+    /// (`counterfactual_LEVEL`, ungated): measurements, never the child's score.
+    public static let counterfactualPrefix = "counterfactual_"
+    /// Its fine level's run: what the fine level alone would have said.
     public static let counterfactualStage = "counterfactual_fine"
 
-    public var isCounterfactual: Bool { stage == Self.counterfactualStage }
+    public var isCounterfactual: Bool { stage.hasPrefix(Self.counterfactualPrefix) }
 }

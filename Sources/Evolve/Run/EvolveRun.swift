@@ -29,6 +29,8 @@ public struct EvolveRequest: Sendable {
     /// The share of stopped children also run through the fine level alone (default
     /// `CounterfactualSampling.defaultShare`, or the resumed run's).
     public var counterfactual: Double?
+    /// `initial` (the default: the levels' reference policy, as `eval`) or `parent`.
+    public var gateReference: String?
 
     public init(folder: URL) {
         self.folder = folder
@@ -107,7 +109,7 @@ public struct EvolveRun {
         let evaluation = try CascadeEvaluation(problem: problem, evaluator: evaluator, inputs: inputs,
                                                options: CascadeOptions(gates: gates.gates, budgets: gates.budgets, levels: gates.levels),
                                                counterfactual: sampling)
-        let evaluate = killPoint.wrap(evaluation.evaluate)
+        let evaluate = killPoint.wrap { source, references in try evaluation.evaluate(source, references: references) }
 
         let store = try ProgramStore(path: storePath)
         if let notice = store.upgradeNotice { note(notice) }
@@ -121,6 +123,7 @@ public struct EvolveRun {
                                              budgetUSD: request.budgetUSD, generator: kind)
             settings.counterfactualShare = sampling.share
             settings.inputs = search.scale.rawValue
+            settings.gateReference = request.gateReference ?? settings.gateReference
             settings.selection = try request.configFile.flatMap(OpenAIConfig.selection) ?? SelectionConfig()
             if let islands = request.islands { settings.selection.islands = islands }
             loop = try EvolutionLoop.start(store: store, runID: ProgramStore.runID, settings: settings, initial: initialSource,
@@ -128,13 +131,18 @@ public struct EvolveRun {
             committed = true
         }
         loop.beforeCommit = killPoint.beforeCommit
+        if (stored?.gateReference ?? request.gateReference) == "parent" {
+            loop.gateReferences = { parent in
+                try parent?.id.map { evaluation.gateReferences(of: try store.evaluations(program: $0)) } ?? [:]
+            }
+        }
         var progress = ProgressLine(store: store, runID: ProgramStore.runID, target: request.iterations, metric: problem.fitness)
         let reason = try loop.run(until: request.iterations, deadline: request.deadline) { note(progress.record($0)) }
         if reason != .iterations { note("evolve: stopped after iteration \(loop.completed): \(reason.rawValue)") }
 
         let programs = try store.programs(run: ProgramStore.runID)
         let report = try EvolveReport.make(store: store, runID: ProgramStore.runID, programs: programs, folder: request.folder,
-                                           stopReason: reason) { source in
+                                           stopReason: reason, gates: evaluation.cascade.gates) { source in
             try request.rescore ? rescore(source, problem: problem, search: search) : []
         }
         try EvolveReport.write(report, programs: programs, folder: request.folder)
@@ -193,6 +201,9 @@ public struct EvolveRun {
         if let share = request.counterfactual, share != settings.counterfactualShare {
             throw EvolveError.invalidOption("--counterfactual", value: "\(share)",
                                             reason: "the run was started with \(settings.counterfactualShare) (the store depends on it)")
+        }
+        if let reference = request.gateReference, reference != settings.gateReference {
+            throw EvolveError.invalidOption("--gates-relative-to", value: reference, reason: "the run was started with \(settings.gateReference)")
         }
         if let scale = request.inputSettings[InputScale.setting], scale != settings.inputs {
             throw EvolveError.invalidOption("--inputs", value: scale, reason: "the run was started with \(settings.inputs)")

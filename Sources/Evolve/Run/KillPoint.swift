@@ -24,7 +24,7 @@ public struct KillPoint: Sendable {
         return { iteration in if iteration == n { kill(getpid(), SIGKILL) } }
     }
 
-    public func wrap(_ evaluate: @escaping @Sendable (String) throws -> EvaluatedChild) -> @Sendable (String) throws -> EvaluatedChild {
+    public func wrap(_ evaluate: @escaping @Sendable (String, [String: Double]) throws -> EvaluatedChild) -> @Sendable (String, [String: Double]) throws -> EvaluatedChild {
         guard moment == .evaluation else { return evaluate }
         final class Counter: @unchecked Sendable {
             let lock = NSLock()
@@ -32,11 +32,11 @@ public struct KillPoint: Sendable {
             func next() -> Int { lock.withLock { started += 1; return started } }
         }
         let counter = Counter(), n = count
-        return { source in
-            guard counter.next() == n else { return try evaluate(source) }
+        return { source, references in
+            guard counter.next() == n else { return try evaluate(source, references) }
             // While the sandboxed child runs; if the evaluation is quicker, before it returns.
             Thread.detachNewThread { usleep(30_000); kill(getpid(), SIGKILL) }
-            let result = try evaluate(source)
+            let result = try evaluate(source, references)
             sleep(5)
             return result
         }

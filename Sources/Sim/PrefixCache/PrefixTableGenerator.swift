@@ -12,10 +12,25 @@ public struct PrefixTableManifest: Codable, Sendable, Equatable {
     /// Seed of held-out tables (the same specs, written as `NAME-heldout.csv`): inputs never
     /// seen during search.
     public var heldOutSeed: UInt64?
+    /// Where the shapes come from, and which choices are the manifest's own (not generated from).
+    public var note: String?
 
     enum CodingKeys: String, CodingKey {
         case generator, seed, tables
-        case heldOutSeed = "held_out_seed"
+        case heldOutSeed = "held_out_seed", note
+    }
+
+    /// The merge groups its tables name (a held-out table takes its search twin's), with the
+    /// public evaluator's reorder arguments; `nil` when no table names one.
+    public var mergeCatalog: PrefixColumnMergeCatalog? {
+        let named = tables.filter { !($0.merges ?? []).isEmpty }
+        guard !named.isEmpty else { return nil }
+        var datasets: [String: [[String]]] = [:]
+        for table in named {
+            datasets[table.file] = table.merges
+            datasets[Self.heldOutName(table.file)] = table.merges
+        }
+        return PrefixColumnMergeCatalog(datasets: datasets)
     }
 
     /// `products.csv` → `products-heldout.csv`.
@@ -25,6 +40,9 @@ public struct PrefixTableManifest: Codable, Sendable, Equatable {
         public var file: String
         public var rows: Int
         public var columns: [Column]
+        /// Groups of column names a solution may merge into one field, as the public evaluator
+        /// passes them for the dataset this table imitates (its `col-merge.json`).
+        public var merges: [[String]]?
     }
 
     public struct Column: Codable, Sendable, Equatable {
@@ -54,6 +72,10 @@ public struct PrefixTableManifest: Codable, Sendable, Equatable {
             guard SpotTraceManifest.isPlainFileName(table.file), table.file.hasSuffix(".csv"), (1...1_000_000).contains(table.rows),
                   (1...100).contains(table.columns.count) else {
                 throw fail("\(table.file): needs a plain .csv name, 1…1,000,000 rows and 1…100 columns")
+            }
+            let names = Set(table.columns.map(\.name))
+            for group in table.merges ?? [] where group.isEmpty || !group.allSatisfy(names.contains) {
+                throw fail("\(table.file): merge group \(group) names a column the table lacks")
             }
             for (i, c) in table.columns.enumerated() {
                 guard (1...1_000_000).contains(c.distinct), c.minLength >= 1, c.maxLength >= c.minLength, c.maxLength <= 1000,
@@ -98,18 +120,22 @@ public struct PrefixTableGenerator: Sendable {
     }
 
     /// Pronounceable text of `length` scalars: syllables and spaces.
+    /// - Complexity: O(length) (ASCII bytes, counted as they are appended).
     func word(length: Int, _ rng: inout SeededGenerator) -> String {
-        let consonants = Array("bcdfghklmnprstvz"), vowels = Array("aeiou")
-        var text = ""
+        var text: [UInt8] = []
+        text.reserveCapacity(length)
         while text.count < length {
-            if !text.isEmpty && text.count < length - 1 && rng.nextInt(below: 5) == 0 && text.last != " " {
-                text.append(" ")
+            if !text.isEmpty && text.count < length - 1 && rng.nextInt(below: 5) == 0 && text.last != Self.space {
+                text.append(Self.space)
                 continue
             }
-            text.append(text.count % 2 == 0 ? consonants[rng.nextInt(below: consonants.count)] : vowels[rng.nextInt(below: vowels.count)])
+            text.append(text.count % 2 == 0 ? Self.consonants[rng.nextInt(below: Self.consonants.count)]
+                                            : Self.vowels[rng.nextInt(below: Self.vowels.count)])
         }
-        return String(text.prefix(length))
+        return String(decoding: text, as: UTF8.self)
     }
+
+    private static let consonants = Array("bcdfghklmnprstvz".utf8), vowels = Array("aeiou".utf8), space = UInt8(ascii: " ")
 
     /// RFC 4180: quoted when it holds a comma, a quote or a line break, quotes doubled.
     func csvField(_ text: String) -> String {

@@ -8,6 +8,11 @@ import SimCore
 /// `--generator offline|openai`; help lists both.
 extension GeneratorKind: ExpressibleByArgument {}
 
+/// `--gates-relative-to initial|parent`.
+enum GateReference: String, CaseIterable, ExpressibleByArgument {
+    case initial, parent
+}
+
 /// `--counterfactual SHARE|all|none`: the share of stopped children also run by the fine level.
 struct CounterfactualShare: ExpressibleByArgument {
     var share: Double
@@ -89,6 +94,11 @@ struct EvolveCommand: ParsableCommand {
         valueName: "share"))
     var counterfactual: CounterfactualShare?
 
+    @Option(help: ArgumentHelp(
+        "What each gate compares a child with: initial (the template's value at that level, as eval does; default) or parent (the child's parent's value there, with the same factors). Stored with the run.",
+        valueName: "reference"))
+    var gatesRelativeTo: GateReference?
+
     @Flag(help: "Skip re-scoring the best program on the held-out inputs at the end.")
     var noRescore = false
 
@@ -125,6 +135,7 @@ struct EvolveCommand: ParsableCommand {
         request.inputSettings[InputScale.setting] = inputs?.rawValue
         request.rescore = !noRescore
         request.counterfactual = counterfactual?.share
+        request.gateReference = gatesRelativeTo?.rawValue
         if let problem { try problem.check(settings: request.inputSettings) }
 
         let evaluator = try CandidateEvaluator.standard(allowUnsafe: unsafeNoSandbox)

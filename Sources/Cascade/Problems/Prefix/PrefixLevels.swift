@@ -12,17 +12,24 @@ import SimCore
 ///   eviction, rows in the candidate's order (`KVCacheSimulation`): block hit rate, the share
 ///   of prefill tokens saved, and the exact PHR.
 ///
-/// Every metric is higher-is-better; tables are pooled (hits over totals), not averaged.
+/// Every metric is higher-is-better; tables are pooled (hits over totals), not averaged. Tables
+/// of over `researchScale` rows in all (the research set's 100,979) are sampled more thinly:
+/// `researchCostModelShare` and `researchCoarseShare`, about 1,000 and 2,500 rows.
 public enum PrefixLevels {
     public static let costModelShare = 0.05
     public static let coarseShare = 0.1
+    public static let researchCostModelShare = 0.01
+    public static let researchCoarseShare = 0.025
+    public static let researchScale = 20_000
     public static let minimumRows = 50
 
     public static func make(tables: [(name: String, table: PrefixTable)], seed: UInt64 = 0) -> [PrefixFidelityLevel] {
-        [PrefixFidelityLevel(name: "cost_model", tables: tables.map { sample($0, share: costModelShare, seed: seed) },
-                             scoring: .columnEstimate),
-         PrefixFidelityLevel(name: "coarse", tables: tables.map { sample($0, share: coarseShare, seed: seed) }, scoring: .exact),
-         PrefixFidelityLevel(name: "fine", tables: tables, scoring: .kvCache(KVCacheModel()))]
+        let research = tables.reduce(0) { $0 + $1.table.rows.count } > researchScale
+        let (costShare, coarse) = research ? (researchCostModelShare, researchCoarseShare) : (costModelShare, coarseShare)
+        return [PrefixFidelityLevel(name: "cost_model", tables: tables.map { sample($0, share: costShare, seed: seed) },
+                                    scoring: .columnEstimate),
+                PrefixFidelityLevel(name: "coarse", tables: tables.map { sample($0, share: coarse, seed: seed) }, scoring: .exact),
+                PrefixFidelityLevel(name: "fine", tables: tables, scoring: .kvCache(KVCacheModel()))]
     }
 
     /// `share` of the rows (at least `minimumRows`), chosen with a seeded shuffle, in file order.

@@ -25,7 +25,8 @@ public struct PrefixProblem: Problem {
     public var itemNoun: String { "tables" }
     public var notesKey: String { "table_notes" }
     public var inputFiles: ProblemInputFiles {
-        ProblemInputFiles(fileOption: "input", hasHeldOutSet: true, tracesFolder: Self.traces)
+        ProblemInputFiles(fileOption: "input", hasHeldOutSet: true, tracesFolder: Self.traces,
+                          generatedAtFirstUse: [Self.researchManifest])
     }
     public var coarseRankingCaveat: String {
         "The coarse level measures the public PHR, which does not depend on the row order, while the fine "
@@ -34,17 +35,35 @@ public struct PrefixProblem: Problem {
     }
 
     static let traces = "traces/prefix"
+    /// Five tables shaped like the LLM-SQL benchmark's (movies, beer, BIRD, PDMX, products;
+    /// 100,979 rows), generated at first use (`GeneratedInputCache`).
+    static let researchManifest = "traces/prefix/research/manifest.json"
 
-    /// One table as given (or in the reference data, also under `prefix/`); without one, the embedded tables
-    /// (`traces/prefix/*.csv` in name order), or with `heldOut` the `*-heldout.csv` ones.
-    public static func tableFiles(_ path: String?, heldOut: Bool = false, catalog: InputCatalog) throws -> [URL] {
+    /// One table as given (or in the reference data, also under `prefix/`); without one, the
+    /// embedded tables in name order — the research-scale ones (generated at first use) or the
+    /// small committed `traces/prefix/*.csv` — or with `heldOut` their `*-heldout.csv` twins.
+    public static func tableFiles(_ path: String?, heldOut: Bool = false, scale: InputScale = .research,
+                                  catalog: InputCatalog) throws -> [URL] {
         if let path { return [try catalog.dataFile(path, under: ["prefix"])] }
-        return try catalog.packageFiles(in: traces, suffix: ".csv", heldOut: heldOut)
+        switch scale {
+        case .small: return try catalog.packageFiles(in: traces, suffix: ".csv", heldOut: heldOut)
+        case .research:
+            return try catalog.files(in: try PrefixProblem().researchFolder(researchManifest, catalog: catalog), suffix: ".csv",
+                                     heldOut: heldOut)
+        }
     }
 
     /// The public evaluator's merge lists and reorder arguments (`prefix/col-merge.json` of the
     /// reference data), or `nil` without the reference data: tables then carry no merge groups.
     /// - Throws: `SimError` for a col-merge file that does not read.
+    /// The merge groups of `tableFiles(file, scale:)`: the research tables carry theirs in their
+    /// manifest (so that they score alike with or without the reference data); any other table
+    /// takes the reference data's.
+    public static func mergeCatalog(file: String?, scale: InputScale, _ catalog: InputCatalog) throws -> PrefixColumnMergeCatalog? {
+        guard file == nil && scale == .research else { return try mergeCatalog(catalog) }
+        return try PrefixTableManifest.load(from: try catalog.packageFile(researchManifest)).mergeCatalog
+    }
+
     public static func mergeCatalog(_ catalog: InputCatalog) throws -> PrefixColumnMergeCatalog? {
         guard let data = try? catalog.referenceData() else { return nil }
         let url = data.appendingPathComponent("prefix/col-merge.json")
@@ -53,8 +72,8 @@ public struct PrefixProblem: Problem {
     }
 
     public func loadInputs(_ request: InputRequest, catalog: InputCatalog) throws -> LoadedInputs<Inputs> {
-        let urls = try Self.tableFiles(request.file, heldOut: request.heldOut, catalog: catalog)
-        let merges = try Self.mergeCatalog(catalog)
+        let urls = try Self.tableFiles(request.file, heldOut: request.heldOut, scale: request.scale, catalog: catalog)
+        let merges = try Self.mergeCatalog(file: request.file, scale: request.scale, catalog)
         let tables = try urls.map { (name: $0.lastPathComponent, table: try PrefixTableFile.load(from: $0, merges: merges)) }
         return LoadedInputs(tables, label: urls.map(\.lastPathComponent).joined(separator: ", "))
     }
