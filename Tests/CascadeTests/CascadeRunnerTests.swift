@@ -109,6 +109,19 @@ private struct FixedLevel: FidelityLevel {
         }
     }
 
+    /// An evolve run's `evolve-gates.json`: written and read back whole; a reference other than
+    /// initial or parent is refused.
+    @Test func anEvolveGatesFileRoundTrips() throws {
+        let file = GatesFile(gates: [LevelGate(level: "coarse", metric: "mean_cost", factor: 1.01)],
+                             budgets: [StageBudget(level: "fine", wallSeconds: 46)], levels: ["coarse", "fine"], relativeTo: "parent",
+                             note: "calibrated on a run")
+        let url = try TestPaths.temporaryDirectory().appendingPathComponent("evolve-gates.json")
+        try file.encoded().write(to: url)
+        #expect(try GatesFile.load(from: url) == file)
+        try Data(#"{"gates": [], "gates_relative_to": "best"}"#.utf8).write(to: url)
+        #expect(throws: CascadeError.self) { try GatesFile.load(from: url) }
+    }
+
     @Test func committedCalibrationReportsAreGatesFilesEvalCanRead() throws {
         let folder = TestPaths.repositoryRoot.appendingPathComponent("fidelity-reports")
         let reports = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }

@@ -97,6 +97,9 @@ extension CandidateSandboxTests {
             let rules = try #require(report["gate_rules"] as? [String: Any], "\(report.keys)")
             #expect((rules["rules"] as? [[String: Any]])?.compactMap { $0["reference"] as? String } == ["initial", "parent", "best"])
             #expect(markdown.contains("## Gates relative to the initial program, the parent or the best so far"))
+            // A recommended rule is written as a gates file the next run can take.
+            let calibrated = folder.appendingPathComponent("evolve-gates.json")
+            #expect(FileManager.default.fileExists(atPath: calibrated.path) == (rules["recommended"] is String))
 
             let resumed = try evolve(["--iterations", "7", "--run", folder.path, "--resume", "--counterfactual", "0.5"])
             #expect(resumed.status == 2 && resumed.stderr.contains("--counterfactual"), "\(resumed.stderr)")
@@ -120,6 +123,15 @@ extension CandidateSandboxTests {
             #expect(a["leaderboard"] as? NSArray == b["leaderboard"] as? NSArray && a["stopped"] as? NSDictionary == b["stopped"] as? NSDictionary)
             let dump = try CommandRunner.run(["runs", "dump", root.appendingPathComponent("a").path])
             #expect(dump.stdout.contains(#"\"gateReference\":\"parent\""#), "\(dump.stdout.prefix(2000))")
+            // A gates file can name the reference (as an evolve run's evolve-gates.json does); its gates are stored.
+            let file = root.appendingPathComponent("gates.json")
+            try Data(#"{"gates": [{"level": "cost_model", "metric": "mean_cost", "factor": 1.25}], "gates_relative_to": "parent"}"#.utf8)
+                .write(to: file)
+            let c = try evolve(["--problem", "spot", "--iterations", "2", "--no-rescore", "--gates", file.path,
+                                "--run", root.appendingPathComponent("c").path])
+            #expect(c.status == 0, "\(c.stderr)")
+            let stored = try CommandRunner.run(["runs", "dump", root.appendingPathComponent("c").path]).stdout
+            #expect(stored.contains(#"\"gateReference\":\"parent\""#) && stored.contains(#"\"factor\":1.25"#), "\(stored.prefix(2000))")
         }
 
         @Test func badRunFoldersAreOneLineAndExitTwo() throws {

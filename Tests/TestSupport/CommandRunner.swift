@@ -31,15 +31,19 @@ public enum CommandRunner {
 
     public static var executable: URL { productsDirectory.appendingPathComponent("sim-cascade") }
 
-    /// Runs `sim-cascade arguments…` in `directory` (default: the repository root) and waits;
-    /// with `killAfter`, sends it SIGKILL that many seconds after the start if it still runs.
+    /// Runs `sim-cascade arguments…` in `directory` (default: the repository root), with the
+    /// session's cache folder unless `environment` names one, and waits; with `killAfter`, sends it SIGKILL that many seconds after the start if it still runs.
     public static func run(_ arguments: [String], in directory: URL = TestPaths.repositoryRoot,
                            environment: [String: String]? = nil, killAfter: Double? = nil) throws -> CommandResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        if let environment { process.environment = environment }
+        // The session's cache unless the test names one: generated research inputs (and any
+        // compile) go to a folder removed when the tests end, never to the user's ~/.cache.
+        var environment = environment ?? ProcessInfo.processInfo.environment
+        if environment["SIM_CASCADE_CACHE"] == nil { environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path }
+        process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

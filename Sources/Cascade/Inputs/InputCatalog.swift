@@ -77,16 +77,19 @@ public struct InputCatalog: Sendable {
     }
 
     /// `file` (a gates file), else the calibrated gates of the checkout the binary was built
-    /// from (`fidelity-reports/PROBLEM.json`), else the problem's default gates.
+    /// from — for `evolve`, `fidelity-reports/PROBLEM-evolve.json` (calibrated on an evolve run's
+    /// children) when there is one; else `fidelity-reports/PROBLEM.json` — else the problem's
+    /// default gates.
     /// - Throws: `CascadeError.invalidBudget` for a gates file that does not parse.
-    public func gates(for problem: CandidateProblem, file: String?) throws -> GatesFile {
+    public func gates(for problem: CandidateProblem, file: String?, evolve: Bool = false) throws -> GatesFile {
         if let file { return try GatesFile.load(from: userPath(file)) }
         // The checkout the binary was built from (not the working directory's).
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        if let root = try? ProjectPaths.root(searchStarts: [binary]),
-           case let calibrated = root.appendingPathComponent("fidelity-reports/\(problem.rawValue).json"),
-           FileManager.default.fileExists(atPath: calibrated.path) {
-            return try GatesFile.load(from: calibrated)
+        if let root = try? ProjectPaths.root(searchStarts: [binary]) {
+            for name in (evolve ? ["\(problem.rawValue)-evolve", problem.rawValue] : [problem.rawValue]) {
+                let calibrated = root.appendingPathComponent("fidelity-reports/\(name).json")
+                if FileManager.default.fileExists(atPath: calibrated.path) { return try GatesFile.load(from: calibrated) }
+            }
         }
         return GatesFile(gates: problem.definition.defaultGates)
     }

@@ -1,20 +1,45 @@
 import Foundation
+import SimCore
 
 /// The gates and budgets of a cascade, as a file holds them: `{"gates": [{"level", "metric",
 /// "factor", "sequential"?: {"batches", "confidence", "seed"}}, …], "budgets": [{"level",
 /// "wall_seconds", "cpu_seconds"?}, …], "cascade_levels"?: [names]}` — written by hand, or the
 /// `recommended_gates`, `recommended_budgets` and `recommended_levels` of a calibration report.
+/// `"gates_relative_to"?: "initial" | "parent"` is for `evolve` (an evolve run's
+/// `evolve-gates.json`, calibrated on its children); `eval` always gates against the template.
 public struct GatesFile: Sendable, Equatable {
     public var gates: [LevelGate]
     public var budgets: [StageBudget]
     /// The levels to run (`nil`: all); a calibration keeps every level, or the fine level alone
     /// when the gated cascade did not beat it on the pool (or lost top-decile candidates).
     public var levels: [String]?
+    /// What evolve's gates compare a child with (`nil`: the template, as `eval`).
+    public var relativeTo: String?
+    /// Where the factors were calibrated (free text).
+    public var note: String?
 
-    public init(gates: [LevelGate], budgets: [StageBudget] = [], levels: [String]? = nil) {
+    public init(gates: [LevelGate], budgets: [StageBudget] = [], levels: [String]? = nil, relativeTo: String? = nil,
+                note: String? = nil) {
         self.gates = gates
         self.budgets = budgets
         self.levels = levels
+        self.relativeTo = relativeTo
+        self.note = note
+    }
+
+    /// The file's JSON (the keys `load` reads), keys sorted.
+    public func encoded() throws -> Data {
+        struct Out: Encodable {
+            var gates: [LevelGate]
+            var budgets: [StageBudget]
+            var cascade_levels: [String]?
+            var gates_relative_to: String?
+            var note: String?
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(Out(gates: gates, budgets: budgets, cascade_levels: levels, gates_relative_to: relativeTo,
+                                      note: note)) + Data("\n".utf8)
     }
 
     private struct File: Decodable {
@@ -25,6 +50,8 @@ public struct GatesFile: Sendable, Equatable {
         // Not `levels`: a calibration report uses that key for its level summaries.
         var cascade_levels: [String]?
         var recommended_levels: [String]?
+        var gates_relative_to: String?
+        var note: String?
     }
 
     /// - Throws: `CascadeError.invalidBudget` naming the file when it does not parse.
@@ -37,7 +64,11 @@ public struct GatesFile: Sendable, Equatable {
                                              reason: "expected {\"gates\": [{\"level\", \"metric\", \"factor\", \"sequential\"?}, …], "
                                                 + "\"budgets\"?: [{\"level\", \"wall_seconds\", \"cpu_seconds\"?}, …]}")
         }
+        if let reference = file.gates_relative_to, !["initial", "parent"].contains(reference) {
+            throw CascadeError.invalidBudget(name: "gates file", value: url.path,
+                                             reason: "gates_relative_to must be initial or parent, not \(Escaped.value(reference))")
+        }
         return GatesFile(gates: gates, budgets: file.budgets ?? file.recommended_budgets ?? [],
-                         levels: file.cascade_levels ?? file.recommended_levels)
+                         levels: file.cascade_levels ?? file.recommended_levels, relativeTo: file.gates_relative_to, note: file.note)
     }
 }

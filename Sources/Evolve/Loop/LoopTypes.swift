@@ -1,3 +1,4 @@
+import Cascade
 import Foundation
 import SimCore
 
@@ -46,6 +47,8 @@ public struct EvolutionSettings: Codable, Sendable, Equatable {
     /// policy (`initial`, the template) or the child's parent (`parent`).
     public var gateReference: String = "initial"
     public static let gateReferences = ["initial", "parent"]
+    /// The gates the run started with (a resume keeps them whatever the checkout's say).
+    public var gates: [LevelGate]?
 
     public init(problem: String, seed: UInt64, selection: SelectionConfig = SelectionConfig(), workers: Int = 1,
                 budgetUSD: Double? = nil, generator: String = "offline") {
@@ -71,6 +74,7 @@ public struct EvolutionSettings: Codable, Sendable, Equatable {
         // Runs stored before research-scale inputs ran on what is now the small set.
         inputs = try c.decodeIfPresent(String.self, forKey: .inputs) ?? "small"
         gateReference = try c.decodeIfPresent(String.self, forKey: .gateReference) ?? "initial"
+        gates = try c.decodeIfPresent([LevelGate].self, forKey: .gates)
     }
 }
 

@@ -48,15 +48,19 @@ public struct GateRules: Encodable, Sendable, Equatable {
     public var rules: [Rule]
     /// The rule with the highest throughput (compile included) among those keeping ≥ 95 %.
     public var recommended: String?
+    /// Its gates (the run's levels and metrics at its factors), for an `evolve-gates.json`.
+    public var recommendedGates: [LevelGate]?
 
     enum CodingKeys: String, CodingKey {
-        case children, topDecile = "top_decile", asRun = "as_run", rules, recommended
+        case children, topDecile = "top_decile", asRun = "as_run", rules, recommended, recommendedGates = "recommended_gates"
     }
 
     /// The references a rule can take.
     public static let references = ["initial", "parent", "best"]
-    /// Candidate factors, from the strictest out (for a lower-is-better metric; mirrored for the other).
-    static let steps = [1.0, 1.01, 1.025, 1.05, 1.075, 1.1, 1.15, 1.2, 1.3, 1.5, 2.0]
+    /// Candidate factors, from the strictest out (for a lower-is-better metric; mirrored for the
+    /// other); the last one turns the gate off in effect (a level that ranks the top decile
+    /// worst, as prefix's cost model does some reorderers, keeps its cost but stops nothing).
+    static let steps = [1.0, 1.01, 1.025, 1.05, 1.075, 1.1, 1.15, 1.2, 1.3, 1.5, 2.0, 1e6]
 
     /// One child: compile seconds, per level its value and seconds (or a failure), and the fine
     /// level's score and seconds.
@@ -175,8 +179,12 @@ public struct GateRules: Encodable, Sendable, Equatable {
         }
         let asRun = replay("initial (the run's gates)", children.map { _ in initialValues },
                            Dictionary(uniqueKeysWithValues: gates.map { ($0.level, $0.factor) }))
-        let recommended = rules.filter { $0.topDecileRecall >= 0.95 }.max { $0.factorWithCompile < $1.factorWithCompile }?.reference
-        return GateRules(children: children.count, topDecile: top.count, asRun: asRun, rules: rules, recommended: recommended)
+        // "best" is measured, not offered to the loop: only initial and parent are recommended.
+        let best = rules.filter { $0.topDecileRecall >= 0.95 && $0.reference != "best" }.max { $0.factorWithCompile < $1.factorWithCompile }
+        return GateRules(children: children.count, topDecile: top.count, asRun: asRun, rules: rules, recommended: best?.reference,
+                         recommendedGates: best.map { rule in
+                             gates.map { LevelGate(level: $0.level, metric: $0.metric, factor: rule.factors[$0.level]!) }
+                         })
     }
 
     /// Whether `value` passes `gate` at `factor` × `reference` (a missing value or reference
@@ -205,8 +213,11 @@ extension GateRules {
             md += "| \(rule.reference) | \(factors) | \(rule.stopped) | \(fixed(rule.topDecileRecall * 100, 1)) % | "
                 + "\(fixed(rule.factorWithCompile, 2))× | \(fixed(rule.factorWithoutCompile, 2))× |\n"
         }
-        md += "\n" + (recommended.map { "Recommended (highest throughput keeping ≥ 95 % of the top decile): `\($0)`.\n\n" }
-            ?? "No rule keeps ≥ 95 % of the top decile.\n\n")
+        md += "\n" + (recommended.map {
+            "Recommended for the loop (highest throughput keeping ≥ 95 % of the top decile, of initial and parent): `\($0)`, "
+                + "written to `evolve-gates.json` (`evolve --gates` takes it). Its factors were calibrated on these same children: "
+                + "a run that uses them measures them out of sample.\n\n"
+        } ?? "No rule the loop offers keeps ≥ 95 % of the top decile.\n\n")
         return md
     }
 }

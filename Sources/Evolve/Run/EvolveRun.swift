@@ -29,8 +29,11 @@ public struct EvolveRequest: Sendable {
     /// The share of stopped children also run through the fine level alone (default
     /// `CounterfactualSampling.defaultShare`, or the resumed run's).
     public var counterfactual: Double?
-    /// `initial` (the default: the levels' reference policy, as `eval`) or `parent`.
+    /// `initial` (the levels' reference policy, as `eval`) or `parent`; default: the gates
+    /// file's `gates_relative_to`, else `initial`.
     public var gateReference: String?
+    /// A gates file (`--gates`), e.g. an earlier run's `evolve-gates.json`.
+    public var gatesFile: URL?
 
     public init(folder: URL) {
         self.folder = folder
@@ -103,7 +106,11 @@ public struct EvolveRun {
                                                     + "\(problem.rawValue) (metrics: \(known.joined(separator: ", "))); start a new run")
             }
         }
-        let gates = try catalog.gates(for: problem, file: nil)
+        // The gates: the run's own on a resume; else the file given, else the checkout's
+        // calibrated ones (an evolve calibration first). Budgets and levels: the file's.
+        var gates = try catalog.gates(for: problem, file: request.gatesFile?.path, evolve: true)
+        if let stored = stored?.gates { gates.gates = stored }
+        let reference = stored?.gateReference ?? request.gateReference ?? gates.relativeTo ?? "initial"
         let sampling = CounterfactualSampling(share: stored?.counterfactualShare ?? request.counterfactual ?? CounterfactualSampling.defaultShare,
                                               seed: stored?.seed ?? request.seed ?? 0)
         let evaluation = try CascadeEvaluation(problem: problem, evaluator: evaluator, inputs: inputs,
@@ -123,7 +130,8 @@ public struct EvolveRun {
                                              budgetUSD: request.budgetUSD, generator: kind)
             settings.counterfactualShare = sampling.share
             settings.inputs = search.scale.rawValue
-            settings.gateReference = request.gateReference ?? settings.gateReference
+            settings.gateReference = reference
+            settings.gates = gates.gates
             settings.selection = try request.configFile.flatMap(OpenAIConfig.selection) ?? SelectionConfig()
             if let islands = request.islands { settings.selection.islands = islands }
             loop = try EvolutionLoop.start(store: store, runID: ProgramStore.runID, settings: settings, initial: initialSource,
@@ -131,7 +139,7 @@ public struct EvolveRun {
             committed = true
         }
         loop.beforeCommit = killPoint.beforeCommit
-        if (stored?.gateReference ?? request.gateReference) == "parent" {
+        if reference == "parent" {
             loop.gateReferences = { parent in
                 try parent?.id.map { evaluation.gateReferences(of: try store.evaluations(program: $0)) } ?? [:]
             }
@@ -146,6 +154,17 @@ public struct EvolveRun {
             try request.rescore ? rescore(source, problem: problem, search: search) : []
         }
         try EvolveReport.write(report, programs: programs, folder: request.folder)
+        if let rules = report.gateRules, let recommended = rules.recommended, let calibrated = rules.recommendedGates {
+            let file = GatesFile(gates: calibrated, budgets: gates.budgets, levels: gates.levels, relativeTo: recommended,
+                                 note: "Calibrated on the \(rules.children) children of the evolve run \(request.folder.lastPathComponent) "
+                                    + "(\(problem.rawValue), --counterfactual all): each factor the strictest keeping ≥ 97.5 % of "
+                                    + "the fine level's top decile at its level. Use with evolve --gates FILE.")
+            do {
+                try file.encoded().write(to: request.folder.appendingPathComponent("evolve-gates.json"))
+            } catch {
+                throw EvolveError.cannotWrite(path: request.folder.appendingPathComponent("evolve-gates.json").path, reason: error.localizedDescription)
+            }
+        }
         return report
     }
 

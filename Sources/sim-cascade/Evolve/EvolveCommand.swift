@@ -95,9 +95,12 @@ struct EvolveCommand: ParsableCommand {
     var counterfactual: CounterfactualShare?
 
     @Option(help: ArgumentHelp(
-        "What each gate compares a child with: initial (the template's value at that level, as eval does; default) or parent (the child's parent's value there, with the same factors). Stored with the run.",
+        "What each gate compares a child with: initial (the template's value at that level, as eval does) or parent (the child's parent's value there, with the same factors); default: the gates file's gates_relative_to, else initial. Stored with the run.",
         valueName: "reference"))
     var gatesRelativeTo: GateReference?
+
+    @Option(help: "A gates file (as eval's --gates; e.g. an earlier run's evolve-gates.json). Default: fidelity-reports/PROBLEM-evolve.json, else PROBLEM.json. Stored with the run.")
+    var gates: String?
 
     @Flag(help: "Skip re-scoring the best program on the held-out inputs at the end.")
     var noRescore = false
@@ -136,6 +139,7 @@ struct EvolveCommand: ParsableCommand {
         request.rescore = !noRescore
         request.counterfactual = counterfactual?.share
         request.gateReference = gatesRelativeTo?.rawValue
+        request.gatesFile = gates.map(catalog.userPath)
         if let problem { try problem.check(settings: request.inputSettings) }
 
         let evaluator = try CandidateEvaluator.standard(allowUnsafe: unsafeNoSandbox)
