@@ -35,6 +35,27 @@ import Testing
         #expect(other != first && calls == 2)
     }
 
+    /// New pins (a generator whose output changed) are a new folder, never the old files; a
+    /// damaged file (another size than pinned) makes the folder regenerate.
+    @Test func newPinsOrADamagedFileRegenerate() throws {
+        let cache = GeneratedInputCache(root: try TestPaths.temporaryDirectory().appendingPathComponent("inputs"))
+        let url = try manifest("{\"seed\": 1}\n")
+        var calls = 0
+        let first = try cache.folder(problem: "spot", manifest: url) { _ in calls += 1; return files }
+        try "{\"a\": 1".write(to: first.appendingPathComponent("a.json"), atomically: true, encoding: .utf8)  // truncated
+        let again = try cache.folder(problem: "spot", manifest: url) { _ in calls += 1; return files }
+        #expect(again == first && calls == 2)
+        #expect(try String(contentsOf: again.appendingPathComponent("a.json"), encoding: .utf8) == files[0].contents)
+        var changed = files
+        changed[0].contents = "{\"a\": 2}\n"
+        try GeneratedInputCache.pins(changed).write(to: url.deletingLastPathComponent().appendingPathComponent(GeneratedInputCache.pinsName),
+                                                   atomically: true, encoding: .utf8)
+        let repinned = try cache.folder(problem: "spot", manifest: url) { _ in calls += 1; return changed }
+        #expect(repinned != first && calls == 3)
+        // Nothing but the two sets is left (no staging or trash folder).
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: cache.root.path)) == [first.lastPathComponent, repinned.lastPathComponent])
+    }
+
     @Test func outputThatDiffersFromThePinsIsRefusedAndNotCached() throws {
         let cache = GeneratedInputCache(root: try TestPaths.temporaryDirectory().appendingPathComponent("inputs"))
         var changed = files

@@ -137,7 +137,7 @@ extension CandidateSandboxTests {
         }
 
         /// Without `--inputs small` the spot levels run on the research-scale sets, generated
-        /// into the cache at first use: 43,200 scenarios, a 1,080-scenario coarse sample (2.5 %
+        /// into the cache at first use: 43,200 scenarios, a 1,152-scenario coarse sample (2.5 %
         /// of each stratum, rounded) and a probe per (environment, job, overhead) stratum.
         @Test func theResearchScaleSetsAreGeneratedAtFirstUse() throws {
             let json = try CandidateFixtures.eval(try CandidateFixtures.template(), ["--inputs", "research", "--level", "coarse"]).json()
@@ -260,8 +260,8 @@ extension CandidateSandboxTests {
             #expect(fine.keys.sorted() == ["block_hit_rate", "phr", "saved_token_share"])
             // The public fields stay; the KV cache's come beside them.
             let tables = try #require(json["tables"] as? [[String: Any]])
-            let ggr = try CommandRunner.run(["simulate", "prefix", "--policy", "ggr", "--json"]).json()
-            #expect(tables.map { $0["hit_chars"] as? Int } == (ggr["tables"] as? [[String: Any]])?.map { $0["hit_chars"] as? Int })
+            let builtIn = try TestPaths.smallPrefixTablesUnderGGR()
+            #expect(tables.map { $0["hit_chars"] as? Int } == builtIn)
             #expect(tables.allSatisfy { ($0["block_hit_rate"] as? Double).map { $0 > 0 && $0 < 1 } == true && $0["evictions"] is Int })
             #expect((json["table_notes"] as? [String])?.count == tables.count)
         }

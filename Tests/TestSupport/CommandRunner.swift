@@ -84,3 +84,14 @@ public func runTogether(_ body: @escaping @Sendable (Int) throws -> CommandResul
     done.wait()
     return slots.lock.withLock { slots.results }
 }
+
+extension TestPaths {
+    /// The built-in ggr's hit characters on each small committed prefix table (what an eval with
+    /// `--inputs small` runs on), in name order.
+    public static func smallPrefixTablesUnderGGR() throws -> [Int?] {
+        try ["products.csv", "tickets.csv"].map { name in
+            let path = repositoryRoot.appendingPathComponent("traces/prefix/\(name)").path
+            return try CommandRunner.run(["simulate", "prefix", "--table", path, "--policy", "ggr", "--json"]).json()["hit_chars"] as? Int
+        }
+    }
+}

@@ -88,6 +88,9 @@ public struct CandidateEvaluator: Sendable {
         public let problem: CandidateProblem
         let runner: CascadeRunner
 
+        /// The levels it runs, cheapest first.
+        public var levelNames: [String] { runner.levels.map(\.name) }
+
         /// The gates of the levels it runs, each with its metric's direction, in level order.
         public var gateDirections: [(gate: LevelGate, lowerIsBetter: Bool)] {
             runner.levels.flatMap { level in

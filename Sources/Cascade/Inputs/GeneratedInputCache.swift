@@ -4,9 +4,10 @@ import SimCore
 
 /// Inputs too large to commit, generated from a committed manifest at their first use.
 ///
-/// A manifest's files live in `ROOT/PROBLEM-HASH/`, HASH the FNV-1a of the manifest's bytes,
-/// beside a copy of the manifest that is compared on every hit: that is the whole key, so a
-/// hash collision costs a regeneration, never wrong inputs. Files are written into a staging
+/// A manifest's files live in `ROOT/PROBLEM-HASH/`, HASH the FNV-1a of the manifest's and its
+/// pins' bytes, beside a copy of both that is compared on every hit (with every file's size):
+/// that is the whole key, so a hash collision or a damaged folder costs a regeneration, never
+/// wrong inputs. Files are written into a staging
 /// folder that is renamed into place, so a killed first use never leaves half a set, and two
 /// processes generating at once both succeed (one rename wins, the other's copy is removed).
 /// Only the trusted process reads this folder; no sandbox mounts it.
@@ -23,8 +24,6 @@ public struct GeneratedInputCache: Sendable {
         self.root = root
     }
 
-    /// The name of the copy of the manifest kept with its files.
-    static let manifestCopy = "manifest.json"
     /// The pin file's name, beside the manifest.
     public static let pinsName = "files.fnv1a"
 
@@ -50,17 +49,20 @@ public struct GeneratedInputCache: Sendable {
     ///   cannot be written.
     public func folder(problem: String, manifest: URL, generate: (URL) throws -> [GeneratedFile]) throws -> URL {
         let bytes = try Data(contentsOf: manifest)
-        var hash = FNV1a()
-        hash.combine(bytes)
-        let folder = root.appendingPathComponent("\(problem)-\(hash.hex)", isDirectory: true)
-        let fm = FileManager.default
-        if fm.contents(atPath: folder.appendingPathComponent(Self.manifestCopy).path) == bytes { return folder }
-
-        let files = try generate(manifest)
         let pinFile = manifest.deletingLastPathComponent().appendingPathComponent(Self.pinsName)
         guard let pinned = try? String(contentsOf: pinFile, encoding: .utf8) else {
             throw CascadeError.system("\(pinFile.path) is missing: it pins the generated inputs (`sim-cascade traces generate` writes it)")
         }
+        // The key is the manifest and its pins together: new pins (a generator whose output
+        // changed) are a new folder, never the old files.
+        let key = bytes + Data(pinned.utf8)
+        var hash = FNV1a()
+        hash.combine(key)
+        let folder = root.appendingPathComponent("\(problem)-\(hash.hex)", isDirectory: true)
+        let fm = FileManager.default
+        if Self.isComplete(folder, key: key, pins: pinned) { return folder }
+
+        let files = try generate(manifest)
         guard Self.pins(files) == pinned else {
             throw CascadeError.system("the inputs generated from \(manifest.path) differ from those \(pinFile.path) pins: "
                 + "the generator is not reproducible on this machine, or the manifest changed without `sim-cascade traces generate`")
@@ -74,24 +76,42 @@ public struct GeneratedInputCache: Sendable {
                 try Data(file.contents.utf8).write(to: url)
             }
             // Written last: its presence says the folder is complete.
-            try bytes.write(to: staging.appendingPathComponent(Self.manifestCopy))
+            try key.write(to: staging.appendingPathComponent(Self.keyName))
         } catch {
             try? fm.removeItem(at: staging)
             throw CascadeError.system("cannot write generated inputs to \(root.path): \(error.localizedDescription)")
         }
-        // A folder left by a collision or an older, interrupted layout is replaced.
-        if fm.fileExists(atPath: folder.path), fm.contents(atPath: folder.appendingPathComponent(Self.manifestCopy).path) != bytes {
-            try? fm.removeItem(at: folder)
+        // A damaged folder under the name (a file truncated, a collision) is moved aside in one
+        // step before it is removed, so no process ever reads a half-deleted one.
+        if fm.fileExists(atPath: folder.path), !Self.isComplete(folder, key: key, pins: pinned) {
+            let trash = root.appendingPathComponent(".trash-\(UUID().uuidString)", isDirectory: true)
+            if rename(folder.path, trash.path) == 0 { try? fm.removeItem(at: trash) }
         }
         if rename(staging.path, folder.path) != 0 {
             let reason = String(cString: strerror(errno))
             try? fm.removeItem(at: staging)
             // Another process renamed its identical copy first.
-            guard fm.contents(atPath: folder.appendingPathComponent(Self.manifestCopy).path) == bytes else {
+            guard Self.isComplete(folder, key: key, pins: pinned) else {
                 throw CascadeError.system("cannot move generated inputs into \(folder.path): \(reason)")
             }
         }
         return folder
+    }
+
+    /// The name of the key (manifest and pins) kept with the files, written last.
+    static let keyName = "key"
+
+    /// Whether `folder` holds the set `key` names, every pinned file at its pinned size.
+    /// - Complexity: one `stat` per file.
+    static func isComplete(_ folder: URL, key: Data, pins: String) -> Bool {
+        guard FileManager.default.contents(atPath: folder.appendingPathComponent(keyName).path) == key else { return false }
+        for line in pins.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 2)
+            guard parts.count == 3, let size = Int(parts[1]),
+                  let attributes = try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(String(parts[2])).path),
+                  (attributes[.size] as? NSNumber)?.intValue == size else { return false }
+        }
+        return true
     }
 }
 

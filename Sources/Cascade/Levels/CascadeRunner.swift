@@ -104,8 +104,8 @@ public struct CascadeRunner: Sendable {
     }
 
     /// - Parameter references: per level, the gate's reference value in place of the level's
-    ///   reference policy's on the whole inputs (a level decided on part of its inputs keeps the
-    ///   reference policy's on that part).
+    ///   reference policy's on the whole inputs (a sequential gate, decided on batches against
+    ///   the reference policy's values there, keeps the reference policy's).
     /// - Returns: one report per level, the stage that stopped the candidate and why, and the
     ///   last level's score when the candidate passed everything.
     public func run(_ candidate: CompiledCandidate, sandbox: Sandbox, references: [String: Double] = [:]) throws
@@ -148,7 +148,8 @@ public struct CascadeRunner: Sendable {
                 }
             } else if let gate, let value = result.metrics[gate.metric],
                       let reference = result.referenceOnItemsRun.flatMap({ $0[gate.metric] })
-                        ?? (result.referenceOnItemsRun == nil ? references[level.name] ?? level.referenceMetrics()[gate.metric] : nil) {
+                        ?? (result.referenceOnItemsRun == nil ? (gate.sequential == nil ? references[level.name] : nil)
+                            ?? level.referenceMetrics()[gate.metric] : nil) {
                 // On part of the inputs, the threshold is the reference's on the same part.
                 let threshold = gate.factor * reference
                 report.gate = gate

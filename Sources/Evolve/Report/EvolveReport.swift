@@ -93,7 +93,7 @@ public struct EvolveReport: Encodable, Sendable {
                                                              share: settings?.counterfactualShare ?? 0)
         if let gates, (settings?.counterfactualShare ?? 0) >= 1 {
             report.gateRules = GateRules.measure(programs: programs, evaluations: evaluations, gates: gates, metric: metric,
-                                                 workers: settings?.workers ?? 1)
+                                                 workers: settings?.workers ?? 1, asRun: settings?.gateReference ?? "initial")
         }
         report.heldOutRetention = retention(initial: report.initialScore, best: report.bestScore, rescored: rescored,
                                             lowerIsBetter: metric.lowerIsBetter)

@@ -76,8 +76,9 @@ public struct GateRules: Encodable, Sendable, Equatable {
 
     /// - Parameter gates: the run's gates, in level order.
     /// - Complexity: O(children × (levels × steps + log children)).
+    /// - Parameter asRun: the run's own reference (`initial` or `parent`), for the as-run row.
     public static func measure(programs: [ProgramRecord], evaluations: [Int64: [EvaluationRecord]], gates: [Gate],
-                               metric: LevelMetric, workers: Int) -> GateRules? {
+                               metric: LevelMetric, workers: Int, asRun runReference: String = "initial") -> GateRules? {
         guard !gates.isEmpty, let initial = programs.first else { return nil }
         let levels = gates.map(\.level)
         func values(_ p: ProgramRecord) -> [String: Double] {
@@ -103,7 +104,9 @@ public struct GateRules: Encodable, Sendable, Equatable {
                 case "fine": fine = e
                 default:
                     child.seconds[level] = e.seconds
-                    if e.status == "failed", child.failedAt == nil { child.failedAt = level }
+                    // A failure, or a gated value that cannot be read (which no gate passes), stops the child here.
+                    let unreadable = gates.contains { $0.level == level } && child.values[level] == nil
+                    if e.status == "failed" || unreadable, child.failedAt == nil { child.failedAt = level }
                 }
             }
             // Every level must have been measured (the run's counterfactual covered the rest).
@@ -177,7 +180,7 @@ public struct GateRules: Encodable, Sendable, Equatable {
             }
             rules.append(replay(name, refs, factors))
         }
-        let asRun = replay("initial (the run's gates)", children.map { _ in initialValues },
+        let asRun = replay("\(runReference) (the run's gates)", children.map { reference(runReference, $0) },
                            Dictionary(uniqueKeysWithValues: gates.map { ($0.level, $0.factor) }))
         // "best" is measured, not offered to the loop: only initial and parent are recommended.
         let best = rules.filter { $0.topDecileRecall >= 0.95 && $0.reference != "best" }.max { $0.factorWithCompile < $1.factorWithCompile }

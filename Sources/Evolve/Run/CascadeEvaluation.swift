@@ -20,8 +20,8 @@ public struct CascadeEvaluation: Sendable {
         self.counterfactual = counterfactual
         cascade = try evaluator.prepare(inputs, cascade: options)
         if counterfactual.share > 0 {
-            ungated = try evaluator.prepare(inputs, cascade: CascadeOptions(gates: [], budgets: options.budgets, allLevels: true,
-                                                                            levels: options.levels))
+            // Every level, past failures too; only the levels the run runs are recorded.
+            ungated = try evaluator.prepare(inputs, cascade: CascadeOptions(gates: [], budgets: options.budgets, allLevels: true))
         }
     }
 
@@ -51,7 +51,8 @@ public struct CascadeEvaluation: Sendable {
         let ran = Set(outcome.stages.filter { $0.status != .skipped }.map(\.level))
         if !outcome.stages.isEmpty, !ran.contains("fine"), let ungated, counterfactual.samples(source) {
             let all = try evaluator.evaluate(source: source, on: ungated)
-            for s in all.stages where !ran.contains(s.level) && s.status != .skipped {
+            let runLevels = Set(cascade.levelNames)
+            for s in all.stages where runLevels.contains(s.level) && !ran.contains(s.level) && s.status != .skipped {
                 records.append(EvaluationRecord(stage: EvaluationRecord.counterfactualPrefix + s.level, status: s.status.rawValue,
                                                 metrics: Self.json(s.metrics), artifacts: "[]", seconds: s.seconds,
                                                 failureKind: s.failure?.kind.rawValue, failureMessage: s.failure?.message))
@@ -63,11 +64,14 @@ public struct CascadeEvaluation: Sendable {
                               metrics: fine?.metrics ?? [:])
     }
 
-    /// A program's values of the gated metrics at each gated level, from its stored records
-    /// (a parent passed every level, so it has them all): a child's parent-relative references.
+    /// A program's values of the gated metrics at each gated cheap level, from its stored
+    /// records (a parent passed every level, so it has them all): a child's parent-relative
+    /// references. A sequential gate (decided on part of the inputs against the reference
+    /// policy's values there) and a gate at the fine level (whose pass is validity) keep the
+    /// reference policy's.
     public func gateReferences(of records: [EvaluationRecord]) -> [String: Double] {
         var references: [String: Double] = [:]
-        for (gate, _) in cascade.gateDirections {
+        for (gate, _) in cascade.gateDirections where gate.sequential == nil && gate.level != "fine" {
             guard let record = records.first(where: { $0.stage == gate.level && $0.status != "skipped" }),
                   let value = (try? JSONDecoder().decode([String: Double].self, from: Data(record.metrics.utf8)))?[gate.metric]
             else { continue }

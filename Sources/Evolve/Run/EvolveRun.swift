@@ -108,7 +108,8 @@ public struct EvolveRun {
         }
         // The gates: the run's own on a resume; else the file given, else the checkout's
         // calibrated ones (an evolve calibration first). Budgets and levels: the file's.
-        var gates = try catalog.gates(for: problem, file: request.gatesFile?.path, evolve: true)
+        // A run stored before gates were stored resumes on the pool calibration, as it started.
+        var gates = try catalog.gates(for: problem, file: request.gatesFile?.path, evolve: stored == nil || stored?.gates != nil)
         if let stored = stored?.gates { gates.gates = stored }
         let reference = stored?.gateReference ?? request.gateReference ?? gates.relativeTo ?? "initial"
         let sampling = CounterfactualSampling(share: stored?.counterfactualShare ?? request.counterfactual ?? CounterfactualSampling.defaultShare,
@@ -211,6 +212,7 @@ public struct EvolveRun {
         let fixed = [("--islands", request.islands != nil),
                      ("--seed \(seed ?? 0) (the run's is \(settings.seed))", seed.map { $0 != settings.seed } ?? false),
                      ("--initial (the initial program is the run's iteration 0)", request.initialFile != nil),
+                     ("--gates (the gates are stored with the run)", request.gatesFile != nil),
                      ("--config (the selection is stored with the run)", request.configFile != nil && settings.generator != GeneratorKind.openai.rawValue)]
         if let (option, _) = fixed.first(where: \.1) { throw EvolveError.conflictingOptions("--resume", option) }
         if let workers = request.workers, workers != settings.workers {

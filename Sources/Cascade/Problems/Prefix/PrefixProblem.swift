@@ -53,9 +53,6 @@ public struct PrefixProblem: Problem {
         }
     }
 
-    /// The public evaluator's merge lists and reorder arguments (`prefix/col-merge.json` of the
-    /// reference data), or `nil` without the reference data: tables then carry no merge groups.
-    /// - Throws: `SimError` for a col-merge file that does not read.
     /// The merge groups of `tableFiles(file, scale:)`: the research tables carry theirs in their
     /// manifest (so that they score alike with or without the reference data); any other table
     /// takes the reference data's.
@@ -64,6 +61,9 @@ public struct PrefixProblem: Problem {
         return try PrefixTableManifest.load(from: try catalog.packageFile(researchManifest)).mergeCatalog
     }
 
+    /// The public evaluator's merge lists and reorder arguments (`prefix/col-merge.json` of the
+    /// reference data), or `nil` without the reference data: tables then carry no merge groups.
+    /// - Throws: `SimError` for a col-merge file that does not read.
     public static func mergeCatalog(_ catalog: InputCatalog) throws -> PrefixColumnMergeCatalog? {
         guard let data = try? catalog.referenceData() else { return nil }
         let url = data.appendingPathComponent("prefix/col-merge.json")

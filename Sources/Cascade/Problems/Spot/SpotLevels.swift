@@ -7,8 +7,9 @@ import SimCore
 ///   `mergeFactor` times coarser: a merged tick has spot only if all its ticks had. Buckets are
 ///   aligned on the base trace's clock, so scenarios on one trace still share one clock.
 /// - `coarse`: a seeded stratified sample of the scenarios at native ticks: `coarseShare` of a
-///   small set, `researchCoarseShare` of one over `researchScale` scenarios (1,080 of the 43,200
-///   research scenarios: as many as the published adrs-1080 set, at a fortieth of the fine cost).
+///   small set, `researchCoarseShare` of one over `researchScale` scenarios (1,152 of the 43,200
+///   research scenarios, each stratum's share rounded: about the published adrs-1080 set's size,
+///   at a fortieth of the fine cost).
 /// - `fine`: every scenario at native ticks.
 ///
 /// Deadline misses fail a candidate at the coarse and fine levels (a late policy is not a
