@@ -82,7 +82,7 @@ public struct CascadeOnChildren: Encodable, Sendable, Equatable {
                 case EvaluationRecord.counterfactualStage:
                     c.sampled = true
                     c.fineSeconds = e.seconds
-                    c.fineScore = e.status == "passed" ? score(e.metrics, metric.name) : nil
+                    c.fineScore = e.status == "passed" ? e.metric(metric.name) : nil
                 case let stage where stage.hasPrefix(EvaluationRecord.counterfactualPrefix):
                     break  // a cheap level the cascade did not reach: for `GateRules`, not a cost
                 default:
@@ -135,11 +135,6 @@ public struct CascadeOnChildren: Encodable, Sendable, Equatable {
         result.topDecileStopped = topStopped
         result.topDecileRecall = top > 0 && (stopped.isEmpty || !sampled.isEmpty) ? (top - topStopped) / top : nil
         return result
-    }
-
-    /// `name` in a record's metrics, as `CascadeEvaluation` wrote them (`[String: Double]`).
-    private static func score(_ metrics: String, _ name: String) -> Double? {
-        (try? JSONDecoder().decode([String: Double].self, from: Data(metrics.utf8)))?[name]
     }
 
     private static func mean(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count) }

@@ -84,9 +84,7 @@ public struct GateRules: Encodable, Sendable, Equatable {
         func values(_ p: ProgramRecord) -> [String: Double] {
             var v: [String: Double] = [:]
             for e in evaluations[p.id ?? -1] ?? [] where e.status != "skipped" {
-                let level = e.stage.hasPrefix(EvaluationRecord.counterfactualPrefix)
-                    ? String(e.stage.dropFirst(EvaluationRecord.counterfactualPrefix.count)) : e.stage
-                if let gate = gates.first(where: { $0.level == level }), let x = metricValue(e.metrics, gate.metric) { v[level] = x }
+                if let gate = gates.first(where: { $0.level == e.level }), let x = e.metric(gate.metric) { v[e.level] = x }
             }
             return v
         }
@@ -97,8 +95,7 @@ public struct GateRules: Encodable, Sendable, Equatable {
             var child = Child(program: p, compileSeconds: 0, values: values(p), seconds: [:], fineScore: nil, fineSeconds: 0)
             var fine: EvaluationRecord?
             for e in records {
-                let level = e.stage.hasPrefix(EvaluationRecord.counterfactualPrefix)
-                    ? String(e.stage.dropFirst(EvaluationRecord.counterfactualPrefix.count)) : e.stage
+                let level = e.level
                 switch level {
                 case "compile": child.compileSeconds += e.seconds
                 case "fine": fine = e
@@ -112,7 +109,7 @@ public struct GateRules: Encodable, Sendable, Equatable {
             // Every level must have been measured (the run's counterfactual covered the rest).
             guard let fine, child.failedAt != nil || levels.allSatisfy({ child.values[$0] != nil }) else { return nil }
             child.fineSeconds = fine.seconds
-            child.fineScore = fine.status == "passed" ? metricValue(fine.metrics, metric.name) : nil
+            child.fineScore = fine.status == "passed" ? fine.metric(metric.name) : nil
             children.append(child)
         }
         guard !children.isEmpty else { return nil }
@@ -195,10 +192,6 @@ public struct GateRules: Encodable, Sendable, Equatable {
     static func passes(_ value: Double?, _ reference: Double?, _ gate: Gate, _ factor: Double) -> Bool {
         guard let value, let reference else { return true }
         return gate.lowerIsBetter ? value <= factor * reference : value >= factor * reference
-    }
-
-    private static func metricValue(_ metrics: String, _ name: String) -> Double? {
-        (try? JSONDecoder().decode([String: Double].self, from: Data(metrics.utf8)))?[name]
     }
 }
 

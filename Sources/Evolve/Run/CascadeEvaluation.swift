@@ -73,7 +73,7 @@ public struct CascadeEvaluation: Sendable {
         var references: [String: Double] = [:]
         for (gate, _) in cascade.gateDirections where gate.sequential == nil && gate.level != "fine" {
             guard let record = records.first(where: { $0.stage == gate.level && $0.status != "skipped" }),
-                  let value = (try? JSONDecoder().decode([String: Double].self, from: Data(record.metrics.utf8)))?[gate.metric]
+                  let value = record.metric(gate.metric)
             else { continue }
             references[gate.level] = value
         }

@@ -39,4 +39,12 @@ extension EvaluationRecord {
     public static let counterfactualStage = "counterfactual_fine"
 
     public var isCounterfactual: Bool { stage.hasPrefix(Self.counterfactualPrefix) }
+
+    /// The level the record measured: its stage, without the counterfactual prefix.
+    public var level: String { isCounterfactual ? String(stage.dropFirst(Self.counterfactualPrefix.count)) : stage }
+
+    /// The metric `name` as `CascadeEvaluation` wrote it (`[String: Double]` JSON), or `nil`.
+    public func metric(_ name: String) -> Double? {
+        (try? JSONDecoder().decode([String: Double].self, from: Data(metrics.utf8)))?[name]
+    }
 }
