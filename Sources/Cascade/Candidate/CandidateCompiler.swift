@@ -29,6 +29,10 @@ public struct CandidateCompiler: Sendable {
     /// Largest file one compile may write (RLIMIT_FSIZE of the compiler): a source can ask for
     /// an executable of any size.
     public var outputLimitBytes: Int = 512 << 20
+    /// How builds run (the same executable either way; `bench` times both): planned jobs
+    /// unless `$SIM_CASCADE_COMPILE_PIPELINE` is `driver`.
+    public var pipeline: CompilePipeline =
+        ProcessInfo.processInfo.environment["SIM_CASCADE_COMPILE_PIPELINE"].flatMap(CompilePipeline.init(rawValue:)) ?? .plannedJobs
 
     public init(toolchain: CandidateToolchain, cacheRoot: URL, timeoutSeconds: Double = 120,
                 trim: CompileCacheTrim = CompileCacheTrim()) {
@@ -146,29 +150,15 @@ public struct CandidateCompiler: Sendable {
         let moduleCache = user == nil ? cacheRoot.appendingPathComponent("module-cache") : CompileUser.moduleCache()
         // Compile, check what the object asks of the linker, link, check the executable: the
         // source controls sections the link reads as arguments (see `CandidateObjectCheck`).
-        let cache = moduleCache.map { ["-module-cache-path", $0.path] } ?? []
-        let compile = toolchain.flags + [
-            // A debug-built API library uses the standard library's prespecialisations.
-            // Only the API's module is on the import path: the host library (`main`, the wire
-            // codec, the query loop) is linked, never importable.
-            "-c", "-I", api, "-module-name", "CandidateProgram", "candidate.swift", "harness.swift", "-o", "candidate.o",
-        ] + cache
-        let link = toolchain.flags + toolchain.linkFlags + [
-            "-L", api, "-lCandidateHost", "-lCandidateAPI", "-lswiftSwiftOnoneSupport", "candidate.o", "-o", "candidate",
-        ] + cache
-        // Each step: swiftc's arguments, the file it writes, and the check that file must pass.
-        let steps: [(arguments: [String], output: String, refusal: (Data) -> String?)] = [
-            (compile, "candidate.o", CandidateObjectCheck.objectRefusal),
-            (link, "candidate", CandidateObjectCheck.executableRefusal),
-        ]
+        let steps = buildSteps(api: api, moduleCache: moduleCache?.path)
         let environment = Self.compileEnvironment(swiftc: toolchain.swiftc, work: work)
         var compilerCPU = 0.0
-        for (arguments, outputName, check) in steps {
+        for (tool, arguments, outputName, check) in steps {
             // Candidate source is untrusted at compile time too (the type checker can be made to
             // explode, the executable made huge): the compiler runs contained, with a wall-clock
             // limit, 4 GiB per process, a cap on the files it writes, and a minimal environment
             // (no API keys or settings of this process reach it).
-            let command = ToolRunner.contained(toolchain.swiftc.path, arguments, addressSpaceBytes: 4 << 30,
+            let command = ToolRunner.contained(tool, arguments, addressSpaceBytes: 4 << 30,
                                                fileSizeBytes: outputLimitBytes, uid: user)
             let run = try ToolRunner.run(command, in: work.path, environment: environment, timeoutSeconds: timeoutSeconds)
             compilerCPU += run.cpuSeconds
@@ -214,6 +204,97 @@ public struct CandidateCompiler: Sendable {
                                               compilerCPUSeconds: compilerCPU)), false)
         }
         throw CascadeError.system("cannot store the compiled candidate in \(candidates.path)")
+    }
+
+    /// One step of a build: the tool and its arguments, the file it writes, and the check that
+    /// file must pass before the next step.
+    typealias BuildStep = (tool: String, arguments: [String], output: String, check: (Data) -> String?)
+
+    /// The steps of a build in the build folder, with the API at `api`.
+    func buildSteps(api: String, moduleCache: String?) -> [BuildStep] {
+        if pipeline == .plannedJobs, let jobs = plannedJobs(moduleCache: moduleCache != nil) {
+            let filled = jobs.substituting(api: api, moduleCache: moduleCache)
+            // The autolink extraction and the link share a contained run (each costs ~0.01 CPU-s):
+            // both read only the object, checked before, and no process of the compile outlives
+            // its run to change it in between.
+            return [
+                (filled.frontend[0], Array(filled.frontend.dropFirst()), "candidate.o", CandidateObjectCheck.objectRefusal),
+                ("/bin/sh", ["-c", #""$1" "$2" "$3" "$4" && shift 4 && exec "$@""#, "sim-cascade-link"]
+                    + filled.autolinkExtract + filled.link, "candidate", CandidateObjectCheck.executableRefusal),
+            ]
+        }
+        let (compile, link) = driverArguments(api: api, moduleCache: moduleCache)
+        return [
+            (toolchain.swiftc.path, compile, "candidate.o", CandidateObjectCheck.objectRefusal),
+            (toolchain.swiftc.path, link, "candidate", CandidateObjectCheck.executableRefusal),
+        ]
+    }
+
+    /// swiftc's arguments to compile `candidate.swift` and `harness.swift` into `candidate.o`,
+    /// and to link that into `candidate`.
+    func driverArguments(api: String, moduleCache: String?) -> (compile: [String], link: [String]) {
+        let cache = moduleCache.map { ["-module-cache-path", $0] } ?? []
+        let compile = toolchain.flags + [
+            // A debug-built API library uses the standard library's prespecialisations.
+            // Only the API's module is on the import path: the host library (`main`, the wire
+            // codec, the query loop) is linked, never importable.
+            "-c", "-I", api, "-module-name", "CandidateProgram", "candidate.swift", "harness.swift", "-o", "candidate.o",
+        ] + cache
+        let link = toolchain.flags + toolchain.linkFlags + [
+            "-L", api, "-lCandidateHost", "-lCandidateAPI", "-lswiftSwiftOnoneSupport", "candidate.o", "-o", "candidate",
+        ] + cache
+        return (compile, link)
+    }
+
+    /// The build's jobs for this toolchain and flags, with or without a module cache: read from
+    /// `compile-jobs-HASH.json` in the cache, else asked of swiftc's driver and of clang
+    /// (`-###`, which runs nothing) and stored there. `nil` when either plans a shape
+    /// `CompileJobs` does not take, or cannot be asked.
+    /// - Complexity: one file read; the first time, three driver starts (~0.1 s each).
+    func plannedJobs(moduleCache: Bool) -> CompileJobs? {
+        let (compile, link) = driverArguments(api: CompileJobs.apiPlaceholder,
+                                              moduleCache: moduleCache ? CompileJobs.moduleCachePlaceholder : nil)
+        var key = FNV1a()
+        // v1: the format of `CompileJobs`.
+        for part in ["compile-jobs v1", toolchain.swiftc.path, toolchain.fingerprint] + compile + ["|"] + link {
+            key.combine(Data(part.utf8))
+        }
+        let file = cacheRoot.appendingPathComponent("compile-jobs-\(key.hex).json")
+        if let data = try? Data(contentsOf: file), let jobs = try? JSONDecoder().decode(CompileJobs.self, from: data) {
+            return jobs
+        }
+        // The driver leaves `TemporaryDirectory.*` folders in $TMPDIR even for `-###`: a scratch
+        // folder of its own, removed after.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-plan-\(UUID().uuidString)")
+        guard (try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: false)) != nil else { return nil }
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let environment = Self.compileEnvironment(swiftc: toolchain.swiftc, work: scratch)
+        let run = { (tool: String, arguments: [String]) -> String? in
+            guard let outcome = try? ToolRunner.run(tool, arguments: arguments, in: scratch.path, environment: environment,
+                                                    timeoutSeconds: 60), outcome.status == 0 else { return nil }
+            return outcome.output
+        }
+        let markerFile = scratch.appendingPathComponent("autolink-marker")
+        guard let compiled = run(toolchain.swiftc.path, compile + ["-###"]), let linked = run(toolchain.swiftc.path, link + ["-###"]),
+              let driver = CompileJobs.driverPlan(compileListing: compiled, linkListing: linked, temporary: scratch.path),
+              (try? Data((CompileJobs.autolinkMarker + "\n").utf8).write(to: markerFile)) != nil,
+              // clang's `-###` wants its inputs to exist (it does not read them).
+              (try? Data().write(to: scratch.appendingPathComponent("candidate.o"))) != nil,
+              let clangListing = run(driver.clangLink[0], driver.clangLink.dropFirst().map {
+                  $0 == "@" + CompileJobs.autolinkFile ? "@" + markerFile.path : $0
+              } + ["-###"]),
+              let linker = CompileJobs.linkerJob(clangListing: clangListing),
+              !linker.contains(where: { $0.contains(scratch.path) })
+        else { return nil }
+        let jobs = CompileJobs(frontend: driver.frontend, autolinkExtract: driver.autolinkExtract, link: linker)
+        if let data = try? JSONEncoder().encode(jobs) {
+            let temporary = cacheRoot.appendingPathComponent("compile-jobs-\(key.hex).json.\(UUID().uuidString)")
+            try? FileManager.default.createDirectory(at: cacheRoot, withIntermediateDirectories: true)
+            if (try? data.write(to: temporary)) != nil, rename(temporary.path, file.path) != 0 {
+                try? FileManager.default.removeItem(at: temporary)
+            }
+        }
+        return jobs
     }
 
     /// Whether a failed swiftc run failed because of the source: exit status 1 (swiftc's error

@@ -11,10 +11,12 @@ struct Bench: ParsableCommand {
         discussion: """
             Simulator workloads run the simulation only, inputs already in memory: every run \
             creates fresh policy instances and result arrays, and nothing is cached between runs; \
-            the figure is the median thread CPU time on one core. Candidate workloads (compile of \
-            the spot template into an empty cache, a cache hit, the sandbox's start from spawn to \
-            the candidate's first answer with the memory cgroup off and on, a full sandboxed \
-            evaluation excluding compile) span several processes and report median wall time.
+            the figure is the median thread CPU time on one core. Candidate workloads (compiles \
+            of the spot template not in the cache, by planned jobs and through the driver in \
+            turn, a cache hit, the sandbox's start from spawn to the candidate's first answer \
+            with the memory cgroup off and on, a full sandboxed evaluation excluding compile) \
+            span several processes and report median wall time, and the compiles their \
+            processes' CPU time.
             """
     )
 

@@ -27,19 +27,26 @@ public struct CandidatePipelineBench {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let source = SpotProblem().template
 
-        // A fresh, empty candidate cache for every compile (the API copy is shared: it is set up
-        // once per machine, not per compile).
+        // Every timed build compiles a source not in the cache (the template and a comment naming
+        // the build), both pipelines side by side in alternating order, in one cache: its
+        // planned jobs and module cache are made by an untimed first build of each, as in any
+        // run after a machine's first.
         let toolchain = try CandidateToolchain.locate(cacheRoot: scratch)
-        var coldIndex = 0
-        var compilerCPU: [Double] = []
-        let cold = try BenchSamples.wallTime(runs: runs) { () throws -> Bool in
-            coldIndex += 1
-            let compiler = CandidateCompiler(toolchain: toolchain, cacheRoot: scratch.appendingPathComponent("cold-\(coldIndex)"))
-            guard case .success(let compiled) = try compiler.compile(source: source, problem: .spot), !compiled.cached else {
-                throw CascadeError.system("the spot template did not compile")
+        let compileRoot = scratch.appendingPathComponent("compiles")
+        var wall: [CompilePipeline: [Double]] = [:], cpu: [CompilePipeline: [Double]] = [:]
+        for run in 0...runs {
+            for pipeline in run % 2 == 0 ? CompilePipeline.allCases : CompilePipeline.allCases.reversed() {
+                var compiler = CandidateCompiler(toolchain: toolchain, cacheRoot: compileRoot)
+                compiler.pipeline = pipeline
+                let built = try compiler.compile(source: source + "\n// bench build \(run) \(pipeline.rawValue)\n", problem: .spot)
+                guard case .success(let compiled) = built, !compiled.cached else {
+                    throw CascadeError.system("the spot template did not compile")
+                }
+                if run > 0 {
+                    wall[pipeline, default: []].append(compiled.seconds)
+                    cpu[pipeline, default: []].append(compiled.compilerCPUSeconds)
+                }
             }
-            compilerCPU.append(compiled.compilerCPUSeconds)
-            return compiled.cached
         }
         let compiler = CandidateCompiler(toolchain: toolchain, cacheRoot: scratch.appendingPathComponent("warm"))
         guard case .success(let compiled) = try compiler.compile(source: source, problem: .spot) else {
@@ -47,13 +54,15 @@ public struct CandidatePipelineBench {
         }
         let hit = try BenchSamples.wallTime(runs: runs) { try compiler.compile(source: source, problem: .spot) }
 
-        var rows = [
-            BenchRow("candidate compile, spot template (-O, empty cache)", clock: "wall", cold),
+        var rows: [BenchRow] = []
+        for pipeline in CompilePipeline.allCases {
+            rows.append(BenchRow("candidate compile, spot template (-O, not cached), \(pipeline.rawValue)", clock: "wall",
+                                 BenchSamples(samples: wall[pipeline] ?? [])))
             // The compile in CPU time: its processes' user + system seconds, from their rusage.
-            BenchRow("candidate compile, spot template, compiler processes (user + sys)", clock: "cpu",
-                     BenchSamples(samples: compilerCPU)),
-            BenchRow("candidate compile, cache hit", clock: "wall", hit),
-        ]
+            rows.append(BenchRow("candidate compile, spot template, \(pipeline.rawValue), compiler processes (user + sys)",
+                                 clock: "cpu", BenchSamples(samples: cpu[pipeline] ?? [])))
+        }
+        rows.append(BenchRow("candidate compile, cache hit", clock: "wall", hit))
         rows += try startRows(compiled.executable)
         var sets: [(String, SpotScenarioSet)] = []
         if let data = try? catalog.referenceData() {

@@ -1,0 +1,91 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import Cascade
+
+/// Candidate builds run the jobs the drivers plan, without the drivers: the plans are read from
+/// `-###` listings (fed here as text), and a build either way yields the same executable.
+@Suite struct CompileJobsTests {
+    static let temporary = "/tmp/plan/TemporaryDirectory.abc"
+    static let compileListing = """
+        /opt/swift/usr/bin/swift-frontend -frontend -c candidate.swift harness.swift -I /sim-cascade-planned/api \
+        -module-cache-path /sim-cascade-planned/module-cache -O -module-name CandidateProgram -o candidate.o
+
+        """
+    static let linkListing = """
+        /opt/swift/usr/bin/swift-autolink-extract candidate.o -o \(temporary)/candidate-1.autolink
+        /opt/swift/usr/bin/clang -fuse-ld=lld -Xlinker --start-group candidate.o @\(temporary)/candidate-1.autolink \
+        -Xlinker --end-group -L /sim-cascade-planned/api -lCandidateHost -o candidate
+
+        """
+
+    @Test func wordsAreSplitAsAShellWould() {
+        #expect(CompileJobs.words(#" "/a b/ld" "-L/x" plain 'it''s' "q\"uote" back\ slash "\n" "#)
+            == ["/a b/ld", "-L/x", "plain", "its", "q\"uote", "back slash", "\\n"])
+        #expect(CompileJobs.words("") == [])
+        // What a shell would expand or redirect is not taken apart: no plan is made of it.
+        for line in ["a $HOME", "a `x`", "a; b", "a > f", "a *", "'open", "\"open", "tail\\"] {
+            #expect(CompileJobs.words(line) == nil, "\(line)")
+        }
+    }
+
+    @Test func theDriversPlanBecomesThreeJobs() throws {
+        let plan = try #require(CompileJobs.driverPlan(compileListing: Self.compileListing, linkListing: Self.linkListing,
+                                                       temporary: "/tmp/plan"))
+        #expect(plan.frontend.first == "/opt/swift/usr/bin/swift-frontend" && plan.frontend.suffix(2) == ["-o", "candidate.o"])
+        #expect(plan.autolinkExtract == ["/opt/swift/usr/bin/swift-autolink-extract", "candidate.o", "-o", "candidate.autolink"])
+        #expect(plan.clangLink.contains("@candidate.autolink"))
+        #expect(!plan.clangLink.contains { $0.contains("/tmp/plan") }, "the driver's temporary folder is gone when the plan is used")
+
+        let clang = """
+            clang version 21.0.0
+            Target: x86_64-unknown-linux-gnu
+             "/opt/swift/usr/bin/ld.lld" "-static" "-o" "candidate" "--start-group" "candidate.o" "\(CompileJobs.autolinkMarker)" \
+            "--end-group" "-L/sim-cascade-planned/api" "-lCandidateHost"
+            """
+        let linker = try #require(CompileJobs.linkerJob(clangListing: clang))
+        #expect(linker == ["/opt/swift/usr/bin/ld.lld", "-static", "-o", "candidate", "--start-group", "candidate.o",
+                           "@candidate.autolink", "--end-group", "-L/sim-cascade-planned/api", "-lCandidateHost"])
+        let jobs = CompileJobs(frontend: plan.frontend, autolinkExtract: plan.autolinkExtract, link: linker)
+            .substituting(api: "/b/api", moduleCache: "/b/mc")
+        #expect(jobs.frontend.contains("/b/api") && jobs.frontend.contains("/b/mc") && jobs.link.contains("-L/b/api"))
+    }
+
+    @Test func anUnknownShapeIsNoPlan() {
+        let extraJob = Self.compileListing + "/opt/swift/usr/bin/swift-frontend -frontend -merge-modules -o x\n"
+        #expect(CompileJobs.driverPlan(compileListing: extraJob, linkListing: Self.linkListing, temporary: "/tmp/plan") == nil)
+        let noExtract = Self.linkListing.split(separator: "\n").dropFirst().joined(separator: "\n")
+        #expect(CompileJobs.driverPlan(compileListing: Self.compileListing, linkListing: noExtract, temporary: "/tmp/plan") == nil)
+        // A job that would read another file of the driver's temporary folder.
+        let temporaryInput = Self.compileListing.replacingOccurrences(of: "harness.swift", with: "\(Self.temporary)/h.swift")
+        #expect(CompileJobs.driverPlan(compileListing: temporaryInput, linkListing: Self.linkListing, temporary: "/tmp/plan") == nil)
+        // clang planning two jobs, or the marker not once.
+        let twoJobs = " \"/usr/bin/as\" \"x.s\"\n \"/usr/bin/ld\" \"candidate.o\" \"\(CompileJobs.autolinkMarker)\" \"-o\" \"candidate\""
+        #expect(CompileJobs.linkerJob(clangListing: twoJobs) == nil)
+        #expect(CompileJobs.linkerJob(clangListing: " \"/usr/bin/ld\" \"candidate.o\" \"-o\" \"candidate\"") == nil)
+    }
+
+    /// The planned jobs build the executable the driver builds, byte for byte: the same
+    /// object, the same link, so the same scores.
+    @Test func bothPipelinesBuildTheSameExecutable() throws {
+        let cache = TestPaths.sessionFolder.appendingPathComponent("compile-jobs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let toolchain = try CandidateToolchain.locate(cacheRoot: cache)
+        var built: [CompilePipeline: Data] = [:]
+        for pipeline in CompilePipeline.allCases {
+            var compiler = CandidateCompiler(toolchain: toolchain, cacheRoot: cache.appendingPathComponent(pipeline.rawValue))
+            compiler.pipeline = pipeline
+            let result = try compiler.compile(source: CandidateProblem.spot.template, problem: .spot)
+            guard case .success(let compiled) = result else {
+                Issue.record("the spot template did not compile with \(pipeline.rawValue): \(result)")
+                return
+            }
+            #expect(!compiled.cached && compiled.compilerCPUSeconds > 0)
+            built[pipeline] = CandidateCompiler.regularFileContents(compiled.executable)
+        }
+        let plans = try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("planned-jobs").path)
+        #expect(plans.contains { $0.hasPrefix("compile-jobs-") }, "the planned build used a plan")
+        let planned = try #require(built[.plannedJobs]), driver = try #require(built[.driver])
+        #expect(planned.count > 1 << 20 && planned == driver)
+    }
+}
