@@ -88,4 +88,25 @@ import Testing
         let planned = try #require(built[.plannedJobs]), driver = try #require(built[.driver])
         #expect(planned.count > 1 << 20 && planned == driver)
     }
+
+    /// A plan names host files (the C runtime's objects, library folders): when they change,
+    /// as in a compiler upgrade, the plan is made again instead of failing every link.
+    @Test func aPlanWhoseFilesChangedIsMadeAgain() throws {
+        let cache = TestPaths.sessionFolder.appendingPathComponent("compile-jobs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let compiler = CandidateCompiler(toolchain: try CandidateToolchain.locate(cacheRoot: cache), cacheRoot: cache)
+        let plan = try #require(compiler.plannedJobs(moduleCache: true))
+        let linkerPath = try #require(plan.link.first)
+        #expect(plan.stamp == plan.fileStamp() && plan.link.contains("@candidate.autolink"))
+        let file = try #require(try FileManager.default.contentsOfDirectory(at: cache, includingPropertiesForKeys: nil)
+            .first { $0.lastPathComponent.hasPrefix("compile-jobs-") })
+        // As if the linker had moved since: the stored plan names a path that is gone.
+        var stale = plan
+        stale.link[0] = linkerPath + "-moved"
+        try JSONEncoder().encode(stale).write(to: file)
+        let again = try #require(compiler.plannedJobs(moduleCache: true))
+        #expect(again.link.first == linkerPath && again.stamp == again.fileStamp())
+        // The drivers' scratch folder is gone with the planning.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path).allSatisfy { !$0.hasPrefix(CandidateCompiler.buildPrefix) })
+    }
 }

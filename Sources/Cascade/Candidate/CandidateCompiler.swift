@@ -260,13 +260,15 @@ public struct CandidateCompiler: Sendable {
             key.combine(Data(part.utf8))
         }
         let file = cacheRoot.appendingPathComponent("compile-jobs-\(key.hex).json")
-        if let data = try? Data(contentsOf: file), let jobs = try? JSONDecoder().decode(CompileJobs.self, from: data) {
+        if let data = try? Data(contentsOf: file), let jobs = try? JSONDecoder().decode(CompileJobs.self, from: data),
+           jobs.stamp == jobs.fileStamp() {
             return jobs
         }
         // The driver leaves `TemporaryDirectory.*` folders in $TMPDIR even for `-###`: a scratch
-        // folder of its own, removed after.
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cascade-plan-\(UUID().uuidString)")
-        guard (try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: false)) != nil else { return nil }
+        // folder of its own, removed after (or, if this process dies first, by a later compile:
+        // it is named as a build folder).
+        let scratch = cacheRoot.appendingPathComponent("\(Self.buildPrefix)\(StaleSandboxes.owner)-\(UUID().uuidString)")
+        guard (try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)) != nil else { return nil }
         defer { try? FileManager.default.removeItem(at: scratch) }
         let environment = Self.compileEnvironment(swiftc: toolchain.swiftc, work: scratch)
         let run = { (tool: String, arguments: [String]) -> String? in
@@ -286,7 +288,8 @@ public struct CandidateCompiler: Sendable {
               let linker = CompileJobs.linkerJob(clangListing: clangListing),
               !linker.contains(where: { $0.contains(scratch.path) })
         else { return nil }
-        let jobs = CompileJobs(frontend: driver.frontend, autolinkExtract: driver.autolinkExtract, link: linker)
+        var jobs = CompileJobs(frontend: driver.frontend, autolinkExtract: driver.autolinkExtract, link: linker)
+        jobs.stamp = jobs.fileStamp()
         if let data = try? JSONEncoder().encode(jobs) {
             let temporary = cacheRoot.appendingPathComponent("compile-jobs-\(key.hex).json.\(UUID().uuidString)")
             try? FileManager.default.createDirectory(at: cacheRoot, withIntermediateDirectories: true)

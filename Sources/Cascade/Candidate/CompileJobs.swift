@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How a candidate is built: the same build either way (the same object and executable, byte
 /// for byte; `CandidateCompilerTests` compares them), at different costs.
@@ -28,6 +31,10 @@ struct CompileJobs: Codable, Equatable, Sendable {
     var autolinkExtract: [String]
     /// The linker's own job (what clang would run), reading `@candidate.autolink`.
     var link: [String]
+    /// `fileStamp()` when the plan was made: a plan names the host's files (the tools, the C
+    /// runtime's objects, library folders), which an upgrade moves; a plan whose files changed
+    /// is made again rather than blaming every candidate for a link that cannot succeed.
+    var stamp = ""
 
     /// Stand-ins for the API folder and the module cache in a plan (no build has such paths).
     static let apiPlaceholder = "/sim-cascade-planned/api"
@@ -38,6 +45,23 @@ struct CompileJobs: Codable, Equatable, Sendable {
     /// itself, so the linker job has this word where the file's contents go.
     static let autolinkMarker = "-lSIMCASCADEPLANNEDAUTOLINK"
 
+    /// Size, modification time and kind of every host path the jobs name (a word that is a
+    /// path, or `-L`, `-I` or `@` and a path), or that it is missing; placeholders excluded.
+    /// - Complexity: a `stat` per path named (a few dozen).
+    func fileStamp() -> String {
+        var seen = Set<String>()
+        var stamp = FNV1a()
+        for word in frontend + autolinkExtract + link {
+            let path = ["-L", "-I", "@"].first(where: { word.hasPrefix($0 + "/") }).map { String(word.dropFirst($0.count)) } ?? word
+            guard path.hasPrefix("/"), !path.hasPrefix("/sim-cascade-planned/"), seen.insert(path).inserted else { continue }
+            var info = stat()
+            let described = stat(path, &info) == 0
+                ? "\(info.st_mode & S_IFMT) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)" : "missing"
+            stamp.combine(Data("\(path) \(described)".utf8))
+        }
+        return stamp.hex
+    }
+
     /// The jobs with the placeholders replaced by this build's paths.
     func substituting(api: String, moduleCache: String?) -> CompileJobs {
         func fill(_ argv: [String]) -> [String] {
@@ -47,7 +71,7 @@ struct CompileJobs: Codable, Equatable, Sendable {
                 return word
             }
         }
-        return CompileJobs(frontend: fill(frontend), autolinkExtract: fill(autolinkExtract), link: fill(link))
+        return CompileJobs(frontend: fill(frontend), autolinkExtract: fill(autolinkExtract), link: fill(link), stamp: stamp)
     }
 
     /// The driver's plan in its `-###` listings of a compile and of a link: the frontend job,
