@@ -64,8 +64,10 @@ let package = Package(
         // The trusted launcher of sandboxed candidates (see its main.c); found next to
         // sim-cascade. Its seccomp filter comes from Debian's libseccomp-dev. Static: linked as
         // any executable target, it loaded libswiftCore.so, libstdc++ and libm it never uses,
-        // 1.4 of the ~6 ms from a sandbox's spawn to its first answer. (The link warns that
-        // the static runtime it carries could `dlopen`; nothing calls the runtime.)
+        // 1.4 of the ~6 ms from a sandbox's spawn to its first answer. swiftc's link still adds
+        // `swiftrt.o`, whose constructor registers the image with the runtime, so the runtime's
+        // static initialisers run before `main` as they did from libswiftCore.so (the link's
+        // warning that the runtime could `dlopen` comes from them); main.c calls none of it.
         .executableTarget(name: "sim-cascade-sandbox",
                           linkerSettings: [.linkedLibrary("seccomp"), .unsafeFlags(["-static-executable"])]),
 

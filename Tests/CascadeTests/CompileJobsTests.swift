@@ -23,8 +23,10 @@ import Testing
         #expect(CompileJobs.words(#" "/a b/ld" "-L/x" plain 'it''s' "q\"uote" back\ slash "\n" "#)
             == ["/a b/ld", "-L/x", "plain", "its", "q\"uote", "back slash", "\\n"])
         #expect(CompileJobs.words("") == [])
+        // swift-driver's quoting of a single quote inside a quoted word.
+        #expect(CompileJobs.words(#"'it'\''s' x"#) == ["it's", "x"])
         // What a shell would expand or redirect is not taken apart: no plan is made of it.
-        for line in ["a $HOME", "a `x`", "a; b", "a > f", "a *", "'open", "\"open", "tail\\"] {
+        for line in ["a $HOME", "a `x`", "a; b", "a > f", "a *", "a [x]", "~/x", "a {b,c}", "'open", "\"open", "tail\\"] {
             #expect(CompileJobs.words(line) == nil, "\(line)")
         }
     }
@@ -59,6 +61,9 @@ import Testing
         // A job that would read another file of the driver's temporary folder.
         let temporaryInput = Self.compileListing.replacingOccurrences(of: "harness.swift", with: "\(Self.temporary)/h.swift")
         #expect(CompileJobs.driverPlan(compileListing: temporaryInput, linkListing: Self.linkListing, temporary: "/tmp/plan") == nil)
+        // A job reading a response file the driver wrote in its temporary folder.
+        let responseFile = Self.compileListing.replacingOccurrences(of: "-O ", with: "@\(Self.temporary)/arguments.resp -O ")
+        #expect(CompileJobs.driverPlan(compileListing: responseFile, linkListing: Self.linkListing, temporary: "/tmp/plan") == nil)
         // clang planning two jobs, or the marker not once.
         let twoJobs = " \"/usr/bin/as\" \"x.s\"\n \"/usr/bin/ld\" \"candidate.o\" \"\(CompileJobs.autolinkMarker)\" \"-o\" \"candidate\""
         #expect(CompileJobs.linkerJob(clangListing: twoJobs) == nil)
@@ -80,13 +85,38 @@ import Testing
                 Issue.record("the spot template did not compile with \(pipeline.rawValue): \(result)")
                 return
             }
-            #expect(!compiled.cached && compiled.compilerCPUSeconds > 0)
+            #expect(!compiled.cached && compiled.compilerCPUSeconds > 0 && compiled.pipeline == pipeline)
             built[pipeline] = CandidateCompiler.regularFileContents(compiled.executable)
         }
         let plans = try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("planned-jobs").path)
         #expect(plans.contains { $0.hasPrefix("compile-jobs-") }, "the planned build used a plan")
         let planned = try #require(built[.plannedJobs]), driver = try #require(built[.driver])
         #expect(planned.count > 1 << 20 && planned == driver)
+    }
+
+    /// The stamp changes with a named file's modification time, kind or existence, whether the
+    /// path stands alone, after `-L` or `@`, or after an option's `=`.
+    @Test func theStampSeesTheFilesAPlanNames() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        let file = folder.appendingPathComponent("crt1.o"), sysroot = folder.appendingPathComponent("root")
+        try Data("x".utf8).write(to: file)
+        try FileManager.default.createDirectory(at: sysroot, withIntermediateDirectories: true)
+        var jobs = CompileJobs(frontend: ["/bin/true", "-frontend", "-c", "-o", "candidate.o"],
+                               autolinkExtract: ["/bin/true", "candidate.o", "-o", CompileJobs.autolinkFile],
+                               link: ["/bin/true", file.path, "-L\(folder.path)", "--sysroot=\(sysroot.path)", "@candidate.autolink"])
+        #expect(jobs.isWellFormed == false, "the frontend is not swift-frontend")
+        let stamp = jobs.fileStamp()
+        #expect(stamp == jobs.fileStamp())
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_000_000)], ofItemAtPath: file.path)
+        let touched = jobs.fileStamp()
+        #expect(touched != stamp)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_000_000)], ofItemAtPath: sysroot.path)
+        #expect(jobs.fileStamp() != touched, "a path after an option's = is stamped")
+        let both = jobs.fileStamp()
+        try FileManager.default.removeItem(at: file)
+        #expect(jobs.fileStamp() != both)
+        jobs.link = []
+        #expect(!jobs.isWellFormed)
     }
 
     /// A plan names host files (the C runtime's objects, library folders): when they change,
@@ -108,5 +138,30 @@ import Testing
         #expect(again.link.first == linkerPath && again.stamp == again.fileStamp())
         // The drivers' scratch folder is gone with the planning.
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path).allSatisfy { !$0.hasPrefix(CandidateCompiler.buildPrefix) })
+    }
+
+    /// A planned link that fails is linked again by the driver, whose answer stands: a plan
+    /// gone wrong costs a link, not every candidate's compile. The plan is then made again.
+    @Test func aPlannedLinkThatFailsIsLinkedByTheDriver() throws {
+        let cache = TestPaths.sessionFolder.appendingPathComponent("compile-jobs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let compiler = CandidateCompiler(toolchain: try CandidateToolchain.locate(cacheRoot: cache), cacheRoot: cache)
+        for moduleCache in [true, false] {
+            var broken = try #require(compiler.plannedJobs(moduleCache: moduleCache))
+            broken.link[0] = "/bin/false"  // exits 1, as a linker does on an error
+            broken.stamp = broken.fileStamp()
+            try JSONEncoder().encode(broken).write(to: compiler.planFiles(moduleCache: moduleCache).plan)
+        }
+        let source = CandidateProblem.spot.template
+        guard case .success(let relinked) = try compiler.compile(source: source + "\n// relinked\n", problem: .spot) else {
+            Issue.record("the driver's link did not stand")
+            return
+        }
+        #expect(relinked.pipeline == .driver && FileManager.default.isExecutableFile(atPath: relinked.executable.path))
+        guard case .success(let next) = try compiler.compile(source: source + "\n// next\n", problem: .spot) else {
+            Issue.record("the next compile failed")
+            return
+        }
+        #expect(next.pipeline == .plannedJobs, "the broken plan was forgotten and made again")
     }
 }

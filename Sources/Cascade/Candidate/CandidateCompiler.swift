@@ -12,6 +12,9 @@ public struct CompiledCandidate: Sendable {
     public var seconds: Double
     /// User + system seconds of the compiler's processes (0 for a cache hit).
     public var compilerCPUSeconds: Double = 0
+    /// How it was built (`nil` for a cache hit): `driver` where planned jobs were asked for
+    /// but no plan could be made, or the planned link failed and the driver's was run.
+    public var pipeline: CompilePipeline?
 }
 
 /// Compiles candidate sources with swiftc `-O` into static executables, cached by content.
@@ -128,7 +131,7 @@ public struct CandidateCompiler: Sendable {
                 }
                 api = copy.path
             } else {
-                let url = cacheRoot.appendingPathComponent("\(Self.buildPrefix)\(StaleSandboxes.owner)-\(UUID().uuidString)", isDirectory: true)
+                let url = newBuildFolder()
                 try fm.createDirectory(at: url, withIntermediateDirectories: true)
                 folder = BuildFolder(url: url, uid: 0)
             }
@@ -150,39 +153,58 @@ public struct CandidateCompiler: Sendable {
         let moduleCache = user == nil ? cacheRoot.appendingPathComponent("module-cache") : CompileUser.moduleCache()
         // Compile, check what the object asks of the linker, link, check the executable: the
         // source controls sections the link reads as arguments (see `CandidateObjectCheck`).
-        let steps = buildSteps(api: api, moduleCache: moduleCache?.path)
+        let (steps, planned) = buildSteps(api: api, moduleCache: moduleCache?.path)
         let environment = Self.compileEnvironment(swiftc: toolchain.swiftc, work: work)
         var compilerCPU = 0.0
-        for (tool, arguments, outputName, check) in steps {
+        /// Runs one step; `nil` when its output passed the check, else the failure, whether the
+        /// source decided it (and so may be kept for a repeat), and whether the check refused the
+        /// output (rather than the tool failing).
+        func run(_ step: BuildStep) throws -> (failure: CandidateFailure, sourceDecides: Bool, refused: Bool)? {
             // Candidate source is untrusted at compile time too (the type checker can be made to
             // explode, the executable made huge): the compiler runs contained, with a wall-clock
             // limit, 4 GiB per process, a cap on the files it writes, and a minimal environment
             // (no API keys or settings of this process reach it).
-            let command = ToolRunner.contained(tool, arguments, addressSpaceBytes: 4 << 30,
+            let command = ToolRunner.contained(step.tool, step.arguments, addressSpaceBytes: 4 << 30,
                                                fileSizeBytes: outputLimitBytes, uid: user)
             let run = try ToolRunner.run(command, in: work.path, environment: environment, timeoutSeconds: timeoutSeconds)
             compilerCPU += run.cpuSeconds
             if run.timedOut {
-                return (.failure(CandidateFailure(.compileError, "swiftc did not finish within \(Int(timeoutSeconds)) s")), false)
+                return (CandidateFailure(.compileError, "the compiler did not finish within \(Int(timeoutSeconds)) s"), false, false)
             }
-            let output = work.appendingPathComponent(outputName)
             var refusal: String?
             if run.status == 0 {
                 // Read once, by root, from the compile uid's folder: a link of its own is no
                 // regular file and is refused.
-                let data = Self.regularFileContents(output)
-                refusal = data.map(check) ?? "swiftc wrote no \(outputName)"
+                let data = Self.regularFileContents(work.appendingPathComponent(step.output))
+                refusal = data.map(step.check) ?? "the compiler wrote no \(step.output)"
             }
             guard run.status == 0, refusal == nil else {
-                let diagnostics = refusal.map { "error: \($0)" } ?? Self.diagnostics(run.output)
-                // Kept for a repeat only when the source decides it: a refusal, or swiftc's own
-                // error exit. A timeout, a compiler killed by a signal (the OOM killer, an
+                // Kept for a repeat only when the source decides it: a refusal, or the compiler's
+                // own error exit. A timeout, a compiler killed by a signal (the OOM killer, an
                 // operator) or a failure of the containment tools is the machine's moment.
-                if refusal != nil || Self.isSourceError(status: run.status, output: run.output) {
-                    storeFailure(diagnostics, material: material, hash: hash.hex, in: candidates)
-                }
-                return (.failure(CandidateFailure(.compileError, diagnostics)), false)
+                let diagnostics = refusal.map { "error: \($0)" } ?? Self.diagnostics(run.output)
+                return (CandidateFailure(.compileError, diagnostics),
+                        refusal != nil || Self.isSourceError(status: run.status, output: run.output), refusal != nil)
             }
+            return nil
+        }
+        var pipelineUsed: CompilePipeline = planned ? .plannedJobs : .driver
+        for (index, step) in steps.enumerated() {
+            guard var failed = try run(step) else { continue }
+            // A planned link that the linker failed may be the plan's fault (host files it names
+            // changed in a way its stamp does not see): the driver links once more, and its
+            // answer stands. The object was checked already; only the link is repeated.
+            if planned, index == steps.count - 1, failed.sourceDecides, !failed.refused {
+                let link = driverArguments(api: api, moduleCache: moduleCache?.path).link
+                pipelineUsed = .driver
+                guard let again = try run((toolchain.swiftc.path, link, "candidate", CandidateObjectCheck.executableRefusal)) else {
+                    forgetPlan(moduleCache: moduleCache != nil)
+                    continue
+                }
+                failed = again
+            }
+            if failed.sourceDecides { storeFailure(failed.failure.message, material: material, hash: hash.hex, in: candidates) }
+            return (.failure(failed.failure), false)
         }
         // Claim a free slot atomically (mkdir succeeds for one process only), then publish the
         // executable before the key: a key on disk always names a complete executable.
@@ -201,7 +223,7 @@ public struct CandidateCompiler: Sendable {
             }
             trim.trim(candidates)
             return (.success(CompiledCandidate(executable: executable, cached: false, seconds: Date().timeIntervalSince(start),
-                                              compilerCPUSeconds: compilerCPU)), false)
+                                              compilerCPUSeconds: compilerCPU, pipeline: pipelineUsed)), false)
         }
         throw CascadeError.system("cannot store the compiled candidate in \(candidates.path)")
     }
@@ -210,24 +232,25 @@ public struct CandidateCompiler: Sendable {
     /// file must pass before the next step.
     typealias BuildStep = (tool: String, arguments: [String], output: String, check: (Data) -> String?)
 
-    /// The steps of a build in the build folder, with the API at `api`.
-    func buildSteps(api: String, moduleCache: String?) -> [BuildStep] {
+    /// The steps of a build in the build folder, with the API at `api`, and whether they are
+    /// planned jobs (else the driver's).
+    func buildSteps(api: String, moduleCache: String?) -> (steps: [BuildStep], planned: Bool) {
         if pipeline == .plannedJobs, let jobs = plannedJobs(moduleCache: moduleCache != nil) {
             let filled = jobs.substituting(api: api, moduleCache: moduleCache)
             // The autolink extraction and the link share a contained run (each costs ~0.01 CPU-s):
             // both read only the object, checked before, and no process of the compile outlives
-            // its run to change it in between.
-            return [
+            // its run to change it in between. The extraction is always four words (`isWellFormed`).
+            return ([
                 (filled.frontend[0], Array(filled.frontend.dropFirst()), "candidate.o", CandidateObjectCheck.objectRefusal),
                 ("/bin/sh", ["-c", #""$1" "$2" "$3" "$4" && shift 4 && exec "$@""#, "sim-cascade-link"]
                     + filled.autolinkExtract + filled.link, "candidate", CandidateObjectCheck.executableRefusal),
-            ]
+            ], true)
         }
         let (compile, link) = driverArguments(api: api, moduleCache: moduleCache)
-        return [
+        return ([
             (toolchain.swiftc.path, compile, "candidate.o", CandidateObjectCheck.objectRefusal),
             (toolchain.swiftc.path, link, "candidate", CandidateObjectCheck.executableRefusal),
-        ]
+        ], false)
     }
 
     /// swiftc's arguments to compile `candidate.swift` and `harness.swift` into `candidate.o`,
@@ -246,12 +269,10 @@ public struct CandidateCompiler: Sendable {
         return (compile, link)
     }
 
-    /// The build's jobs for this toolchain and flags, with or without a module cache: read from
-    /// `compile-jobs-HASH.json` in the cache, else asked of swiftc's driver and of clang
-    /// (`-###`, which runs nothing) and stored there. `nil` when either plans a shape
-    /// `CompileJobs` does not take, or cannot be asked.
-    /// - Complexity: one file read; the first time, three driver starts (~0.1 s each).
-    func plannedJobs(moduleCache: Bool) -> CompileJobs? {
+    /// Where the plan for this toolchain and flags is kept: `compile-jobs-HASH.json`, and
+    /// `compile-jobs-HASH.unplanned` when the drivers' plans could not be taken (so that no
+    /// build asks again, ~0.3 s each time, until the toolchain or flags change).
+    func planFiles(moduleCache: Bool) -> (plan: URL, unplanned: URL, compile: [String], link: [String]) {
         let (compile, link) = driverArguments(api: CompileJobs.apiPlaceholder,
                                               moduleCache: moduleCache ? CompileJobs.moduleCachePlaceholder : nil)
         var key = FNV1a()
@@ -259,17 +280,35 @@ public struct CandidateCompiler: Sendable {
         for part in ["compile-jobs v1", toolchain.swiftc.path, toolchain.fingerprint] + compile + ["|"] + link {
             key.combine(Data(part.utf8))
         }
-        let file = cacheRoot.appendingPathComponent("compile-jobs-\(key.hex).json")
+        return (cacheRoot.appendingPathComponent("compile-jobs-\(key.hex).json"),
+                cacheRoot.appendingPathComponent("compile-jobs-\(key.hex).unplanned"), compile, link)
+    }
+
+    /// Removes the plan: a link it made failed where the driver's succeeded.
+    func forgetPlan(moduleCache: Bool) {
+        try? FileManager.default.removeItem(at: planFiles(moduleCache: moduleCache).plan)
+    }
+
+    /// The build's jobs for this toolchain and flags, with or without a module cache: read from
+    /// the plan file (`planFiles`) while the host files it names are unchanged, else asked of
+    /// swiftc's driver and of clang (`-###`, which runs nothing) and stored there. `nil` when
+    /// either plans a shape `CompileJobs` does not take, or cannot be asked.
+    /// - Complexity: one file read and a `stat` per host path the plan names; the first time,
+    ///   three driver starts (~0.1 s each).
+    func plannedJobs(moduleCache: Bool) -> CompileJobs? {
+        let (file, unplanned, compile, link) = planFiles(moduleCache: moduleCache)
+        let fm = FileManager.default
         if let data = try? Data(contentsOf: file), let jobs = try? JSONDecoder().decode(CompileJobs.self, from: data),
-           jobs.stamp == jobs.fileStamp() {
+           jobs.isWellFormed, jobs.stamp == jobs.fileStamp() {
             return jobs
         }
+        if fm.fileExists(atPath: unplanned.path) { return nil }
         // The driver leaves `TemporaryDirectory.*` folders in $TMPDIR even for `-###`: a scratch
         // folder of its own, removed after (or, if this process dies first, by a later compile:
         // it is named as a build folder).
-        let scratch = cacheRoot.appendingPathComponent("\(Self.buildPrefix)\(StaleSandboxes.owner)-\(UUID().uuidString)")
-        guard (try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)) != nil else { return nil }
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        let scratch = newBuildFolder()
+        guard (try? fm.createDirectory(at: scratch, withIntermediateDirectories: true)) != nil else { return nil }
+        defer { try? fm.removeItem(at: scratch) }
         let environment = Self.compileEnvironment(swiftc: toolchain.swiftc, work: scratch)
         let run = { (tool: String, arguments: [String]) -> String? in
             guard let outcome = try? ToolRunner.run(tool, arguments: arguments, in: scratch.path, environment: environment,
@@ -287,22 +326,33 @@ public struct CandidateCompiler: Sendable {
               } + ["-###"]),
               let linker = CompileJobs.linkerJob(clangListing: clangListing),
               !linker.contains(where: { $0.contains(scratch.path) })
-        else { return nil }
+        else {
+            Self.publish(Data(), at: unplanned)
+            return nil
+        }
         var jobs = CompileJobs(frontend: driver.frontend, autolinkExtract: driver.autolinkExtract, link: linker)
         jobs.stamp = jobs.fileStamp()
-        if let data = try? JSONEncoder().encode(jobs) {
-            let temporary = cacheRoot.appendingPathComponent("compile-jobs-\(key.hex).json.\(UUID().uuidString)")
-            try? FileManager.default.createDirectory(at: cacheRoot, withIntermediateDirectories: true)
-            if (try? data.write(to: temporary)) != nil, rename(temporary.path, file.path) != 0 {
-                try? FileManager.default.removeItem(at: temporary)
-            }
-        }
+        if let data = try? JSONEncoder().encode(jobs) { Self.publish(data, at: file) }
         return jobs
     }
 
-    /// Whether a failed swiftc run failed because of the source: exit status 1 (swiftc's error
-    /// exit), with no compiler process killed by a signal ("failed due to signal") and no
-    /// message of the containment tools that wrap it.
+    /// Writes `data` to `file` whole or not at all (a temporary file beside it, renamed): a
+    /// reader in another process never sees half of it. Best effort.
+    static func publish(_ data: Data, at file: URL) {
+        let temporary = file.deletingLastPathComponent().appendingPathComponent("\(file.lastPathComponent).\(UUID().uuidString)")
+        if (try? data.write(to: temporary)) == nil || rename(temporary.path, file.path) != 0 {
+            try? FileManager.default.removeItem(at: temporary)
+        }
+    }
+
+    /// A new build folder's path in the cache, named for this process (see `buildPrefix`).
+    func newBuildFolder() -> URL {
+        cacheRoot.appendingPathComponent("\(Self.buildPrefix)\(StaleSandboxes.owner)-\(UUID().uuidString)", isDirectory: true)
+    }
+
+    /// Whether a failed compiler run (the driver, the frontend or the linker) failed because of
+    /// the source: exit status 1 (their error exit), with no compiler process killed by a signal
+    /// ("failed due to signal") and no message of the containment tools that wrap it.
     static func isSourceError(status: Int32, output: String) -> Bool {
         status == 1 && !output.contains("due to signal")
             && !output.contains("sim-cascade-sandbox:")

@@ -3,8 +3,10 @@ import Foundation
 import Glibc
 #endif
 
-/// How a candidate is built: the same build either way (the same object and executable, byte
-/// for byte; `CandidateCompilerTests` compares them), at different costs.
+/// How a candidate is built: the same executable either way, byte for byte
+/// (`CompileJobsTests.bothPipelinesBuildTheSameExecutable`), at different costs. Chosen by
+/// `$SIM_CASCADE_COMPILE_PIPELINE` (`planned-jobs`, the default, or `driver`; any other
+/// value is the default).
 public enum CompilePipeline: String, Sendable, CaseIterable {
     /// The jobs swiftc's driver and clang plan, planned once per toolchain (`CompileJobs`) and
     /// run directly: the frontend, `swift-autolink-extract` and the linker. Saves the drivers'
@@ -52,7 +54,9 @@ struct CompileJobs: Codable, Equatable, Sendable {
         var seen = Set<String>()
         var stamp = FNV1a()
         for word in frontend + autolinkExtract + link {
-            let path = ["-L", "-I", "@"].first(where: { word.hasPrefix($0 + "/") }).map { String(word.dropFirst($0.count)) } ?? word
+            // A path alone, after `-L`, `-I` or `@`, or after the `=` of an option (`--sysroot=/…`).
+            let path = ["-L", "-I", "@"].first(where: { word.hasPrefix($0 + "/") }).map { String(word.dropFirst($0.count)) }
+                ?? word.range(of: "=/").map { String(word[word.index(before: $0.upperBound)...]) } ?? word
             guard path.hasPrefix("/"), !path.hasPrefix("/sim-cascade-planned/"), seen.insert(path).inserted else { continue }
             var info = stat()
             let described = stat(path, &info) == 0
@@ -60,6 +64,14 @@ struct CompileJobs: Codable, Equatable, Sendable {
             stamp.combine(Data("\(path) \(described)".utf8))
         }
         return stamp.hex
+    }
+
+    /// Whether the jobs have the shape `buildSteps` runs (a plan read from disk is checked
+    /// again: the file is the cache's, and an empty job would run nothing).
+    var isWellFormed: Bool {
+        frontend.count > 2 && Self.basename(frontend[0]) == "swift-frontend"
+            && autolinkExtract == [autolinkExtract.first ?? "", "candidate.o", "-o", Self.autolinkFile]
+            && autolinkExtract[0].hasPrefix("/") && link.count > 3 && link[0].hasPrefix("/") && link.contains("@" + Self.autolinkFile)
     }
 
     /// The jobs with the placeholders replaced by this build's paths.
@@ -116,8 +128,9 @@ struct CompileJobs: Codable, Equatable, Sendable {
     /// A `-###` line split into words as a POSIX shell would: blanks separate words; single
     /// quotes keep everything; double quotes keep everything but `\"`, `\\`, `\$` and `` \` ``;
     /// a backslash outside quotes keeps the next character. `nil` for an unterminated quote,
-    /// or a character a shell would treat specially (`$`, `` ` ``, `;`, `&`, `|`, `<`, `>`,
-    /// `*`, `?`, `(`, `)`) outside quotes: such a line is not taken apart here.
+    /// or a character a shell could treat specially (`$`, `` ` ``, `;`, `&`, `|`, `<`, `>`,
+    /// `*`, `?`, `[`, `]`, `(`, `)`, `{`, `}`, `~`, `#`, `!`) outside quotes: such a line is not
+    /// taken apart here (no plan is made of it).
     /// - Complexity: O(line length).
     static func words(_ line: String) -> [String]? {
         var words: [String] = []
@@ -152,7 +165,7 @@ struct CompileJobs: Codable, Equatable, Sendable {
                 guard let next = iterator.next() else { return nil }
                 inWord = true
                 word.append(next)
-            case "$", "`", ";", "&", "|", "<", ">", "*", "?", "(", ")":
+            case "$", "`", ";", "&", "|", "<", ">", "*", "?", "[", "]", "(", ")", "{", "}", "~", "#", "!":
                 return nil
             default:
                 inWord = true
@@ -163,7 +176,7 @@ struct CompileJobs: Codable, Equatable, Sendable {
         return words
     }
 
-    private static func basename(_ path: String) -> String {
+    static func basename(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
     }
 }

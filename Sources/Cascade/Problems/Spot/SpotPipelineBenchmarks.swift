@@ -42,6 +42,11 @@ public struct CandidatePipelineBench {
                 guard case .success(let compiled) = built, !compiled.cached else {
                     throw CascadeError.system("the spot template did not compile")
                 }
+                // A row must time the pipeline it names.
+                guard compiled.pipeline == pipeline else {
+                    throw CascadeError.system("the spot template was built by \(compiled.pipeline?.rawValue ?? "the cache"), "
+                        + "not \(pipeline.rawValue): the drivers' plans could not be taken on this machine")
+                }
                 if run > 0 {
                     wall[pipeline, default: []].append(compiled.seconds)
                     cpu[pipeline, default: []].append(compiled.compilerCPUSeconds)
