@@ -910,7 +910,28 @@ static int probe(void) {
     return 0;
 }
 
+/// Every signal at its default action and no alternate stack, before anything else. The Swift
+/// runtime that swiftc's link brings in (see Package.swift) runs before `main` and installs crash
+/// handlers when it finds a backtrace helper (beside the executable in some install layouts, or
+/// named by `SWIFT_BACKTRACE`): inherited by the namespace's init, PID 1, they would let a
+/// candidate's `kill(1, SIGSEGV)` run that helper there, outside the chroot and the filter.
+/// Signals glibc keeps for itself (32, 33) refuse the change; they stay as they are.
+static void default_signal_actions(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_DFL;
+    sigemptyset(&action.sa_mask);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP) (void)sigaction(sig, &action, NULL);
+    }
+    stack_t none;
+    memset(&none, 0, sizeof none);
+    none.ss_flags = SS_DISABLE;
+    (void)sigaltstack(&none, NULL);
+}
+
 int main(int argc, char **argv) {
+    default_signal_actions();
     if (argc >= 2 && strcmp(argv[1], "run") == 0) return run(argc, argv);
     if (argc == 2 && strcmp(argv[1], "probe") == 0) return probe();
     if (argc >= 2 && strcmp(argv[1], "tool") == 0) return tool(argc, argv);

@@ -25,6 +25,20 @@ import Testing
         #expect(CompileUser.range.lowerBound > SandboxIdentity.defaultRange.upperBound)
     }
 
+    /// The launcher puts every signal back to its default before anything else: the Swift
+    /// runtime linked into it installs crash handlers before `main` when it finds a backtrace
+    /// helper (here named by `SWIFT_BACKTRACE`), and a namespace's PID 1 with a handler would run
+    /// it on a signal from inside. Without the reset this reads `SigCgt: …04fc`.
+    @Test(.enabled(if: geteuid() == 0, "the launcher contains tools only when run as root"))
+    func theNamespacesInitCatchesNoSignal() throws {
+        let command = ToolRunner.contained("/bin/grep", ["SigCgt", "/proc/1/status"], addressSpaceBytes: 1 << 30,
+                                           fileSizeBytes: 1 << 20)
+        #expect(command.lifeline, "run through sim-cascade-sandbox")
+        let outcome = try ToolRunner.run(command, environment: ["PATH=/usr/bin:/bin", "SWIFT_BACKTRACE=enable=yes,swift-backtrace=/bin/true"],
+                                         timeoutSeconds: 30)
+        #expect(outcome.status == 0 && outcome.output.contains("SigCgt:\t0000000000000000"), "\(outcome.output)")
+    }
+
     @Test func buildFolderPathsAreCutFromDiagnostics() {
         let text = "/tmp/sim-cascade-compile-12.34-AB-CD/candidate.swift:3:1: error: nope\n/x/build-0A1B/main.swift:1:1: error: bad"
         #expect(CandidateCompiler.diagnostics(text) == "candidate.swift:3:1: error: nope\nmain.swift:1:1: error: bad")

@@ -164,4 +164,23 @@ import Testing
         }
         #expect(next.pipeline == .plannedJobs, "the broken plan was forgotten and made again")
     }
+
+    /// Drivers whose plans were not taken once are not asked again (each asking costs ~0.3 s):
+    /// builds go through the driver.
+    @Test func aPlanNotTakenIsNotAskedForAgain() throws {
+        let cache = TestPaths.sessionFolder.appendingPathComponent("compile-jobs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let compiler = CandidateCompiler(toolchain: try CandidateToolchain.locate(cacheRoot: cache), cacheRoot: cache)
+        try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+        for moduleCache in [true, false] {
+            #expect(FileManager.default.createFile(atPath: compiler.planFiles(moduleCache: moduleCache).unplanned.path, contents: Data()))
+        }
+        #expect(compiler.plannedJobs(moduleCache: true) == nil && compiler.plannedJobs(moduleCache: false) == nil)
+        guard case .success(let built) = try compiler.compile(source: CandidateProblem.spot.template, problem: .spot) else {
+            Issue.record("the driver's build failed")
+            return
+        }
+        #expect(built.pipeline == .driver)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path).allSatisfy { !$0.hasSuffix(".json") })
+    }
 }

@@ -316,17 +316,21 @@ public struct CandidateCompiler: Sendable {
             return outcome.output
         }
         let markerFile = scratch.appendingPathComponent("autolink-marker")
+        // A driver that could not be asked (a timeout on a loaded machine) is asked again by a
+        // later build; a plan it gave that is not taken is remembered as such.
         guard let compiled = run(toolchain.swiftc.path, compile + ["-###"]), let linked = run(toolchain.swiftc.path, link + ["-###"]),
-              let driver = CompileJobs.driverPlan(compileListing: compiled, linkListing: linked, temporary: scratch.path),
               (try? Data((CompileJobs.autolinkMarker + "\n").utf8).write(to: markerFile)) != nil,
               // clang's `-###` wants its inputs to exist (it does not read them).
-              (try? Data().write(to: scratch.appendingPathComponent("candidate.o"))) != nil,
-              let clangListing = run(driver.clangLink[0], driver.clangLink.dropFirst().map {
-                  $0 == "@" + CompileJobs.autolinkFile ? "@" + markerFile.path : $0
-              } + ["-###"]),
-              let linker = CompileJobs.linkerJob(clangListing: clangListing),
-              !linker.contains(where: { $0.contains(scratch.path) })
-        else {
+              (try? Data().write(to: scratch.appendingPathComponent("candidate.o"))) != nil
+        else { return nil }
+        guard let driver = CompileJobs.driverPlan(compileListing: compiled, linkListing: linked, temporary: scratch.path) else {
+            Self.publish(Data(), at: unplanned)
+            return nil
+        }
+        guard let clangListing = run(driver.clangLink[0], driver.clangLink.dropFirst().map {
+            $0 == "@" + CompileJobs.autolinkFile ? "@" + markerFile.path : $0
+        } + ["-###"]) else { return nil }
+        guard let linker = CompileJobs.linkerJob(clangListing: clangListing), !linker.contains(where: { $0.contains(scratch.path) }) else {
             Self.publish(Data(), at: unplanned)
             return nil
         }
