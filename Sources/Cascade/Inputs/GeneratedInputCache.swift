@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Sim
 import SimCore
 
@@ -107,9 +110,11 @@ public struct GeneratedInputCache: Sendable {
         guard FileManager.default.contents(atPath: folder.appendingPathComponent(keyName).path) == key else { return false }
         for line in pins.split(separator: "\n") {
             let parts = line.split(separator: " ", maxSplits: 2)
+            // `stat`, not Foundation's attributes: this runs on every load, a file at a time
+            // (722 files for spot-multi's research set).
+            var info = stat()
             guard parts.count == 3, let size = Int(parts[1]),
-                  let attributes = try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(String(parts[2])).path),
-                  (attributes[.size] as? NSNumber)?.intValue == size else { return false }
+                  stat(folder.appendingPathComponent(String(parts[2])).path, &info) == 0, Int(info.st_size) == size else { return false }
         }
         return true
     }

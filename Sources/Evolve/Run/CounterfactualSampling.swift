@@ -2,8 +2,9 @@ import Cascade
 import Foundation
 
 /// Which children that a cheap level stopped `evolve` also runs through every level they did
-/// not reach, ungated (the fine one is what the fine level alone says), so that its report can state what fine-only evaluation would have cost and which good
-/// children the gates lost (`--counterfactual`). The choice is a seeded hash of the child's
+/// not reach, ungated (the fine one is what the fine level alone says), so that its report can
+/// state what fine-only evaluation would have cost and which good children the gates lost
+/// (`--counterfactual`). The choice is a seeded hash of the child's
 /// source: the same run gives the same store, whatever the timing.
 public struct CounterfactualSampling: Sendable, Equatable, Codable {
     /// The share of stopped children sampled, 0…1 (1: all, 0: none).
