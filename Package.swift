@@ -37,6 +37,12 @@ let package = Package(
             pkgConfig: "lapacke",
             providers: [.apt(["liblapacke-dev"])]
         ),
+        // PostgreSQL's client library (Debian's libpq-dev): the txn `system` level's client.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
 
         // The small module candidates import: protocols and value types only.
         .target(name: "CandidateAPI", swiftSettings: optimizedInDebug),
@@ -57,7 +63,10 @@ let package = Package(
         ], swiftSettings: optimizedInDebug),
         // posix_spawn and pipe extensions that Swift's Glibc module does not expose.
         .target(name: "CSpawnShims"),
-        .target(name: "Cascade", dependencies: ["Sim", "SimCore", "CandidateAPI", "CandidateWire", "CSpawnShims"]),
+        // The real systems at the top of a cascade: a private PostgreSQL server this process
+        // starts, its client (libpq) and the executor of transaction schedules on it.
+        .target(name: "PostgresEngine", dependencies: ["CLibPQ", "SimCore", "CandidateAPI", "CSpawnShims"]),
+        .target(name: "Cascade", dependencies: ["Sim", "SimCore", "CandidateAPI", "CandidateWire", "CSpawnShims", "PostgresEngine"]),
         // The program store is SQLite through GRDB, over the system libsqlite3 (libsqlite3-dev).
         .target(name: "Evolve", dependencies: ["Cascade", "SimCore", .product(name: "GRDB", package: "GRDB.swift")]),
 
@@ -84,6 +93,7 @@ let package = Package(
         // of its differential test.
         .testTarget(name: "SimTests", dependencies: ["Sim", "SimCore", "TestSupport", .product(name: "CSV", package: "CSV.swift")]),
         .testTarget(name: "CascadeTests", dependencies: ["Cascade", "Sim", "SimCore", "CandidateAPI", "CandidateWire", "TestSupport"]),
+        .testTarget(name: "PostgresEngineTests", dependencies: ["PostgresEngine", "CandidateAPI", "SimCore"]),
         .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Cascade", "SimCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["sim-cascade", "Sim", "CandidateAPI", "TestSupport"]),

@@ -53,3 +53,13 @@ extension CascadeError: CustomStringConvertible {
         }
     }
 }
+
+extension FileLock.Refusal {
+    /// As the evaluator's error: a lock it cannot take is the machine's problem.
+    var cascadeError: CascadeError {
+        switch self {
+        case .held: return .system("a lock is held")
+        case .failed(let path, let reason): return .system("cannot lock \(path): \(reason)")
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 import TestSupport
 import Testing
 @testable import Cascade

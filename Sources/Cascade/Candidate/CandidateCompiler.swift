@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
 import CSpawnShims
 import Foundation
+import SimCore
 #if canImport(Glibc)
 import Glibc
 #endif

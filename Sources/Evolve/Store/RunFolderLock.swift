@@ -1,5 +1,6 @@
 import Cascade
 import Foundation
+import SimCore
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -67,13 +67,3 @@ public struct FileLock: Sendable {
         return nil
     }
 }
-
-extension FileLock.Refusal {
-    /// As the evaluator's error: a lock it cannot take is the machine's problem.
-    var cascadeError: CascadeError {
-        switch self {
-        case .held: return .system("a lock is held")
-        case .failed(let path, let reason): return .system("cannot lock \(path): \(reason)")
-        }
-    }
-}
