@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "sim-cascade",
             dependencies: [
-                "Sim", "SimCore", "Cascade", "Evolve", "sim-cascade-sandbox",
+                "Sim", "SimCore", "Cascade", "Evolve", "PostgresEngine", "sim-cascade-sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

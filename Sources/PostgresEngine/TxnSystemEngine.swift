@@ -15,7 +15,8 @@ import Glibc
 /// its locks for `settings.workMicroseconds`, as does a compute operation; locks are released at
 /// `COMMIT`. Connections take transactions in schedule order, the next one to the next free
 /// connection. A transaction PostgreSQL aborts (a deadlock, a serialization failure) is rolled
-/// back and retried at once on the same connection, and counted.
+/// back, counted, and retried on the same connection after a back-off of `attempt` work times
+/// (at least 1 ms each, at most 50).
 ///
 /// One schedule executes at a time per engine (its lock): runs never share the server. A fault
 /// of the server (it died, a connection was lost) restarts it and runs the measurement once
@@ -174,6 +175,10 @@ private final class ScheduleRun: @unchecked Sendable {
                 lock.lock()
                 if failure.sqlState == "40P01" { deadlocks += 1 } else { serializationFailures += 1 }
                 lock.unlock()
+                // Back off before the retry: retried at once, a victim that read a key it then
+                // writes takes its shared lock again ahead of the survivor's waiting update and
+                // meets the same cycle over and over.
+                usleep(UInt32(max(settings.workMicroseconds, 1000) * min(attempt, 50)))
             }
         }
         throw EngineError.tooManyRetries(transaction: txn, attempts: settings.maxAttempts)

@@ -11,7 +11,7 @@ import Testing
 
     @Test func theCostModelAsksTheSameQuestionOnAQuarterOfEachWorkload() throws {
         let all = try workloads()
-        let levels = TxnLevels.make(workloads: all)
+        let levels = TxnLevels.models(workloads: all)
         #expect(levels.map(\.name) == ["cost_model", "coarse", "fine"])
         for (sample, full) in zip(levels[0].workloads, all) {
             #expect(sample.workload.transactions.count == Int((Double(full.workload.transactions.count) * 0.25).rounded()))
@@ -28,12 +28,12 @@ import Testing
             }
         }
         #expect(levels[1].workloads.map(\.workload) == all.map(\.workload) && levels[2].workloads.map(\.workload) == all.map(\.workload))
-        #expect(TxnLevels.make(workloads: all, seed: 1)[0].workloads.map(\.workload) != levels[0].workloads.map(\.workload))
+        #expect(TxnLevels.models(workloads: all, seed: 1)[0].workloads.map(\.workload) != levels[0].workloads.map(\.workload))
     }
 
     @Test func eachLevelScoresTheTemplatesOrderItsOwnWay() throws {
         let all = try workloads()
-        let levels = TxnLevels.make(workloads: all)
+        let levels = TxnLevels.models(workloads: all)
         let smf = all.map { BuiltinTxnPolicy.smf.schedule($0.workload, seed: 0) }
         var publicTotal = 0
         for (w, order) in zip(all, smf) {

@@ -16,7 +16,8 @@ public struct CalibrationEntry: Sendable, Codable {
     public var origin: String
     public var compileSeconds: Double
     public var levels: [String: Level]
-    /// The fine level on the held-out set.
+    /// The fine level on the held-out set (a system level's inputs are a subset: the fine
+    /// level is the one held-out figures are kept for).
     public var heldOut: Level?
 
     enum CodingKeys: String, CodingKey {
@@ -24,7 +25,8 @@ public struct CalibrationEntry: Sendable, Codable {
     }
 }
 
-/// How well a cheap level ranks candidates like the fine level does, and what gating on it buys.
+/// How well a cheap level ranks candidates like the target level (`fine`, or a real system
+/// above it) does, and what gating on it buys.
 public struct CalibrationReport: Sendable, Codable {
     public struct Interval: Sendable, Codable { public var value: Double?; public var low: Double?; public var high: Double? }
     public struct LevelSummary: Sendable, Codable {
@@ -57,7 +59,7 @@ public struct CalibrationReport: Sendable, Codable {
         }
     }
     public var problem: String
-    /// The fine level's primary metric (each level's value is its own primary metric), its
+    /// The target level's primary metric (each level's value is its own primary metric), its
     /// direction, and the reference policy gates compare with.
     public var metric: String
     public var lowerIsBetter: Bool?
@@ -68,12 +70,16 @@ public struct CalibrationReport: Sendable, Codable {
     public var levels: [LevelSummary]
     public var thresholds: [ThresholdPoint]
     public var recommendedGates: [LevelGate]
-    /// The levels worth running: all of them when the gated cascade beats the fine level alone
-    /// on the pool and keeps ≥ 95 % of the top decile, else the fine level alone.
+    /// The levels worth running: all of them when the gated cascade beats the target level alone
+    /// on the pool and keeps ≥ 95 % of the top decile, else the target level alone.
     public var recommendedLevels: [String]?
+    /// The level every other is measured against: the last one calibrated (`fine`, or a real
+    /// system above it). Absent in reports written before there was a choice: `fine`.
+    public var targetLevel: String?
     /// Top-decile recall of the recommended gates together.
     public var cascadeTopDecileRecall: Double
-    /// Evaluation seconds (excluding compile) over the pool: fine level only, and through the
+    /// Evaluation seconds (excluding compile) over the pool: the target level only (the key
+    /// says fine: the target was the fine level until there were others), and through the
     /// cascade with the recommended gates.
     public var fineOnlySeconds: Double
     public var cascadeSeconds: Double
@@ -95,11 +101,17 @@ public struct CalibrationReport: Sendable, Codable {
         case problem, metric, candidates, levels, thresholds, sequential, entries
         case lowerIsBetter = "lower_is_better", referencePolicy = "reference_policy", searchSet = "search_set"
         case heldOutSet = "held_out_set", recommendedGates = "recommended_gates", recommendedLevels = "recommended_levels"
+        case targetLevel = "target_level"
         case cascadeTopDecileRecall = "cascade_top_decile_recall", fineOnlySeconds = "fine_only_seconds"
         case cascadeSeconds = "cascade_seconds", candidatesPerCPUHourFactor = "candidates_per_cpu_hour_factor"
         case heldOutSpearman = "held_out_spearman", recommendedBudgets = "recommended_budgets"
         case compileSeconds = "compile_seconds", candidatesPerCPUHourFactorWithCompile = "candidates_per_cpu_hour_factor_with_compile"
     }
+}
+
+extension CalibrationReport {
+    /// The level the others were measured against.
+    public var target: String { targetLevel ?? "fine" }
 }
 
 /// What deciding the recommended gates sequentially changes, measured by running the cascade.
@@ -126,8 +138,8 @@ public struct SequentialCheck: Sendable, Codable {
 public struct Calibration: Sendable {
     public var evaluator: CandidateEvaluator
     public var problem: CandidateProblem
-    /// The problem's levels on the search inputs, cheapest first, the last one `fine`; every
-    /// level's primary metric goes the same way.
+    /// The problem's levels on the search inputs, cheapest first, up to the target (the last:
+    /// `fine`, or a real system above it); every level's primary metric goes the same way.
     public var levels: [any FidelityLevel]
     /// The fine level on the held-out inputs.
     public var heldOutFine: any FidelityLevel
@@ -135,13 +147,21 @@ public struct Calibration: Sendable {
     public var heldOutName: String
     public var referencePolicy: String
 
-    /// The problem's levels on the search inputs, and its fine level on the held-out inputs.
-    /// - Throws: what building the levels throws (`SimError` for inputs they cannot use).
-    public init(evaluator: CandidateEvaluator, search: CandidateInputs, heldOut: CandidateInputs) throws {
+    /// The problem's levels on the search inputs up to `target` (default: the last, on-demand
+    /// levels included), and its fine level on the held-out inputs.
+    /// - Throws: what building the levels throws (`SimError` for inputs they cannot use);
+    ///   `CascadeError.invalidBudget` for a target that is not a level whose score is a candidate's.
+    public init(evaluator: CandidateEvaluator, search: CandidateInputs, heldOut: CandidateInputs, target: String? = nil) throws {
         self.evaluator = evaluator
         problem = search.problem
-        levels = try problem.levels(search)
-        heldOutFine = try problem.levels(heldOut).last!
+        let all = try problem.levels(search)
+        let names = all.filter { CandidateEvaluator.scoresCandidate($0) }.map(\.name)
+        let target = target ?? all.last!.name
+        guard let end = all.firstIndex(where: { $0.name == target }), names.contains(target) else {
+            throw CascadeError.invalidBudget(name: "--target", value: target, reason: "expected one of \(names.joined(separator: ", "))")
+        }
+        levels = Array(all[...end])
+        heldOutFine = try problem.levels(heldOut).last { !$0.onDemand }!
         searchName = search.label
         heldOutName = heldOut.label
         referencePolicy = problem.definition.erasedReferencePolicy(search)
@@ -209,7 +229,7 @@ public struct Calibration: Sendable {
             let run = try runner.run(executable, sandbox: evaluator.sandbox)
             seconds += run.stages.reduce(0) { $0 + $1.seconds }
             let fullPass = report.recommendedGates.allSatisfy { analysis.passes(entry, $0.level, $0.factor) }
-                && entry.levels["fine"]?.valid == true
+                && entry.levels[analysis.target]?.valid == true
             let sequentialPass = run.rejectedAt == nil
             if sequentialPass { passing.insert(candidate.name) }
             if fullPass == sequentialPass { agree += 1 } else if fullPass { stoppedOnly.append(candidate.name) } else {

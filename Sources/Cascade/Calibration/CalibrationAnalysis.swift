@@ -10,6 +10,9 @@ struct CalibrationAnalysis {
     /// The direction of every level's primary metric.
     var lowerIsBetter = true
 
+    /// The level the others are measured against: the last one (`fine`, or a real system).
+    var target: String { levelNames.last ?? "fine" }
+
     /// Gate factors tried, strictest first. None is on the wrong side of 1: a gate never stops
     /// the template (the reference) itself.
     var factors: [Double] {
@@ -21,10 +24,10 @@ struct CalibrationAnalysis {
     func better(_ a: Double, _ b: Double) -> Bool { lowerIsBetter ? a < b : a > b }
 
     var fineValid: [CalibrationEntry] {
-        entries.filter { $0.levels["fine"]?.valid == true && $0.levels["fine"]?.value != nil }
+        entries.filter { $0.levels[target]?.valid == true && $0.levels[target]?.value != nil }
     }
-    var byFine: [CalibrationEntry] { fineValid.sorted { better($0.levels["fine"]!.value!, $1.levels["fine"]!.value!) } }
-    /// The fine level's best 10 % (at least one).
+    var byFine: [CalibrationEntry] { fineValid.sorted { better($0.levels[target]!.value!, $1.levels[target]!.value!) } }
+    /// The target level's best 10 % (at least one).
     var topDecile: Set<String> {
         let byFine = byFine
         return Set(byFine.prefix(max(1, Int((Double(byFine.count) * 0.1).rounded()))).map(\.name))
@@ -35,13 +38,13 @@ struct CalibrationAnalysis {
         let byFine = byFine
         let betterHalf = Array(byFine.prefix(max(3, byFine.count / 2)))
         let topDecile = topDecile
-        let good = Set(fineValid.filter { !better(references["fine"] ?? 0, $0.levels["fine"]!.value!) }.map(\.name))
+        let good = Set(fineValid.filter { !better(references[target] ?? 0, $0.levels[target]!.value!) }.map(\.name))
 
         let summaries = levelNames.map { name -> CalibrationReport.LevelSummary in
             let times = entries.compactMap { $0.levels[name]?.seconds }.sorted()
             func interval(_ group: [CalibrationEntry], _ statistic: @escaping ([Double], [Double]) -> Double?) -> CalibrationReport.Interval? {
                 let pairs = group.compactMap { e -> (Double, Double)? in
-                    guard let x = e.levels[name]?.value, let y = e.levels["fine"]?.value else { return nil }
+                    guard let x = e.levels[name]?.value, let y = e.levels[target]?.value else { return nil }
                     return (x, y)
                 }
                 let x = pairs.map(\.0), y = pairs.map(\.1)
@@ -55,7 +58,7 @@ struct CalibrationAnalysis {
                 kendallAll: interval(fineValid, RankStatistics.kendall), kendallBetterHalf: interval(betterHalf, RankStatistics.kendall))
         }
 
-        let cheap = levelNames.filter { $0 != "fine" }
+        let cheap = levelNames.filter { $0 != target }
         var thresholds: [CalibrationReport.ThresholdPoint] = []
         var gates: [LevelGate] = []
         for level in cheap {
@@ -75,10 +78,10 @@ struct CalibrationAnalysis {
 
         var fineOnly = 0.0, cascade = 0.0
         for e in entries {
-            fineOnly += e.levels["fine"]?.seconds ?? 0
+            fineOnly += e.levels[target]?.seconds ?? 0
             for level in levelNames {
                 cascade += e.levels[level]?.seconds ?? 0
-                if level == "fine" { break }
+                if level == target { break }
                 if let gate = gates.first(where: { $0.level == level }), !passes(e, level, gate.factor) { break }
             }
         }
@@ -91,7 +94,7 @@ struct CalibrationAnalysis {
         return CalibrationReport(
             problem: problem, metric: metric, lowerIsBetter: lowerIsBetter, referencePolicy: referencePolicy, candidates: entries.count, searchSet: search, heldOutSet: heldOut, levels: summaries,
             thresholds: thresholds, recommendedGates: gates,
-            recommendedLevels: cascade < fineOnly && jointRecall >= 0.95 ? levelNames : ["fine"], cascadeTopDecileRecall: jointRecall,
+            recommendedLevels: cascade < fineOnly && jointRecall >= 0.95 ? levelNames : [target], targetLevel: target, cascadeTopDecileRecall: jointRecall,
             fineOnlySeconds: fineOnly, cascadeSeconds: cascade,
             candidatesPerCPUHourFactor: cascade > 0 ? fineOnly / cascade : 0,
             compileSeconds: compile, candidatesPerCPUHourFactorWithCompile: compile + cascade > 0 ? (compile + fineOnly) / (compile + cascade) : 0,

@@ -91,6 +91,12 @@ public struct CandidateEvaluator: Sendable {
         /// The levels it runs, cheapest first.
         public var levelNames: [String] { runner.levels.map(\.name) }
 
+        /// The last level's primary metric and its direction: a run's fitness when that level
+        /// is above the fine one (a real system), where the problem's fitness is not measured.
+        public var topMetric: LevelMetric? {
+            runner.levels.last.flatMap { level in level.metrics.first { $0.name == level.primaryMetric } }
+        }
+
         /// The gates of the levels it runs, each with its metric's direction, in level order.
         public var gateDirections: [(gate: LevelGate, lowerIsBetter: Bool)] {
             runner.levels.flatMap { level in
@@ -142,9 +148,9 @@ public struct CandidateEvaluator: Sendable {
         outcome.stages = stages
         outcome.rejectedAt = rejectedAt
         outcome.failure = failure
-        // The candidate's score is the fine level's: a cheap level run alone reports only its
-        // stage metrics.
-        outcome.score = failure == nil && stages.last?.level == "fine" ? score : nil
+        // The candidate's score is the fine level's (or a system level's above it): a cheap
+        // level run alone reports only its stage metrics.
+        outcome.score = failure == nil && runner.levels.last.map(Self.scoresCandidate) == true ? score : nil
         outcome.log = stages.filter { !$0.log.isEmpty }.map { "[\($0.level)]\n\($0.log)" }.joined(separator: "\n")
         return outcome
     }
@@ -173,7 +179,9 @@ public struct CandidateEvaluator: Sendable {
     }
 
     /// The cascade for `inputs`, its gates checked against all levels (without cascade options:
-    /// the fine level alone).
+    /// the fine level alone). The default cascade is the problem's levels but those run on demand
+    /// (`FidelityLevel.onDemand`); `--all-levels`, `--level` and a gates file's levels may name
+    /// those too.
     /// - Throws: `CascadeError.invalidBudget` for an unknown level, a gate the levels cannot
     ///   read, or `--level` with `--all-levels`.
     func cascadeRunner(_ inputs: CandidateInputs, _ cascade: CascadeOptions?) throws -> CascadeRunner {
@@ -181,19 +189,22 @@ public struct CandidateEvaluator: Sendable {
         let cascade = cascade ?? CascadeOptions(gates: [], onlyLevel: "fine")
         let full = try CascadeRunner(levels: all, gates: cascade.gates, budgets: cascade.budgets,
                                      allLevels: cascade.allLevels).validated()
+        func runner(_ names: [String], allLevels: Bool = false) -> CascadeRunner {
+            CascadeRunner(levels: all.filter { names.contains($0.name) }, gates: cascade.gates.filter { names.contains($0.level) },
+                          budgets: cascade.budgets.filter { names.contains($0.level) }, allLevels: allLevels)
+        }
         guard let only = cascade.onlyLevel else {
-            guard let names = cascade.levels, !cascade.allLevels else { return full }
+            if cascade.allLevels { return full }
+            guard let names = cascade.levels else { return runner(all.filter { !$0.onDemand }.map(\.name)) }
             for name in names where !all.contains(where: { $0.name == name }) {
                 throw CascadeError.invalidBudget(name: "levels", value: name,
                                                  reason: "no such level (levels: \(all.map(\.name).joined(separator: ", ")))")
             }
-            guard names.last == "fine" else {
+            guard let last = all.last(where: { names.contains($0.name) }), Self.scoresCandidate(last) else {
                 throw CascadeError.invalidBudget(name: "levels", value: names.joined(separator: ", "),
-                                                 reason: "must end with the fine level, whose score is the candidate's")
+                                                 reason: "must end with the fine level (or a system level above it), whose score is the candidate's")
             }
-            let kept = all.filter { names.contains($0.name) }
-            return CascadeRunner(levels: kept, gates: cascade.gates.filter { names.contains($0.level) },
-                                 budgets: cascade.budgets.filter { names.contains($0.level) })
+            return runner(names)
         }
         guard !cascade.allLevels else {
             throw CascadeError.invalidBudget(name: "--level", value: only, reason: "cannot be combined with --all-levels")
@@ -204,6 +215,10 @@ public struct CandidateEvaluator: Sendable {
         }
         return CascadeRunner(levels: [level], gates: [], budgets: cascade.budgets.filter { $0.level == only })
     }
+
+    /// Whether a cascade ending at `level` gives the candidate a score: the fine level's, or a
+    /// real system's above it.
+    static func scoresCandidate(_ level: any FidelityLevel) -> Bool { level.name == "fine" || level.onDemand }
 
     static func isDirectory(_ url: URL) -> Bool {
         var isDir: ObjCBool = false

@@ -36,7 +36,7 @@ public struct LevelResult: Sendable {
 /// One fidelity level of a problem: a value, not a code path. The cascade, calibration and
 /// bench treat every problem's levels alike.
 public protocol FidelityLevel: Sendable {
-    /// `cost_model`, `coarse` or `fine`.
+    /// `cost_model`, `coarse`, `fine`, or (on demand) `system`.
     var name: String { get }
     var metrics: [LevelMetric] { get }
     /// The metric gates use by default.
@@ -51,6 +51,10 @@ public protocol FidelityLevel: Sendable {
     /// The same metrics for the problem's reference policy (its template's baseline), computed
     /// in process by the trusted simulator: what relative gates compare against.
     func referenceMetrics() -> [String: Double]
+    /// A level that runs only when asked for by name (`--level`, `--all-levels`, a gates file's
+    /// `cascade_levels`): a real system above the fine level, costly and possibly absent here.
+    /// The problem's other levels are its default cascade.
+    var onDemand: Bool { get }
 }
 
 /// A gate: a level's metric must not be worse than `factor` × the reference's value.
@@ -73,4 +77,5 @@ public struct LevelGate: Sendable, Equatable, Codable {
 
 extension FidelityLevel {
     public var sequentialMetrics: [String] { [] }
+    public var onDemand: Bool { false }
 }

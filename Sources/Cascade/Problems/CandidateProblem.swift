@@ -206,6 +206,9 @@ extension CandidateProblem {
     /// The problem's levels on `inputs`, cheapest first.
     func levels(_ inputs: CandidateInputs) throws -> [any FidelityLevel] { try definition.erasedLevels(inputs) }
 
+    /// The names of the levels that run only when asked for (`FidelityLevel.onDemand`).
+    public func onDemandLevels(_ inputs: CandidateInputs) throws -> [String] { try levels(inputs).filter(\.onDemand).map(\.name) }
+
     /// The names of the fine level's metrics on `inputs` (what `evolve` may use as features).
     public func fineMetricNames(_ inputs: CandidateInputs) throws -> [String] {
         try levels(inputs).last?.metrics.map(\.name) ?? []

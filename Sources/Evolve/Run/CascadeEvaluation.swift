@@ -2,7 +2,9 @@ import Cascade
 import Foundation
 
 /// Evaluates a child through the cascade and turns the outcome into what the loop stores: the
-/// fitness is the fine level's metric the problem names.
+/// fitness is the fine level's metric the problem names — or, when the cascade's top is a real
+/// system above the fine level (txn's `system`, named in the gates file's `cascade_levels`),
+/// that level's primary metric.
 public struct CascadeEvaluation: Sendable {
     public var problem: CandidateProblem
     public var evaluator: CandidateEvaluator
@@ -25,12 +27,18 @@ public struct CascadeEvaluation: Sendable {
         }
     }
 
+    /// The level whose metric is the fitness: the cascade's last.
+    public var topLevel: String { cascade.levelNames.last ?? "fine" }
+
+    /// The problem's fitness, or the top level's primary metric when that is not the fine level.
+    public var fitness: LevelMetric { topLevel == "fine" ? problem.fitness : cascade.topMetric ?? problem.fitness }
+
     /// - Parameter references: per gated level, the value its gate compares with instead of the
     ///   level's reference policy's (`gateReferences(of:)` of the parent).
     public func evaluate(_ source: String, references: [String: Double] = [:]) throws -> EvaluatedChild {
         let outcome = try evaluator.evaluate(source: source, on: cascade, references: references)
-        let metric = problem.fitness
-        let fine = outcome.stages.last { $0.level == "fine" }
+        let metric = fitness
+        let fine = outcome.stages.last { $0.level == topLevel }
         let score = outcome.valid ? fine?.metrics[metric.name] : nil
         // The compile first (its seconds, which a store dump leaves out as it does every time;
         // not whether the cache answered, which would make the store depend on the cache), then
@@ -49,7 +57,7 @@ public struct CascadeEvaluation: Sendable {
         // unrecorded), recorded beside the cascade's stages — the fine one is what the fine level
         // alone would have said, the cheap ones let `GateRules` replay other gates.
         let ran = Set(outcome.stages.filter { $0.status != .skipped }.map(\.level))
-        if !outcome.stages.isEmpty, !ran.contains("fine"), let ungated, counterfactual.samples(source) {
+        if !outcome.stages.isEmpty, !ran.contains(topLevel), let ungated, counterfactual.samples(source) {
             let all = try evaluator.evaluate(source: source, on: ungated)
             let runLevels = Set(cascade.levelNames)
             for s in all.stages where runLevels.contains(s.level) && !ran.contains(s.level) && s.status != .skipped {
@@ -71,7 +79,7 @@ public struct CascadeEvaluation: Sendable {
     /// reference policy's.
     public func gateReferences(of records: [EvaluationRecord]) -> [String: Double] {
         var references: [String: Double] = [:]
-        for (gate, _) in cascade.gateDirections where gate.sequential == nil && gate.level != "fine" {
+        for (gate, _) in cascade.gateDirections where gate.sequential == nil && gate.level != topLevel {
             guard let record = records.first(where: { $0.stage == gate.level && $0.status != "skipped" }),
                   let value = record.metric(gate.metric)
             else { continue }

@@ -111,6 +111,14 @@ public struct EvolveRun {
         // A run stored before gates were stored resumes on the pool calibration, as it started.
         var gates = try catalog.gates(for: problem, file: request.gatesFile?.path, evolve: stored == nil || stored?.gates != nil)
         if let stored = stored?.gates { gates.gates = stored }
+        // A real system (txn's PostgreSQL level) is the top stage only when a gates file given
+        // with --gates names it: the checkout's own calibration recommends it to `eval`, where
+        // one candidate's seconds on it are well spent, not to every child of a run.
+        if request.gatesFile == nil, let levels = gates.levels {
+            let onDemand = try problem.onDemandLevels(inputs)
+            let kept = levels.filter { !onDemand.contains($0) }
+            gates.levels = kept.isEmpty ? nil : kept
+        }
         let reference = stored?.gateReference ?? request.gateReference ?? gates.relativeTo ?? "initial"
         let sampling = CounterfactualSampling(share: stored?.counterfactualShare ?? request.counterfactual ?? CounterfactualSampling.defaultShare,
                                               seed: stored?.seed ?? request.seed ?? 0)
@@ -145,7 +153,7 @@ public struct EvolveRun {
                 try parent?.id.map { evaluation.gateReferences(of: try store.evaluations(program: $0)) } ?? [:]
             }
         }
-        var progress = ProgressLine(store: store, runID: ProgramStore.runID, target: request.iterations, metric: problem.fitness)
+        var progress = ProgressLine(store: store, runID: ProgramStore.runID, target: request.iterations, metric: evaluation.fitness)
         let reason = try loop.run(until: request.iterations, deadline: request.deadline) { note(progress.record($0)) }
         if reason != .iterations { note("evolve: stopped after iteration \(loop.completed): \(reason.rawValue)") }
 

@@ -27,6 +27,9 @@ struct Calibrate: ParsableCommand {
     @Option(help: "A held-out input file (default: the problem's embedded held-out inputs, traces/PROBLEM/*-heldout*; eplb: NAME-heldout.json beside the search history).")
     var heldOut: String?
 
+    @Option(help: "The level the others are measured against (default: the problem's last; txn: system, on PostgreSQL; fine: the models only).")
+    var target: String?
+
     @Option(help: "Output folder (default: fidelity-reports/ of this checkout).")
     var out: String?
 
@@ -50,7 +53,7 @@ struct Calibrate: ParsableCommand {
         let (search, held) = try problem.calibrationInputs(search: request, heldOutFile: heldOut, catalog: catalog)
         let evaluator = try CandidateEvaluator.standard(allowUnsafe: false)
         Log.warnings(of: evaluator.sandbox)
-        let calibration = try Calibration(evaluator: evaluator, search: search, heldOut: held)
+        let calibration = try Calibration(evaluator: evaluator, search: search, heldOut: held, target: target)
         let name = problem.rawValue
         let report = try calibration.run(pool: candidates) { i, candidate in
             Log.note("calibrate: \(i + 1)/\(candidates.count) \(candidate)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Cascade
 import Evolve
+import PostgresEngine
 import Sim
 import SimCore
 
@@ -33,6 +34,10 @@ enum ErrorReporter {
             let path = error.filePath ?? error.url?.path
             printError((path.map { "\(Escaped.path($0)): " } ?? "") + error.localizedDescription)
             return (512..<1024).contains(error.code.rawValue) ? environmentProblem : badInput
+        case let error as EngineError:
+            // The real system's faults are the machine's: no candidate or input causes them.
+            printError(error.description)
+            return environmentProblem
         case let error as EvolveError:
             printError(error.description)
             return error.isEnvironment ? environmentProblem : badInput

@@ -1,5 +1,6 @@
 import CandidateAPI
 import Foundation
+import PostgresEngine
 import Sim
 import SimCore
 
@@ -11,22 +12,52 @@ extension TxnProblem {
         var rows = Self.txnLevels(try TxnWorkloadFile.load(from: defaultFile), runs: runs)
         rows.append(try Self.txnParse(defaultFile, label: "txn parse: default workloads file (JSON and operations)", runs: runs))
         rows.append(try Self.txnParseAtScale(transactions: 10_000, runs: runs))
+        let defaults = try TxnWorkloadFile.load(from: defaultFile)
+        var systemWorkloads = ["YCSB_300_S50", "YCSB_1000_S80"].compactMap { name in defaults.first { $0.name == name } }
         if let data = try? catalog.referenceData() {
             let file = data.appendingPathComponent("txn/workloads.json")
+            systemWorkloads.insert(contentsOf: try TxnWorkloadFile.load(from: file).prefix(1), at: 0)
             rows.append(try Self.txnParse(file, label: "txn parse: reference workloads.json (3 × 100 txns)", runs: runs))
             let workloads = try TxnWorkloadFile.load(from: file)
             if let w1 = workloads.first(where: { $0.name == "WORKLOAD_1" }) {
                 rows.append(Self.txnMakespan(w1, label: "txn makespan, WORKLOAD_1 identity (100 txns)", runs: runs))
             }
         }
-        return rows
+        return rows + (try Self.txnSystem(systemWorkloads, runs: runs))
+    }
+
+    /// One execution of the smf order on PostgreSQL (the system level's unit: it runs each
+    /// schedule `TxnSystemSettings.runs` times), per workload size, wall clock: 100 transactions
+    /// (reference WORKLOAD_1, with the data), 300 (the largest the level runs) and 1,000 (to
+    /// show how it grows). At most 5 runs each: a 1,000-transaction run takes seconds. Without
+    /// PostgreSQL's programs, no rows and one note on stderr.
+    static func txnSystem(_ workloads: [NamedTxnWorkload], runs: Int) throws -> [BenchRow] {
+        let engine: TxnSystemEngine
+        do { engine = try TxnSystemEngine.shared() } catch let error as EngineError {
+            FileHandle.standardError.write(Data("bench: txn system rows skipped: \(error.description)\n".utf8))
+            return []
+        }
+        let settings = TxnSystemSettings(runs: 1)
+        return try workloads.map { w in
+            let order = BuiltinTxnPolicy.smf.schedule(w.workload, seed: 0)
+            var sink = 0.0
+            let samples = try BenchSamples.wallTime(runs: min(runs, 5), sink: { sink += $0 }) { () throws -> Double in
+                do { return try engine.measure(w.workload, order: order, settings: settings).makespanSeconds } catch let error as EngineError {
+                    throw CascadeError.system(error.description)
+                }
+            }
+            precondition(sink > 0)
+            return BenchRow("txn system: smf order on PostgreSQL, \(w.name) (\(w.workload.transactions.count) txns, "
+                            + "\(settings.connections) connections, \(settings.workMicroseconds) µs/op), one run with its table reset",
+                            clock: "wall", samples)
+        }
     }
 
     /// The transaction levels' scoring of the smf template's orders on the default workloads
     /// (the search set, 50,800 transactions), in process: what each level adds to the sandbox's cost.
     static func txnLevels(_ workloads: [NamedTxnWorkload], runs: Int) -> [BenchRow] {
         let orders = workloads.map { BuiltinTxnPolicy.smf.schedule($0.workload, seed: 0) }
-        let sample = TxnLevels.make(workloads: workloads)[0].workloads
+        let sample = TxnLevels.models(workloads: workloads)[0].workloads
         let sampleOrders = sample.map { BuiltinTxnPolicy.smf.schedule($0.workload, seed: 0) }
         // The level builds each sample's conflict counts once; a candidate costs the chains.
         let conflicts = sample.map { TxnConflictEstimate.conflicts($0.workload) }

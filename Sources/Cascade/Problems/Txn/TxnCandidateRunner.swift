@@ -1,5 +1,6 @@
 import CandidateAPI
 import CandidateWire
+import PostgresEngine
 import Sim
 import SimCore
 
@@ -14,9 +15,12 @@ public struct TxnWorkloadScore: Sendable {
     public var estimate: Int? = nil
     /// The fine level's execution of the schedule.
     public var execution: TxnExecutionResult? = nil
+    /// The system level's runs of the schedule on PostgreSQL.
+    public var system: TxnSystemMeasurement? = nil
 
-    /// The makespan of the level that scored it: executed, estimated, else public.
-    public var levelMakespan: Double { execution?.makespan ?? Double(estimate ?? makespan) }
+    /// The makespan of the level that scored it: on PostgreSQL (seconds), executed, estimated,
+    /// else public (time units).
+    public var levelMakespan: Double { system?.makespanSeconds ?? execution?.makespan ?? Double(estimate ?? makespan) }
 }
 
 /// Transactions: each workload is scheduled by a fresh instance; the makespan is computed here.

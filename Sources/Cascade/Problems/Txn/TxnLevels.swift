@@ -1,4 +1,5 @@
 import CandidateAPI
+import PostgresEngine
 import Sim
 import SimCore
 
@@ -12,10 +13,18 @@ import SimCore
 /// - `coarse`: the whole workloads, scored by the public unit-time makespan (`TxnSchedule`).
 /// - `fine`: the whole workloads executed by workers under strict 2PL with lock waits and
 ///   deadlock detection (`TxnExecution`): makespan, throughput, aborts and lock waits.
+/// - `system` (on demand): the workloads of at most 300 transactions executed on PostgreSQL
+///   (`TxnSystemLevel`).
 public enum TxnLevels {
     public static let costModelShare = 0.25
 
-    public static func make(workloads: [NamedTxnWorkload], seed: UInt64 = 0) -> [TxnFidelityLevel] {
+    /// The three model levels (`models`), then the system level.
+    public static func make(workloads: [NamedTxnWorkload], seed: UInt64 = 0,
+                            system: TxnSystemSettings = TxnSystemSettings()) -> [any FidelityLevel] {
+        models(workloads: workloads, seed: seed) + [TxnSystemLevel(workloads: workloads, settings: system)]
+    }
+
+    public static func models(workloads: [NamedTxnWorkload], seed: UInt64 = 0) -> [TxnFidelityLevel] {
         [TxnFidelityLevel(name: "cost_model", workloads: workloads.map { sample($0, share: costModelShare, seed: seed) },
                           scoring: .conflictEstimate),
          TxnFidelityLevel(name: "coarse", workloads: workloads, scoring: .unitMakespan),

@@ -1,5 +1,6 @@
 import CandidateAPI
 import Foundation
+import PostgresEngine
 import Sim
 import SimCore
 
@@ -46,7 +47,9 @@ public struct TxnProblem: Problem {
         return LoadedInputs(try TxnWorkloadFile.load(from: url), label: url.lastPathComponent)
     }
 
-    public func levels(for inputs: Inputs) throws -> [any FidelityLevel] { TxnLevels.make(workloads: inputs) }
+    public func levels(for inputs: Inputs) throws -> [any FidelityLevel] {
+        TxnLevels.make(workloads: inputs, system: try TxnSystemLevel.settingsFromEnvironment())
+    }
 
     public func referencePolicy(for inputs: Inputs) -> String { "smf, seed 0 (the template)" }
 
@@ -63,13 +66,27 @@ public struct TxnProblem: Problem {
             var execution_throughput: Double?
             var aborts: Int?
             var lock_wait: Double?
+            /// The system level's runs of the schedule on PostgreSQL (seconds; medians of the runs).
+            var system_makespan: Double?
+            var system_makespan_runs: [Double]?
+            var system_throughput: Double?
+            var system_aborts: Double?
+            var system_latency_p50: Double?
+            var system_latency_p99: Double?
         }
         var c = encoder.container(keyedBy: ReportKey.self)
         try c.encode(Dictionary(uniqueKeysWithValues: scores.map {
             ($0.name, Entry(makespan: $0.makespan, schedule: $0.schedule, transactions: $0.schedule.count,
                             runtime_seconds: $0.runtimeSeconds, execution_makespan: $0.execution?.makespan,
-                            execution_throughput: $0.execution?.throughput, aborts: $0.execution?.aborts, lock_wait: $0.execution?.lockWait))
+                            execution_throughput: $0.execution?.throughput, aborts: $0.execution?.aborts, lock_wait: $0.execution?.lockWait,
+                            system_makespan: $0.system?.makespanSeconds, system_makespan_runs: $0.system?.runs.map(\.makespanSeconds),
+                            system_throughput: $0.system?.throughput, system_aborts: $0.system?.aborts,
+                            system_latency_p50: $0.system?.latencyP50, system_latency_p99: $0.system?.latencyP99))
         }), forKey: "workloads")
+        let systems = scores.compactMap(\.system)
+        if !systems.isEmpty && systems.count == scores.count {
+            try c.encode(systems.reduce(0) { $0 + $1.makespanSeconds }, forKey: "total_system_makespan")
+        }
         if scores.allSatisfy({ $0.execution != nil }) {
             let executed = scores.reduce(0) { $0 + $1.levelMakespan }
             try c.encode(executed, forKey: "total_execution_makespan")
@@ -84,6 +101,8 @@ public struct TxnProblem: Problem {
             "\(s.name): makespan \(s.makespan), runtime \(fixed(s.runtimeSeconds * 1e3, 2)) ms"
                 + (s.execution.map { "; executed (\(TxnExecutionModel().workers) workers, 2PL): makespan "
                     + "\(fixed($0.makespan, 1)), \($0.aborts) aborts" } ?? "")
+                + (s.system.map { "; on PostgreSQL: makespan \(fixed($0.makespanSeconds * 1e3, 2)) ms (median of \($0.runs.count), "
+                    + "spread \(fixed($0.makespanSpread * 100, 1)) %), \(fixed($0.aborts, 0)) aborts" } ?? "")
         } + ["total_makespan \(scores.reduce(0) { $0 + $1.makespan }) (public)"
                 + (scores.allSatisfy { $0.execution != nil }
                     ? ", total_execution_makespan \(fixed(scores.reduce(0) { $0 + $1.levelMakespan }, 1)) (executed)" : "")]
