@@ -21,7 +21,8 @@ extension EngineError: CustomStringConvertible {
         case .postgresMissing(let searched):
             return "the txn system level needs PostgreSQL's server programs (initdb, pg_ctl, postgres), not found in "
                 + "\(searched): install them with ./scripts/install-deps.sh (or apt-get install postgresql); "
-                + "the model levels (cost_model, coarse, fine) run without them"
+                + "the model levels (cost_model, coarse, fine) run without them (eval: --level fine, or --gates with "
+                + "cascade_levels ending at fine)"
         case .noServerUser(let reason):
             return "cannot run PostgreSQL: \(reason)"
         case .serverStart(let reason):

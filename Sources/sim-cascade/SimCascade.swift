@@ -17,6 +17,13 @@ struct SimCascade: ParsableCommand {
         // Before any work: OpenBLAS's idle worker threads spin on sched_yield, which steals a
         // core from the evaluations that run beside them.
         BLASThreads.ensureSingleThreaded()
+        // A parent may leave SIGINT, SIGTERM or SIGHUP blocked (Foundation's `Process` passes on
+        // its thread's mask): unblocked before any thread starts, so every thread inherits it and
+        // an interrupt or terminate ends the run (stopping its PostgreSQL server) as it should.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&stopSignals, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         do {
             var command = try parseAsRoot()
             try command.run()

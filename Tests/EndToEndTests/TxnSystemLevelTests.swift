@@ -111,5 +111,99 @@ extension CandidateSandboxTests {
             let markdown = try String(contentsOf: out.appendingPathComponent("txn.md"), encoding: .utf8)
             #expect(markdown.contains("with the system level's value") && markdown.contains("PostgreSQL"))
         }
+
+        @Test func evolveRanksByTheSystemLevelOnlyWhenItsGatesFileEndsThere() throws {
+            let folder = try TestPaths.temporaryDirectory()
+            let gates = folder.appendingPathComponent("gates.json")
+            try Data(#"{"gates": [], "cascade_levels": ["fine", "system"]}"#.utf8).write(to: gates)
+            var environment = Self.environment
+            environment["SIM_CASCADE_PG_WORK_US"] = "0"
+            let run = folder.appendingPathComponent("run")
+            let result = try CommandRunner.run(["evolve", "--problem", "txn", "--iterations", "1", "--gates", gates.path, "--no-rescore",
+                                                "--workers", "1", "--inputs", "small", "--run", run.path, "--json"], environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try result.json()
+            #expect(report["metric"] as? String == "system_makespan" && report["lower_is_better"] as? Bool == true)
+            #expect((report["stage_costs"] as? [[String: Any]] ?? []).contains { $0["stage"] as? String == "system" })
+            #expect((report["initial_score"] as? Double ?? 0) > 0)
+            // A resume (which takes no gates file) runs the levels the run started with.
+            let resumed = try CommandRunner.run(["evolve", "--iterations", "2", "--run", run.path, "--resume", "--no-rescore", "--json"],
+                                                environment: environment)
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            #expect(try resumed.json()["metric"] as? String == "system_makespan")
+        }
+
+        /// A `simulate txn --engine postgres` long enough to be caught running, and the server it
+        /// started, once that server is up.
+        static func startLongRun() throws -> (Process, folder: String, postmaster: pid_t) {
+            let before = Set(serverFolders())
+            let process = Process()
+            process.executableURL = CommandRunner.executable
+            process.arguments = ["simulate", "txn", "--engine", "postgres", "--workloads", try smallWorkloads().path,
+                                 "--runs", "101", "--work-us", "20000"]
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            for _ in 0..<6000 {
+                for folder in serverFolders() where !before.contains(folder) {
+                    if let text = try? String(contentsOfFile: folder + "/data/postmaster.pid", encoding: .utf8),
+                       let pid = text.split(separator: "\n").first.flatMap({ pid_t($0) }), kill(pid, 0) == 0,
+                       // Ready: the pid file's last line is the server's status.
+                       text.contains("ready") {
+                        return (process, folder, pid)
+                    }
+                }
+                usleep(10_000)
+            }
+            process.terminate()
+            throw CocoaError(.fileNoSuchFile)
+        }
+
+        static func serverFolders() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [])
+                .filter { $0.hasPrefix("sim-cascade-pg-") }.map { "/tmp/" + $0 }
+        }
+
+        /// Alive and not a zombie (a killed postmaster is reaped by init, not by this process).
+        static func isRunning(_ pid: pid_t) -> Bool {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+                return false
+            }
+            return stat[stat.index(close, offsetBy: 2)] != "Z"
+        }
+
+        static func waitUntilGone(_ pid: pid_t) -> Bool {
+            for _ in 0..<3000 where isRunning(pid) { usleep(10_000) }
+            return !isRunning(pid)
+        }
+
+        @Test func aKilledRunsServerIsStoppedByTheNextStartAndATerminatedRunStopsItsOwn() throws {
+            // SIGKILL: nothing of the process runs; its server is left, until the next start.
+            let (killed, leftFolder, left) = try Self.startLongRun()
+            kill(killed.processIdentifier, SIGKILL)
+            killed.waitUntilExit()
+            #expect(Self.isRunning(left))
+            let next = try CommandRunner.run(["simulate", "txn", "--engine", "postgres", "--workloads", try Self.smallWorkloads().path],
+                                             environment: Self.environment)
+            #expect(next.status == 0, "\(next.stderr)")
+            #expect(Self.waitUntilGone(left) && !FileManager.default.fileExists(atPath: leftFolder))
+
+            // SIGTERM (and SIGINT, a Ctrl-C): the process stops its server as it dies.
+            let (terminated, _, own) = try Self.startLongRun()
+            // Once its handler is in place (the server's start installs it): SigCgt has SIGTERM.
+            var signals = ""
+            for _ in 0..<3000 {
+                signals = (try? String(contentsOfFile: "/proc/\(terminated.processIdentifier)/status", encoding: .utf8))?
+                    .split(separator: "\n").filter { $0.hasPrefix("Sig") }.joined(separator: " ") ?? ""
+                let caught = signals.split(separator: " ").last.flatMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) } ?? 0
+                if caught & (1 << (UInt64(SIGTERM) - 1)) != 0 { break }
+                usleep(10_000)
+            }
+            terminated.terminate()
+            terminated.waitUntilExit()
+            #expect(terminated.terminationReason == .uncaughtSignal && terminated.terminationStatus == SIGTERM, "\(signals)")
+            #expect(Self.waitUntilGone(own))
+        }
     }
 }

@@ -10,7 +10,7 @@ final class ServerFixture: Sendable {
     let engine: TxnSystemEngine
 
     init() throws {
-        parent = "/tmp/sim-cascade-pg-tests-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        parent = "/tmp/sim-cascade-engine-tests-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         // The server's user must be able to traverse the parent (root runs it as `postgres`).
         chmod(parent, 0o755)

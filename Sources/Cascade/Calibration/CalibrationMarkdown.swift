@@ -53,12 +53,12 @@ public enum CalibrationMarkdown {
             + "(`recommended_levels`), and `eval` skips the cheap stages unless `--all-levels` or `--level` asks for them."
     }
 
-    /// For a real-system target: what its figures are and how noisy they were.
+    /// For a target above the fine level (a real system): the problem's account of it.
     static func systemNote(_ r: CalibrationReport) -> String {
-        guard r.target != "fine" else { return "" }
-        return " The \(r.target) level runs the candidate's schedules on a real engine (PostgreSQL, started by "
-            + "`calibrate` on a unix socket of its own), each several times: its value is the median, its noise shows in the "
-            + "intervals, and its inputs are a stated subset of the search set (docs/txn-system.md)."
+        guard r.target != "fine", let note = CandidateProblem(rawValue: r.problem)?.definition.systemLevelNote, !note.isEmpty else {
+            return ""
+        }
+        return " " + note
     }
 
     static func sequentialSection(_ r: CalibrationReport) -> String {

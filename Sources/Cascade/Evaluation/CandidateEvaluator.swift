@@ -32,12 +32,13 @@ public struct CascadeOptions: Sendable {
     public var gates: [LevelGate]
     /// Per-stage budgets (a stage without one gets the sandbox's limits).
     public var budgets: [StageBudget]
-    /// Run every level even after a stage stopped the candidate.
+    /// Run every level (of `levels` when given) even after a stage stopped the candidate.
     public var allLevels: Bool
     /// Run this level alone (no gates).
     public var onlyLevel: String?
-    /// The levels the cascade runs, in the problem's order (`nil`: all); gates and budgets of
-    /// the others are ignored. `allLevels` and `onlyLevel` override it.
+    /// The levels the cascade runs, in the problem's order (`nil`: all but the on-demand ones,
+    /// or with `allLevels` every one); gates and budgets of the others are ignored.
+    /// `onlyLevel` overrides it.
     public var levels: [String]?
 
     public init(gates: [LevelGate], budgets: [StageBudget] = [], allLevels: Bool = false, onlyLevel: String? = nil,
@@ -194,7 +195,7 @@ public struct CandidateEvaluator: Sendable {
                           budgets: cascade.budgets.filter { names.contains($0.level) }, allLevels: allLevels)
         }
         guard let only = cascade.onlyLevel else {
-            if cascade.allLevels { return full }
+            if cascade.allLevels && cascade.levels == nil { return full }
             guard let names = cascade.levels else { return runner(all.filter { !$0.onDemand }.map(\.name)) }
             for name in names where !all.contains(where: { $0.name == name }) {
                 throw CascadeError.invalidBudget(name: "levels", value: name,
@@ -204,7 +205,7 @@ public struct CandidateEvaluator: Sendable {
                 throw CascadeError.invalidBudget(name: "levels", value: names.joined(separator: ", "),
                                                  reason: "must end with the fine level (or a system level above it), whose score is the candidate's")
             }
-            return runner(names)
+            return runner(names, allLevels: cascade.allLevels)
         }
         guard !cascade.allLevels else {
             throw CascadeError.invalidBudget(name: "--level", value: only, reason: "cannot be combined with --all-levels")

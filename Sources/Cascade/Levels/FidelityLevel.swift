@@ -1,7 +1,9 @@
 /// A metric a level produces, and which way is better.
-public struct LevelMetric: Sendable, Equatable {
+public struct LevelMetric: Sendable, Equatable, Codable {
     public var name: String
     public var lowerIsBetter: Bool
+
+    enum CodingKeys: String, CodingKey { case name, lowerIsBetter = "lower_is_better" }
 
     public init(name: String, lowerIsBetter: Bool) {
         self.name = name

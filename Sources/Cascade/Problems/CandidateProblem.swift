@@ -211,7 +211,7 @@ extension CandidateProblem {
 
     /// The names of the fine level's metrics on `inputs` (what `evolve` may use as features).
     public func fineMetricNames(_ inputs: CandidateInputs) throws -> [String] {
-        try levels(inputs).last?.metrics.map(\.name) ?? []
+        try levels(inputs).last { !$0.onDemand }?.metrics.map(\.name) ?? []
     }
 
     /// The public evaluator's diagnostic run on `inputs`, for problems that have one.

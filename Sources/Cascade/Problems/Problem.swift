@@ -37,11 +37,15 @@ public protocol Problem: Sendable {
     var inputFiles: ProblemInputFiles { get }
     /// Why a coarse level can rank the better half worse than the target (calibration report).
     var coarseRankingCaveat: String { get }
+    /// What a calibration against the problem's real-system level measured and how (its
+    /// report's introduction); empty for a problem without one.
+    var systemLevelNote: String { get }
 
     /// The inputs `request` names, loaded and checked.
     /// - Throws: `SimError`, `CascadeError` for bad input.
     func loadInputs(_ request: InputRequest, catalog: InputCatalog) throws -> LoadedInputs<Inputs>
-    /// The levels on `inputs`, cheapest first, the last named `fine`.
+    /// The levels on `inputs`, cheapest first: the models, the last of them named `fine`, then
+    /// any on-demand level above it (a real system, `FidelityLevel.onDemand`).
     func levels(for inputs: Inputs) throws -> [any FidelityLevel]
     /// The reference policy the gates compare with, as a calibration report names it.
     func referencePolicy(for inputs: Inputs) -> String
@@ -90,6 +94,8 @@ extension Problem {
     }
 
     public var coarseRankingCaveat: String { "" }
+
+    public var systemLevelNote: String { "" }
 
     public func benchmarks(runs: Int, catalog: InputCatalog) throws -> [BenchRow] { [] }
 

@@ -259,7 +259,7 @@ public final class EvolutionLoop {
 
     /// Fitness from the stored score (the score's direction is the problem's).
     func fitnessOf(_ p: ProgramRecord) -> Double? {
-        p.score.map { problem.fitness.lowerIsBetter ? -$0 : $0 }
+        p.score.map { settings.fitness(of: problem).lowerIsBetter ? -$0 : $0 }
     }
 
     /// The values of the run's feature dimensions (see `SelectionConfig.features`); a metric the

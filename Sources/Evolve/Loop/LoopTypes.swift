@@ -49,6 +49,15 @@ public struct EvolutionSettings: Codable, Sendable, Equatable {
     public static let gateReferences = ["initial", "parent"]
     /// The gates the run started with (a resume keeps them whatever the checkout's say).
     public var gates: [LevelGate]?
+    /// The fitness when it is not the problem's: a run whose top stage is a real system above
+    /// the fine level ranks by that level's primary metric (`nil`: the problem's fitness).
+    public var fitness: LevelMetric?
+    /// The cascade's levels when its top stage is such a level (it came from a gates file given
+    /// with `--gates`, which a resume does not take): the resume runs them again.
+    public var levels: [String]?
+
+    /// What the run ranks its programs by.
+    public func fitness(of problem: CandidateProblem) -> LevelMetric { fitness ?? problem.fitness }
 
     public init(problem: String, seed: UInt64, selection: SelectionConfig = SelectionConfig(), workers: Int = 1,
                 budgetUSD: Double? = nil, generator: String = "offline") {
@@ -75,6 +84,8 @@ public struct EvolutionSettings: Codable, Sendable, Equatable {
         inputs = try c.decodeIfPresent(String.self, forKey: .inputs) ?? "small"
         gateReference = try c.decodeIfPresent(String.self, forKey: .gateReference) ?? "initial"
         gates = try c.decodeIfPresent([LevelGate].self, forKey: .gates)
+        fitness = try c.decodeIfPresent(LevelMetric.self, forKey: .fitness)
+        levels = try c.decodeIfPresent([String].self, forKey: .levels)
     }
 }
 

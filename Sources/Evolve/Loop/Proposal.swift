@@ -62,7 +62,7 @@ extension EvolutionLoop {
 
     /// The parent's per-stage outcome, as a generator's prompt shows it.
     func report(_ parent: ProgramRecord) throws -> String {
-        let metric = problem.fitness
+        let metric = settings.fitness(of: problem)
         var lines = ["score: \(parent.score.map { "\($0)" } ?? "-") (\(metric.name), \(metric.lowerIsBetter ? "lower" : "higher") is better)"]
         // A compile that passed says nothing to the generator.
         let stages = try store.evaluations(program: parent.id ?? 0).filter { !($0.stage == "compile" && $0.status == "passed") }

@@ -65,21 +65,24 @@ public struct CascadeOnChildren: Encodable, Sendable, Equatable {
 
     /// - Parameter programs: the run's programs in id order (the first is the initial one).
     /// - Parameter evaluations: each program's records.
+    /// - Parameter top: the run's last stage, whose score is the fitness (`fine`, or a real
+    ///   system above it: the fine level is then one of the cheaper stages). The figures named
+    ///   fine below are that stage's.
     /// - Complexity: O(records + children log children).
     public static func measure(programs: [ProgramRecord], evaluations: [Int64: [EvaluationRecord]],
-                               metric: LevelMetric, share: Double) -> CascadeOnChildren? {
+                               metric: LevelMetric, share: Double, top: String = "fine") -> CascadeOnChildren? {
         let children = programs.dropFirst().map { p -> Child in
             var c = Child()
             for e in evaluations[p.id ?? -1] ?? [] where e.status != "skipped" {
                 switch e.stage {
                 case "compile":
                     c.compileSeconds += e.seconds
-                case "fine":
+                case top:
                     c.compiled = true
                     c.reachedFine = true
                     c.fineSeconds = e.seconds
                     c.fineScore = p.valid ? p.score : nil
-                case EvaluationRecord.counterfactualStage:
+                case EvaluationRecord.counterfactualPrefix + top:
                     c.sampled = true
                     c.fineSeconds = e.seconds
                     c.fineScore = e.status == "passed" ? e.metric(metric.name) : nil

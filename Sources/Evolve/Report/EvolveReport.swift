@@ -68,7 +68,9 @@ public struct EvolveReport: Encodable, Sendable {
                      rescore: (String) throws -> [(set: String, score: Double?, failure: String?)]) throws -> EvolveReport {
         guard let run = try store.run(id: runID) else { throw EvolveError.invalidOption("--run", value: folder.path, reason: "holds no run") }
         let calls = try store.calls(run: runID)
-        let metric = try store.problem(named: run.problem).fitness
+        let settings = try? JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8))
+        let problem = try store.problem(named: run.problem)
+        let metric = settings?.fitness(of: problem) ?? problem.fitness
         let ranked = programs.ranked(by: metric)
         var rescored: [Rescore] = []
         if let best = ranked.first, let initial = programs.first {
@@ -88,12 +90,13 @@ public struct EvolveReport: Encodable, Sendable {
                                       Entry(iteration: $0.iteration, score: $0.score!, generation: $0.generation, island: $0.island, generator: $0.generator)
                                   },
                                   rescored: rescored, stageCosts: stageCosts(evaluations))
-        let settings = try? JSONDecoder().decode(EvolutionSettings.self, from: Data(run.config.utf8))
+        // The run's top stage: the initial program's last (it is valid, so it ran every stage).
+        let top = (evaluations[programs.first?.id ?? -1] ?? []).last { $0.stage != "compile" && !$0.isCounterfactual }?.stage ?? "fine"
         report.cascadeOnChildren = CascadeOnChildren.measure(programs: programs, evaluations: evaluations, metric: metric,
-                                                             share: settings?.counterfactualShare ?? 0)
+                                                             share: settings?.counterfactualShare ?? 0, top: top)
         if let gates, (settings?.counterfactualShare ?? 0) >= 1 {
             report.gateRules = GateRules.measure(programs: programs, evaluations: evaluations, gates: gates, metric: metric,
-                                                 workers: settings?.workers ?? 1, asRun: settings?.gateReference ?? "initial")
+                                                 workers: settings?.workers ?? 1, asRun: settings?.gateReference ?? "initial", top: top)
         }
         report.heldOutRetention = retention(initial: report.initialScore, best: report.bestScore, rescored: rescored,
                                             lowerIsBetter: metric.lowerIsBetter)
@@ -118,7 +121,7 @@ public struct EvolveReport: Encodable, Sendable {
 
     /// Writes best.swift, progress.svg and report.md into the run folder.
     public static func write(_ report: EvolveReport, programs: [ProgramRecord], folder: URL) throws {
-        let metric = try CandidateProblem(named: report.problem).fitness  // `make` checked it
+        let metric = LevelMetric(name: report.metric, lowerIsBetter: report.lowerIsBetter)  // `make` chose it
         let best = programs.ranked(by: metric).first
         do {
             if let best { try Data(best.source.utf8).write(to: folder.appendingPathComponent("best.swift")) }

@@ -77,8 +77,10 @@ public struct GateRules: Encodable, Sendable, Equatable {
     /// - Parameter gates: the run's gates, in level order.
     /// - Complexity: O(children × (levels × steps + log children)).
     /// - Parameter asRun: the run's own reference (`initial` or `parent`), for the as-run row.
+    /// - Parameter top: the run's last stage (`fine`, or a real system above it), whose score is
+    ///   the fitness; the figures named fine are that stage's.
     public static func measure(programs: [ProgramRecord], evaluations: [Int64: [EvaluationRecord]], gates: [Gate],
-                               metric: LevelMetric, workers: Int, asRun runReference: String = "initial") -> GateRules? {
+                               metric: LevelMetric, workers: Int, asRun runReference: String = "initial", top: String = "fine") -> GateRules? {
         guard !gates.isEmpty, let initial = programs.first else { return nil }
         let levels = gates.map(\.level)
         func values(_ p: ProgramRecord) -> [String: Double] {
@@ -98,7 +100,7 @@ public struct GateRules: Encodable, Sendable, Equatable {
                 let level = e.level
                 switch level {
                 case "compile": child.compileSeconds += e.seconds
-                case "fine": fine = e
+                case top: fine = e
                 default:
                     child.seconds[level] = e.seconds
                     // A failure, or a gated value that cannot be read (which no gate passes), stops the child here.

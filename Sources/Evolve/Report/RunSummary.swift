@@ -50,7 +50,9 @@ public struct RunSummary: Encodable, Sendable {
             throw EvolveError.invalidOption("run", value: folder.path, reason: "holds no run")
         }
         let programs = try store.programs(run: ProgramStore.runID)
-        let best = programs.ranked(by: try store.problem(named: record.problem).fitness).first
+        let settings = try? JSONDecoder().decode(EvolutionSettings.self, from: Data(record.config.utf8))
+        let definition = try store.problem(named: record.problem)
+        let best = programs.ranked(by: settings?.fitness(of: definition) ?? definition.fitness).first
         run = folder.path
         problem = record.problem
         seed = record.seed

@@ -22,8 +22,9 @@ public struct CascadeEvaluation: Sendable {
         self.counterfactual = counterfactual
         cascade = try evaluator.prepare(inputs, cascade: options)
         if counterfactual.share > 0 {
-            // Every level, past failures too; only the levels the run runs are recorded.
-            ungated = try evaluator.prepare(inputs, cascade: CascadeOptions(gates: [], budgets: options.budgets, allLevels: true))
+            // Every level the run runs, past failures too (never an on-demand level it does not).
+            ungated = try evaluator.prepare(inputs, cascade: CascadeOptions(gates: [], budgets: options.budgets, allLevels: true,
+                                                                            levels: cascade.levelNames))
         }
     }
 

@@ -114,10 +114,17 @@ public struct EvolveRun {
         // A real system (txn's PostgreSQL level) is the top stage only when a gates file given
         // with --gates names it: the checkout's own calibration recommends it to `eval`, where
         // one candidate's seconds on it are well spent, not to every child of a run.
-        if request.gatesFile == nil, let levels = gates.levels {
+        // Dropping it, the gate of the new top level goes too: its score is the fitness now.
+        if let levels = stored?.levels {
+            gates.levels = levels
+        } else if request.gatesFile == nil, let levels = gates.levels {
             let onDemand = try problem.onDemandLevels(inputs)
-            let kept = levels.filter { !onDemand.contains($0) }
-            gates.levels = kept.isEmpty ? nil : kept
+            if levels.contains(where: onDemand.contains) {
+                let kept = levels.filter { !onDemand.contains($0) }
+                gates.levels = kept.isEmpty ? nil : kept
+                let top = kept.last ?? "fine"
+                gates.gates.removeAll { $0.level == top }
+            }
         }
         let reference = stored?.gateReference ?? request.gateReference ?? gates.relativeTo ?? "initial"
         let sampling = CounterfactualSampling(share: stored?.counterfactualShare ?? request.counterfactual ?? CounterfactualSampling.defaultShare,
@@ -126,6 +133,11 @@ public struct EvolveRun {
                                                options: CascadeOptions(gates: gates.gates, budgets: gates.budgets, levels: gates.levels),
                                                counterfactual: sampling)
         let evaluate = killPoint.wrap { source, references in try evaluation.evaluate(source, references: references) }
+        if let stored, stored.fitness(of: problem) != evaluation.fitness {
+            throw EvolveError.invalidOption("--gates", value: request.gatesFile?.path ?? "(the checkout's)",
+                                            reason: "the run ranks by \(stored.fitness(of: problem).name), but this cascade ends at "
+                                                + "\(evaluation.topLevel) (\(evaluation.fitness.name)); resume with the gates it started with")
+        }
 
         let store = try ProgramStore(path: storePath)
         if let notice = store.upgradeNotice { note(notice) }
@@ -141,6 +153,10 @@ public struct EvolveRun {
             settings.inputs = search.scale.rawValue
             settings.gateReference = reference
             settings.gates = gates.gates
+            if evaluation.topLevel != "fine" {
+                settings.fitness = evaluation.fitness
+                settings.levels = evaluation.cascade.levelNames
+            }
             settings.selection = try request.configFile.flatMap(OpenAIConfig.selection) ?? SelectionConfig()
             if let islands = request.islands { settings.selection.islands = islands }
             loop = try EvolutionLoop.start(store: store, runID: ProgramStore.runID, settings: settings, initial: initialSource,
@@ -160,7 +176,7 @@ public struct EvolveRun {
         let programs = try store.programs(run: ProgramStore.runID)
         let report = try EvolveReport.make(store: store, runID: ProgramStore.runID, programs: programs, folder: request.folder,
                                            stopReason: reason, gates: evaluation.cascade.gates) { source in
-            try request.rescore ? rescore(source, problem: problem, search: search) : []
+            try request.rescore ? rescore(source, problem: problem, search: search, level: evaluation.topLevel, metric: evaluation.fitness) : []
         }
         try EvolveReport.write(report, programs: programs, folder: request.folder)
         if let rules = report.gateRules, let recommended = rules.recommended, let calibrated = rules.recommendedGates {
@@ -177,12 +193,14 @@ public struct EvolveRun {
         return report
     }
 
-    /// `source` scored by the fine level alone on each of the problem's re-scoring inputs.
-    func rescore(_ source: String, problem: CandidateProblem, search: InputRequest) throws
+    /// `source` scored by the run's top level alone on each of the problem's re-scoring inputs.
+    /// `level` (the run's top: the fine level, or a real system above it) and `metric` (its fitness)
+    /// keep the re-scored figures in the search score's units.
+    func rescore(_ source: String, problem: CandidateProblem, search: InputRequest, level: String, metric: LevelMetric) throws
         -> [(set: String, score: Double?, failure: String?)] {
         try problem.rescoreInputs(search, catalog: catalog).map { set in
-            let outcome = try evaluator.evaluate(source: source, on: set.inputs, cascade: CascadeOptions(gates: [], onlyLevel: "fine"))
-            let score = outcome.stages.last?.metrics[problem.fitness.name]
+            let outcome = try evaluator.evaluate(source: source, on: set.inputs, cascade: CascadeOptions(gates: [], onlyLevel: level))
+            let score = outcome.stages.last?.metrics[metric.name]
             return (set.name, outcome.valid ? score : nil, outcome.failure.map { "\($0.kind.rawValue)" })
         }
     }

@@ -98,6 +98,8 @@ struct CascadeSelection: ParsableArguments {
         if sequential {
             for i in file.gates.indices where file.gates[i].sequential == nil { file.gates[i].sequential = SequentialSettings() }
         }
-        return CascadeOptions(gates: file.gates, budgets: file.budgets, allLevels: allLevels, onlyLevel: level, levels: file.levels)
+        // --all-levels runs every level, whatever levels the file recommends.
+        return CascadeOptions(gates: file.gates, budgets: file.budgets, allLevels: allLevels, onlyLevel: level,
+                              levels: allLevels ? nil : file.levels)
     }
 }

@@ -26,8 +26,15 @@ public struct TxnWorkloadScore: Sendable {
 /// Transactions: each workload is scheduled by a fresh instance; the makespan is computed here.
 public struct TxnCandidateRunner {
     public var workloads: [NamedTxnWorkload]
+    /// Each workload's position among the level's inputs, which its seed is drawn from
+    /// (`TxnWorkload.seed(index:)`): a level that runs a subset keeps the positions of the whole,
+    /// so a seeded scheduler returns the same order there as at the other levels.
+    public var positions: [Int]
 
-    public init(workloads: [NamedTxnWorkload]) { self.workloads = workloads }
+    public init(workloads: [NamedTxnWorkload], positions: [Int]? = nil) {
+        self.workloads = workloads
+        self.positions = positions ?? Array(workloads.indices)
+    }
 
     public func run(_ session: some QueryChannel) -> Result<[TxnWorkloadScore], CandidateFailure> {
         var writer = WireWriter(capacity: 1 << 16)
@@ -35,7 +42,7 @@ public struct TxnCandidateRunner {
         for (index, w) in workloads.enumerated() {
             let n = w.workload.transactions.count
             var workload = w.workload
-            workload.seed = TxnWorkload.seed(index: index)
+            workload.seed = TxnWorkload.seed(index: positions[index])
             OneShotWire.encode(workload, into: &writer)
             let answer: WireReaderBox, seconds: Double
             switch solve(session, writer.bytes, maxAnswerBytes: 8 + 4 * n) {

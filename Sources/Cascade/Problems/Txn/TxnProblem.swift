@@ -33,6 +33,13 @@ public struct TxnProblem: Problem {
             + "waits and which aborts), so the public makespan is a weak predictor of the executed one."
     }
 
+    public var systemLevelNote: String {
+        "The system level executes each candidate's schedules on PostgreSQL (a server `calibrate` starts on a unix socket "
+            + "of its own; docs/txn-system.md), on the search set's workloads of at most \(TxnSystemLevel.maxTransactions) "
+            + "transactions, each schedule several times: its value is the median in seconds, and its noise (spread between "
+            + "runs) widens every interval."
+    }
+
     static let traces = "traces/txn"
 
     /// A workload file as given (or in the reference data); without one, the embedded search

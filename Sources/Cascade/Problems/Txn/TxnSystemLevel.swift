@@ -18,6 +18,8 @@ import SimCore
 public struct TxnSystemLevel: FidelityLevel {
     public let name = "system"
     public let workloads: [NamedTxnWorkload]
+    /// Each workload's position in the inputs, for its seed (`TxnCandidateRunner.positions`).
+    public let positions: [Int]
     public let settings: TxnSystemSettings
     /// The engine (the process-wide one unless a test gives its own).
     let engine: @Sendable () throws -> TxnSystemEngine
@@ -28,17 +30,21 @@ public struct TxnSystemLevel: FidelityLevel {
 
     public init(workloads: [NamedTxnWorkload], settings: TxnSystemSettings = TxnSystemSettings(),
                 engine: @escaping @Sendable () throws -> TxnSystemEngine = { try TxnSystemEngine.shared() }) {
-        self.workloads = Self.subset(workloads)
+        positions = Self.subsetPositions(workloads)
+        self.workloads = positions.map { workloads[$0] }
         self.settings = settings
         self.engine = engine
     }
 
     /// The workloads of at most `maxTransactions` transactions, in input order; without any,
     /// the smallest one.
-    public static func subset(_ workloads: [NamedTxnWorkload]) -> [NamedTxnWorkload] {
-        let small = workloads.filter { $0.workload.transactions.count <= maxTransactions }
+    public static func subset(_ workloads: [NamedTxnWorkload]) -> [NamedTxnWorkload] { subsetPositions(workloads).map { workloads[$0] } }
+
+    /// The positions of `subset` in `workloads`.
+    static func subsetPositions(_ workloads: [NamedTxnWorkload]) -> [Int] {
+        let small = workloads.indices.filter { workloads[$0].workload.transactions.count <= maxTransactions }
         if !small.isEmpty || workloads.isEmpty { return small }
-        return [workloads.min { $0.workload.transactions.count < $1.workload.transactions.count }!]
+        return [workloads.indices.min { workloads[$0].workload.transactions.count < workloads[$1].workload.transactions.count }!]
     }
 
     public var onDemand: Bool { true }
@@ -83,7 +89,7 @@ public struct TxnSystemLevel: FidelityLevel {
     public func run(_ candidate: CompiledCandidate, sandbox: Sandbox, budget: StageBudget?, test: SequentialTest?) throws
         -> LevelResult {
         let session = try sandbox.limited(to: budget).start(executable: candidate.executable)
-        switch TxnCandidateRunner(workloads: workloads).run(session) {
+        switch TxnCandidateRunner(workloads: workloads, positions: positions).run(session) {
         case .failure(let failure):
             return LevelResult(level: name, metrics: [:], failure: failure, seconds: monotonicSeconds() - session.startTime,
                                score: nil, artifacts: [], log: session.logText)

@@ -35,7 +35,9 @@ public final class TxnSystemEngine: @unchecked Sendable {
     /// - Complexity: `runs` × (makespan + a table reset), plus connecting.
     public func measure(_ workload: TxnWorkload, order: [Int], settings: TxnSystemSettings = TxnSystemSettings()) throws
         -> TxnSystemMeasurement {
-        precondition(order.count == workload.transactions.count && settings.problem == nil)
+        precondition(settings.problem == nil && order.count == workload.transactions.count
+                     && Set(order).count == order.count && order.allSatisfy { order.indices.contains($0) },
+                     "not a permutation of the workload's transactions (callers validate a candidate's order first)")
         lock.lock()
         defer { lock.unlock() }
         do {
@@ -50,7 +52,14 @@ public final class TxnSystemEngine: @unchecked Sendable {
         let table = "kv_\(workload.keyCount)"
         let connections = try (0..<settings.connections).map { _ in try PostgresConnection(server.connectionString) }
         let admin = connections[0]
+        // No run may hang: a statement past `budget` is cancelled by the server (57014, taken
+        // as the server's fault), and a run past twice that has its server killed (a stopped
+        // server cancels nothing). Both far above any schedule's makespan: 20 × its operations
+        // run one after another.
+        let operations = workload.transactions.reduce(0) { $0 + $1.count }
+        let budget = max(60, 20 * Double(operations) * Double(max(settings.workMicroseconds, 100)) / 1e6)
         try engine { () throws(PostgresConnection.Failure) in
+            for c in connections { try c.execute("SET statement_timeout = \(Int(budget * 1000))") }
             if !tables.contains(workload.keyCount) {
                 try admin.execute("CREATE TABLE IF NOT EXISTS \(table) (k integer PRIMARY KEY, v bigint NOT NULL)")
                 tables.insert(workload.keyCount)
@@ -69,7 +78,8 @@ public final class TxnSystemEngine: @unchecked Sendable {
                 try admin.execute("INSERT INTO \(table) SELECT g, 0 FROM generate_series(0, \(workload.keyCount - 1)) g")
                 try admin.execute("ANALYZE \(table)")
             }
-            runs.append(try ScheduleRun(workload: workload, order: order, settings: settings, connections: connections).execute())
+            let run = ScheduleRun(workload: workload, order: order, settings: settings, connections: connections)
+            runs.append(try run.execute(deadline: 2 * budget) { [server] in server.kill() })
         }
         return TxnSystemMeasurement(runs: runs, transactions: order.count)
     }
@@ -102,7 +112,9 @@ private final class ScheduleRun: @unchecked Sendable {
         latencies = Array(repeating: 0, count: order.count)
     }
 
-    func execute() throws -> TxnSystemRun {
+    /// - Parameter stalled: called when the workers have not finished `deadline` seconds after
+    ///   the start (it must make them fail: kill the server); then they are waited for.
+    func execute(deadline: Double, stalled: () -> Void) throws -> TxnSystemRun {
         let start = monotonicSeconds()
         let group = DispatchGroup()
         for (index, connection) in connections.enumerated() {
@@ -113,7 +125,11 @@ private final class ScheduleRun: @unchecked Sendable {
             }
             thread.start()
         }
-        group.wait()
+        if group.wait(timeout: .now() + deadline) == .timedOut {
+            stalled()
+            group.wait()
+            throw EngineError.serverLost("a run did not finish within \(Int(deadline)) s; the server was killed")
+        }
         if let failure { throw failure }
         return TxnSystemRun(makespanSeconds: max(0, lastCommit - start), deadlocks: deadlocks,
                             serializationFailures: serializationFailures, latencies: latencies, records: records.map { $0! })

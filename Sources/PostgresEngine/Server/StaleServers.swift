@@ -7,11 +7,15 @@ import Glibc
 /// Finds and stops servers whose starting process is gone, and stops servers by their pid file.
 ///
 /// A server's folder holds `owner.lock`, locked by its owner for its lifetime: a lock that can
-/// be taken means the owner died (crashed, was killed) without stopping its server. A folder
-/// without the file is left alone for a minute (its owner may be creating it), then removed.
+/// be taken means the owner died (crashed, was killed) without stopping its server. A folder is
+/// made under a staging name (`.sim-cascade-pg-new-XXXXXX`), its lock taken, and only then
+/// renamed to the name scanned here, so no scan sees a live owner's folder unlocked. A folder
+/// without the file (a hand-made one) and a staging folder (its owner died before any server
+/// started in it) are removed once a minute old.
 public enum StaleServers {
     static let ownerLockName = "owner.lock"
-    /// How long a folder without a lock file may be an owner's work in progress.
+    static let stagingPrefix = ".sim-cascade-pg-new-"
+    /// How long a staging folder may be an owner's work in progress.
     static let graceSeconds: TimeInterval = 60
 
     /// Stops the servers under `parent` whose owners are gone and removes their folders.
@@ -21,6 +25,10 @@ public enum StaleServers {
     public static func clean(parent: String = "/tmp") -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
         var removed: [String] = []
+        for name in names where name.hasPrefix(stagingPrefix) {
+            let folder = parent + "/" + name
+            if age(folder) > graceSeconds, (try? FileManager.default.removeItem(atPath: folder)) != nil { removed.append(folder) }
+        }
         for name in names where name.hasPrefix(PostgresServer.folderPrefix) {
             let folder = parent + "/" + name
             let lockPath = folder + "/" + ownerLockName
@@ -30,10 +38,8 @@ public enum StaleServers {
             } catch FileLock.Refusal.held {
                 continue
             } catch {
-                // No lock file: stale only once it is older than any start in progress.
-                guard !FileManager.default.fileExists(atPath: lockPath),
-                      let modified = (try? FileManager.default.attributesOfItem(atPath: folder))?[.modificationDate] as? Date,
-                      Date().timeIntervalSince(modified) > graceSeconds else { continue }
+                // No lock file (not a folder of ours, or one emptied by hand): after the grace period.
+                guard !FileManager.default.fileExists(atPath: lockPath), age(folder) > graceSeconds else { continue }
             }
             stopServer(dataDirectory: folder + "/data")
             try? FileManager.default.removeItem(atPath: folder)
@@ -41,6 +47,12 @@ public enum StaleServers {
             removed.append(folder)
         }
         return removed
+    }
+
+    /// Seconds since `path` was last modified (0 when it cannot be read).
+    static func age(_ path: String) -> TimeInterval {
+        guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return 0 }
+        return Date().timeIntervalSince(modified)
     }
 
     /// The postmaster's pid, from the first line of `postmaster.pid`.

@@ -48,8 +48,8 @@ struct ServerAccount: Sendable, Equatable {
 ///
 /// Through `posix_spawn`, not Foundation's `Process`: `pg_ctl start` leaves a server running
 /// that must inherit nothing of this process but the log (descriptors from 3 up are closed, the
-/// signal mask emptied), and it is waited for with `waitpid`, not a run loop. No new process
-/// group: a Ctrl-C at the terminal reaches the server too (a fast shutdown).
+/// signal mask emptied), and it is waited for with `waitpid`, not a run loop. (`pg_ctl` makes
+/// the server a session leader: signals to this process do not reach it; `ServerSignals`.)
 struct ServerCommand {
     /// Exit status and the log's last non-empty line.
     struct Outcome { var status: Int32; var lastLine: String }
@@ -59,7 +59,8 @@ struct ServerCommand {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // O_NOFOLLOW: the log's folder belongs to the server's user, who could plant a link there.
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         sim_cascade_spawn_addclosefrom(&actions, 3)
         sim_cascade_spawn_addchdir(&actions, folder)

@@ -54,15 +54,26 @@ public final class PostgresServer: @unchecked Sendable {
         let installation = try PostgresInstallation.locate(environment: environment)
         let account = try ServerAccount.forThisProcess(environment: environment)
         StaleServers.clean(parent: parent)
-        var template = Array("\(parent)/\(folderPrefix)XXXXXX".utf8CString)
+        // Made under a name the stale cleanup does not take, locked, then renamed: a folder
+        // under the scanned name always has its owner's lock held (or its owner is gone).
+        var template = Array("\(parent)/\(StaleServers.stagingPrefix)XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
             throw EngineError.serverStart("mkdtemp in \(parent): \(String(cString: strerror(errno)))")
         }
-        let folder = String(cString: made)
+        let staging = String(cString: made)
+        let folder = parent + "/" + folderPrefix + staging.suffix(6)
         let ownerLock: FileLock
-        do { ownerLock = try FileLock(folder + "/" + StaleServers.ownerLockName, create: true, wait: false) } catch {
-            try? FileManager.default.removeItem(atPath: folder)
-            throw EngineError.serverStart("cannot lock \(folder)/\(StaleServers.ownerLockName): \(error)")
+        do {
+            ownerLock = try FileLock(staging + "/" + StaleServers.ownerLockName, create: true, wait: false)
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw EngineError.serverStart("cannot lock \(staging)/\(StaleServers.ownerLockName): \(error)")
+        }
+        guard rename(staging, folder) == 0 else {
+            let reason = String(cString: strerror(errno))
+            ownerLock.release()
+            try? FileManager.default.removeItem(atPath: staging)
+            throw EngineError.serverStart("cannot rename \(staging) to \(folder): \(reason)")
         }
         let server = PostgresServer(installation: installation, folder: folder, settings: settings, account: account,
                                     ownerLock: ownerLock)
@@ -105,39 +116,32 @@ public final class PostgresServer: @unchecked Sendable {
             "-D", dataDirectory, "-U", Self.role, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync",
         ]), in: folder, log: commandLog)
         guard outcome.status == 0 else { throw EngineError.serverStart("initdb failed: \(outcome.lastLine)") }
-        let conf = """
+    }
 
-            # sim-cascade: a private server for repeatable measurement, not durability.
-            listen_addresses = ''
-            unix_socket_directories = '\(folder)'
-            port = \(Self.port)
-            max_connections = \(settings.maxConnections)
-            fsync = off
-            synchronous_commit = off
-            full_page_writes = off
-            autovacuum = off
-            deadlock_timeout = '\(settings.deadlockTimeoutMilliseconds)ms'
-            shared_buffers = '64MB'
-            max_wal_size = '1GB'
-            lc_messages = 'C'
-
-            """
-        guard let handle = FileHandle(forWritingAtPath: dataDirectory + "/postgresql.conf") else {
-            throw EngineError.serverStart("cannot open \(dataDirectory)/postgresql.conf")
-        }
-        defer { try? handle.close() }
-        handle.seekToEndOfFile()
-        handle.write(Data(conf.utf8))
+    /// The server's settings, as `postgres -c` options: given on the command line rather than
+    /// appended to `postgresql.conf`, so this process (root, possibly) writes nothing into a
+    /// folder the server's user controls, where a link could send the write elsewhere.
+    var serverOptions: String {
+        [("listen_addresses", ""), ("unix_socket_directories", folder), ("port", "\(Self.port)"),
+         ("max_connections", "\(settings.maxConnections)"), ("fsync", "off"), ("synchronous_commit", "off"),
+         ("full_page_writes", "off"), ("autovacuum", "off"), ("deadlock_timeout", "\(settings.deadlockTimeoutMilliseconds)ms"),
+         ("shared_buffers", "64MB"), ("max_wal_size", "1GB"), ("lc_messages", "C")]
+            .map { "-c \($0)=\($1)" }.joined(separator: " ")
     }
 
     private func startServer() throws {
         let outcome = try ServerCommand.run(account.command(installation.program("pg_ctl"), [
-            "start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-s",
+            "start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-s", "-o", serverOptions,
         ]), in: folder, log: commandLog)
         guard outcome.status == 0 else {
             throw EngineError.serverStart("pg_ctl start failed: \(outcome.lastLine.isEmpty ? lastLogLine() : outcome.lastLine)")
         }
+        ServerSignals.track(replacing: trackedPID, with: postmasterPID)
+        trackedPID = postmasterPID
     }
+
+    /// The postmaster pid `ServerSignals` stops on SIGINT/SIGTERM/SIGHUP.
+    private var trackedPID: pid_t?
 
     /// The server log's last line: why a start failed.
     func lastLogLine() -> String {
@@ -172,6 +176,13 @@ public final class PostgresServer: @unchecked Sendable {
         ownerLock.release()
     }
 
+    /// Kills the server and its backends outright (SIGKILL to its process group: the postmaster
+    /// leads its own session): for a run that stopped making progress. `restart` brings it back.
+    public func kill() {
+        guard let pid = postmasterPID, StaleServers.isPostmaster(pid, of: dataDirectory) else { return }
+        killpg(pid, SIGKILL)
+    }
+
     /// Stops the server and removes its folder. Idempotent.
     public func stop() {
         lock.lock()
@@ -179,6 +190,8 @@ public final class PostgresServer: @unchecked Sendable {
         guard !stopped else { return }
         stopped = true
         StaleServers.stopServer(dataDirectory: dataDirectory)
+        ServerSignals.track(replacing: trackedPID, with: nil)
+        trackedPID = nil
         try? FileManager.default.removeItem(atPath: folder)
         ownerLock.release()
     }

@@ -17,9 +17,10 @@ public final class PostgresConnection: @unchecked Sendable {
         /// A deadlock or serialization failure: the transaction is aborted and may be retried.
         public var isRetryable: Bool { sqlState == "40P01" || sqlState == "40001" }
 
-        /// As the engine's error: a lost connection is the server's fault.
+        /// As the engine's error: a lost connection, or a statement the server cancelled after
+        /// its timeout (57014), is the server's fault.
         public var engineError: EngineError {
-            connectionLost ? .serverLost(message) : .query(sqlState: sqlState, message: message)
+            connectionLost || sqlState == "57014" ? .serverLost(message) : .query(sqlState: sqlState, message: message)
         }
     }
 
