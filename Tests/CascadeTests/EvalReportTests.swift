@@ -58,7 +58,9 @@ import Testing
         let report = TxnOrdersReport(policy: "identity", file: URL(fileURLWithPath: "/w.json"),
                                      orders: [(Self.workloads[0], [0, 1])], runtimeSeconds: 0.25, fromScheduleFile: false)
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as! [String: Any]
-        #expect(Set(json.keys) == ["policy", "file", "workloads", "total_makespan", "runtime_seconds"])
+        #expect(Set(json.keys) == ["policy", "file", "workloads", "total_makespan", "runtime_seconds", "engine", "total_execution_makespan"])
+        let entry = try #require((json["workloads"] as? [String: [String: Any]])?.values.first)
+        #expect(Set(entry.keys) == ["makespan", "schedule", "transactions", "execution_makespan"])
         #expect(json["total_makespan"] as? Int == report.totalMakespan && report.totalMakespan > 0)
         #expect(report.text.contains("identity on w.json") && report.text.contains("total"))
     }

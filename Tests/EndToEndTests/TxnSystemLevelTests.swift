@@ -81,6 +81,7 @@ extension CandidateSandboxTests {
             environment = Self.environment
             environment["SIM_CASCADE_PG_RUNS"] = "0"
             #expect(try Self.eval(["--level", "system", "--input", input], environment: environment).status == 2)
+            #expect(try Self.eval(["--level", "fine", "--input", input], environment: environment).status == 0)
         }
 
         @Test func simulateRunsTheBuiltInPoliciesOnPostgres() throws {

@@ -19,9 +19,11 @@ public enum TxnLevels {
     public static let costModelShare = 0.25
 
     /// The three model levels (`models`), then the system level.
-    public static func make(workloads: [NamedTxnWorkload], seed: UInt64 = 0,
-                            system: TxnSystemSettings = TxnSystemSettings()) -> [any FidelityLevel] {
-        models(workloads: workloads, seed: seed) + [TxnSystemLevel(workloads: workloads, settings: system)]
+    /// - Parameter systemError: why the system level's settings cannot be used (it throws it
+    ///   when it runs; the models run regardless).
+    public static func make(workloads: [NamedTxnWorkload], seed: UInt64 = 0, system: TxnSystemSettings = TxnSystemSettings(),
+                            systemError: CascadeError? = nil) -> [any FidelityLevel] {
+        models(workloads: workloads, seed: seed) + [TxnSystemLevel(workloads: workloads, settings: system, settingsError: systemError)]
     }
 
     public static func models(workloads: [NamedTxnWorkload], seed: UInt64 = 0) -> [TxnFidelityLevel] {

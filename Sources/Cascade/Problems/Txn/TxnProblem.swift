@@ -55,7 +55,12 @@ public struct TxnProblem: Problem {
     }
 
     public func levels(for inputs: Inputs) throws -> [any FidelityLevel] {
-        TxnLevels.make(workloads: inputs, system: try TxnSystemLevel.settingsFromEnvironment())
+        // Bad PostgreSQL settings fail the system level when it runs, not the model levels.
+        do {
+            return TxnLevels.make(workloads: inputs, system: try TxnSystemLevel.settingsFromEnvironment())
+        } catch let error as CascadeError {
+            return TxnLevels.make(workloads: inputs, systemError: error)
+        }
     }
 
     public func referencePolicy(for inputs: Inputs) -> String { "smf, seed 0 (the template)" }

@@ -21,6 +21,8 @@ public struct TxnSystemLevel: FidelityLevel {
     /// Each workload's position in the inputs, for its seed (`TxnCandidateRunner.positions`).
     public let positions: [Int]
     public let settings: TxnSystemSettings
+    /// Why the settings asked for cannot be used: thrown when the level runs.
+    let settingsError: CascadeError?
     /// The engine (the process-wide one unless a test gives its own).
     let engine: @Sendable () throws -> TxnSystemEngine
     private let reference = ReferenceCache()
@@ -28,8 +30,9 @@ public struct TxnSystemLevel: FidelityLevel {
     /// Workloads of more transactions are left to the model levels.
     public static let maxTransactions = 300
 
-    public init(workloads: [NamedTxnWorkload], settings: TxnSystemSettings = TxnSystemSettings(),
+    public init(workloads: [NamedTxnWorkload], settings: TxnSystemSettings = TxnSystemSettings(), settingsError: CascadeError? = nil,
                 engine: @escaping @Sendable () throws -> TxnSystemEngine = { try TxnSystemEngine.shared() }) {
+        self.settingsError = settingsError
         positions = Self.subsetPositions(workloads)
         self.workloads = positions.map { workloads[$0] }
         self.settings = settings
@@ -88,6 +91,7 @@ public struct TxnSystemLevel: FidelityLevel {
 
     public func run(_ candidate: CompiledCandidate, sandbox: Sandbox, budget: StageBudget?, test: SequentialTest?) throws
         -> LevelResult {
+        if let settingsError { throw settingsError }
         let session = try sandbox.limited(to: budget).start(executable: candidate.executable)
         switch TxnCandidateRunner(workloads: workloads, positions: positions).run(session) {
         case .failure(let failure):
@@ -121,7 +125,8 @@ public struct TxnSystemLevel: FidelityLevel {
     /// The template's (smf, seed 0) figures on the server, measured at first use and kept; empty
     /// when the server cannot be used (a gate then has nothing to compare with and is skipped).
     public func referenceMetrics() -> [String: Double] {
-        reference.value {
+        guard settingsError == nil else { return [:] }
+        return reference.value {
             let measurements = try workloads.map { try measure($0, order: BuiltinTxnPolicy.smf.schedule($0.workload, seed: 0)) }
             return Self.metricValues(measurements)
         }
