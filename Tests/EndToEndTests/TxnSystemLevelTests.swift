@@ -191,7 +191,7 @@ extension CandidateSandboxTests {
             #expect(Self.waitUntilGone(left) && !FileManager.default.fileExists(atPath: leftFolder))
 
             // SIGTERM (and SIGINT, a Ctrl-C): the process stops its server as it dies.
-            let (terminated, _, own) = try Self.startLongRun()
+            let (terminated, ownFolder, own) = try Self.startLongRun()
             // Once its handler is in place (the server's start installs it): SigCgt has SIGTERM.
             var signals = ""
             for _ in 0..<3000 {
@@ -205,6 +205,8 @@ extension CandidateSandboxTests {
             terminated.waitUntilExit()
             #expect(terminated.terminationReason == .uncaughtSignal && terminated.terminationStatus == SIGTERM, "\(signals)")
             #expect(Self.waitUntilGone(own))
+            // Its folder stays for the next start's stale cleanup; this test removes it itself.
+            try? FileManager.default.removeItem(atPath: ownFolder)
         }
     }
 }
