@@ -3,8 +3,9 @@ import Foundation
 /// Where PostgreSQL's server programs are.
 ///
 /// Searched, first match wins: the folders of `SIM_CASCADE_PG_BIN` (colon-separated; when set,
-/// nothing else is searched), else the folder `pg_ctl` on `PATH` resolves to (Debian links only
-/// some programs into `/usr/bin`, so the link is followed), else the newest
+/// nothing else is searched), else the folder `pg_ctl` on `PATH` resolves to (a link, such as
+/// one in `/usr/local/bin`, is followed to the folder that holds the other programs; Debian
+/// puts none of them on `PATH`), else the newest
 /// `/usr/lib/postgresql/VERSION/bin`. A folder counts when it holds all of `initdb`, `pg_ctl`
 /// and `postgres`.
 public struct PostgresInstallation: Sendable, Equatable {
