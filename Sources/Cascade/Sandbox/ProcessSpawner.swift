@@ -1,4 +1,5 @@
 import CSpawnShims
+import SimCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -73,12 +74,4 @@ public struct PosixSpawner: ProcessSpawner {
         }
         return pid
     }
-}
-
-/// Calls `body` with a NULL-terminated C array of the strings.
-func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for p in pointers { free(p) } }
-    return body(pointers)
 }

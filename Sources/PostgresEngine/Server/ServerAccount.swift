@@ -1,5 +1,6 @@
 import CSpawnShims
 import Foundation
+import SimCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -76,7 +77,7 @@ struct ServerCommand {
         // A clean environment: no PGDATA, PGPORT or PGHOST of the caller's reaches the server.
         let environment = ["PATH=/usr/bin:/bin", "LC_ALL=C", "LANG=C"]
         var pid: pid_t = 0
-        let started = cStrings(argv) { cArgv in cStrings(environment) { posix_spawn(&pid, argv[0], &actions, &attributes, cArgv, $0) } }
+        let started = withCStrings(argv) { cArgv in withCStrings(environment) { posix_spawn(&pid, argv[0], &actions, &attributes, cArgv, $0) } }
         guard started == 0 else { throw EngineError.serverStart("cannot run \(argv[0]): \(String(cString: strerror(started)))") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -85,12 +86,5 @@ struct ServerCommand {
         // Exited normally: its status; killed: 128 + the signal, as a shell reports it.
         let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Outcome(status: exit, lastLine: last)
-    }
-
-    private static func cStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-        pointers.append(nil)
-        defer { pointers.forEach { free($0) } }
-        return body(pointers)
     }
 }
