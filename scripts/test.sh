@@ -20,6 +20,25 @@ if [[ -x "$venv/bin/python" ]]; then
     export SIM_CASCADE_PANDAS_CASES="$cases/pandas-cases.json"
 fi
 
+# The Python bridges' end-to-end test runs OpenEvolve 0.4.1 (pinned) with this package, in a
+# cached venv; without network that test is skipped and named, the bridges' unit tests still run.
+cache="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/sim-cascade"
+openevolve="$cache/openevolve-0.4.1-venv"
+if [[ ! -x "$openevolve/bin/python" ]] || ! "$openevolve/bin/python" -c "import openevolve, importlib.metadata as m; assert m.version('openevolve') == '0.4.1'" 2>/dev/null; then
+    rm -rf "$openevolve"
+    python3 -m venv "$openevolve" 2>/dev/null && "$openevolve/bin/pip" install -q --disable-pip-version-check "openevolve==0.4.1" >&2 \
+        || { echo "note: OpenEvolve could not be installed; the OpenEvolve end-to-end test will be skipped" >&2; rm -rf "$openevolve"; }
+fi
+if [[ -x "$openevolve/bin/python" ]]; then
+    # `pip install ./python`, as a user would (offline: with the venv's own setuptools).
+    "$openevolve/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps ./python >&2 2>/dev/null \
+        || "$openevolve/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps --no-build-isolation ./python >&2
+    export SIM_CASCADE_OPENEVOLVE_PYTHON="$openevolve/bin/python"
+fi
+
 swift build                # every product, including the static candidate API library
 swift build --build-tests
 swift test --skip-build "$@"
+
+# The Python bridges (python/), against this build's binary.
+SIM_CASCADE_BIN="$(swift build --show-bin-path)/sim-cascade" python3 -m unittest discover -s python/tests -v

@@ -31,4 +31,8 @@ int sim_cascade_pidfd_open(int pid);
 /// pidfd_send_signal(2).
 int sim_cascade_pidfd_send_signal(int pidfd, int signal);
 
+/// prctl(PR_SET_PDEATHSIG, signal): `signal` arrives when the thread that spawned this process
+/// ends. 0, or -1 with errno.
+int sim_cascade_set_parent_death_signal(int signal);
+
 #endif

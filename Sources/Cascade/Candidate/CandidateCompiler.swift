@@ -73,8 +73,7 @@ public struct CandidateCompiler: Sendable {
         -> (result: Result<CompiledCandidate, CandidateFailure>, cached: Bool) {
         let start = Date()
         let material = keyMaterial(source: source, problem: problem)
-        var hash = FNV1a()
-        hash.combine(Data(material.utf8))
+        let hash = Self.hash(material)
         let fm = FileManager.default
         let candidates = cacheRoot.appendingPathComponent("candidates", isDirectory: true)
         StaleSandboxes.removeStaleBuildFolders(in: cacheRoot)
@@ -397,6 +396,18 @@ public struct CandidateCompiler: Sendable {
     static func compileEnvironment(swiftc: URL, work: URL) -> [String] {
         ["PATH=\(swiftc.deletingLastPathComponent().path):/usr/local/bin:/usr/bin:/bin", "HOME=\(work.path)",
          "TMPDIR=\(work.path)", "LANG=C.UTF-8"]
+    }
+
+    /// The cache key's hash of `source` for `problem`, as hex: what `eval --json` reports as
+    /// `build_id`. O(source length); nothing is compiled or read.
+    public func buildID(source: String, problem: CandidateProblem) -> String {
+        Self.hash(keyMaterial(source: source, problem: problem)).hex
+    }
+
+    static func hash(_ material: String) -> FNV1a {
+        var hash = FNV1a()
+        hash.combine(Data(material.utf8))
+        return hash
     }
 
     func keyMaterial(source: String, problem: CandidateProblem) -> String {

@@ -23,8 +23,36 @@ public struct EvaluationOutcome: Sendable {
     public var stages: [StageReport] = []
     /// The stage that stopped the candidate, if one did.
     public var rejectedAt: String?
+    /// The compile cache's key of the source (problem, source, API, flags): the same id is the
+    /// same executable.
+    public var buildID: String = ""
+    /// The last level's metric, and how the candidate compares with the reference policy on it.
+    public var headline: Headline?
 
     public var valid: Bool { failure == nil }
+
+    /// The score every framework bridge reports: the top level's primary metric, the reference
+    /// policy's (the template's) value of it on the same inputs, and their ratio turned so that
+    /// higher is better.
+    public struct Headline: Sendable {
+        public var metric: LevelMetric
+        /// The level it is measured at: the last level run (`fine`, an on-demand level above it,
+        /// or a level run alone).
+        public var level: String
+        /// The candidate's value; `nil` for a failed candidate.
+        public var value: Double?
+        /// The reference policy's value at the same level; `nil` for a failed candidate (not
+        /// computed) or where the level has none.
+        public var reference: Double?
+
+        /// `value / reference` for a higher-is-better metric, `reference / value` for a lower-is-
+        /// better one: 1 for the template, above 1 for a better candidate. `nil` without both
+        /// values, or when either is not positive (a ratio of them ranks nothing).
+        public var normalized: Double? {
+            guard let value, let reference, value > 0, reference > 0 else { return nil }
+            return metric.lowerIsBetter ? reference / value : value / reference
+        }
+    }
 }
 
 /// How `evaluate` runs the levels of a problem that has them.
@@ -127,6 +155,12 @@ public struct CandidateEvaluator: Sendable {
         let problem = prepared.problem, runner = prepared.runner
         var outcome = EvaluationOutcome(problem: problem, score: nil, failure: nil, compileSeconds: 0,
                                         compileCached: false, runSeconds: 0, sandbox: sandbox.mode, log: "")
+        outcome.buildID = compiler.buildID(source: source, problem: problem)
+        // evolve's fitness at the fine level; elsewhere (a level run alone, a system level above
+        // the fine one) the level's primary metric.
+        let top = runner.levels.last
+        let headlineMetric = top?.name == "fine" ? problem.fitness : prepared.topMetric
+        outcome.headline = headlineMetric.flatMap { metric in top.map { .init(metric: metric, level: $0.name) } }
         let compiled: CompiledCandidate
         let compileStart = monotonicSeconds()
         let (result, cached) = try compiler.compileNotingTheCache(source: source, problem: problem)
@@ -152,6 +186,11 @@ public struct CandidateEvaluator: Sendable {
         // The candidate's score is the fine level's (or a system level's above it): a cheap
         // level run alone reports only its stage metrics.
         outcome.score = failure == nil && runner.levels.last.map(Self.scoresCandidate) == true ? score : nil
+        if failure == nil, let top, let metric = outcome.headline?.metric.name {
+            outcome.headline?.value = stages.last?.metrics[metric]
+            // The level's own reference policy: a stage's gate reference may be evolve's parent.
+            outcome.headline?.reference = top.referenceMetrics()[metric]
+        }
         outcome.log = stages.filter { !$0.log.isEmpty }.map { "[\($0.level)]\n\($0.log)" }.joined(separator: "\n")
         return outcome
     }

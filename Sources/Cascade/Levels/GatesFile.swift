@@ -72,3 +72,19 @@ public struct GatesFile: Sendable, Equatable {
                          levels: file.cascade_levels ?? file.recommended_levels, relativeTo: file.gates_relative_to, note: file.note)
     }
 }
+
+extension GatesFile {
+    /// The file without the `onDemand` levels (a real system) among its levels, and without the
+    /// gate of the level that is then the top one, whose score is the candidate's: the cascade
+    /// `evolve` runs by default, and `eval --models-only`. Unchanged when the file's levels
+    /// name no on-demand level.
+    public func droppingLevels(_ onDemand: [String]) -> GatesFile {
+        guard let levels, levels.contains(where: onDemand.contains) else { return self }
+        var file = self
+        let kept = levels.filter { !onDemand.contains($0) }
+        file.levels = kept.isEmpty ? nil : kept
+        let top = kept.last ?? "fine"
+        file.gates.removeAll { $0.level == top }
+        return file
+    }
+}

@@ -17,6 +17,30 @@ public struct EvalReport: Encodable, Sendable {
     }
 
     struct Failure: Encodable { var kind: String; var message: String }
+    /// `EvaluationOutcome.Headline`: what a framework bridge scores by, with no table of its own.
+    struct Score: Encodable {
+        var metric: String
+        var level: String
+        var higherIsBetter: Bool
+        var value: Double?
+        var reference: Double?
+        var normalized: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case metric, level, value, reference, normalized, higherIsBetter = "higher_is_better"
+        }
+
+        func encode(to encoder: Encoder) throws {
+            // Every key, null included: a reader tells "failed" from "absent" without guessing.
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(metric, forKey: .metric)
+            try c.encode(level, forKey: .level)
+            try c.encode(higherIsBetter, forKey: .higherIsBetter)
+            try c.encode(value, forKey: .value)
+            try c.encode(reference, forKey: .reference)
+            try c.encode(normalized, forKey: .normalized)
+        }
+    }
     struct Timing: Encodable {
         var compileSeconds: Double
         var compileCached: Bool
@@ -92,6 +116,12 @@ public struct EvalReport: Encodable, Sendable {
             try c.encode(Failure(kind: failure.kind.rawValue, message: failure.message), forKey: "failure")
         }
         try c.encode(outcome.rejectedAt, forKey: "rejected_at")
+        if let headline = outcome.headline {
+            try c.encode(Score(metric: headline.metric.name, level: headline.level, higherIsBetter: !headline.metric.lowerIsBetter,
+                               value: headline.value, reference: headline.reference, normalized: headline.normalized),
+                         forKey: "score")
+        }
+        try c.encode(outcome.buildID, forKey: "build_id")
         try c.encode(outcome.stages.map(Stage.init), forKey: "stages")
         let artifacts = outcome.stages.last { !$0.artifacts.isEmpty }?.artifacts ?? []
         if !artifacts.isEmpty {

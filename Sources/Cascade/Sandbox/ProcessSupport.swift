@@ -1,4 +1,5 @@
 import CSpawnShims
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,5 +51,26 @@ struct CPUAffinity {
 
     func restore() {
         _ = saved.withUnsafeBytes { sim_cascade_restore_thread_affinity($0.baseAddress!) }
+    }
+}
+
+/// Ties this process's life to its parent's: a framework that runs `eval` as a subprocess and
+/// dies (or abandons a timed-out evaluation's thread) must not leave the evaluation running.
+public enum ParentDeath {
+    /// The environment variable in which a caller may name its pid, closing the race of a
+    /// parent that died before `follow` ran.
+    public static let parentVariable = "SIM_CASCADE_PARENT_PID"
+
+    /// Asks for `signal` when the parent ends (SIGTERM: a PostgreSQL server this process runs
+    /// is stopped by its handler; sandboxed children die with this process by their own
+    /// parent-death signal).
+    /// - Returns: `false` when the parent named in `SIM_CASCADE_PARENT_PID` is already gone.
+    /// - Throws: `CascadeError.system` when the kernel refuses.
+    public static func follow(signal: Int32 = SIGTERM, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Bool {
+        guard sim_cascade_set_parent_death_signal(signal) == 0 else {
+            throw CascadeError.system("cannot set a parent-death signal: \(String(cString: strerror(errno)))")
+        }
+        if let named = environment[parentVariable].flatMap({ pid_t($0) }), getppid() != named { return false }
+        return true
     }
 }

@@ -117,14 +117,8 @@ public struct EvolveRun {
         // Dropping it, the gate of the new top level goes too: its score is the fitness now.
         if let levels = stored?.levels {
             gates.levels = levels
-        } else if request.gatesFile == nil, let levels = gates.levels {
-            let onDemand = try problem.onDemandLevels(inputs)
-            if levels.contains(where: onDemand.contains) {
-                let kept = levels.filter { !onDemand.contains($0) }
-                gates.levels = kept.isEmpty ? nil : kept
-                let top = kept.last ?? "fine"
-                gates.gates.removeAll { $0.level == top }
-            }
+        } else if request.gatesFile == nil {
+            gates = gates.droppingLevels(try problem.onDemandLevels(inputs))
         }
         let reference = stored?.gateReference ?? request.gateReference ?? gates.relativeTo ?? "initial"
         let sampling = CounterfactualSampling(share: stored?.counterfactualShare ?? request.counterfactual ?? CounterfactualSampling.defaultShare,
@@ -277,9 +271,7 @@ public struct EvolveRun {
         }
         // Read from the checkout when there is one; without it the prompt has the template's contract only.
         let api = Dictionary(uniqueKeysWithValues: CandidateProblem.allCases.map { p in
-            (p.rawValue, p.apiSourceFiles.compactMap { file in
-                (try? catalog.packageFile(file)).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
-            }.joined(separator: "\n"))
+            (p.rawValue, CandidateContract.apiReference(of: p, catalog: catalog))
         })
         return try OpenAIGenerator(config: settings, apiReference: api, record: request.recordFolder)
     }

@@ -11,6 +11,8 @@ enum CLIError: Error, CustomStringConvertible {
     /// A result holds NaN or an infinity (JSON has neither): the inputs' values are beyond what
     /// the command can compute. The loaders keep inputs in ranges where this does not happen.
     case nonFiniteResult
+    /// The parent named in `SIM_CASCADE_PARENT_PID` ended before this process could follow it.
+    case parentGone
 
     var description: String {
         switch self {
@@ -19,12 +21,15 @@ enum CLIError: Error, CustomStringConvertible {
         case .cannotWrite(let path, let reason): return "\(Escaped.path(path)): cannot write (\(reason))"
         case .invalidValue(let option, let value, let reason): return "invalid \(option) '\(Escaped.value(value))': \(reason)"
         case .nonFiniteResult: return "a number of the result is NaN or infinite: the inputs' values are beyond what can be computed"
+        case .parentGone: return "the parent process named in \(ParentDeath.parentVariable) has ended: nothing is evaluated"
         }
     }
 
     /// A file that cannot be written is the machine's problem (exit 3), not the input's.
     var isEnvironment: Bool {
-        if case .cannotWrite = self { return true }
-        return false
+        switch self {
+        case .cannotWrite, .parentGone: return true
+        default: return false
+        }
     }
 }

@@ -39,12 +39,19 @@ struct Eval: ParsableCommand {
     /// With per-item results (scenarios, windows, tables or workloads) in the JSON.
     @OptionGroup var output: OutputOptions
 
+    @Flag(help: "Keep running when the parent process ends (by default eval ends with it, so a framework that abandons a timed-out evaluation leaves nothing running).")
+    var outliveParent = false
+
     func run() throws {
+        if !outliveParent, try !ParentDeath.follow() {
+            throw CLIError.parentGone
+        }
         let catalog = InputCatalog.standard
         let source = try CandidateEvaluator.readSource(catalog.userPath(candidate))
         let inputs = try problem.loadInputs(try self.inputs.request(for: problem, heldOut: heldOut), catalog: catalog)
         let evaluator = try sandbox.evaluator()
-        let options = try cascade.options(for: problem, catalog: catalog, timeoutGiven: sandbox.timeout != nil)
+        let options = try cascade.options(for: problem, catalog: catalog, timeoutGiven: sandbox.timeout != nil,
+                                          onDemandLevels: { try problem.onDemandLevels(inputs) })
         let outcome = try evaluator.evaluate(source: source, on: inputs, cascade: options)
         if outcome.failure?.kind == .compileError, let other = problem.otherProblem(suggestedBy: source) {
             Log.note("hint: the candidate conforms to \(other.protocolName), a \(other.rawValue) protocol: pass --problem \(other.rawValue)")

@@ -24,7 +24,7 @@ struct ProblemInputOptions: ParsableArguments {
     @Option(help: "The embedded inputs without a file: research (default; spot's 43,200 scenarios, generated at first use) or small (the committed quick sets). Problems with one set use it for both.")
     var inputs: InputScale?
 
-    @Option(help: "eplb, prefix, txn: an input file (see the matching simulate command; default: the embedded search inputs under traces/PROBLEM/).")
+    @Option(help: "An input file (see the matching simulate command; default: the embedded search inputs under traces/PROBLEM/). For spot and spot-multi, a scenario file, as --scenarios.")
     var input: String?
 
     @Option(help: "spot-multi: reference (the public evaluator's billing, exactly) or corrected (default).")
@@ -49,8 +49,11 @@ struct ProblemInputOptions: ParsableArguments {
     /// - Throws: `CLIError` for a file option the problem does not read, or `--held-out` where it has none.
     func request(for problem: CandidateProblem, heldOut: Bool = false) throws -> InputRequest {
         let files = problem.definition.inputFiles
+        // `--input` names any problem's input file (a caller need not know which option a problem
+        // reads); `--scenarios` only a scenario file.
         let named = [("scenarios", scenarios), ("input", input)].filter { $0.1 != nil }
-        if let (option, _) = named.first(where: { $0.0 != files.fileOption }) {
+        if named.count > 1 { throw CLIError.conflictingOptions("--scenarios", "--input") }
+        if let (option, _) = named.first(where: { $0.0 != files.fileOption && $0.0 != "input" }) {
             throw CLIError.conflictingOptions("--problem \(problem.rawValue)", "--\(option) (use --\(files.fileOption))")
         }
         let file = named.first?.1

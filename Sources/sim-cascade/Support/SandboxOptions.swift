@@ -63,6 +63,9 @@ struct CascadeSelection: ParsableArguments {
     @Flag(help: "run every level even after a stage stopped the candidate.")
     var allLevels = false
 
+    @Flag(help: "leave a real-system level (txn's PostgreSQL) out of the calibrated cascade, as evolve does: the fine level gives the score.")
+    var modelsOnly = false
+
     @Option(help: "run one level alone, without gates (cost_model, coarse, fine).")
     var level: String?
 
@@ -78,6 +81,7 @@ struct CascadeSelection: ParsableArguments {
     var budgets: [String] = []
 
     func validate() throws {
+        if modelsOnly && allLevels { throw CLIError.conflictingOptions("--models-only", "--all-levels") }
         if sequential && (allLevels || level != nil) {
             throw CLIError.conflictingOptions("--sequential", allLevels ? "--all-levels (which runs every input)" : "--level (which has no gate)")
         }
@@ -87,8 +91,10 @@ struct CascadeSelection: ParsableArguments {
     /// The gates and budgets (`--gates FILE`, else the calibrated ones of this checkout, else the
     /// problem's defaults), with `--budget` and `--sequential` applied; an explicit `--timeout`
     /// (`timeoutGiven`) is the user's budget for every stage and drops the file's.
-    func options(for problem: CandidateProblem, catalog: InputCatalog, timeoutGiven: Bool) throws -> CascadeOptions {
+    func options(for problem: CandidateProblem, catalog: InputCatalog, timeoutGiven: Bool,
+                 onDemandLevels: () throws -> [String] = { [] }) throws -> CascadeOptions {
         var file = try catalog.gates(for: problem, file: gates)
+        if modelsOnly { file = file.droppingLevels(try onDemandLevels()) }
         if timeoutGiven { file.budgets = [] }
         for text in budgets {
             let budget = try StageBudget(parsing: text)

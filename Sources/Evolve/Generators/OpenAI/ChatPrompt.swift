@@ -8,25 +8,15 @@ public struct ChatPrompt: Sendable, Equatable {
 
     /// - Parameter apiReference: the candidate API's declarations, when the checkout has them.
     public init(_ request: GenerationRequest, apiReference: String?) {
-        let contract = request.problem.template.split(separator: "\n").prefix { $0.hasPrefix("//") }
-            .map { $0.dropFirst(2).trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
-        var system = """
-            You improve a candidate policy for sim-cascade, problem `\(request.problem.rawValue)`. A trusted \
-            simulator scores it; you only see the scores. The contract:
-            \(contract)
-
-            Change only the code between `// EVOLVE-BLOCK-START` and `// EVOLVE-BLOCK-END`. Answer with \
-            one or more edits in exactly this form (the SEARCH text must match exactly one place in the block):
+        let system = CandidateContract(problem: request.problem, apiReference: apiReference ?? "").text(editFormat: """
+            Answer with one or more edits in exactly this form (the SEARCH text must match exactly one place in the block):
             <<<<<<< SEARCH
             lines to replace
             =======
             new lines
             >>>>>>> REPLACE
             or with the whole new block between `<<<<<<< REWRITE` and `>>>>>>> REWRITE`. Explain briefly first.
-            """
-        if let apiReference, !apiReference.isEmpty {
-            system += "\n\nThe candidate API (Swift):\n```swift\n\(apiReference)\n```"
-        }
+            """)
         var user = "The parent program:\n```swift\n\(request.parent)\n```\n\nHow it did, stage by stage:\n\(request.parentReport)"
         for (k, inspiration) in request.inspirations.enumerated() {
             user += "\n\nInspiration \(k + 1) (another good program; borrow from it):\n```swift\n\(inspiration)\n```"

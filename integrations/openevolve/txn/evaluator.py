@@ -1,0 +1,11 @@
+# Written by `python -m sim_cascade.tasks` from `sim-cascade init txn`; do not edit by hand.
+"""OpenEvolve evaluator: sim-cascade's calibrated cascade in one `evaluate()` (direct mode,
+`cascade_evaluation: false`), or OpenEvolve's own cascade over `evaluate_stage1/2/3`."""
+import os
+
+from sim_cascade.openevolve import OpenEvolveEvaluator
+
+_bridge = OpenEvolveEvaluator("txn", args=["--models-only"], timeout=280,
+                              template_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "initial_program.swift"),
+                              check_outside_block=True)
+evaluate, evaluate_stage1, evaluate_stage2, evaluate_stage3 = _bridge.functions()

@@ -1,0 +1,12 @@
+# Written by `python -m sim_cascade.tasks` from `sim-cascade init spot-multi`; do not edit by hand.
+"""python run_evo.py: ShinkaEvolve with shinka.yaml (not run in this repository's tests)."""
+import yaml
+from shinka.core import EvolutionConfig, EvolutionRunner
+from shinka.database import DatabaseConfig
+from shinka.launch import LocalJobConfig
+
+with open("shinka.yaml") as f:
+    config = yaml.safe_load(f)
+EvolutionRunner(evo_config=EvolutionConfig(**config["evo_config"]),
+                job_config=LocalJobConfig(eval_program_path="evaluate.py"),
+                db_config=DatabaseConfig(**config["db_config"]), verbose=True).run()
