@@ -26,14 +26,22 @@ cache="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/sim-cascade"
 openevolve="$cache/openevolve-0.4.1-venv"
 if [[ ! -x "$openevolve/bin/python" ]] || ! "$openevolve/bin/python" -c "import openevolve, importlib.metadata as m; assert m.version('openevolve') == '0.4.1'" 2>/dev/null; then
     rm -rf "$openevolve"
-    python3 -m venv "$openevolve" 2>/dev/null && "$openevolve/bin/pip" install -q --disable-pip-version-check "openevolve==0.4.1" >&2 \
+    python3 -m venv "$openevolve" 2>/dev/null \
+        && "$openevolve/bin/pip" install -q --disable-pip-version-check --retries 1 --timeout 15 "openevolve==0.4.1" >&2 \
         || { echo "note: OpenEvolve could not be installed; the OpenEvolve end-to-end test will be skipped" >&2; rm -rf "$openevolve"; }
 fi
 if [[ -x "$openevolve/bin/python" ]]; then
-    # `pip install ./python`, as a user would (offline: with the venv's own setuptools).
-    "$openevolve/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps ./python >&2 2>/dev/null \
-        || "$openevolve/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps --no-build-isolation ./python >&2
-    export SIM_CASCADE_OPENEVOLVE_PYTHON="$openevolve/bin/python"
+    # `pip install ./python`, as a user would (offline: with the venv's own setuptools), from a
+    # copy: setuptools writes build/ and *.egg-info beside the sources it builds.
+    package=$(mktemp -d)
+    cp -r python/pyproject.toml python/README.md python/sim_cascade "$package/"
+    if "$openevolve/bin/pip" install -q --disable-pip-version-check --retries 1 --timeout 15 --force-reinstall --no-deps "$package" >&2 \
+        || "$openevolve/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps --no-build-isolation "$package" >&2; then
+        export SIM_CASCADE_OPENEVOLVE_PYTHON="$openevolve/bin/python"
+    else
+        echo "note: pip install ./python failed; the OpenEvolve end-to-end test will be skipped" >&2
+    fi
+    rm -rf "$package"
 fi
 
 swift build                # every product, including the static candidate API library
@@ -41,4 +49,4 @@ swift build --build-tests
 swift test --skip-build "$@"
 
 # The Python bridges (python/), against this build's binary.
-SIM_CASCADE_BIN="$(swift build --show-bin-path)/sim-cascade" python3 -m unittest discover -s python/tests -v
+PYTHONDONTWRITEBYTECODE=1 SIM_CASCADE_BIN="$(swift build --show-bin-path)/sim-cascade" python3 -m unittest discover -s python/tests -v

@@ -22,6 +22,17 @@ extension CandidateSandboxTests {
             #expect(again["build_id"] as? String == id && changed["build_id"] as? String != id)
         }
 
+        @Test(arguments: ["spot", "spot-multi", "eplb", "prefix", "txn"])
+        func everyTemplateScoresOneAtEveryLevel(problem: String) throws {
+            let template = try CandidateFixtures.template(problem)
+            for level in ["cost_model", "coarse", "fine"] {
+                let json = try CandidateFixtures.eval(template, ["--problem", problem, "--level", level, "--no-public-evaluator"]).json()
+                let score = try #require(json["score"] as? [String: Any], "\(problem) \(level)")
+                #expect(json["valid"] as? Bool == true && score["level"] as? String == level)
+                #expect(score["normalized"] as? Double == 1, "\(problem) \(level): \(score)")
+            }
+        }
+
         @Test func aLevelRunAloneIsScoredAgainstTheTemplateThere() throws {
             let json = try CandidateFixtures.eval(try CandidateFixtures.template(), ["--level", "cost_model"]).json()
             let score = try #require(json["score"] as? [String: Any])
@@ -71,7 +82,9 @@ extension CandidateSandboxTests {
 
         @Test func anEvalWhoseParentIsGoneDoesNothing() throws {
             var environment = ProcessInfo.processInfo.environment
-            environment["SIM_CASCADE_PARENT_PID"] = "1"  // never this test's pid
+            // A pid no process has: the largest the kernel hands out, plus one.
+            let pidMax = try String(contentsOfFile: "/proc/sys/kernel/pid_max", encoding: .utf8)
+            environment["SIM_CASCADE_PARENT_PID"] = "\(Int(pidMax.trimmingCharacters(in: .whitespacesAndNewlines))! + 1)"
             environment["SIM_CASCADE_CACHE"] = CandidateFixtures.cache.path
             environment["SIM_CASCADE_SANDBOX_UIDS"] = SandboxUIDs().description
             let result = try CommandRunner.run(["eval", try CandidateFixtures.template().path, "--json"], environment: environment)
@@ -79,6 +92,11 @@ extension CandidateSandboxTests {
             let outliving = try CommandRunner.run(["eval", try CandidateFixtures.template().path, "--outlive-parent", "--level", "cost_model",
                                                    "--inputs", "small", "--json"], environment: environment)
             #expect(outliving.status == 0)
+            // Named through a wrapper that forks (`timeout`): the caller is still an ancestor.
+            environment["SIM_CASCADE_PARENT_PID"] = "\(getpid())"
+            let wrapped = try CommandRunner.run(["eval", try CandidateFixtures.template().path, "--level", "cost_model", "--inputs", "small",
+                                                 "--json"], environment: environment, through: ["/usr/bin/timeout", "600"])
+            #expect(wrapped.status == 0, "\(wrapped.stderr)")
         }
     }
 }

@@ -33,11 +33,13 @@ public enum CommandRunner {
 
     /// Runs `sim-cascade arguments…` in `directory` (default: the repository root), with the
     /// session's cache folder unless `environment` names one, and waits; with `killAfter`, sends it SIGKILL that many seconds after the start if it still runs.
+    /// `through`: a program and its arguments that run sim-cascade as their own child (e.g.
+    /// `["/usr/bin/timeout", "600"]`).
     public static func run(_ arguments: [String], in directory: URL = TestPaths.repositoryRoot,
-                           environment: [String: String]? = nil, killAfter: Double? = nil) throws -> CommandResult {
+                           environment: [String: String]? = nil, killAfter: Double? = nil, through wrapper: [String] = []) throws -> CommandResult {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        process.executableURL = wrapper.first.map { URL(fileURLWithPath: $0) } ?? executable
+        process.arguments = wrapper.dropFirst() + (wrapper.isEmpty ? [] : [executable.path]) + arguments
         process.currentDirectoryURL = directory
         // The session's cache unless the test names one: generated research inputs (and any
         // compile) go to a folder removed when the tests end, never to the user's ~/.cache.

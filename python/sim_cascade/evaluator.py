@@ -10,11 +10,17 @@ from typing import Sequence
 
 from . import evolve_block
 from .result import Evaluation, from_completed, refused
-from .runner import SimCascadeEnvironmentError, SimCascadeInputError, find_binary, run_eval
+from .runner import SimCascadeEnvironmentError, SimCascadeError, SimCascadeInputError, find_binary, run_eval
 
 #: Default timeout of one evaluation through the bridge, in seconds: below OpenEvolve's default
 #: evaluator timeout (300 s), ShinkaEvolve's and SkyDiscover's.
 DEFAULT_TIMEOUT = 280.0
+#: The preflight's timeout: a first use may generate research-scale inputs and build the
+#: candidate API before anything is evaluated.
+PREFLIGHT_TIMEOUT = 1800.0
+#: `eval` options every evaluation gets: the public evaluator's diagnostic (spot, spot-multi)
+#: may rerun every item with no budget, and no bridge reads it.
+BRIDGE_ARGS = ["--no-public-evaluator"]
 
 
 def template_of(problem: str, binary: str | None = None) -> str:
@@ -74,9 +80,44 @@ class Evaluator:
                 change = evolve_block.outside_change(self.template, f.read())
             if change:
                 return refused("outside_evolve_block", change)
-        extra = list(self.args) + list(args) + (["--level", level] if level else [])
-        completed = run_eval(program_path, self.problem, args=extra, timeout=self.timeout, binary=self.binary)
-        return from_completed(completed, self.timeout)
+        return self._run(program_path, list(args) + (["--level", level] if level else []), self.timeout)
+
+    def _run(self, program_path: str, args: list[str], timeout: float) -> Evaluation:
+        extra = BRIDGE_ARGS + list(self.args) + args
+        completed = run_eval(program_path, self.problem, args=extra, timeout=timeout, binary=self.binary)
+        return from_completed(completed, timeout)
+
+    def preflight(self, tolerance: float = 1e-9) -> Evaluation:
+        """Evaluates the template once and raises unless it is valid and scores 1.0 (within
+        `tolerance`: the models are exact; a real-system level, run twice, is not).
+
+        Frameworks catch what an evaluator raises and score the candidate 0 (OpenEvolve records
+        `{"error": 0.0}`, ShinkaEvolve counts a missing result as incorrect, GEPA scores 0), so a
+        broken setup would look like a run of bad candidates. The task folders call this before
+        the first candidate (OpenEvolve: when it imports the evaluator file), so a broken setup
+        stops the run instead. It also does the first use's work (inputs generated, the API
+        built, the template compiled) under a long timeout of its own, not a candidate's."""
+        with tempfile.TemporaryDirectory(prefix="sim-cascade-preflight-") as folder:
+            path = os.path.join(folder, "template.swift")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(self.template)
+            evaluation = self._run(path, [], max(self.timeout, PREFLIGHT_TIMEOUT))
+        if not evaluation.valid:
+            raise SimCascadeError(f"preflight: the {self.problem} template is not valid here ({evaluation.error}): "
+                                  "the setup, not a candidate, is at fault")
+        if abs(evaluation.combined_score - 1.0) > tolerance:
+            raise SimCascadeError(f"preflight: the {self.problem} template scores {evaluation.combined_score}, not 1.0")
+        return evaluation
+
+    def preflight_once(self) -> None:
+        """`preflight`, skipped in a process whose parent passed it with the same binary,
+        problem and options (OpenEvolve imports the evaluator file again in each worker)."""
+        key = "SIM_CASCADE_PREFLIGHT_PASSED"
+        mark = repr((find_binary(self.binary), self.problem, self.args))
+        if os.environ.get(key) == mark:
+            return
+        self.preflight()
+        os.environ[key] = mark
 
     def evaluate_text(self, text: str, *, level: str | None = None, args: Sequence[str] = ()) -> Evaluation:
         """Evaluates `text`: a whole program, or (without markers) the body of the template's

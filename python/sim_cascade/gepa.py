@@ -52,7 +52,7 @@ def _example_args(example: Any) -> list[str]:
 def side_info(evaluation: Evaluation) -> dict[str, Any]:
     """What GEPA shows the reflection model."""
     info: dict[str, Any] = {"valid": evaluation.valid, "combined_score": evaluation.combined_score,
-                            "metrics": dict(evaluation.metrics)}
+                            "metrics": dict(evaluation.metrics), "seconds": dict(evaluation.timings)}
     if evaluation.error:
         info["failure"] = evaluation.error
     if evaluation.rejected_at:

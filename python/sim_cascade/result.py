@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .runner import Completed
+from .runner import Completed, SimCascadeError
 
 #: Report keys that are not the problem's score fields.
 _BOOKKEEPING = {"valid", "problem", "candidate", "inputs", "failure", "rejected_at", "stages", "score",
@@ -25,8 +25,12 @@ class Evaluation:
 
     valid: bool
     combined_score: float
-    #: Every numeric figure: the score fields, `<level>_<metric>` per stage, timings.
+    #: The problem's figures: the score fields, `score_value`/`score_reference`,
+    #: `<level>_<metric>` per stage, `valid` (1 or 0).
     metrics: dict[str, float] = field(default_factory=dict)
+    #: Seconds: `<level>_seconds` per stage, `compile_seconds`, `run_seconds`, and the report's
+    #: own `*_seconds` fields (the candidate's run time).
+    timings: dict[str, float] = field(default_factory=dict)
     #: Text for the model: the failure, the stages, the problem's notes, the candidate's log.
     artifacts: dict[str, str] = field(default_factory=dict)
     failure_kind: str | None = None
@@ -71,13 +75,21 @@ def from_report(report: dict[str, Any]) -> Evaluation:
     """Maps one `eval --json` report (exit 0) to the common convention."""
     valid = bool(report.get("valid"))
     score = report.get("score") or {}
+    if valid and not (_number(score.get("value")) and _number(score.get("reference"))):
+        # A valid candidate the bridge cannot rank: an older binary, or a level without a
+        # reference. Scoring it 0 would blame the candidate for the setup.
+        raise SimCascadeError("eval reported a valid candidate without a score value and reference "
+                              "(is SIM_CASCADE_BIN an older sim-cascade?)")
     normalized = score.get("normalized")
+    # `None` only when a value is not positive: no ratio ranks it.
     combined = float(normalized) if valid and _number(normalized) else 0.0
 
     metrics: dict[str, float] = {}
+    timings: dict[str, float] = {}
     for key, value in report.items():
         if key not in _BOOKKEEPING and _number(value):
-            metrics[key] = float(value)
+            # The candidate's own run times (`runtime_seconds`) are timings, not figures to rank by.
+            (timings if key.endswith("_seconds") else metrics)[key] = float(value)
     for key in ("value", "reference"):
         if _number(score.get(key)):
             metrics[f"score_{key}"] = float(score[key])
@@ -88,11 +100,11 @@ def from_report(report: dict[str, Any]) -> Evaluation:
             if _number(value):
                 metrics[f"{level}_{name}"] = float(value)
         if _number(stage.get("seconds")):
-            metrics[f"{level}_seconds"] = float(stage["seconds"])
+            timings[f"{level}_seconds"] = float(stage["seconds"])
     timing = report.get("timing") or {}
     for key in ("compile_seconds", "run_seconds"):
         if _number(timing.get(key)):
-            metrics[key] = float(timing[key])
+            timings[key] = float(timing[key])
     metrics["valid"] = 1.0 if valid else 0.0
 
     failure = report.get("failure") or {}
@@ -118,7 +130,7 @@ def from_report(report: dict[str, Any]) -> Evaluation:
         # The candidate's own words: last lines only, marked as its.
         artifacts["candidate_log"] = "\n".join(str(report["log"]).splitlines()[-20:])
 
-    return Evaluation(valid=valid, combined_score=combined, metrics=metrics, artifacts=artifacts,
+    return Evaluation(valid=valid, combined_score=combined, metrics=metrics, timings=timings, artifacts=artifacts,
                       failure_kind=failure.get("kind"), failure_message=failure.get("message"),
                       rejected_at=report.get("rejected_at"), stages=stages, build_id=report.get("build_id"),
                       report=report)

@@ -104,7 +104,15 @@ def run_eval(program_path: str, problem: str, *, args: Sequence[str] = (), timeo
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _stop_group(process)
-        _, stderr = process.communicate()
+        try:
+            _, stderr = process.communicate(timeout=TERMINATE_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            # Something outside the group still holds the pipes: stop reading, never hang here.
+            stderr = b""
+            for pipe in (process.stdout, process.stderr):
+                if pipe:
+                    pipe.close()
+            process.wait()
         return Completed(None, time.monotonic() - start, timed_out=True,
                          stderr=stderr.decode("utf-8", "replace"), argv=argv)
     except BaseException:

@@ -19,14 +19,11 @@ from .evaluator import DEFAULT_TIMEOUT, Evaluator
 from .result import Evaluation
 from .runner import SimCascadeError
 
-#: Metrics shown to the model (`public`); the rest (timings, per-stage seconds) are `private`.
-_PRIVATE_SUFFIXES = ("_seconds",)
-
-
 def shinka_files(evaluation: Evaluation) -> tuple[dict, dict]:
     """`(metrics.json, correct.json)` contents."""
-    public = {k: v for k, v in evaluation.metrics.items() if not k.endswith(_PRIVATE_SUFFIXES)}
-    private = {k: v for k, v in evaluation.metrics.items() if k.endswith(_PRIVATE_SUFFIXES)}
+    # The problem's figures are shown to the model; the seconds and the build id are not.
+    public: dict = dict(evaluation.metrics)
+    private: dict = dict(evaluation.timings)
     if evaluation.build_id:
         private["build_id"] = evaluation.build_id
     if evaluation.rejected_at:

@@ -29,7 +29,7 @@ def to_skydiscover(evaluation: Evaluation) -> dict[str, Any]:
     if evaluation.build_id:
         artifacts["build_id"] = evaluation.build_id
     return {"status": "success" if evaluation.valid else "error", "combined_score": evaluation.combined_score,
-            "metrics": dict(evaluation.metrics), "artifacts": artifacts}
+            "metrics": {**evaluation.metrics, **evaluation.timings}, "artifacts": artifacts}
 
 
 def make_evaluate(problem: str, split: str = "train", **options: Any):
@@ -38,7 +38,7 @@ def make_evaluate(problem: str, split: str = "train", **options: Any):
 
     def evaluate(program_path: str) -> dict[str, float]:
         evaluation = bridge.evaluate_file(program_path, args=SPLITS[split])
-        return {"combined_score": evaluation.combined_score, **evaluation.metrics}
+        return {"combined_score": evaluation.combined_score, **evaluation.metrics, **evaluation.timings}
 
     return evaluate
 
@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
     parser.add_argument("--template", help="the template file, for --check-outside-block")
     parser.add_argument("--check-outside-block", action="store_true")
-    parser.add_argument("--eval-args", default="", help="more sim-cascade eval options, as one shell-quoted string")
+    parser.add_argument("--eval-args", default="", help="more sim-cascade eval options, as one shell-quoted string (write --eval-args=\"--opt\")")
     parser.add_argument("solution")
     parser.add_argument("split", nargs="?", default="train", choices=sorted(SPLITS))
     options = parser.parse_args(argv)

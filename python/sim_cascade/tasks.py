@@ -31,6 +31,10 @@ EVAL_ARGS = ["--models-only"]
 #: The framework's own evaluator timeout, and the bridge's, below it.
 FRAMEWORK_TIMEOUT = 300
 BRIDGE_TIMEOUT = 280
+#: OpenEvolve's `cascade_thresholds` (stage mode), given to the bridge too.
+OPENEVOLVE_THRESHOLDS = [0.9, 0.98]
+#: The GEPA release the GEPA folders are written for.
+GEPA_VERSION = "0.1.4"
 
 _HEADER = "# Written by `python -m sim_cascade.tasks` from `sim-cascade init {problem}`; do not edit by hand.\n"
 
@@ -64,12 +68,14 @@ import os
 
 from sim_cascade.openevolve import OpenEvolveEvaluator
 
-_bridge = OpenEvolveEvaluator("{problem}", args={args}, timeout={BRIDGE_TIMEOUT},
+_bridge = OpenEvolveEvaluator("{problem}", args={args}, timeout={BRIDGE_TIMEOUT}, thresholds={OPENEVOLVE_THRESHOLDS},
                               template_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "initial_program.swift"),
                               check_outside_block=True)
+# OpenEvolve scores an evaluator's exception 0 and goes on: a broken setup stops the run here.
+_bridge.preflight_once()
 evaluate, evaluate_stage1, evaluate_stage2, evaluate_stage3 = _bridge.functions()
 '''
-    openevolve_config = header + f'''# OpenEvolve 0.4.1: openevolve-run.py initial_program.swift evaluator.py --config config.yaml
+    openevolve_config = header + f'''# OpenEvolve 0.4.1: openevolve-run initial_program.swift evaluator.py --config config.yaml
 max_iterations: 20
 checkpoint_interval: 5
 random_seed: 0
@@ -94,7 +100,7 @@ database:
 evaluator:
   timeout: {FRAMEWORK_TIMEOUT}
   cascade_evaluation: false
-  cascade_thresholds: [0.9, 0.98]
+  cascade_thresholds: {OPENEVOLVE_THRESHOLDS}
   parallel_evaluations: 1
   max_retries: 0
 '''
@@ -108,12 +114,15 @@ _here = os.path.dirname(os.path.abspath(__file__))
 sys.exit(main(["--problem", "{problem}", "--timeout", "{BRIDGE_TIMEOUT}", "--check-outside-block",
                "--template", os.path.join(_here, "initial.swift"), *sys.argv[1:], "--", *{args}]))
 '''
-    shinka_run = header + '''"""python run_evo.py: ShinkaEvolve with shinka.yaml (not run in this repository's tests)."""
+    shinka_run = header + f'''"""python run_evo.py: ShinkaEvolve with shinka.yaml (not run in this repository's tests)."""
 import yaml
 from shinka.core import EvolutionConfig, EvolutionRunner
 from shinka.database import DatabaseConfig
 from shinka.launch import LocalJobConfig
+from sim_cascade import Evaluator
 
+# ShinkaEvolve counts a failed evaluate.py as an incorrect program: a broken setup stops here.
+Evaluator("{problem}", args={args}).preflight()
 with open("shinka.yaml") as f:
     config = yaml.safe_load(f)
 EvolutionRunner(evo_config=EvolutionConfig(**config["evo_config"]),
@@ -142,29 +151,38 @@ and GEPA sees per-instance scores through the batch evaluator."""
 import os
 import sys
 
-import gepa.optimize_anything as oa
-from sim_cascade.gepa import make_batch_evaluator, make_evaluator, template_block
+import gepa.optimize_anything as oa  # gepa=={GEPA_VERSION}
+from sim_cascade import Evaluator
+from sim_cascade.gepa import make_batch_evaluator, make_evaluator
 
 _here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(_here, "prompt.md")) as f:
     objective = f.read()
+with open(os.path.join(_here, "seed_block.swift")) as f:
+    seed = f.read()
 options = dict(args={args}, timeout={BRIDGE_TIMEOUT}, check_outside_block=True)
+# GEPA scores an evaluator's exception 0: a broken setup stops here.
+Evaluator("{problem}", args={args}).preflight()
 dataset = [os.path.abspath(p) for p in sys.argv[1:]] or None
 result = oa.optimize_anything(
-    seed_candidate=template_block("{problem}"),
+    seed_candidate=seed,
     evaluator=make_evaluator("{problem}", **options),
     batch_evaluator=make_batch_evaluator("{problem}", **options) if dataset else None,
     dataset=dataset,
     objective=objective,
     config=oa.GEPAConfig(engine=oa.EngineConfig(max_metric_calls=60),
-                         reflection=oa.ReflectionConfig(reflection_lm="openai/fixed-diffs")),
+                         reflection=oa.ReflectionConfig(reflection_lm="openai/fixed-diffs",
+                                                        reflection_lm_kwargs={{"api_base": "{LOOPBACK}", "api_key": "offline"}})),
 )
 print(result.best_candidate)
 '''
     sky_evaluator = header + f'''"""SkyDiscover's Python evaluator (train split: the calibrated cascade on the search inputs)."""
+import os
+
 from sim_cascade.skydiscover import make_evaluate
 
-evaluate = make_evaluate("{problem}", "train", args={args}, timeout={BRIDGE_TIMEOUT})
+evaluate = make_evaluate("{problem}", "train", args={args}, timeout={BRIDGE_TIMEOUT}, check_outside_block=True,
+                         template_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "initial_program.swift"))
 '''
     sky_shell = f'''#!/bin/sh
 # Written by `python -m sim_cascade.tasks` from `sim-cascade init {problem}`; do not edit by hand.
@@ -172,7 +190,7 @@ evaluate = make_evaluate("{problem}", "train", args={args}, timeout={BRIDGE_TIME
 # test = the fine level on the held-out inputs.
 here=$(dirname "$0")
 exec python3 -m sim_cascade.skydiscover --problem {problem} --timeout {BRIDGE_TIMEOUT} --check-outside-block \\
-    --template "$here/initial_program.swift" --eval-args "{' '.join(EVAL_ARGS)}" "$@"
+    --template "$here/initial_program.swift" --eval-args="{' '.join(EVAL_ARGS)}" "$@"
 '''
     sky_config = header + f'''# SkyDiscover, OpenEvolve-style keys (not run in this repository's tests).
 language: swift

@@ -12,6 +12,8 @@ if len(sys.argv) > 2 and sys.argv[1] == "init":
     sys.exit(0)
 with open(os.environ.get("FAKE_ARGV", os.devnull), "w") as f:
     f.write("\n".join(sys.argv[1:]))
+with open(os.environ.get("FAKE_PARENT", os.devnull), "w") as f:
+    f.write(f"{os.environ.get('SIM_CASCADE_PARENT_PID')} {os.getppid()}")
 if os.environ.get("FAKE_SLEEP"):
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     with open(os.environ["FAKE_PIDS"], "w") as f:

@@ -36,13 +36,15 @@ class FakeBinary:
     """Environment for the fake binary: a recorded report, an exit status, a sleep."""
 
     def __init__(self, report: str | None = "valid", exit: int = 0, sleep: float | None = None, pids: str | None = None,
-                 argv: str | None = None):
+                 argv: str | None = None, parent: str | None = None):
         self.env = {"FAKE_REPORT": os.path.join(RECORDED, f"{report}.json") if report else "", "FAKE_EXIT": str(exit)}
         if sleep is not None:
             self.env["FAKE_SLEEP"] = str(sleep)
             self.env["FAKE_PIDS"] = pids
         if argv:
             self.env["FAKE_ARGV"] = argv
+        if parent:
+            self.env["FAKE_PARENT"] = parent
 
     def __enter__(self):
         self.environment = Environment(**self.env)

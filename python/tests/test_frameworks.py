@@ -4,10 +4,12 @@ import contextlib
 import io
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import unittest
 
-from support import Environment, FakeBinary, read_text, recorded
+from support import FAKE, RECORDED, Environment, FakeBinary, read_text, recorded
 from sim_cascade import gepa, openevolve, shinka, skydiscover
 from sim_cascade.result import from_report
 
@@ -105,6 +107,68 @@ class FrameworkTests(unittest.TestCase):
         metrics = result if isinstance(result, dict) else result.metrics
         self.assertEqual(metrics["combined_score"], 0.0)
         self.assertFalse(os.path.exists(argv), "eval ran for a program edited outside its block")
+
+
+class StageAndPreflightTests(unittest.TestCase):
+    def setUp(self):
+        self.folder = tempfile.TemporaryDirectory()
+        self.program = os.path.join(self.folder.name, "p.swift")
+        with open(self.program, "w") as f:
+            f.write("import CandidateAPI\n// EVOLVE-BLOCK-START\nlet x = 2\n// EVOLVE-BLOCK-END\n")
+
+    def tearDown(self):
+        self.folder.cleanup()
+
+    def test_a_stage_below_openevolves_threshold_scores_zero(self):
+        # The recorded candidate scores 1.0063 at its level: below a threshold of 1.01, above 0.9.
+        with FakeBinary("valid") as fake:
+            bridge = openevolve.OpenEvolveEvaluator("txn", binary=fake, thresholds=(1.01, 0.9))
+            stage1, stage2, stage3 = bridge.functions()[1:]
+            below, above, last = stage1(self.program), stage2(self.program), stage3(self.program)
+        metrics = lambda r: r if isinstance(r, dict) else r.metrics  # noqa: E731
+        self.assertEqual(metrics(below)["combined_score"], 0.0)
+        self.assertGreater(metrics(above)["combined_score"], 1.0)
+        self.assertGreater(metrics(last)["combined_score"], 1.0, "a third threshold is never read")
+
+    def test_preflight_passes_the_template_and_raises_otherwise(self):
+        from sim_cascade import Evaluator, SimCascadeError
+        with FakeBinary("template") as fake:
+            self.assertEqual(Evaluator("txn", binary=fake).preflight().combined_score, 1.0)
+        for name in ("valid", "compile_error"):
+            with self.subTest(name), FakeBinary(name) as fake, self.assertRaises(SimCascadeError):
+                Evaluator("txn", binary=fake).preflight()
+
+
+class TaskFolderScriptTests(unittest.TestCase):
+    """The committed Shinka `evaluate.py` and SkyDiscover `evaluate.sh`, run as the frameworks
+    run them, against the fake binary."""
+
+    REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+    def run_script(self, argv, report):
+        env = {**os.environ, "PYTHONPATH": os.path.join(self.REPO, "python"), "SIM_CASCADE_BIN": FAKE,
+               "FAKE_REPORT": os.path.join(RECORDED, f"{report}.json"), "FAKE_EXIT": "0"}
+        return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+
+    def test_shinka_evaluate_py_writes_both_files(self):
+        folder = os.path.join(self.REPO, "integrations", "shinka", "txn")
+        with tempfile.TemporaryDirectory() as results:
+            done = self.run_script([sys.executable, os.path.join(folder, "evaluate.py"), "--program_path",
+                                    os.path.join(folder, "initial.swift"), "--results_dir", results], "valid")
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertTrue(json.loads(read_text(os.path.join(results, "correct.json")))["correct"])
+            self.assertGreater(json.loads(read_text(os.path.join(results, "metrics.json")))["combined_score"], 1.0)
+
+    def test_skydiscover_evaluate_sh_prints_one_json_object(self):
+        folder = os.path.join(self.REPO, "integrations", "skydiscover", "txn")
+        for split in ("train", "test"):
+            with self.subTest(split):
+                done = self.run_script([os.path.join(folder, "evaluate.sh"), os.path.join(folder, "initial_program.swift"), split],
+                                       "rejected")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                out = json.loads(done.stdout)
+                self.assertEqual((out["status"], out["combined_score"]), ("error", 0.0))
+                self.assertEqual(out["artifacts"]["rejected_at"], "cost_model")
 
 
 if __name__ == "__main__":

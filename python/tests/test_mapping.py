@@ -2,6 +2,7 @@
 import unittest
 
 from support import recorded
+from sim_cascade import SimCascadeError
 from sim_cascade.result import from_report
 
 
@@ -16,16 +17,16 @@ class MappingTests(unittest.TestCase):
         self.assertGreater(e.combined_score, 1.0)
         self.assertEqual(e.metrics["total_execution_makespan"], report["total_execution_makespan"])
         self.assertIn("cost_model_estimated_makespan", e.metrics)
+        self.assertLessEqual({"cost_model_seconds", "coarse_seconds", "fine_seconds", "compile_seconds", "run_seconds"},
+                             set(e.timings))
         self.assertEqual(e.metrics["valid"], 1.0)
         self.assertIn("stages", e.artifacts)
         self.assertIsNone(e.error)
         self.assertEqual(e.build_id, report["build_id"])
 
     def test_the_template_scores_one(self):
-        report = recorded("valid")
-        report["score"]["value"] = report["score"]["reference"]
-        report["score"]["normalized"] = 1
-        self.assertEqual(from_report(report).combined_score, 1.0)
+        # Recorded from `sim-cascade eval` of `init txn` (the Swift suite checks every problem).
+        self.assertEqual(from_report(recorded("template")).combined_score, 1.0)
 
     def test_every_failure_scores_zero_with_its_message(self):
         for name, kind in [("compile_error", "compile_error"), ("rejected", "rejected"), ("timeout", "timeout"),
@@ -50,10 +51,21 @@ class MappingTests(unittest.TestCase):
         report["score"]["normalized"] = 5.0
         self.assertEqual(from_report(report).combined_score, 0.0)
 
-    def test_a_valid_candidate_without_a_ratio_scores_zero(self):
+    def test_a_valid_candidate_whose_value_is_not_positive_scores_zero(self):
         report = recorded("valid")
-        report["score"]["normalized"] = None
+        report["score"]["value"], report["score"]["normalized"] = 0, None
         self.assertEqual(from_report(report).combined_score, 0.0)
+
+    def test_a_valid_candidate_without_a_score_raises(self):
+        # An older binary, or a level without a reference: the setup's fault, not the candidate's.
+        for change in ({"score": None}, {"score": {**recorded("valid")["score"], "reference": None}}):
+            with self.subTest(change), self.assertRaises(SimCascadeError):
+                from_report({**recorded("valid"), **change})
+
+    def test_the_candidates_run_times_are_timings(self):
+        e = from_report(recorded("valid"))
+        self.assertIn("runtime_seconds", e.timings)
+        self.assertFalse([k for k in e.metrics if k.endswith("_seconds")])
 
 
 if __name__ == "__main__":

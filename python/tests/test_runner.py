@@ -57,12 +57,15 @@ class RunnerTests(unittest.TestCase):
             run_eval(self.program, "spot", binary=fake)
 
     def test_eval_is_told_its_parent_and_asked_for_json(self):
-        argv = os.path.join(self.folder.name, "argv")
-        with FakeBinary(argv=argv) as fake:
+        argv, parent = os.path.join(self.folder.name, "argv"), os.path.join(self.folder.name, "parent")
+        with FakeBinary(argv=argv, parent=parent) as fake:
             completed = run_eval(self.program, "txn", args=["--models-only"], binary=fake)
         self.assertTrue(completed.report["valid"])
         self.assertEqual(read_text(argv).split("\n"),
                          ["eval", self.program, "--problem", "txn", "--json", "--models-only"])
+        named, actual = read_text(parent).split()
+        self.assertEqual(named, str(os.getpid()))
+        self.assertEqual(actual, str(os.getpid()))
 
     def test_a_missing_binary_is_an_environment_error(self):
         with self.assertRaises(SimCascadeEnvironmentError):

@@ -61,16 +61,36 @@ public enum ParentDeath {
     /// parent that died before `follow` ran.
     public static let parentVariable = "SIM_CASCADE_PARENT_PID"
 
+    /// Whether `pid` is this process's parent, or its parent's, and so on (from `/proc`; at
+    /// most 64 generations).
+    static func isAncestor(_ pid: pid_t) -> Bool {
+        var current = getppid()
+        for _ in 0..<64 {
+            if current == pid { return true }
+            guard current > 1, let stat = try? String(contentsOfFile: "/proc/\(current)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            // After the command's closing parenthesis: the state, then the parent's pid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, let parent = pid_t(fields[1]) else { return false }
+            current = parent
+        }
+        return false
+    }
+
     /// Asks for `signal` when the parent ends (SIGTERM: a PostgreSQL server this process runs
     /// is stopped by its handler; sandboxed children die with this process by their own
     /// parent-death signal).
-    /// - Returns: `false` when the parent named in `SIM_CASCADE_PARENT_PID` is already gone.
+    /// - Returns: `false` when the process named in `SIM_CASCADE_PARENT_PID` is already gone.
     /// - Throws: `CascadeError.system` when the kernel refuses.
     public static func follow(signal: Int32 = SIGTERM, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Bool {
         guard sim_cascade_set_parent_death_signal(signal) == 0 else {
             throw CascadeError.system("cannot set a parent-death signal: \(String(cString: strerror(errno)))")
         }
-        if let named = environment[parentVariable].flatMap({ pid_t($0) }), getppid() != named { return false }
+        // Gone: not an ancestor of this process any more. A wrapper between the caller and this
+        // process (`timeout`, a script) leaves the caller an ancestor; a reused pid does not.
+        if let named = environment[parentVariable].flatMap({ pid_t($0) }), named > 1, !isAncestor(named) {
+            return false
+        }
         return true
     }
 }

@@ -4,7 +4,10 @@ import yaml
 from shinka.core import EvolutionConfig, EvolutionRunner
 from shinka.database import DatabaseConfig
 from shinka.launch import LocalJobConfig
+from sim_cascade import Evaluator
 
+# ShinkaEvolve counts a failed evaluate.py as an incorrect program: a broken setup stops here.
+Evaluator("spot-multi", args=["--models-only"]).preflight()
 with open("shinka.yaml") as f:
     config = yaml.safe_load(f)
 EvolutionRunner(evo_config=EvolutionConfig(**config["evo_config"]),

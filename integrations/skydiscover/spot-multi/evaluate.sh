@@ -4,4 +4,4 @@
 # test = the fine level on the held-out inputs.
 here=$(dirname "$0")
 exec python3 -m sim_cascade.skydiscover --problem spot-multi --timeout 280 --check-outside-block \
-    --template "$here/initial_program.swift" --eval-args "--models-only" "$@"
+    --template "$here/initial_program.swift" --eval-args="--models-only" "$@"
