@@ -14,7 +14,9 @@ from sim_cascade import gepa, openevolve, shinka, skydiscover
 from sim_cascade.result import from_report
 
 
-class FrameworkTests(unittest.TestCase):
+class ProgramFolder(unittest.TestCase):
+    """A test with a program in a folder of its own."""
+
     def setUp(self):
         self.folder = tempfile.TemporaryDirectory()
         self.program = os.path.join(self.folder.name, "p.swift")
@@ -23,6 +25,9 @@ class FrameworkTests(unittest.TestCase):
 
     def tearDown(self):
         self.folder.cleanup()
+
+
+class FrameworkTests(ProgramFolder):
 
     def test_openevolve_gets_combined_score_and_numbers_only(self):
         with FakeBinary("valid") as fake:
@@ -109,15 +114,7 @@ class FrameworkTests(unittest.TestCase):
         self.assertFalse(os.path.exists(argv), "eval ran for a program edited outside its block")
 
 
-class StageAndPreflightTests(unittest.TestCase):
-    def setUp(self):
-        self.folder = tempfile.TemporaryDirectory()
-        self.program = os.path.join(self.folder.name, "p.swift")
-        with open(self.program, "w") as f:
-            f.write("import CandidateAPI\n// EVOLVE-BLOCK-START\nlet x = 2\n// EVOLVE-BLOCK-END\n")
-
-    def tearDown(self):
-        self.folder.cleanup()
+class StageAndPreflightTests(ProgramFolder):
 
     def test_a_stage_below_openevolves_threshold_scores_zero(self):
         # The recorded candidate scores 1.0063 at its level: below a threshold of 1.01, above 0.9.
