@@ -96,6 +96,6 @@ let package = Package(
         .testTarget(name: "PostgresEngineTests", dependencies: ["PostgresEngine", "CandidateAPI", "SimCore"]),
         .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Cascade", "SimCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["sim-cascade", "Sim", "CandidateAPI", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["sim-cascade", "Evolve", "Sim", "CandidateAPI", "TestSupport"]),
     ]
 )

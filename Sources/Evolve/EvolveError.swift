@@ -44,11 +44,14 @@ public enum EvolveError: Error, Equatable, Sendable {
     /// A row no longer matches the hash written with it: the store was changed outside
     /// sim-cascade, or its file is damaged.
     case storeCorrupt(path: String, row: String)
+    /// An evaluation run elsewhere returned something that is not an `eval --json` report: the
+    /// infrastructure failed, not the candidate.
+    case remoteReport(String)
 
     /// Whether the error is this machine's or its files' (exit 3) rather than bad input.
     public var isEnvironment: Bool {
         switch self {
-        case .generatorUnavailable, .runLocked, .store, .storeCorrupt, .cannotWrite: return true
+        case .generatorUnavailable, .runLocked, .store, .storeCorrupt, .cannotWrite, .remoteReport: return true
         default: return false
         }
     }
@@ -81,6 +84,7 @@ extension EvolveError: CustomStringConvertible {
         case .conflictingOptions(let a, let b): return "\(a) and \(b) cannot be used together"
         case .missingOption(let option, let reason): return "missing \(option) (required \(reason))"
         case .cannotWrite(let path, let reason): return "\(Escaped.path(path)): cannot write (\(reason))"
+        case .remoteReport(let reason): return "remote evaluation: \(Escaped.value(reason, limit: 300))"
         case .storeCorrupt(let path, let row):
             return "\(Escaped.path(path)): \(row) does not match the hash written with it (the store was changed outside sim-cascade "
                 + "or its file is damaged); 'sim-cascade runs verify' lists every such row"

@@ -73,6 +73,19 @@ extension CandidateSandboxTests {
             #expect(conflict.status == 2)
         }
 
+        @Test func aGateReferenceReplacesTheTemplatesAtItsLevel() throws {
+            let gates = try TestPaths.temporaryDirectory().appendingPathComponent("gates.json")
+            try Data(#"{"gates": [{"level": "coarse", "metric": "mean_cost", "factor": 1.1}]}"#.utf8).write(to: gates)
+            let template = try CandidateFixtures.template()
+            // A parent that cost 1 $ a scenario at the coarse level: the template is far worse.
+            let json = try CandidateFixtures.eval(template, ["--gates", gates.path, "--gate-reference", "coarse=1"]).json()
+            #expect(json["valid"] as? Bool == false && json["rejected_at"] as? String == "coarse")
+            for bad in ["coarse", "coarse=x", "coarse=1e999", "system=1"] {
+                let refused = try CandidateFixtures.eval(template, ["--gates", gates.path, "--gate-reference", bad])
+                #expect(refused.status == 2 && refused.stderr.contains("--gate-reference"), "\(bad): \(refused.stderr)")
+            }
+        }
+
         @Test func initPromptPrintsTheContractAndTheAPI() throws {
             let prompt = try CommandRunner.run(["init", "txn", "--prompt"])
             #expect(prompt.status == 0)

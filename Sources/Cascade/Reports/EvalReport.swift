@@ -65,9 +65,12 @@ public struct EvalReport: Encodable, Sendable {
         var itemsRun: Int?
         var itemsTotal: Int?
         var sequential: Sequential?
+        /// The level's notes (what `evolve` stores per stage; the last non-empty ones are also
+        /// the report's problem-named notes).
+        var artifacts: [String]
 
         enum CodingKeys: String, CodingKey {
-            case level, status, metrics, gate, reference, threshold, seconds, failure, budget, sequential
+            case level, status, metrics, gate, reference, threshold, seconds, failure, budget, sequential, artifacts
             case itemsRun = "items_run", itemsTotal = "items_total"
         }
 
@@ -98,6 +101,7 @@ public struct EvalReport: Encodable, Sendable {
             budget = s.budget
             itemsRun = s.items?.run
             itemsTotal = s.items?.total
+            artifacts = s.artifacts
             sequential = s.sequential.map {
                 Sequential(decision: $0.decision.rawValue, unitsRun: $0.unitsRun, unitsTotal: $0.unitsTotal,
                            meanExcessLow: $0.meanExcess.lowerBound.isFinite ? $0.meanExcess.lowerBound : nil,

@@ -38,21 +38,9 @@ public struct CascadeEvaluation: Sendable {
     ///   level's reference policy's (`gateReferences(of:)` of the parent).
     public func evaluate(_ source: String, references: [String: Double] = [:]) throws -> EvaluatedChild {
         let outcome = try evaluator.evaluate(source: source, on: cascade, references: references)
-        let metric = fitness
-        let fine = outcome.stages.last { $0.level == topLevel }
-        let score = outcome.valid ? fine?.metrics[metric.name] : nil
-        // The compile first (its seconds, which a store dump leaves out as it does every time;
-        // not whether the cache answered, which would make the store depend on the cache), then
-        // each stage: the run's report adds them up per stage.
-        let compileFailure = outcome.stages.isEmpty ? outcome.failure : nil
-        var records = [EvaluationRecord(stage: "compile", status: compileFailure == nil ? "passed" : "failed",
-                                        metrics: "{}", artifacts: "[]",
-                                        seconds: outcome.compileSeconds, failureKind: compileFailure?.kind.rawValue,
-                                        failureMessage: compileFailure?.message)]
-            + outcome.stages.map { s in
-                EvaluationRecord(stage: s.level, status: s.status.rawValue, metrics: Self.json(s.metrics), artifacts: Self.json(s.artifacts),
-                                 seconds: s.seconds, failureKind: s.failure?.kind.rawValue, failureMessage: s.failure?.message)
-            }
+        var child = Self.child(valid: outcome.valid, rejectedAt: outcome.rejectedAt, failure: outcome.failure.map { ($0.kind.rawValue, $0.message) },
+                               compileSeconds: outcome.compileSeconds, stages: outcome.stages.map(StageRecord.init),
+                               fitness: fitness, topLevel: topLevel)
         // A child that compiled and was stopped before the fine level, if sampled: every level it
         // did not reach, ungated (its compile is a cache hit; the cheap levels it ran run again,
         // unrecorded), recorded beside the cascade's stages — the fine one is what the fine level
@@ -62,15 +50,72 @@ public struct CascadeEvaluation: Sendable {
             let all = try evaluator.evaluate(source: source, on: ungated)
             let runLevels = Set(cascade.levelNames)
             for s in all.stages where runLevels.contains(s.level) && !ran.contains(s.level) && s.status != .skipped {
-                records.append(EvaluationRecord(stage: EvaluationRecord.counterfactualPrefix + s.level, status: s.status.rawValue,
-                                                metrics: Self.json(s.metrics), artifacts: "[]", seconds: s.seconds,
-                                                failureKind: s.failure?.kind.rawValue, failureMessage: s.failure?.message))
+                child.evaluations.append(EvaluationRecord(stage: EvaluationRecord.counterfactualPrefix + s.level, status: s.status.rawValue,
+                                                          metrics: Self.json(s.metrics), artifacts: "[]", seconds: s.seconds,
+                                                          failureKind: s.failure?.kind.rawValue, failureMessage: s.failure?.message))
             }
         }
-        return EvaluatedChild(valid: outcome.valid && score != nil, score: score,
-                              fitness: score.map { metric.lowerIsBetter ? -$0 : $0 },
-                              rejectedAt: outcome.valid ? nil : (outcome.rejectedAt ?? "compile"), evaluations: records,
-                              metrics: fine?.metrics ?? [:])
+        return child
+    }
+
+    /// The child an `eval --json` report describes — an evaluation run in another process or on
+    /// another machine with this run's inputs, gates, budgets and `references` — as `evaluate`
+    /// would have stored it (without counterfactual records: those are a second evaluation).
+    /// - Throws: `EvolveError.remoteReport` when the data is not such a report.
+    public func child(fromReport data: Data) throws -> EvaluatedChild {
+        try Self.child(fromReport: data, fitness: fitness, topLevel: topLevel)
+    }
+
+    /// `child(fromReport:)` for a cascade whose top level is `topLevel` and fitness `fitness`.
+    public static func child(fromReport data: Data, fitness: LevelMetric, topLevel: String) throws -> EvaluatedChild {
+        let report: RemoteReport
+        do {
+            report = try JSONDecoder().decode(RemoteReport.self, from: data)
+        } catch {
+            throw EvolveError.remoteReport("not an eval --json report: \(error)")
+        }
+        return child(valid: report.valid, rejectedAt: report.rejectedAt, failure: report.failure.map { ($0.kind, $0.message) },
+                     compileSeconds: report.timing.compileSeconds, stages: report.stages.map(StageRecord.init),
+                     fitness: fitness, topLevel: topLevel)
+    }
+
+    /// One stage as the store keeps it, from an outcome in process or a report.
+    struct StageRecord {
+        var level: String
+        var status: String
+        var metrics: [String: Double]
+        var artifacts: [String]
+        var seconds: Double
+        var failure: (kind: String, message: String)?
+
+        init(_ s: StageReport) {
+            (level, status, metrics, artifacts, seconds) = (s.level, s.status.rawValue, s.metrics, s.artifacts, s.seconds)
+            failure = s.failure.map { ($0.kind.rawValue, $0.message) }
+        }
+
+        init(_ s: RemoteReport.Stage) {
+            (level, status, metrics, artifacts, seconds) = (s.level, s.status, s.metrics, s.artifacts, s.seconds)
+            failure = s.failure.map { ($0.kind, $0.message) }
+        }
+    }
+
+    /// What the loop stores of an evaluation: the compile first (its seconds, which a store dump
+    /// leaves out as it does every time; not whether the cache answered, which would make the
+    /// store depend on the cache), then each stage: the run's report adds them up per stage.
+    static func child(valid: Bool, rejectedAt: String?, failure: (kind: String, message: String)?, compileSeconds: Double,
+                      stages: [StageRecord], fitness metric: LevelMetric, topLevel: String) -> EvaluatedChild {
+        let fine = stages.last { $0.level == topLevel }
+        let score = valid ? fine?.metrics[metric.name] : nil
+        let compileFailure = stages.isEmpty ? failure : nil
+        let records = [EvaluationRecord(stage: "compile", status: compileFailure == nil ? "passed" : "failed",
+                                        metrics: "{}", artifacts: "[]", seconds: compileSeconds,
+                                        failureKind: compileFailure?.kind, failureMessage: compileFailure?.message)]
+            + stages.map { s in
+                EvaluationRecord(stage: s.level, status: s.status, metrics: Self.json(s.metrics), artifacts: Self.json(s.artifacts),
+                                 seconds: s.seconds, failureKind: s.failure?.kind, failureMessage: s.failure?.message)
+            }
+        return EvaluatedChild(valid: valid && score != nil, score: score, fitness: score.map { metric.lowerIsBetter ? -$0 : $0 },
+                              rejectedAt: valid ? nil : (rejectedAt ?? "compile"), evaluations: records, metrics: fine?.metrics ?? [:])
     }
 
     /// A program's values of the gated metrics at each gated cheap level, from its stored
@@ -94,4 +139,29 @@ public struct CascadeEvaluation: Sendable {
         encoder.outputFormatting = .sortedKeys
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
+}
+
+/// The part of an `eval --json` report the store keeps.
+struct RemoteReport: Decodable {
+    struct Failure: Decodable { var kind: String; var message: String }
+    struct Stage: Decodable {
+        var level: String
+        var status: String
+        var metrics: [String: Double]
+        var seconds: Double
+        var failure: Failure?
+        var artifacts: [String]
+    }
+    struct Timing: Decodable {
+        var compileSeconds: Double
+        enum CodingKeys: String, CodingKey { case compileSeconds = "compile_seconds" }
+    }
+
+    var valid: Bool
+    var rejectedAt: String?
+    var failure: Failure?
+    var stages: [Stage]
+    var timing: Timing
+
+    enum CodingKeys: String, CodingKey { case valid, failure, stages, timing, rejectedAt = "rejected_at" }
 }

@@ -52,7 +52,12 @@ struct Eval: ParsableCommand {
         let evaluator = try sandbox.evaluator()
         let options = try cascade.options(for: problem, catalog: catalog, timeoutGiven: sandbox.timeout != nil,
                                           onDemandLevels: { try problem.onDemandLevels(inputs) })
-        let outcome = try evaluator.evaluate(source: source, on: inputs, cascade: options)
+        let prepared = try evaluator.prepare(inputs, cascade: options)
+        let references = try cascade.references()
+        if let unknown = references.keys.sorted().first(where: { !prepared.levelNames.contains($0) }) {
+            throw CLIError.invalidValue("--gate-reference", unknown, "not a level this cascade runs (\(prepared.levelNames.joined(separator: ", ")))")
+        }
+        let outcome = try evaluator.evaluate(source: source, on: prepared, references: references)
         if outcome.failure?.kind == .compileError, let other = problem.otherProblem(suggestedBy: source) {
             Log.note("hint: the candidate conforms to \(other.protocolName), a \(other.rawValue) protocol: pass --problem \(other.rawValue)")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cascade
+import SimCore
 
 /// The candidate's limits and how it is compiled and contained (`eval`).
 struct SandboxOptions: ParsableArguments {
@@ -72,6 +73,11 @@ struct CascadeSelection: ParsableArguments {
     @Option(help: "gates and budgets to use (default: fidelity-reports/PROBLEM.json of this checkout, else built-in defaults).")
     var gates: String?
 
+    @Option(name: .customLong("gate-reference"), parsing: .singleValue,
+            help: ArgumentHelp("the value LEVEL's gate compares with instead of the template's, LEVEL=VALUE (repeatable): evolve's parent-relative gates, for an evaluation run elsewhere.",
+                               valueName: "level=value"))
+    var gateReferences: [String] = []
+
     @Flag(help: "decide every gate batch by batch (a t-interval on a seeded sample) unless the gates file says how.")
     var sequential = false
 
@@ -86,6 +92,24 @@ struct CascadeSelection: ParsableArguments {
             throw CLIError.conflictingOptions("--sequential", allLevels ? "--all-levels (which runs every input)" : "--level (which has no gate)")
         }
         for text in budgets { _ = try StageBudget(parsing: text) }
+        _ = try references()
+    }
+
+    /// `--gate-reference` as level → value.
+    /// - Throws: `CLIError.invalidValue` for a malformed pair, a value that is not finite, or a
+    ///   level named twice.
+    func references() throws -> [String: Double] {
+        var references: [String: Double] = [:]
+        for text in gateReferences {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, let value = Double(parts[1]), value.isFinite else {
+                throw CLIError.invalidValue("--gate-reference", text, "expected LEVEL=VALUE with a finite number")
+            }
+            guard references.updateValue(value, forKey: parts[0]) == nil else {
+                throw CLIError.invalidValue("--gate-reference", text, "level \(Escaped.value(parts[0])) is named twice")
+            }
+        }
+        return references
     }
 
     /// The gates and budgets (`--gates FILE`, else the calibrated ones of this checkout, else the
