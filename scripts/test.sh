@@ -20,29 +20,35 @@ if [[ -x "$venv/bin/python" ]]; then
     export SIM_CASCADE_PANDAS_CASES="$cases/pandas-cases.json"
 fi
 
-# The Python bridges' end-to-end test runs OpenEvolve 0.4.1 (pinned) with this package, in a
-# cached venv; without network that test is skipped and named, the bridges' unit tests still run.
+# Pinned frameworks in cached venvs, each with this package (`pip install ./python`, from a copy:
+# setuptools writes build/ beside the sources it builds; offline, with the venv's own setuptools):
+# OpenEvolve for the bridges' end-to-end test, Ray for the Ray executor's tests. Without network
+# those tests are skipped and named; everything else runs.
 cache="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/sim-cascade"
-openevolve="$cache/openevolve-0.4.1-venv"
-if [[ ! -x "$openevolve/bin/python" ]] || ! "$openevolve/bin/python" -c "import openevolve, importlib.metadata as m; assert m.version('openevolve') == '0.4.1'" 2>/dev/null; then
-    rm -rf "$openevolve"
-    python3 -m venv "$openevolve" 2>/dev/null \
-        && "$openevolve/bin/pip" install -q --disable-pip-version-check --retries 1 --timeout 15 "openevolve==0.4.1" >&2 \
-        || { echo "note: OpenEvolve could not be installed; the OpenEvolve end-to-end test will be skipped" >&2; rm -rf "$openevolve"; }
-fi
-if [[ -x "$openevolve/bin/python" ]]; then
-    # `pip install ./python`, as a user would (offline: with the venv's own setuptools), from a
-    # copy: setuptools writes build/ and *.egg-info beside the sources it builds.
+cached_venv() {  # NAME REQUIREMENT IMPORT_CHECK VARIABLE
+    local venv="$cache/$1" requirement="$2" check="$3" variable="$4" package
+    if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "$check" 2>/dev/null; then
+        rm -rf "$venv"
+        if ! { python3 -m venv "$venv" 2>/dev/null \
+               && "$venv/bin/pip" install -q --disable-pip-version-check --retries 1 --timeout 15 "$requirement" >&2; }; then
+            echo "note: $requirement could not be installed; the tests that need it will be skipped" >&2
+            rm -rf "$venv"
+            return 0
+        fi
+    fi
     package=$(mktemp -d)
     cp -r python/pyproject.toml python/README.md python/sim_cascade "$package/"
-    if "$openevolve/bin/pip" install -q --disable-pip-version-check --retries 1 --timeout 15 --force-reinstall --no-deps "$package" >&2 \
-        || "$openevolve/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps --no-build-isolation "$package" >&2; then
-        export SIM_CASCADE_OPENEVOLVE_PYTHON="$openevolve/bin/python"
+    if "$venv/bin/pip" install -q --disable-pip-version-check --retries 1 --timeout 15 --force-reinstall --no-deps "$package" >&2 \
+        || "$venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps --no-build-isolation "$package" >&2; then
+        export "$variable=$venv/bin/python"
     else
-        echo "note: pip install ./python failed; the OpenEvolve end-to-end test will be skipped" >&2
+        echo "note: pip install ./python failed in $venv; the tests that need it will be skipped" >&2
     fi
     rm -rf "$package"
-fi
+}
+cached_venv openevolve-0.4.1-venv "openevolve==0.4.1" \
+    "import openevolve, importlib.metadata as m; assert m.version('openevolve') == '0.4.1'" SIM_CASCADE_OPENEVOLVE_PYTHON
+cached_venv ray-2.60.0-venv "ray==2.60.0" "import ray; assert ray.__version__ == '2.60.0'" SIM_CASCADE_RAY_PYTHON
 
 swift build                # every product, including the static candidate API library
 swift build --build-tests

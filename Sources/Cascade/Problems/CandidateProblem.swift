@@ -209,6 +209,9 @@ extension CandidateProblem {
     /// The names of the levels that run only when asked for (`FidelityLevel.onDemand`).
     public func onDemandLevels(_ inputs: CandidateInputs) throws -> [String] { try levels(inputs).filter(\.onDemand).map(\.name) }
 
+    /// Every level's name on `inputs`, cheapest first.
+    public func levelNames(_ inputs: CandidateInputs) throws -> [String] { try levels(inputs).map(\.name) }
+
     /// The names of the fine level's metrics on `inputs` (what `evolve` may use as features).
     public func fineMetricNames(_ inputs: CandidateInputs) throws -> [String] {
         try levels(inputs).last { !$0.onDemand }?.metrics.map(\.name) ?? []

@@ -61,7 +61,7 @@ public struct CascadeEvaluation: Sendable {
     /// The child an `eval --json` report describes — an evaluation run in another process or on
     /// another machine with this run's inputs, gates, budgets and `references` — as `evaluate`
     /// would have stored it (without counterfactual records: those are a second evaluation).
-    /// - Throws: `EvolveError.remoteReport` when the data is not such a report.
+    /// - Throws: `EvolveError.executor` when the data is not such a report.
     public func child(fromReport data: Data) throws -> EvaluatedChild {
         try Self.child(fromReport: data, fitness: fitness, topLevel: topLevel)
     }
@@ -72,11 +72,17 @@ public struct CascadeEvaluation: Sendable {
         do {
             report = try JSONDecoder().decode(RemoteReport.self, from: data)
         } catch {
-            throw EvolveError.remoteReport("not an eval --json report: \(error)")
+            throw EvolveError.executor("not an eval --json report: \(error)")
         }
-        return child(valid: report.valid, rejectedAt: report.rejectedAt, failure: report.failure.map { ($0.kind, $0.message) },
-                     compileSeconds: report.timing.compileSeconds, stages: report.stages.map(StageRecord.init),
-                     fitness: fitness, topLevel: topLevel)
+        return child(from: report, fitness: fitness, topLevel: topLevel)
+    }
+
+    func child(from report: RemoteReport) -> EvaluatedChild { Self.child(from: report, fitness: fitness, topLevel: topLevel) }
+
+    static func child(from report: RemoteReport, fitness: LevelMetric, topLevel: String) -> EvaluatedChild {
+        child(valid: report.valid, rejectedAt: report.rejectedAt, failure: report.failure.map { ($0.kind, $0.message) },
+              compileSeconds: report.timing.compileSeconds, stages: report.stages.map(StageRecord.init),
+              fitness: fitness, topLevel: topLevel)
     }
 
     /// One stage as the store keeps it, from an outcome in process or a report.

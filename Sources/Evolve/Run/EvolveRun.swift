@@ -34,6 +34,8 @@ public struct EvolveRequest: Sendable {
     public var gateReference: String?
     /// A gates file (`--gates`), e.g. an earlier run's `evolve-gates.json`.
     public var gatesFile: URL?
+    /// Where the evaluations run (not stored: the same run may resume on another executor).
+    public var executor: ExecutorChoice = .local
 
     public init(folder: URL) {
         self.folder = folder
@@ -126,7 +128,19 @@ public struct EvolveRun {
         let evaluation = try CascadeEvaluation(problem: problem, evaluator: evaluator, inputs: inputs,
                                                options: CascadeOptions(gates: gates.gates, budgets: gates.budgets, levels: gates.levels),
                                                counterfactual: sampling)
-        let evaluate = killPoint.wrap { source, references in try evaluation.evaluate(source, references: references) }
+        let evaluate: @Sendable (String, [String: Double]) throws -> EvaluatedChild
+        if request.executor == .local {
+            evaluate = killPoint.wrap { source, references in try evaluation.evaluate(source, references: references) }
+        } else {
+            let workers = stored?.workers ?? request.workers ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+            let executor = try RemoteExecutor(request.executor, binary: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+                                              workers: workers, python: ProcessInfo.processInfo.environment["SIM_CASCADE_PYTHON"] ?? "python3",
+                                              pythonPath: try? catalog.packageFile("python"))
+            note("evolve: executor \(request.executor): \(executor.ready)")
+            let remote = RemoteEvaluation(executor: executor, evaluation: evaluation, gates: gates, inputSettings: inputSettings,
+                                          modelsOnly: !(try problem.onDemandLevels(inputs)).contains(where: evaluation.cascade.levelNames.contains))
+            evaluate = killPoint.wrap { source, references in try remote.evaluate(source, references: references) }
+        }
         if let stored, stored.fitness(of: problem) != evaluation.fitness {
             throw EvolveError.invalidOption("--gates", value: request.gatesFile?.path ?? "(the checkout's)",
                                             reason: "the run ranks by \(stored.fitness(of: problem).name), but this cascade ends at "

@@ -51,7 +51,7 @@ struct Eval: ParsableCommand {
         let inputs = try problem.loadInputs(try self.inputs.request(for: problem, heldOut: heldOut), catalog: catalog)
         let evaluator = try sandbox.evaluator()
         let options = try cascade.options(for: problem, catalog: catalog, timeoutGiven: sandbox.timeout != nil,
-                                          onDemandLevels: { try problem.onDemandLevels(inputs) })
+                                          levelNames: { (try problem.levelNames(inputs), try problem.onDemandLevels(inputs)) })
         let prepared = try evaluator.prepare(inputs, cascade: options)
         let references = try cascade.references()
         if let unknown = references.keys.sorted().first(where: { !prepared.levelNames.contains($0) }) {

@@ -105,6 +105,11 @@ struct EvolveCommand: ParsableCommand {
     @Flag(help: "Skip re-scoring the best program on the held-out inputs at the end.")
     var noRescore = false
 
+    @Option(help: ArgumentHelp(
+        "Where evaluations run: local (this process), subprocess (one sim-cascade eval each, through the Python executor), ray (a Ray cluster started on loopback) or ray=HOST:PORT (a running one; see docs/scale-out.md). The store does not depend on it.",
+        valueName: "executor"))
+    var executor: ExecutorChoice = .local
+
     @Flag(help: "Run without namespaces/chroot where they are unavailable (only for trusted code).")
     var unsafeNoSandbox = false
 
@@ -137,6 +142,7 @@ struct EvolveCommand: ParsableCommand {
         request.inputSettings = shape.settings
         request.inputSettings[InputScale.setting] = inputs?.rawValue
         request.rescore = !noRescore
+        request.executor = executor
         request.counterfactual = counterfactual?.share
         request.gateReference = gatesRelativeTo?.rawValue
         request.gatesFile = gates.map(catalog.userPath)
@@ -169,4 +175,9 @@ struct EvolveCommand: ParsableCommand {
         f.timeZone = TimeZone(identifier: "UTC")
         return f.string(from: Date())
     }
+}
+
+extension ExecutorChoice: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+    public var defaultValueDescription: String { description }
 }

@@ -64,7 +64,7 @@ struct CascadeSelection: ParsableArguments {
     @Flag(help: "run every level even after a stage stopped the candidate.")
     var allLevels = false
 
-    @Flag(help: "leave a real-system level (txn's PostgreSQL) out of the calibrated cascade, as evolve does: the fine level gives the score.")
+    @Flag(help: "leave a real-system level (txn's PostgreSQL) out of the calibrated cascade, as evolve does: the fine level gives the score (with --all-levels: every level but such ones).")
     var modelsOnly = false
 
     @Option(help: "run one level alone, without gates (cost_model, coarse, fine).")
@@ -87,7 +87,6 @@ struct CascadeSelection: ParsableArguments {
     var budgets: [String] = []
 
     func validate() throws {
-        if modelsOnly && allLevels { throw CLIError.conflictingOptions("--models-only", "--all-levels") }
         if sequential && (allLevels || level != nil) {
             throw CLIError.conflictingOptions("--sequential", allLevels ? "--all-levels (which runs every input)" : "--level (which has no gate)")
         }
@@ -115,10 +114,13 @@ struct CascadeSelection: ParsableArguments {
     /// The gates and budgets (`--gates FILE`, else the calibrated ones of this checkout, else the
     /// problem's defaults), with `--budget` and `--sequential` applied; an explicit `--timeout`
     /// (`timeoutGiven`) is the user's budget for every stage and drops the file's.
+    /// With `--models-only`, `levelNames` gives every level of the problem on the inputs and the
+    /// on-demand ones among them.
     func options(for problem: CandidateProblem, catalog: InputCatalog, timeoutGiven: Bool,
-                 onDemandLevels: () throws -> [String] = { [] }) throws -> CascadeOptions {
+                 levelNames: () throws -> (all: [String], onDemand: [String]) = { ([], []) }) throws -> CascadeOptions {
         var file = try catalog.gates(for: problem, file: gates)
-        if modelsOnly { file = file.droppingLevels(try onDemandLevels()) }
+        let names: (all: [String], onDemand: [String]) = modelsOnly ? try levelNames() : ([], [])
+        if modelsOnly { file = file.droppingLevels(names.onDemand) }
         if timeoutGiven { file.budgets = [] }
         for text in budgets {
             let budget = try StageBudget(parsing: text)
@@ -128,8 +130,10 @@ struct CascadeSelection: ParsableArguments {
         if sequential {
             for i in file.gates.indices where file.gates[i].sequential == nil { file.gates[i].sequential = SequentialSettings() }
         }
-        // --all-levels runs every level, whatever levels the file recommends.
+        // --all-levels runs every level, whatever levels the file recommends (with --models-only,
+        // every level but the on-demand ones).
+        let everyLevel = modelsOnly ? names.all.filter { !names.onDemand.contains($0) } : nil
         return CascadeOptions(gates: file.gates, budgets: file.budgets, allLevels: allLevels, onlyLevel: level,
-                              levels: allLevels ? nil : file.levels)
+                              levels: allLevels ? everyLevel : file.levels)
     }
 }

@@ -1,0 +1,208 @@
+"""The executor `sim-cascade evolve --executor ray|subprocess` starts: JSON lines on stdin and
+stdout, one evaluation per request, each run as `sim-cascade eval --json` on a worker.
+
+    python -m sim_cascade.executor --backend ray [--address HOST:PORT] --binary PATH --workers W
+
+Requests (one JSON object a line): `{"id", "problem", "source", "gates_json", "args", "timeout"}` —
+self-contained: the candidate's source, the gates, budgets and levels spelled out (the content of
+a gates file), and `eval`'s other options. Answers, in completion order: `{"id", "report"}` (the
+`eval --json` report's verdict, stages, score and timing — not its per-item results: valid or
+not, a verdict on the candidate) or `{"id", "error"}` (the
+infrastructure failed: a worker refused by its build, a node lost after Ray's retries, `eval`
+exiting 2 or 3): the driver stops the run with exit 3 and never stores it as a candidate's. The
+first line is `{"ready": {...}}`, or `{"fatal": "..."}` before exiting 3.
+
+Backends: `ray` runs each request as a Ray task (one CPU; Ray retries a task whose worker died, up
+to 3 times) on a running cluster (`--address`) or on one it starts on loopback; `subprocess`
+runs them on this machine, `--workers` at a time (the seam without Ray).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from .runner import SimCascadeError, find_binary, run_eval
+
+#: The keys of an `eval --json` report an answer carries: what the driver stores of a child.
+ANSWER_KEYS = ("valid", "problem", "inputs", "rejected_at", "failure", "stages", "score", "build_id", "timing", "sandbox")
+#: Ray's retries of a task whose worker or node died.
+RAY_MAX_RETRIES = 3
+#: A test-only override of a node's build id (to show a mismatched worker is refused).
+TEST_BUILD_ID = "SIM_CASCADE_TEST_BUILD_ID"
+#: A test-only marker file: the first task to find it absent creates it and kills its worker.
+TEST_KILL_WORKER_ONCE = "SIM_CASCADE_TEST_KILL_WORKER_ONCE"
+
+
+class BuildMismatch(RuntimeError):
+    """A worker whose sim-cascade is not the driver's build."""
+
+
+def build_id(binary: str) -> str:
+    """SHA-256 of the executable: "the same build" is the same bytes on every node."""
+    override = os.environ.get(TEST_BUILD_ID)
+    if override:
+        return override
+    digest = hashlib.sha256()
+    with open(binary, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:16]
+
+
+def run_request(request: dict[str, Any], driver_build: str, default_binary: str) -> dict[str, Any]:
+    """One evaluation on this machine: the source and gates in a folder of their own, `eval
+    --json` in its own process group (killed with its group on timeout)."""
+    binary = os.environ.get("SIM_CASCADE_BIN") or default_binary
+    mine = build_id(binary)
+    if mine != driver_build:
+        raise BuildMismatch(f"worker {os.uname().nodename} pid {os.getpid()}: sim-cascade build {mine} is not the "
+                            f"driver's {driver_build} ({binary}); every node needs the same build")
+    marker = os.environ.get(TEST_KILL_WORKER_ONCE)
+    if marker and not os.path.exists(marker):
+        threading.Thread(target=_die_inside_the_evaluation, args=(marker,), daemon=True).start()
+    with tempfile.TemporaryDirectory(prefix="sim-cascade-task-") as folder:
+        source = os.path.join(folder, "candidate.swift")
+        with open(source, "w", encoding="utf-8") as f:
+            f.write(request["source"])
+        gates = os.path.join(folder, "gates.json")
+        with open(gates, "w", encoding="utf-8") as f:
+            f.write(request["gates_json"])
+        completed = run_eval(source, request["problem"], args=["--gates", gates, *request.get("args", [])],
+                             timeout=float(request.get("timeout", 3600)), binary=binary)
+    if completed.timed_out or completed.report is None:
+        raise SimCascadeError(f"eval did not finish within {request.get('timeout')} s (its stages' budgets exceeded by far)")
+    # What the driver stores, not the per-item results (spot's research set: 9.5 MB a report).
+    return {key: completed.report[key] for key in ANSWER_KEYS if key in completed.report}
+
+
+def _die_inside_the_evaluation(marker: str) -> None:
+    """Test only: once `eval` runs as this worker's child, the worker dies (SIGKILL-like exit)."""
+    import glob
+    import time
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for path in glob.glob(f"/proc/{os.getpid()}/task/*/children"):
+            with open(path) as f:
+                if f.read().strip():
+                    with open(marker, "w") as out:
+                        out.write(str(os.getpid()))
+                    time.sleep(0.2)
+                    os._exit(9)
+        time.sleep(0.01)
+
+
+class Writer:
+    """Answers on stdout, one line each, whole. Standard output is the protocol's alone: what
+    else would print there (Ray's driver relays its raylets' messages to it) goes to stderr."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+        os.dup2(2, 1)
+        sys.stdout = sys.stderr
+
+    def send(self, value: dict[str, Any]) -> None:
+        line = json.dumps(value, sort_keys=True)
+        with self.lock:
+            try:
+                self.out.write(line + "\n")
+                self.out.flush()
+            except BrokenPipeError:
+                pass  # the driver is gone; nothing reads answers any more
+
+
+def serve_subprocess(options: argparse.Namespace, driver_build: str, writer: Writer) -> None:
+    writer.send({"ready": {"backend": "subprocess", "workers": options.workers}})
+    with ThreadPoolExecutor(max_workers=options.workers) as pool:
+        for line in sys.stdin:
+            request = json.loads(line)
+
+            def work(request=request):
+                try:
+                    writer.send({"id": request["id"], "report": run_request(request, driver_build, options.binary)})
+                except Exception as error:  # noqa: BLE001 — every failure is the infrastructure's
+                    writer.send({"id": request["id"], "error": f"{type(error).__name__}: {error}"})
+
+            pool.submit(work)
+
+
+def loopback_environment() -> None:
+    """Ray on this machine talks on loopback only, and reports nothing off it."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
+
+def serve_ray(options: argparse.Namespace, driver_build: str, writer: Writer) -> None:
+    loopback_environment()
+    import ray  # noqa: WPS433 — only this backend needs Ray
+
+    if options.address:
+        ray.init(address=options.address, logging_level="ERROR", log_to_driver=False)
+    else:
+        ray.init(num_cpus=options.workers, include_dashboard=False, _node_ip_address="127.0.0.1",
+                 logging_level="ERROR", log_to_driver=False)
+    task = ray.remote(num_cpus=1, max_retries=RAY_MAX_RETRIES, retry_exceptions=False)(run_request)
+    nodes = [n for n in ray.nodes() if n.get("Alive")]
+    writer.send({"ready": {"backend": "ray", "nodes": len(nodes), "cpus": ray.cluster_resources().get("CPU", 0)}})
+    refs: dict[Any, int] = {}
+    lock = threading.Lock()
+
+    def answer(request_id: int, ref: Any) -> None:
+        try:
+            writer.send({"id": request_id, "report": ray.get(ref)})
+        except Exception as error:  # noqa: BLE001 — a refused build, a lost node after retries, eval's exit 2/3
+            cause = getattr(error, "cause", None) or error
+            writer.send({"id": request_id, "error": f"{type(cause).__name__}: {cause}"})
+        finally:
+            with lock:
+                refs.pop(ref, None)
+
+    try:
+        for line in sys.stdin:
+            request = json.loads(line)
+            ref = task.remote(request, driver_build, options.binary)
+            with lock:
+                refs[ref] = request["id"]
+            threading.Thread(target=answer, args=(request["id"], ref), daemon=True).start()
+    finally:
+        # The driver is gone (stdin closed): nothing it asked for may go on running.
+        with lock:
+            pending = list(refs)
+        for ref in pending:
+            ray.cancel(ref, force=True)
+        ray.shutdown()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sim_cascade.executor", description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["ray", "subprocess"], required=True)
+    parser.add_argument("--address", help="a running Ray cluster (HOST:PORT); default: start one on loopback")
+    parser.add_argument("--binary", required=True, help="the driver's sim-cascade (workers use $SIM_CASCADE_BIN, else this path)")
+    parser.add_argument("--workers", type=int, default=1, help="evaluations at once (subprocess; a local Ray's CPUs)")
+    options = parser.parse_args(argv)
+    writer = Writer()
+    try:
+        driver_build = build_id(find_binary(options.binary))
+        if options.backend == "ray":
+            serve_ray(options, driver_build, writer)
+        else:
+            serve_subprocess(options, driver_build, writer)
+    except ImportError as error:
+        writer.send({"fatal": f"Ray is not installed for {sys.executable} ({error}): pip install 'ray==2.60.0'"})
+        return 3
+    except Exception as error:  # noqa: BLE001
+        writer.send({"fatal": f"{type(error).__name__}: {error}"})
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""`evolve --executor subprocess|ray`: the same seed and workers give the same store as the local
+executor; on Ray (a 2-node cluster on loopback), a worker killed inside an evaluation is retried
+and leaves no evaluation running, a removed node's tasks finish on the other, a worker with
+another build is refused (exit 3, nothing stored for it), and a driver killed and resumed gives
+the same store.
+
+Needs the built binary ($SIM_CASCADE_BIN); the Ray tests need a Python with Ray 2.60.0 and this
+package ($SIM_CASCADE_RAY_PYTHON; scripts/test.sh makes it in a cached venv). Skipped, and
+named, without them.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+from support import HERE
+
+BIN = os.environ.get("SIM_CASCADE_BIN")
+RAY_PYTHON = os.environ.get("SIM_CASCADE_RAY_PYTHON")
+PACKAGE = os.path.dirname(HERE)
+ITERATIONS = "16"
+
+
+def evolve(run: str, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([BIN, "evolve", "--iterations", ITERATIONS, "--inputs", "small", "--run", run, "--no-rescore",
+                           "--workers", "2", "--counterfactual", "0.5", "--seed", "3", *extra],
+                          capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})})
+
+
+def dump(run: str) -> str:
+    return subprocess.run([BIN, "runs", "dump", run], capture_output=True, text=True, check=True).stdout
+
+
+class AgainstLocal(unittest.TestCase):
+    """Tests comparing a run with the local executor's, made once per class in a folder of its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = tempfile.mkdtemp(prefix="sim-cascade-executor-")
+        cls.local = os.path.join(cls.folder, "local")
+        done = evolve(cls.local)
+        assert done.returncode == 0, done.stderr
+        cls.local_dump = dump(cls.local)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.folder, ignore_errors=True)
+
+
+@unittest.skipUnless(BIN, "needs SIM_CASCADE_BIN (the built binary)")
+class ExecutorTests(AgainstLocal):
+    """The seam without Ray: each evaluation a `sim-cascade eval` through the Python executor."""
+
+    def test_the_subprocess_executor_writes_the_local_store(self):
+        run = os.path.join(self.folder, "subprocess")
+        done = evolve(run, "--executor", "subprocess", env={"SIM_CASCADE_PYTHON": sys.executable, "PYTHONPATH": PACKAGE})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("executor subprocess", done.stderr)
+        self.assertEqual(dump(run), self.local_dump)
+        # Stopped children were sampled: the counterfactual's second request ran too.
+        self.assertIn("counterfactual", self.local_dump)
+
+    def test_an_executor_that_cannot_start_is_exit_3(self):
+        run = os.path.join(self.folder, "no-python")
+        done = evolve(run, "--executor", "subprocess", env={"SIM_CASCADE_PYTHON": "/nonexistent/python3"})
+        self.assertEqual(done.returncode, 3, done.stderr)
+        self.assertIn("executor", done.stderr)
+
+
+def non_loopback_listeners() -> list[str]:
+    """Listening sockets of Ray's processes (and Python workers) on an address other than loopback."""
+    out = subprocess.run(["ss", "-tulnpH"], capture_output=True, text=True).stdout
+    bad = []
+    for line in out.splitlines():
+        fields = line.split()
+        local = fields[4] if len(fields) > 4 else ""
+        if local.startswith(("127.", "[::1]", "::1", "[::ffff:127.")):
+            continue
+        if any(name in line for name in ("raylet", "gcs_server", "ray::", "python", "plasma", "dashboard")):
+            bad.append(line)
+    return bad
+
+
+@unittest.skipUnless(BIN and RAY_PYTHON, "needs SIM_CASCADE_BIN and SIM_CASCADE_RAY_PYTHON (Ray could not be installed)")
+class RayExecutorTests(AgainstLocal):
+    """On a 2-node Ray cluster on loopback, started by `ray_cluster.py` in the Ray venv."""
+
+    def cluster(self, *node_env: str):
+        """Starts the cluster helper; returns (process, address). `node_env`: NAME=VALUE for the
+        second node only (the head has no CPU then, so every task lands there)."""
+        args = [RAY_PYTHON, os.path.join(HERE, "ray_cluster.py")] + [f"--node-env={e}" for e in node_env]
+        process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                   env={**os.environ, "PYTHONPATH": PACKAGE})
+        address = process.stdout.readline().strip()
+        self.addCleanup(self.stop, process)
+        self.assertTrue(address.startswith("127.0.0.1:"), address)
+        return process, address
+
+    @staticmethod
+    def stop(process):
+        if process.poll() is None:
+            process.stdin.close()
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        process.stdout.close()
+
+    def ray_env(self, **extra: str) -> dict:
+        return {"SIM_CASCADE_PYTHON": RAY_PYTHON, "PYTHONPATH": PACKAGE, "RAY_USAGE_STATS_ENABLED": "0", **extra}
+
+    def test_a_two_node_cluster_writes_the_local_store_on_loopback_only(self):
+        _, address = self.cluster()
+        self.assertEqual(non_loopback_listeners(), [])
+        run = os.path.join(self.folder, "ray")
+        done = evolve(run, "--executor", f"ray={address}", env=self.ray_env())
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("'nodes': 2", done.stderr.replace('"', "'"))
+        self.assertEqual(dump(run), self.local_dump)
+
+    def test_a_worker_killed_inside_an_evaluation_is_retried(self):
+        marker = os.path.join(self.folder, "killed-once")
+        _, address = self.cluster(f"SIM_CASCADE_TEST_KILL_WORKER_ONCE={marker}")
+        run = os.path.join(self.folder, "ray-killed")
+        done = evolve(run, "--executor", f"ray={address}", env=self.ray_env())
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertTrue(os.path.exists(marker), "no worker was killed")
+        self.assertEqual(dump(run), self.local_dump)
+        leftover = subprocess.run(["pgrep", "-f", "sim-cascade-task-"], capture_output=True, text=True).stdout.split()
+        self.assertEqual(leftover, [], "an evaluation outlived its killed worker")
+
+    def test_a_removed_nodes_tasks_finish_on_the_other(self):
+        cluster, address = self.cluster()
+        run = os.path.join(self.folder, "ray-removed")
+        driver = subprocess.Popen([BIN, "evolve", "--iterations", ITERATIONS, "--inputs", "small", "--run", run, "--no-rescore",
+                                   "--workers", "2", "--counterfactual", "0.5", "--seed", "3", "--executor", f"ray={address}"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env={**os.environ, **self.ray_env()})
+        # Once the executor is ready and evaluations are under way on both nodes.
+        for line in driver.stderr:
+            if "executor ray" in line:
+                break
+        time.sleep(2)
+        self.assertIsNone(driver.poll(), "the run ended before a node could be removed")
+        cluster.stdin.write("remove\n")
+        cluster.stdin.flush()
+        self.assertEqual(cluster.stdout.readline().strip(), "removed")
+        rest = driver.stderr.read()
+        driver.stderr.close()
+        self.assertEqual(driver.wait(timeout=900), 0, rest)
+        self.assertEqual(dump(run), self.local_dump)
+
+    def test_a_worker_with_another_build_is_refused(self):
+        _, address = self.cluster("SIM_CASCADE_TEST_BUILD_ID=not-this-build")
+        run = os.path.join(self.folder, "ray-refused")
+        done = evolve(run, "--executor", f"ray={address}", env=self.ray_env())
+        self.assertEqual(done.returncode, 3, done.stderr)
+        self.assertIn("not-this-build", done.stderr)
+        self.assertIn("same build", done.stderr)
+
+    def test_a_driver_killed_and_resumed_writes_the_same_store(self):
+        _, address = self.cluster()
+        run = os.path.join(self.folder, "ray-resumed")
+        killed = evolve(run, "--executor", f"ray={address}", env=self.ray_env(SIM_CASCADE_TEST_KILL="commit:7"))
+        self.assertEqual(killed.returncode, -9, killed.stderr)
+        resumed = subprocess.run([BIN, "evolve", "--resume", "--run", run, "--iterations", ITERATIONS, "--no-rescore",
+                                  "--executor", f"ray={address}"], capture_output=True, text=True, timeout=900,
+                                 env={**os.environ, **self.ray_env()})
+        self.assertEqual(resumed.returncode, 0, resumed.stderr)
+        self.assertEqual(dump(run), self.local_dump)
+
+
+if __name__ == "__main__":
+    unittest.main()
