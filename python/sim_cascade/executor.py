@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -144,10 +145,13 @@ def serve_ray(options: argparse.Namespace, driver_build: str, writer: Writer) ->
     loopback_environment()
     import ray  # noqa: WPS433 — only this backend needs Ray
 
+    temp = None
     if options.address:
         ray.init(address=options.address, logging_level="ERROR", log_to_driver=False)
     else:
-        ray.init(num_cpus=options.workers, include_dashboard=False, _node_ip_address="127.0.0.1",
+        # A cluster of this process's own: its sessions in a folder removed when it ends.
+        temp = tempfile.mkdtemp(prefix="sim-cascade-ray-")
+        ray.init(num_cpus=options.workers, include_dashboard=False, _node_ip_address="127.0.0.1", _temp_dir=temp,
                  logging_level="ERROR", log_to_driver=False)
     task = ray.remote(num_cpus=1, max_retries=RAY_MAX_RETRIES, retry_exceptions=False)(run_request)
     nodes = [n for n in ray.nodes() if n.get("Alive")]
@@ -179,6 +183,8 @@ def serve_ray(options: argparse.Namespace, driver_build: str, writer: Writer) ->
         for ref in pending:
             ray.cancel(ref, force=True)
         ray.shutdown()
+        if temp:
+            shutil.rmtree(temp, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,9 @@ on stdin removes the second node at once (its raylet and workers killed) and pri
 runs on that node."""
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
@@ -20,8 +22,11 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--node-env", action="append", default=[])
 options = parser.parse_args()
 node_env = dict(item.split("=", 1) for item in options.node_env)
-cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0 if node_env else 1, "include_dashboard": False})
-second = cluster.add_node(num_cpus=2 if node_env else 1, env_vars=node_env or None)
+# Ray's sessions (logs, sockets) in a folder of the test's, removed at the end.
+temp = tempfile.mkdtemp(prefix="sim-cascade-ray-")
+cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0 if node_env else 1, "include_dashboard": False,
+                                                        "temp_dir": temp})
+second = cluster.add_node(num_cpus=2 if node_env else 1, env_vars=node_env or None, temp_dir=temp)
 cluster.wait_for_nodes()
 print(cluster.address, flush=True)
 try:
@@ -31,3 +36,4 @@ try:
             print("removed", flush=True)
 finally:
     cluster.shutdown()
+    shutil.rmtree(temp, ignore_errors=True)

@@ -122,6 +122,15 @@ class RayExecutorTests(AgainstLocal):
         self.assertIn("'nodes': 2", done.stderr.replace('"', "'"))
         self.assertEqual(dump(run), self.local_dump)
 
+    def test_without_an_address_the_executor_starts_a_loopback_cluster_and_removes_it(self):
+        before = set(os.listdir(tempfile.gettempdir()))
+        run = os.path.join(self.folder, "ray-own")
+        done = evolve(run, "--executor", "ray", env=self.ray_env())
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(dump(run), self.local_dump)
+        left = [n for n in set(os.listdir(tempfile.gettempdir())) - before if n.startswith("sim-cascade-ray-")]
+        self.assertEqual(left, [], "the executor's Ray session folder was left behind")
+
     def test_a_worker_killed_inside_an_evaluation_is_retried(self):
         marker = os.path.join(self.folder, "killed-once")
         _, address = self.cluster(f"SIM_CASCADE_TEST_KILL_WORKER_ONCE={marker}")
