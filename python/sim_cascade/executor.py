@@ -143,15 +143,19 @@ def loopback_environment() -> None:
 
 def serve_ray(options: argparse.Namespace, driver_build: str, writer: Writer) -> None:
     loopback_environment()
+    temp = None
+    if not options.address:
+        # Set before Ray starts anything: every file it writes goes there.
+        temp = tempfile.mkdtemp(prefix="sim-cascade-ray-")
+        os.environ["RAY_TMPDIR"] = temp
     import ray  # noqa: WPS433 — only this backend needs Ray
 
-    temp = None
     if options.address:
         ray.init(address=options.address, logging_level="ERROR", log_to_driver=False)
     else:
-        # A cluster of this process's own: its sessions in a folder removed when it ends.
-        temp = tempfile.mkdtemp(prefix="sim-cascade-ray-")
-        ray.init(num_cpus=options.workers, include_dashboard=False, _node_ip_address="127.0.0.1", _temp_dir=temp,
+        # A cluster of this process's own: all of Ray's files (sessions, logs, sockets, the
+        # address file) in the folder above, removed when it ends.
+        ray.init(num_cpus=options.workers, include_dashboard=False, _node_ip_address="127.0.0.1",
                  logging_level="ERROR", log_to_driver=False)
     task = ray.remote(num_cpus=1, max_retries=RAY_MAX_RETRIES, retry_exceptions=False)(run_request)
     nodes = [n for n in ray.nodes() if n.get("Alive")]

@@ -15,6 +15,10 @@ import tempfile
 
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+# Ray's files (sessions, logs, sockets, the address file) in a folder of the test's, removed at
+# the end; set before Ray is imported, and inherited by every node it starts.
+temp = tempfile.mkdtemp(prefix="sim-cascade-ray-")
+os.environ["RAY_TMPDIR"] = temp
 
 from ray.cluster_utils import Cluster  # noqa: E402
 
@@ -22,11 +26,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--node-env", action="append", default=[])
 options = parser.parse_args()
 node_env = dict(item.split("=", 1) for item in options.node_env)
-# Ray's sessions (logs, sockets) in a folder of the test's, removed at the end.
-temp = tempfile.mkdtemp(prefix="sim-cascade-ray-")
-cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0 if node_env else 1, "include_dashboard": False,
-                                                        "temp_dir": temp})
-second = cluster.add_node(num_cpus=2 if node_env else 1, env_vars=node_env or None, temp_dir=temp)
+cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0 if node_env else 1, "include_dashboard": False})
+second = cluster.add_node(num_cpus=2 if node_env else 1, env_vars=node_env or None)
 cluster.wait_for_nodes()
 print(cluster.address, flush=True)
 try:
