@@ -21,7 +21,7 @@ from support import HERE
 BIN = os.environ.get("SIM_CASCADE_BIN")
 RAY_PYTHON = os.environ.get("SIM_CASCADE_RAY_PYTHON")
 PACKAGE = os.path.dirname(HERE)
-ITERATIONS = "16"
+ITERATIONS = "10"
 
 
 def evolve(run: str, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -148,11 +148,11 @@ class RayExecutorTests(AgainstLocal):
         driver = subprocess.Popen([BIN, "evolve", "--iterations", ITERATIONS, "--inputs", "small", "--run", run, "--no-rescore",
                                    "--workers", "2", "--counterfactual", "0.5", "--seed", "3", "--executor", f"ray={address}"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env={**os.environ, **self.ray_env()})
-        # Once the executor is ready and evaluations are under way on both nodes.
+        # Once the executor is ready and the first evaluations are under way.
         for line in driver.stderr:
             if "executor ray" in line:
                 break
-        time.sleep(2)
+        time.sleep(0.5)
         self.assertIsNone(driver.poll(), "the run ended before a node could be removed")
         cluster.stdin.write("remove\n")
         cluster.stdin.flush()
@@ -173,7 +173,7 @@ class RayExecutorTests(AgainstLocal):
     def test_a_driver_killed_and_resumed_writes_the_same_store(self):
         _, address = self.cluster()
         run = os.path.join(self.folder, "ray-resumed")
-        killed = evolve(run, "--executor", f"ray={address}", env=self.ray_env(SIM_CASCADE_TEST_KILL="commit:7"))
+        killed = evolve(run, "--executor", f"ray={address}", env=self.ray_env(SIM_CASCADE_TEST_KILL="commit:5"))
         self.assertEqual(killed.returncode, -9, killed.stderr)
         resumed = subprocess.run([BIN, "evolve", "--resume", "--run", run, "--iterations", ITERATIONS, "--no-rescore",
                                   "--executor", f"ray={address}"], capture_output=True, text=True, timeout=900,
