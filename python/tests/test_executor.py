@@ -69,6 +69,13 @@ class ExecutorTests(AgainstLocal):
         self.assertEqual(done.returncode, 3, done.stderr)
         self.assertIn("executor", done.stderr)
 
+    def test_an_executor_that_dies_mid_run_is_exit_3_and_stores_nothing_for_it(self):
+        run = os.path.join(self.folder, "dying")
+        done = evolve(run, "--executor", "subprocess", env={"SIM_CASCADE_PYTHON": os.path.join(HERE, "dying_executor.py")})
+        self.assertEqual(done.returncode, 3, done.stderr)
+        self.assertIn("executor", done.stderr)
+        self.assertFalse(os.path.exists(os.path.join(run, "store.sqlite")), "a run with nothing committed left a store")
+
 
 def non_loopback_listeners() -> list[str]:
     """Listening sockets of Ray's processes (and Python workers) on an address other than loopback."""

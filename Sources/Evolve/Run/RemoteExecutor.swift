@@ -74,6 +74,9 @@ public final class RemoteExecutor: @unchecked Sendable {
         if let pythonPath {
             environment["PYTHONPATH"] = ([pythonPath.path] + (environment["PYTHONPATH"].map { [$0] } ?? [])).joined(separator: ":")
         }
+        // An executor that died must surface as EPIPE on the next request (exit 3), not kill
+        // this process with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         let stdin = Pipe(), stdout = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [python] + arguments
