@@ -20,6 +20,14 @@ public enum CascadeError: Error, Equatable, Sendable {
     case conflictingOptions(String, String)
     /// An operating-system call the evaluator relies on failed.
     case system(String)
+    /// An evaluation run elsewhere (the `subprocess` or `ray` executor) failed — a worker refused
+    /// by its build or its inputs, a node lost after Ray's retries, an answer that is not an
+    /// `eval --json` report: the infrastructure, never the candidate (exit 3; nothing is
+    /// recorded for it).
+    case executor(String)
+    /// The inputs loaded here are not the ones a request named by their digest (a worker whose
+    /// traces differ from the driver's).
+    case inputsDiffer(expected: String, found: String, label: String)
 }
 
 extension CascadeError: CustomStringConvertible {
@@ -42,6 +50,11 @@ extension CascadeError: CustomStringConvertible {
             return "\(a) and \(b) cannot be used together"
         case .system(let message):
             return message
+        case .executor(let reason):
+            return "executor: \(Escaped.value(reason, limit: 400))"
+        case .inputsDiffer(let expected, let found, let label):
+            return "the inputs \(Escaped.value(label)) here have digest \(found), not the \(expected) the request named: "
+                + "regenerate them with the driver's build (sim-cascade traces generate) or give the same files"
         }
     }
 
@@ -49,7 +62,7 @@ extension CascadeError: CustomStringConvertible {
     public var isBadInput: Bool {
         switch self {
         case .unknownProblem, .candidateNotReadable, .invalidBudget, .missingOption, .conflictingOptions: return true
-        case .toolchainMissing, .sandboxUnavailable, .system: return false
+        case .toolchainMissing, .sandboxUnavailable, .system, .executor, .inputsDiffer: return false
         }
     }
 }

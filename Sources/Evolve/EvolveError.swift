@@ -44,15 +44,11 @@ public enum EvolveError: Error, Equatable, Sendable {
     /// A row no longer matches the hash written with it: the store was changed outside
     /// sim-cascade, or its file is damaged.
     case storeCorrupt(path: String, row: String)
-    /// An evaluation run elsewhere (the `subprocess` or `ray` executor) failed — a worker refused
-    /// by its build, a node lost after Ray's retries, an answer that is not an `eval --json`
-    /// report: the infrastructure, never the candidate (exit 3; nothing is stored for it).
-    case executor(String)
 
     /// Whether the error is this machine's or its files' (exit 3) rather than bad input.
     public var isEnvironment: Bool {
         switch self {
-        case .generatorUnavailable, .runLocked, .store, .storeCorrupt, .cannotWrite, .executor: return true
+        case .generatorUnavailable, .runLocked, .store, .storeCorrupt, .cannotWrite: return true
         default: return false
         }
     }
@@ -85,7 +81,6 @@ extension EvolveError: CustomStringConvertible {
         case .conflictingOptions(let a, let b): return "\(a) and \(b) cannot be used together"
         case .missingOption(let option, let reason): return "missing \(option) (required \(reason))"
         case .cannotWrite(let path, let reason): return "\(Escaped.path(path)): cannot write (\(reason))"
-        case .executor(let reason): return "executor: \(Escaped.value(reason, limit: 400))"
         case .storeCorrupt(let path, let row):
             return "\(Escaped.path(path)): \(row) does not match the hash written with it (the store was changed outside sim-cascade "
                 + "or its file is damaged); 'sim-cascade runs verify' lists every such row"

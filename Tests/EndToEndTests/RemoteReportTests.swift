@@ -38,7 +38,7 @@ extension CandidateSandboxTests {
                 func kept(_ r: EvaluationRecord) -> [String?] { [r.stage, r.status, r.metrics, r.artifacts, r.failureKind, r.failureMessage] }
                 #expect(child.evaluations.map(kept) == (stored[program.id ?? -1] ?? []).map(kept), "iteration \(program.iteration)")
             }
-            #expect(throws: EvolveError.self) {
+            #expect(throws: CascadeError.self) {
                 try CascadeEvaluation.child(fromReport: Data("{\"valid\": true}".utf8), fitness: spot.fitness, topLevel: "fine")
             }
         }

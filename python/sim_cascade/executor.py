@@ -5,7 +5,8 @@ stdout, one evaluation per request, each run as `sim-cascade eval --json` on a w
 
 Requests (one JSON object a line): `{"id", "problem", "source", "gates_json", "args", "timeout"}` —
 self-contained: the candidate's source, the gates, budgets and levels spelled out (the content of
-a gates file), and `eval`'s other options. Answers, in completion order: `{"id", "report"}` (the
+a gates file), and `eval`'s other options — among them `--expect-inputs DIGEST`, the inputs named
+by content: a worker whose own files load other inputs answers with an error. Answers, in completion order: `{"id", "report"}` (the
 `eval --json` report's verdict, stages, score and timing — not its per-item results: valid or
 not, a verdict on the candidate) or `{"id", "error"}` (the
 infrastructure failed: a worker refused by its build, a node lost after Ray's retries, `eval`
@@ -135,14 +136,22 @@ def serve_subprocess(options: argparse.Namespace, driver_build: str, writer: Wri
             pool.submit(work)
 
 
-def loopback_environment() -> None:
-    """Ray on this machine talks on loopback only, and reports nothing off it."""
+def is_loopback(address: str | None) -> bool:
+    """No address (a cluster of the executor's own) or one on loopback."""
+    return address is None or address.split(":")[0] in ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def ray_environment(address: str | None) -> None:
+    """Ray reports nothing off the machine; on loopback it talks on loopback only. Not for a
+    real cluster: with RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 a driver takes 127.0.0.1 as its node's
+    address (and `ray start --address` refuses to join), so it could not reach its own node."""
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    if is_loopback(address):
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 
 
 def serve_ray(options: argparse.Namespace, driver_build: str, writer: Writer) -> None:
-    loopback_environment()
+    ray_environment(options.address)
     temp = None
     if not options.address:
         # Set before Ray starts anything: every file it writes goes there.

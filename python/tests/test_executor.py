@@ -2,12 +2,14 @@
 executor; on Ray (a 2-node cluster on loopback), a worker killed inside an evaluation is retried
 and leaves no evaluation running, a removed node's tasks finish on the other, a worker with
 another build is refused (exit 3, nothing stored for it), and a driver killed and resumed gives
-the same store.
+the same store; `calibrate --executor ray` on a 12-candidate pool writes the local report but for
+its seconds.
 
 Needs the built binary ($SIM_CASCADE_BIN); the Ray tests need a Python with Ray 2.60.0 and this
 package ($SIM_CASCADE_RAY_PYTHON; scripts/test.sh makes it in a cached venv). Skipped, and
 named, without them.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -28,6 +30,23 @@ def evolve(run: str, *extra: str, env: dict | None = None) -> subprocess.Complet
     return subprocess.run([BIN, "evolve", "--iterations", ITERATIONS, "--inputs", "small", "--run", run, "--no-rescore",
                            "--workers", "2", "--counterfactual", "0.5", "--seed", "3", *extra],
                           capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})})
+
+
+#: Report keys measured in seconds (or derived from them): they differ between any two runs.
+TIMING_KEYS = ("seconds", "runtime", "candidates_per_cpu_hour", "recommended_budgets")
+
+
+def calibrate(out: str, *extra: str, env: dict | None = None) -> dict:
+    """`calibrate` of a 12-candidate spot pool on the small inputs; the report without timings."""
+    done = subprocess.run([BIN, "calibrate", "--problem", "spot", "--inputs", "small", "--pool", "12", "--out", out, "--json", *extra],
+                          capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})})
+    assert done.returncode == 0, done.stderr
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if not any(t in k for t in TIMING_KEYS)}
+        return [strip(v) for v in value] if isinstance(value, list) else value
+    return strip(json.loads(done.stdout))
 
 
 def dump(run: str) -> str:
@@ -176,6 +195,17 @@ class RayExecutorTests(AgainstLocal):
         self.assertEqual(done.returncode, 3, done.stderr)
         self.assertIn("not-this-build", done.stderr)
         self.assertIn("same build", done.stderr)
+
+    def test_calibrate_on_a_two_node_cluster_equals_the_local_calibration(self):
+        _, address = self.cluster()
+        local = calibrate(os.path.join(self.folder, "calibrate-local"))
+        remote = calibrate(os.path.join(self.folder, "calibrate-ray"), "--executor", f"ray={address}", "--workers", "2",
+                           env=self.ray_env())
+        self.assertEqual(len(local["entries"]), 12)
+        # A pool with candidates some level fails: every level is measured, failed or not.
+        self.assertTrue(any(not level["valid"] for entry in local["entries"] for level in entry["levels"].values()))
+        self.assertIn("sequential", local)
+        self.assertEqual(remote, local)
 
     def test_a_driver_killed_and_resumed_writes_the_same_store(self):
         _, address = self.cluster()

@@ -143,6 +143,10 @@ public struct Calibration: Sendable {
     public var levels: [any FidelityLevel]
     /// The fine level on the held-out inputs.
     public var heldOutFine: any FidelityLevel
+    /// Every level of the problem on the search inputs, and the on-demand ones among them (how
+    /// a remote request names `levels`: `--all-levels`, with `--models-only`, or one by one).
+    var everyLevel: [String]
+    var onDemandLevels: [String]
     public var searchName: String
     public var heldOutName: String
     public var referencePolicy: String
@@ -161,6 +165,8 @@ public struct Calibration: Sendable {
             throw CascadeError.invalidBudget(name: "--target", value: target, reason: "expected one of \(names.joined(separator: ", "))")
         }
         levels = Array(all[...end])
+        everyLevel = all.map(\.name)
+        onDemandLevels = all.filter(\.onDemand).map(\.name)
         heldOutFine = try problem.levels(heldOut).last { !$0.onDemand }!
         searchName = search.label
         heldOutName = heldOut.label
@@ -176,28 +182,19 @@ public struct Calibration: Sendable {
         level.metrics.first { $0.name == level.primaryMetric }?.lowerIsBetter ?? true
     }
 
-    /// - Parameter progress: called before each candidate with its index and name.
-    public func run(pool: [PoolCandidate], progress: (Int, String) -> Void = { _, _ in }) throws -> CalibrationReport {
+    /// - Parameters:
+    ///   - workers: candidates evaluated at once (each on a thread: locally in this process,
+    ///     or through `remote`, each a request in flight).
+    ///   - remote: where the evaluations run when not here (`RemoteCalibration`); the report
+    ///     is the same but for seconds.
+    ///   - progress: called before each candidate with its index and name (from the worker's
+    ///     thread).
+    public func run(pool: [PoolCandidate], workers: Int = 1, remote: RemoteCalibration? = nil,
+                    progress: @escaping @Sendable (Int, String) -> Void = { _, _ in }) throws -> CalibrationReport {
         precondition(levels.allSatisfy { direction($0) == lowerIsBetter }, "every level's primary metric goes the same way")
-        var entries: [CalibrationEntry] = []
-        for (i, candidate) in pool.enumerated() {
-            progress(i, candidate.name)
-            let start = monotonicSeconds()
-            let compiled = try evaluator.compiler.compile(source: candidate.source, problem: problem)
-            let compileSeconds = monotonicSeconds() - start
-            var entry = CalibrationEntry(name: candidate.name, origin: candidate.origin.rawValue, compileSeconds: compileSeconds,
-                                         levels: [:], heldOut: nil)
-            guard case .success(let executable) = compiled else {
-                entries.append(entry)
-                continue
-            }
-            for level in levels {
-                entry.levels[level.name] = measure(try level.run(executable, sandbox: evaluator.sandbox, budget: nil, test: nil),
-                                                   metric: level.primaryMetric)
-            }
-            entry.heldOut = measure(try heldOutFine.run(executable, sandbox: evaluator.sandbox, budget: nil, test: nil),
-                                     metric: heldOutFine.primaryMetric)
-            entries.append(entry)
+        let entries = try windowedMap(pool.count, width: workers) { [self] i in
+            progress(i, pool[i].name)
+            return try remote.map { try $0.entry(for: pool[i], in: self) } ?? localEntry(for: pool[i])
         }
         let references = Dictionary(uniqueKeysWithValues: levels.map { ($0.name, $0.referenceMetrics()[$0.primaryMetric] ?? 0) })
         let analysis = CalibrationAnalysis(
@@ -207,32 +204,62 @@ public struct Calibration: Sendable {
                                      search: searchName, heldOut: heldOutName)
         // Only levels that can decide a gate sequentially are checked that way.
         if report.recommendedGates.allSatisfy({ gate in levels.first { $0.name == gate.level }?.sequentialMetrics.contains(gate.metric) == true }) {
-            report.sequential = try checkSequential(pool: pool, analysis: analysis, report: report)
+            report.sequential = try checkSequential(pool: pool, analysis: analysis, report: report, workers: workers, remote: remote)
         }
         return report
     }
 
+    /// Every level on the search inputs and the fine level on the held-out ones, in this process.
+    func localEntry(for candidate: PoolCandidate) throws -> CalibrationEntry {
+        let start = monotonicSeconds()
+        let compiled = try evaluator.compiler.compile(source: candidate.source, problem: problem)
+        var entry = CalibrationEntry(name: candidate.name, origin: candidate.origin.rawValue, compileSeconds: monotonicSeconds() - start,
+                                     levels: [:], heldOut: nil)
+        guard case .success(let executable) = compiled else { return entry }
+        for level in levels {
+            entry.levels[level.name] = measure(try level.run(executable, sandbox: evaluator.sandbox, budget: nil, test: nil),
+                                               metric: level.primaryMetric)
+        }
+        entry.heldOut = measure(try heldOutFine.run(executable, sandbox: evaluator.sandbox, budget: nil, test: nil),
+                                 metric: heldOutFine.primaryMetric)
+        return entry
+    }
+
+    /// How one candidate fared through the cascade with sequential gates: `nil` when it did
+    /// not compile.
+    struct SequentialOutcome: Sendable {
+        var seconds: Double
+        var passed: Bool
+    }
+
     /// Runs the cascade with the recommended gates made sequential on every compiled candidate
     /// (the compile cache makes the second compile free) and compares with the full gates.
-    func checkSequential(pool: [PoolCandidate], analysis: CalibrationAnalysis, report: CalibrationReport) throws -> SequentialCheck {
+    func checkSequential(pool: [PoolCandidate], analysis: CalibrationAnalysis, report: CalibrationReport, workers: Int = 1,
+                         remote: RemoteCalibration? = nil) throws -> SequentialCheck {
         let settings = SequentialSettings()
         let gates = report.recommendedGates.map { LevelGate(level: $0.level, metric: $0.metric, factor: $0.factor, sequential: settings) }
         let runner = try CascadeRunner(levels: levels, gates: gates).validated()
+        let outcomes = try windowedMap(pool.count, width: workers) { [self] i -> SequentialOutcome? in
+            let candidate = pool[i]
+            // Not in the report (never), or stopped either way, before any stage.
+            guard let entry = report.entries.first(where: { $0.name == candidate.name }), !entry.levels.isEmpty else { return nil }
+            if let remote { return try remote.sequentialOutcome(of: candidate, gates: gates, in: self) }
+            guard case .success(let executable) = try evaluator.compiler.compile(source: candidate.source, problem: problem) else { return nil }
+            let run = try runner.run(executable, sandbox: evaluator.sandbox)
+            return SequentialOutcome(seconds: run.stages.reduce(0) { $0 + $1.seconds }, passed: run.rejectedAt == nil)
+        }
         var agree = 0, seconds = 0.0
         var stoppedOnly: [String] = [], passedOnly: [String] = [], passing = Set<String>()
-        for candidate in pool {
-            guard let entry = report.entries.first(where: { $0.name == candidate.name }) else { continue }
-            guard case .success(let executable) = try evaluator.compiler.compile(source: candidate.source, problem: problem) else {
-                agree += 1  // stopped either way, before any stage
+        for (candidate, outcome) in zip(pool, outcomes) {
+            guard let outcome, let entry = report.entries.first(where: { $0.name == candidate.name }) else {
+                agree += 1
                 continue
             }
-            let run = try runner.run(executable, sandbox: evaluator.sandbox)
-            seconds += run.stages.reduce(0) { $0 + $1.seconds }
+            seconds += outcome.seconds
             let fullPass = report.recommendedGates.allSatisfy { analysis.passes(entry, $0.level, $0.factor) }
                 && entry.levels[analysis.target]?.valid == true
-            let sequentialPass = run.rejectedAt == nil
-            if sequentialPass { passing.insert(candidate.name) }
-            if fullPass == sequentialPass { agree += 1 } else if fullPass { stoppedOnly.append(candidate.name) } else {
+            if outcome.passed { passing.insert(candidate.name) }
+            if fullPass == outcome.passed { agree += 1 } else if fullPass { stoppedOnly.append(candidate.name) } else {
                 passedOnly.append(candidate.name)
             }
         }

@@ -134,7 +134,7 @@ extension Problem {
     func embeddedFile(_ scale: InputScale, small: String, research: String, manifest: String, catalog: InputCatalog) throws -> URL {
         switch scale {
         case .small: return try catalog.packageFile(small)
-        case .research: return try researchFolder(manifest, catalog: catalog).appendingPathComponent(research)
+        case .research: return catalog.noted(try researchFolder(manifest, catalog: catalog).appendingPathComponent(research))
         }
     }
 }

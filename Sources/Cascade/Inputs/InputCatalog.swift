@@ -9,9 +9,27 @@ import SimCore
 public struct InputCatalog: Sendable {
     /// What relative paths given by the user are relative to.
     public var workingDirectory: URL
+    /// Where the lookups note the files they resolve, when the catalog is `recordingReads()`'s.
+    let reads: InputReads?
 
     public init(workingDirectory: URL) {
         self.workingDirectory = workingDirectory
+        reads = nil
+    }
+
+    private init(workingDirectory: URL, reads: InputReads) {
+        self.workingDirectory = workingDirectory
+        self.reads = reads
+    }
+
+    /// This catalog, noting every input file a lookup resolves (the inputs' digest hashes them).
+    func recordingReads() -> InputCatalog { InputCatalog(workingDirectory: workingDirectory, reads: InputReads()) }
+
+    /// `url`, noted as read when the catalog records: for a file a problem resolves beside one
+    /// the catalog gave (a held-out twin, a merge list of the reference data).
+    public func noted(_ url: URL) -> URL {
+        reads?.add(url)
+        return url
     }
 
     /// The process's working directory.
@@ -33,7 +51,7 @@ public struct InputCatalog: Sendable {
     /// A file of the package (an embedded input, a candidate API source).
     /// - Throws: `SimError.fileNotFound` when the process runs outside the package.
     public func packageFile(_ relativePath: String) throws -> URL {
-        try ProjectPaths.root().appendingPathComponent(relativePath)
+        noted(try ProjectPaths.root().appendingPathComponent(relativePath))
     }
 
     /// Resolves an input file: as given, else inside each of `subfolders` of the reference data,
@@ -50,7 +68,7 @@ public struct InputCatalog: Sendable {
             dataProblem = error
         }
         do {
-            return try FileResolver(workingDirectory: workingDirectory, fallbacks: fallbacks).resolve(path)
+            return noted(try FileResolver(workingDirectory: workingDirectory, fallbacks: fallbacks).resolve(path))
         } catch SimError.fileNotFound(let name, var tried) where dataProblem != nil {
             tried.append(dataProblem!.description)
             throw SimError.fileNotFound(name, tried: tried)
@@ -73,6 +91,7 @@ public struct InputCatalog: Sendable {
         guard !files.isEmpty else {
             throw SimError.fileNotFound("\(folder)/*\(heldOut ? "-heldout" : "")\(suffix)", tried: [folder])
         }
+        files.forEach { _ = noted($0) }
         return files
     }
 
@@ -92,5 +111,24 @@ public struct InputCatalog: Sendable {
             }
         }
         return GatesFile(gates: problem.definition.defaultGates)
+    }
+}
+
+/// The files a load resolved, in the order it resolved them (each once).
+final class InputReads: @unchecked Sendable {
+    private let lock = NSLock()
+    private var urls: [URL] = []
+
+    func add(_ url: URL) {
+        lock.lock()
+        defer { lock.unlock() }
+        let file = url.standardizedFileURL
+        if !urls.contains(file) { urls.append(file) }
+    }
+
+    var files: [URL] {
+        lock.lock()
+        defer { lock.unlock() }
+        return urls
     }
 }

@@ -101,7 +101,10 @@ public struct CandidateProblem: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: `SimError`, `CascadeError` for bad input.
     public func loadInputs(_ request: InputRequest, catalog: InputCatalog) throws -> CandidateInputs {
         try check(settings: request.settings)
-        return try definition.erasedLoad(request, catalog: catalog)
+        let recording = catalog.recordingReads()
+        var inputs = try definition.erasedLoad(request, catalog: recording)
+        inputs.sources = InputSources(files: recording.reads?.files ?? [], settings: request.settings)
+        return inputs
     }
 
     /// The search and held-out inputs of a calibration.
@@ -140,6 +143,9 @@ public struct CandidateInputs: Sendable {
     /// What reports call the inputs (a scenario set's name, a file name).
     public let label: String
     let value: any Sendable
+    /// What the inputs were loaded from (`loadInputs`'s; `nil` for a calibration's or a
+    /// re-score's sets).
+    public internal(set) var sources: InputSources?
 
     init<P: Problem>(_ problem: P, _ loaded: LoadedInputs<P.Inputs>) {
         self.problem = CandidateProblem(problem)

@@ -175,6 +175,14 @@ public struct InputRequest: Sendable {
     /// The problem's held-out inputs at this request's scale and settings.
     public var heldOutRequest: InputRequest { InputRequest(heldOut: true, settings: settings) }
 
+    /// The `eval` options that make this request on another machine: the settings as options,
+    /// the file (made absolute: the same path must hold the same file there) as `fileOption`,
+    /// `--held-out`.
+    public func evalArguments(fileOption: String, catalog: InputCatalog = .standard) -> [String] {
+        settings.sorted { $0.key < $1.key }.flatMap { ["--\($0.key)", $0.value] }
+            + (file.map { ["--\(fileOption)", catalog.userPath($0).path] } ?? []) + (heldOut ? ["--held-out"] : [])
+    }
+
     /// A setting parsed by `parse`, or `nil` when not given.
     /// - Throws: `SimError.invalidParameter` naming `--name` when it does not parse.
     public func setting<T>(_ name: String, _ what: String, _ parse: (String) -> T?) throws -> T? {

@@ -61,7 +61,7 @@ public struct CascadeEvaluation: Sendable {
     /// The child an `eval --json` report describes — an evaluation run in another process or on
     /// another machine with this run's inputs, gates, budgets and `references` — as `evaluate`
     /// would have stored it (without counterfactual records: those are a second evaluation).
-    /// - Throws: `EvolveError.executor` when the data is not such a report.
+    /// - Throws: `CascadeError.executor` when the data is not such a report.
     public func child(fromReport data: Data) throws -> EvaluatedChild {
         try Self.child(fromReport: data, fitness: fitness, topLevel: topLevel)
     }
@@ -72,7 +72,7 @@ public struct CascadeEvaluation: Sendable {
         do {
             report = try JSONDecoder().decode(RemoteReport.self, from: data)
         } catch {
-            throw EvolveError.executor("not an eval --json report: \(error)")
+            throw CascadeError.executor("not an eval --json report: \(error)")
         }
         return child(from: report, fitness: fitness, topLevel: topLevel)
     }
@@ -145,29 +145,4 @@ public struct CascadeEvaluation: Sendable {
         encoder.outputFormatting = .sortedKeys
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
-}
-
-/// The part of an `eval --json` report the store keeps.
-struct RemoteReport: Decodable {
-    struct Failure: Decodable { var kind: String; var message: String }
-    struct Stage: Decodable {
-        var level: String
-        var status: String
-        var metrics: [String: Double]
-        var seconds: Double
-        var failure: Failure?
-        var artifacts: [String]
-    }
-    struct Timing: Decodable {
-        var compileSeconds: Double
-        enum CodingKeys: String, CodingKey { case compileSeconds = "compile_seconds" }
-    }
-
-    var valid: Bool
-    var rejectedAt: String?
-    var failure: Failure?
-    var stages: [Stage]
-    var timing: Timing
-
-    enum CodingKeys: String, CodingKey { case valid, failure, stages, timing, rejectedAt = "rejected_at" }
 }

@@ -133,11 +133,10 @@ public struct EvolveRun {
             evaluate = killPoint.wrap { source, references in try evaluation.evaluate(source, references: references) }
         } else {
             let workers = stored?.workers ?? request.workers ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
-            let executor = try RemoteExecutor(request.executor, binary: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
-                                              workers: workers, python: ProcessInfo.processInfo.environment["SIM_CASCADE_PYTHON"] ?? "python3",
-                                              pythonPath: try? catalog.packageFile("python"))
+            let executor = try RemoteExecutor.start(request.executor, workers: workers, catalog: catalog)
             note("evolve: executor \(request.executor): \(executor.ready)")
             let remote = RemoteEvaluation(executor: executor, evaluation: evaluation, gates: gates, inputSettings: inputSettings,
+                                          inputsDigest: try inputs.digest(),
                                           modelsOnly: !(try problem.onDemandLevels(inputs)).contains(where: evaluation.cascade.levelNames.contains))
             evaluate = killPoint.wrap { source, references in try remote.evaluate(source, references: references) }
         }

@@ -33,6 +33,8 @@ public struct MultiRegionScenarioSet: Sendable {
     /// Every run, scenario by scenario in file order, traces in the scenario's order.
     public var runs: [MultiRegionRunInput]
     public var source: URL
+    /// The trace files read, each once, in the order first read.
+    public var traceFiles: [URL] = []
 
     struct File: Decodable {
         struct Scenario: Decodable { var name: String; var regions: [String]; var traces: [Int] }
@@ -57,6 +59,7 @@ public struct MultiRegionScenarioSet: Sendable {
         let job = try SpotJob(taskHours: file.task_hours, deadlineHours: file.deadline_hours, overheadHours: file.restart_overhead_hours)
         let folder = url.deletingLastPathComponent().appendingPathComponent(file.trace_folder, isDirectory: true)
         var cache: [String: SpotTrace] = [:]
+        var traceFiles: [URL] = []
         func trace(_ region: String, _ index: Int) throws -> (SpotTrace, String) {
             let path = folder.appendingPathComponent(region).appendingPathComponent("\(index).json")
             if let known = cache[path.path] { return (known, path.path) }
@@ -66,6 +69,7 @@ public struct MultiRegionScenarioSet: Sendable {
             let loaded = try SpotTrace.load(from: path)
             guard loaded.prices != nil else { throw SimError.malformedFile(path.path, reason: "has no prices") }
             cache[path.path] = loaded
+            traceFiles.append(path)
             return (loaded, path.path)
         }
         var gap: Double?
@@ -106,6 +110,6 @@ public struct MultiRegionScenarioSet: Sendable {
         return MultiRegionScenarioSet(name: file.name, note: file.note ?? "", job: job, taskHours: file.task_hours,
                                       deadlineHours: file.deadline_hours, overheadHours: file.restart_overhead_hours,
                                       gapSeconds: gap!, scenarios: file.scenarios.map { MultiRegionScenario(name: $0.name, regions: $0.regions, traces: $0.traces) },
-                                      runs: runs, source: url)
+                                      runs: runs, source: url, traceFiles: traceFiles)
     }
 }

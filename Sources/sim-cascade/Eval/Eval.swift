@@ -29,6 +29,9 @@ struct Eval: ParsableCommand {
     @Flag(help: "Score on the problem's held-out inputs (traces/PROBLEM/*-heldout*), never seen in search.")
     var heldOut = false
 
+    @Option(help: ArgumentHelp("Exit 3 unless the inputs loaded here have this digest (sim-cascade traces digest): how a scale-out worker refuses inputs that are not the driver's.", valueName: "digest"))
+    var expectInputs: String?
+
     @OptionGroup var cascade: CascadeSelection
 
     @OptionGroup var sandbox: SandboxOptions
@@ -49,6 +52,7 @@ struct Eval: ParsableCommand {
         let catalog = InputCatalog.standard
         let source = try CandidateEvaluator.readSource(catalog.userPath(candidate))
         let inputs = try problem.loadInputs(try self.inputs.request(for: problem, heldOut: heldOut), catalog: catalog)
+        if let expectInputs { try inputs.check(digest: expectInputs) }
         let evaluator = try sandbox.evaluator()
         let options = try cascade.options(for: problem, catalog: catalog, timeoutGiven: sandbox.timeout != nil,
                                           levelNames: { (try problem.levelNames(inputs), try problem.onDemandLevels(inputs)) })

@@ -105,9 +105,7 @@ struct EvolveCommand: ParsableCommand {
     @Flag(help: "Skip re-scoring the best program on the held-out inputs at the end.")
     var noRescore = false
 
-    @Option(help: ArgumentHelp(
-        "Where evaluations run: local (this process), subprocess (one sim-cascade eval each, through the Python executor), ray (a Ray cluster started on loopback) or ray=HOST:PORT (a running one; see docs/scale-out.md). The store does not depend on it.",
-        valueName: "executor"))
+    @Option(help: ExecutorChoice.help)
     var executor: ExecutorChoice = .local
 
     @Flag(help: "Run without namespaces/chroot where they are unavailable (only for trusted code).")
@@ -126,6 +124,8 @@ struct EvolveCommand: ParsableCommand {
         if let budgetUsd, !(budgetUsd >= 0) { throw CLIError.invalidValue("--budget-usd", "\(budgetUsd)", "must not be negative") }
         _ = try timeBudget.map(Self.seconds)
         if resume && runFolder == nil { throw CLIError.missingOption("--run", because: "with --resume") }
+        // A worker's eval always sandboxes: code is never run unconfined on a machine that did not say so.
+        if unsafeNoSandbox && executor != .local { throw CLIError.conflictingOptions("--unsafe-no-sandbox", "--executor \(executor)") }
     }
 
     func run() throws {
@@ -175,9 +175,4 @@ struct EvolveCommand: ParsableCommand {
         f.timeZone = TimeZone(identifier: "UTC")
         return f.string(from: Date())
     }
-}
-
-extension ExecutorChoice: ExpressibleByArgument {
-    public init?(argument: String) { self.init(argument) }
-    public var defaultValueDescription: String { description }
 }

@@ -6,9 +6,41 @@ import SimCore
 
 struct Traces: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fit and generate the embedded default traces (traces/).",
-        subcommands: [TracesFit.self, TracesGenerate.self]
+        abstract: "Fit and generate the embedded default traces (traces/), and name inputs by digest.",
+        subcommands: [TracesFit.self, TracesGenerate.self, TracesDigest.self]
     )
+}
+
+/// What a scale-out executor's requests name inputs by: run on every node to see that they
+/// evaluate on the same inputs.
+struct TracesDigest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "digest",
+        abstract: "Print the digest of the inputs eval would load with these options.",
+        discussion: """
+            FNV-1a of the problem, its settings, and the name and bytes of every file the inputs             are loaded from (research sets are generated at first use). `eval --expect-inputs             DIGEST` exits 3 when its inputs differ: that is how a Ray worker refuses a request             whose inputs it does not have (docs/scale-out.md).
+            """
+    )
+
+    @Option(help: "The problem.")
+    var problem: CandidateProblem = ProblemRegistry.defaultProblem
+
+    @OptionGroup var inputs: ProblemInputOptions
+
+    @Flag(help: "The problem's held-out inputs.")
+    var heldOut = false
+
+    @Flag(help: "Print the digest, the settings and the files as JSON.")
+    var json = false
+
+    func run() throws {
+        let loaded = try problem.loadInputs(try inputs.request(for: problem, heldOut: heldOut), catalog: .standard)
+        let digest = try loaded.digest()
+        guard json else { return print(digest) }
+        struct Out: Encodable { var problem: String; var label: String; var digest: String; var settings: [String: String]; var files: [String] }
+        try JSONOutput.print(Out(problem: problem.rawValue, label: loaded.label, digest: digest, settings: loaded.sources?.settings ?? [:],
+                                 files: loaded.sources?.files.map(\.path) ?? []))
+    }
 }
 
 struct TracesFit: ParsableCommand {

@@ -162,7 +162,7 @@ public struct EPLBProblem: Problem {
         }
         let searchURL = try Self.inputFile(search.file, scale: search.scale, catalog: catalog)
         let heldURL = try heldOutFile.map { try catalog.dataFile($0) }
-            ?? searchURL.deletingLastPathComponent().appendingPathComponent(EPLBHistoryManifest.heldOutName(searchURL.lastPathComponent))
+            ?? catalog.noted(searchURL.deletingLastPathComponent().appendingPathComponent(EPLBHistoryManifest.heldOutName(searchURL.lastPathComponent)))
         func history(_ url: URL, _ option: String) throws -> LoadedInputs<Inputs> {
             guard case .history(let h) = try EPLBInputFile.load(from: url), let shape = h.shape else {
                 throw SimError.invalidParameter(name: option, value: url.path, reason: "calibration needs a load history that names its shape")

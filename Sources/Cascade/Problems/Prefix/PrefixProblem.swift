@@ -68,7 +68,7 @@ public struct PrefixProblem: Problem {
         guard let data = try? catalog.referenceData() else { return nil }
         let url = data.appendingPathComponent("prefix/col-merge.json")
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        return try PrefixColumnMergeCatalog.load(from: url)
+        return try PrefixColumnMergeCatalog.load(from: catalog.noted(url))
     }
 
     public func loadInputs(_ request: InputRequest, catalog: InputCatalog) throws -> LoadedInputs<Inputs> {

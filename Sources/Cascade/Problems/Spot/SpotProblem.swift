@@ -55,6 +55,8 @@ public struct SpotProblem: Problem {
     public func loadInputs(_ request: InputRequest, catalog: InputCatalog) throws -> LoadedInputs<SpotScenarioSet> {
         let file = try Self.scenarioFile(request.file, heldOut: request.heldOut, scale: request.scale, catalog: catalog)
         let set = try SpotScenarioSet.load(from: file)
+        // The base traces the scenario file names (relative to it) are inputs too.
+        for path in set.scenarios.map(\.baseTracePath) { _ = catalog.noted(URL(fileURLWithPath: path)) }
         return LoadedInputs(set, label: set.name)
     }
 

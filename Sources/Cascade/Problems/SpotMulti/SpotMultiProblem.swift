@@ -60,6 +60,7 @@ public struct SpotMultiProblem: Problem {
         let migration = try model.migrationSeconds(hours: hours)
         let set = try MultiRegionScenarioSet.load(from: try Self.scenarioFile(request.file, heldOut: request.heldOut, scale: request.scale,
                                                                                   catalog: catalog))
+        set.traceFiles.forEach { _ = catalog.noted($0) }
         return LoadedInputs(Inputs(set: set, model: model, migrationOverheadSeconds: migration), label: set.name)
     }
 
