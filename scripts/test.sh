@@ -5,27 +5,13 @@ cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 ./scripts/install-deps.sh
 
-# pandas 2.x in a cached venv, for the prefix rendering's differential test. Without network the
-# test is skipped and named; everything else runs.
-venv="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/sim-cascade/pandas-2.3.3-venv"
-if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import pandas; assert pandas.__version__ == '2.3.3'" 2>/dev/null; then
-    rm -rf "$venv"
-    python3 -m venv "$venv" 2>/dev/null && "$venv/bin/pip" install -q --disable-pip-version-check "pandas==2.3.3" >&2 \
-        || { echo "note: pandas could not be installed; the pandas differential test will be skipped" >&2; rm -rf "$venv"; }
-fi
-if [[ -x "$venv/bin/python" ]]; then
-    cases=$(mktemp -d)
-    trap 'rm -rf "$cases"' EXIT
-    "$venv/bin/python" scripts/pandas-cases.py "$cases/pandas-cases.json"
-    export SIM_CASCADE_PANDAS_CASES="$cases/pandas-cases.json"
-fi
-
-# Pinned frameworks in cached venvs, each with this package (`pip install ./python`, from a copy:
-# setuptools writes build/ beside the sources it builds; offline, with the venv's own setuptools):
-# OpenEvolve for the bridges' end-to-end test, Ray for the Ray executor's tests. Without network
-# those tests are skipped and named; everything else runs.
+# Pinned packages in cached venvs, each but pandas's with this package (`pip install ./python`,
+# from a copy: setuptools writes build/ beside the sources it builds; offline, with the venv's own
+# setuptools): OpenEvolve for the bridges' end-to-end test, Ray for the Ray executor's tests,
+# pandas for the prefix rendering's differential test. Without network those tests are skipped
+# and named; everything else runs.
 cache="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/sim-cascade"
-cached_venv() {  # NAME REQUIREMENT IMPORT_CHECK VARIABLE
+cached_venv() {  # NAME REQUIREMENT IMPORT_CHECK VARIABLE [no-package]
     local venv="$cache/$1" requirement="$2" check="$3" variable="$4" package
     if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "$check" 2>/dev/null; then
         rm -rf "$venv"
@@ -35,6 +21,10 @@ cached_venv() {  # NAME REQUIREMENT IMPORT_CHECK VARIABLE
             rm -rf "$venv"
             return 0
         fi
+    fi
+    if [[ "${5:-}" == no-package ]]; then
+        export "$variable=$venv/bin/python"
+        return 0
     fi
     package=$(mktemp -d)
     cp -r python/pyproject.toml python/README.md python/sim_cascade "$package/"
@@ -49,6 +39,15 @@ cached_venv() {  # NAME REQUIREMENT IMPORT_CHECK VARIABLE
 cached_venv openevolve-0.4.1-venv "openevolve==0.4.1" \
     "import openevolve, importlib.metadata as m; assert m.version('openevolve') == '0.4.1'" SIM_CASCADE_OPENEVOLVE_PYTHON
 cached_venv ray-2.60.0-venv "ray==2.60.0" "import ray; assert ray.__version__ == '2.60.0'" SIM_CASCADE_RAY_PYTHON
+
+# pandas 2.x, for the prefix rendering's differential test (its cases are generated here).
+cached_venv pandas-2.3.3-venv "pandas==2.3.3" "import pandas; assert pandas.__version__ == '2.3.3'" PANDAS_PYTHON no-package
+if [[ -n "${PANDAS_PYTHON:-}" ]]; then
+    cases=$(mktemp -d)
+    trap 'rm -rf "$cases"' EXIT
+    "$PANDAS_PYTHON" scripts/pandas-cases.py "$cases/pandas-cases.json"
+    export SIM_CASCADE_PANDAS_CASES="$cases/pandas-cases.json"
+fi
 
 swift build                # every product, including the static candidate API library
 swift build --build-tests

@@ -23,7 +23,7 @@ from support import HERE
 BIN = os.environ.get("SIM_CASCADE_BIN")
 RAY_PYTHON = os.environ.get("SIM_CASCADE_RAY_PYTHON")
 PACKAGE = os.path.dirname(HERE)
-ITERATIONS = "10"
+ITERATIONS = "20"
 
 
 def evolve(run: str, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:

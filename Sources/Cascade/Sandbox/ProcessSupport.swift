@@ -1,5 +1,6 @@
 import CSpawnShims
 import Foundation
+import SimCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -67,11 +68,7 @@ public enum ParentDeath {
         var current = getppid()
         for _ in 0..<64 {
             if current == pid { return true }
-            guard current > 1, let stat = try? String(contentsOfFile: "/proc/\(current)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
-            // After the command's closing parenthesis: the state, then the parent's pid.
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 1, let parent = pid_t(fields[1]) else { return false }
+            guard current > 1, let parent = ProcStat(pid: current)?.parent else { return false }
             current = parent
         }
         return false

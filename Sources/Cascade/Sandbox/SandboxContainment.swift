@@ -168,13 +168,7 @@ enum ProcessTable {
 
     /// The start time of `pid` (clock ticks since boot, field 22 of its `stat`), or `nil` when
     /// there is no such process. With the pid it names one process for good.
-    static func startTime(_ pid: Int32) -> UInt64? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // Fields after the command start at field 3 (state); field 22 is the 20th of them.
-        return fields.count > 19 ? UInt64(fields[19]) : nil
-    }
+    static func startTime(_ pid: Int32) -> UInt64? { ProcStat(pid: pid)?.startTime }
 }
 
 /// A memory cgroup for one sandbox, when this machine lets us make one (cgroup v1's `memory`

@@ -45,17 +45,29 @@ public struct CascadeEvaluation: Sendable {
         // did not reach, ungated (its compile is a cache hit; the cheap levels it ran run again,
         // unrecorded), recorded beside the cascade's stages — the fine one is what the fine level
         // alone would have said, the cheap ones let `GateRules` replay other gates.
-        let ran = Set(outcome.stages.filter { $0.status != .skipped }.map(\.level))
-        if !outcome.stages.isEmpty, !ran.contains(topLevel), let ungated, counterfactual.samples(source) {
+        let stages = outcome.stages.map(StageRecord.init)
+        if let ungated, wantsCounterfactual(stages, source) {
             let all = try evaluator.evaluate(source: source, on: ungated)
-            let runLevels = Set(cascade.levelNames)
-            for s in all.stages where runLevels.contains(s.level) && !ran.contains(s.level) && s.status != .skipped {
-                child.evaluations.append(EvaluationRecord(stage: EvaluationRecord.counterfactualPrefix + s.level, status: s.status.rawValue,
-                                                          metrics: Self.json(s.metrics), artifacts: "[]", seconds: s.seconds,
-                                                          failureKind: s.failure?.kind.rawValue, failureMessage: s.failure?.message))
-            }
+            child.evaluations += counterfactualRecords(ran: stages, ungated: all.stages.map(StageRecord.init))
         }
         return child
+    }
+
+    /// Whether a child with these stages gets counterfactual records: it compiled, was stopped
+    /// before the top level, and its source is sampled.
+    func wantsCounterfactual(_ stages: [StageRecord], _ source: String) -> Bool {
+        !stages.isEmpty && !stages.contains { $0.level == topLevel && $0.status != "skipped" } && counterfactual.samples(source)
+    }
+
+    /// The records of every level of the cascade the child did not reach, from its ungated
+    /// evaluation's stages (the same whether it ran here or in another process).
+    func counterfactualRecords(ran stages: [StageRecord], ungated: [StageRecord]) -> [EvaluationRecord] {
+        let ran = Set(stages.filter { $0.status != "skipped" }.map(\.level))
+        let runLevels = Set(cascade.levelNames)
+        return ungated.filter { runLevels.contains($0.level) && !ran.contains($0.level) && $0.status != "skipped" }.map { s in
+            EvaluationRecord(stage: EvaluationRecord.counterfactualPrefix + s.level, status: s.status, metrics: Self.json(s.metrics),
+                             artifacts: "[]", seconds: s.seconds, failureKind: s.failure?.kind, failureMessage: s.failure?.message)
+        }
     }
 
     /// The child an `eval --json` report describes — an evaluation run in another process or on

@@ -38,18 +38,12 @@ public struct RemoteEvaluation: Sendable {
         let report = try executor.run(problem: problem, source: source, gates: try Self.text(gates),
                                       arguments: common + referenceArguments, timeout: timeout)
         var child = evaluation.child(from: report)
-        let ran = Set(report.stages.filter { $0.status != "skipped" }.map(\.level))
-        if !report.stages.isEmpty, !ran.contains(evaluation.topLevel), evaluation.counterfactual.share > 0,
-           evaluation.counterfactual.samples(source) {
+        let stages = report.stages.map(CascadeEvaluation.StageRecord.init)
+        if evaluation.counterfactual.share > 0, evaluation.wantsCounterfactual(stages, source) {
             let ungated = GatesFile(gates: [], budgets: gates.budgets)
             let all = try executor.run(problem: problem, source: source, gates: try Self.text(ungated),
                                        arguments: common + ["--all-levels"] + (modelsOnly ? ["--models-only"] : []), timeout: timeout)
-            let runLevels = Set(evaluation.cascade.levelNames)
-            for s in all.stages where runLevels.contains(s.level) && !ran.contains(s.level) && s.status != "skipped" {
-                child.evaluations.append(EvaluationRecord(stage: EvaluationRecord.counterfactualPrefix + s.level, status: s.status,
-                                                          metrics: CascadeEvaluation.json(s.metrics), artifacts: "[]", seconds: s.seconds,
-                                                          failureKind: s.failure?.kind, failureMessage: s.failure?.message))
-            }
+            child.evaluations += evaluation.counterfactualRecords(ran: stages, ungated: all.stages.map(CascadeEvaluation.StageRecord.init))
         }
         return child
     }

@@ -86,10 +86,8 @@ public enum StaleServers {
     /// Alive and not a zombie.
     static func isAlive(_ pid: pid_t) -> Bool {
         guard kill(pid, 0) == 0 || errno == EPERM else { return false }
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
-        let state = stat[stat.index(close, offsetBy: 2)...].first
-        return state != "Z" && state != "X"
+        guard let stat = ProcStat(pid: pid) else { return false }
+        return !stat.hasEnded
     }
 
     static func waitUntilGone(_ pid: pid_t, seconds: Double) -> Bool {
