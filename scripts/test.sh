@@ -41,11 +41,12 @@ cached_venv openevolve-0.4.1-venv "openevolve==0.4.1" \
 cached_venv ray-2.60.0-venv "ray==2.60.0" "import ray; assert ray.__version__ == '2.60.0'" SIM_CASCADE_RAY_PYTHON
 
 # pandas 2.x, for the prefix rendering's differential test (its cases are generated here).
-cached_venv pandas-2.3.3-venv "pandas==2.3.3" "import pandas; assert pandas.__version__ == '2.3.3'" PANDAS_PYTHON no-package
-if [[ -n "${PANDAS_PYTHON:-}" ]]; then
+unset SIM_CASCADE_TEST_PANDAS_PYTHON
+cached_venv pandas-2.3.3-venv "pandas==2.3.3" "import pandas; assert pandas.__version__ == '2.3.3'" SIM_CASCADE_TEST_PANDAS_PYTHON no-package
+if [[ -n "${SIM_CASCADE_TEST_PANDAS_PYTHON:-}" ]]; then
     cases=$(mktemp -d)
     trap 'rm -rf "$cases"' EXIT
-    "$PANDAS_PYTHON" scripts/pandas-cases.py "$cases/pandas-cases.json"
+    "$SIM_CASCADE_TEST_PANDAS_PYTHON" scripts/pandas-cases.py "$cases/pandas-cases.json"
     export SIM_CASCADE_PANDAS_CASES="$cases/pandas-cases.json"
 fi
 

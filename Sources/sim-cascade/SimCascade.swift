@@ -9,7 +9,7 @@ struct SimCascade: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim-cascade",
         abstract: "Fast, exact, tamper-proof evaluation of systems policies.",
-        subcommands: [Eval.self, Init.self, EvolveCommand.self, RunsCommand.self, Calibrate.self, Simulate.self, Compare.self, Bench.self, Traces.self]
+        subcommands: [Eval.self, EvalServer.self, Init.self, EvolveCommand.self, RunsCommand.self, Calibrate.self, Simulate.self, Compare.self, Bench.self, Traces.self]
     )
 
     /// Parses and runs a command; every error is reported in one place (`ErrorReporter`).

@@ -33,10 +33,12 @@ public enum CommandRunner {
 
     /// Runs `sim-cascade arguments…` in `directory` (default: the repository root), with the
     /// session's cache folder unless `environment` names one, and waits; with `killAfter`, sends it SIGKILL that many seconds after the start if it still runs.
+    /// `input`: what the child reads on its standard input (else it inherits this process's).
     /// `through`: a program and its arguments that run sim-cascade as their own child (e.g.
     /// `["/usr/bin/timeout", "600"]`).
     public static func run(_ arguments: [String], in directory: URL = TestPaths.repositoryRoot,
-                           environment: [String: String]? = nil, killAfter: Double? = nil, through wrapper: [String] = []) throws -> CommandResult {
+                           environment: [String: String]? = nil, killAfter: Double? = nil, through wrapper: [String] = [],
+                           input: String? = nil) throws -> CommandResult {
         let process = Process()
         process.executableURL = wrapper.first.map { URL(fileURLWithPath: $0) } ?? executable
         process.arguments = wrapper.dropFirst() + (wrapper.isEmpty ? [] : [executable.path]) + arguments
@@ -49,7 +51,16 @@ public enum CommandRunner {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = input.map { _ in Pipe() }
+        if let stdin { process.standardInput = stdin }
         try process.run()
+        if let stdin, let input {
+            // From a thread of its own: a child that answers as it reads must not block on its output.
+            Thread.detachNewThread {
+                try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+                try? stdin.fileHandleForWriting.close()
+            }
+        }
         if let killAfter {
             let pid = process.processIdentifier
             Thread.detachNewThread {

@@ -1,5 +1,6 @@
-"""The executor `sim-cascade evolve --executor ray|subprocess` starts: JSON lines on stdin and
-stdout, one evaluation per request, each run as `sim-cascade eval --json` on a worker.
+"""The executor `sim-cascade evolve|calibrate --executor ray|subprocess` starts: JSON lines on stdin and
+stdout, one evaluation per request, each an `eval` on a worker (asked of the worker's long-lived
+`sim-cascade eval-server`, which loads the inputs and references once).
 
     python -m sim_cascade.executor --backend ray [--address HOST:PORT] --binary PATH --workers W
 
@@ -22,16 +23,19 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import ipaddress
 import json
 import os
 import shutil
 import sys
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .runner import SimCascadeError, find_binary, run_eval
+from .eval_server import server_for_this_thread
+from .runner import find_binary
 
 #: The keys of an `eval --json` report an answer carries: what the driver stores of a child.
 ANSWER_KEYS = ("valid", "problem", "inputs", "rejected_at", "failure", "stages", "score", "build_id", "timing", "sandbox")
@@ -47,29 +51,35 @@ class BuildMismatch(RuntimeError):
     """A worker whose sim-cascade is not the driver's build."""
 
 
+_build_ids: dict[tuple, str] = {}
+
+
 def build_id(binary: str) -> str:
-    """SHA-256 of the executable: "the same build" is the same bytes on every node."""
+    """SHA-256 of the executable: "the same build" is the same bytes on every node. Taken once
+    per file version in a process (a debug build is hundreds of MB)."""
     override = os.environ.get(TEST_BUILD_ID)
     if override:
         return override
-    digest = hashlib.sha256()
-    with open(binary, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()[:16]
+    stat = os.stat(binary)
+    key = (os.path.realpath(binary), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if key not in _build_ids:
+        digest = hashlib.sha256()
+        with open(binary, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+        _build_ids[key] = digest.hexdigest()[:16]
+    return _build_ids[key]
 
 
 def run_request(request: dict[str, Any], driver_build: str, default_binary: str) -> dict[str, Any]:
-    """One evaluation on this machine: the source and gates in a folder of their own, `eval
-    --json` in its own process group (killed with its group on timeout)."""
+    """One evaluation on this machine: the source and gates in a folder of their own, asked of
+    this worker's `eval-server` (started at its first request; killed with its group on timeout)."""
     binary = os.environ.get("SIM_CASCADE_BIN") or default_binary
     mine = build_id(binary)
     if mine != driver_build:
         raise BuildMismatch(f"worker {os.uname().nodename} pid {os.getpid()}: sim-cascade build {mine} is not the "
                             f"driver's {driver_build} ({binary}); every node needs the same build")
-    marker = os.environ.get(TEST_KILL_WORKER_ONCE)
-    if marker and not os.path.exists(marker):
-        threading.Thread(target=_die_inside_the_evaluation, args=(marker,), daemon=True).start()
+    server = server_for_this_thread(binary)
     with tempfile.TemporaryDirectory(prefix="sim-cascade-task-") as folder:
         source = os.path.join(folder, "candidate.swift")
         with open(source, "w", encoding="utf-8") as f:
@@ -77,28 +87,24 @@ def run_request(request: dict[str, Any], driver_build: str, default_binary: str)
         gates = os.path.join(folder, "gates.json")
         with open(gates, "w", encoding="utf-8") as f:
             f.write(request["gates_json"])
-        completed = run_eval(source, request["problem"], args=["--gates", gates, *request.get("args", [])],
-                             timeout=float(request.get("timeout", 3600)), binary=binary)
-    if completed.timed_out or completed.report is None:
-        raise SimCascadeError(f"eval did not finish within {request.get('timeout')} s (its stages' budgets exceeded by far)")
-    # What the driver stores, not the per-item results (spot's research set: 9.5 MB a report).
-    return {key: completed.report[key] for key in ANSWER_KEYS if key in completed.report}
+        report = server.ask([source, "--problem", request["problem"], "--gates", gates, *request.get("args", [])],
+                            timeout=float(request.get("timeout", 3600)), after_send=_test_kill_hook())
+    return {key: report[key] for key in ANSWER_KEYS if key in report}
 
 
-def _die_inside_the_evaluation(marker: str) -> None:
-    """Test only: once `eval` runs as this worker's child, the worker dies (SIGKILL-like exit)."""
-    import glob
-    import time
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        for path in glob.glob(f"/proc/{os.getpid()}/task/*/children"):
-            with open(path) as f:
-                if f.read().strip():
-                    with open(marker, "w") as out:
-                        out.write(str(os.getpid()))
-                    time.sleep(0.2)
-                    os._exit(9)
-        time.sleep(0.01)
+def _test_kill_hook():
+    """Test only: the first request to find the marker file absent creates it and, once the
+    request is with the eval server, kills this worker (a SIGKILL-like exit)."""
+    marker = os.environ.get(TEST_KILL_WORKER_ONCE)
+    if not marker or os.path.exists(marker):
+        return None
+
+    def die() -> None:
+        with open(marker, "w") as out:
+            out.write(str(os.getpid()))
+        time.sleep(0.2)
+        os._exit(9)
+    return die
 
 
 class Writer:
@@ -137,8 +143,18 @@ def serve_subprocess(options: argparse.Namespace, driver_build: str, writer: Wri
 
 
 def is_loopback(address: str | None) -> bool:
-    """No address (a cluster of the executor's own) or one on loopback."""
-    return address is None or address.split(":")[0] in ("127.0.0.1", "localhost", "::1", "[::1]")
+    """No address (a cluster of the executor's own), or HOST:PORT with HOST on loopback
+    (127.0.0.0/8, ::1 written [::1], localhost)."""
+    if address is None:
+        return True
+    host = address.rsplit(":", 1)[0] if address.count(":") == 1 or address.startswith("[") else address
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def ray_environment(address: str | None) -> None:

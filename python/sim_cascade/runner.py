@@ -66,7 +66,7 @@ class Completed:
     argv: list[str] = field(default_factory=list)
 
 
-def _stop_group(process: subprocess.Popen) -> None:
+def stop_group(process: subprocess.Popen) -> None:
     """SIGTERM to the process group (eval stops a PostgreSQL server it runs on SIGTERM), a grace
     period, then SIGKILL to whatever is left of the group."""
     try:
@@ -103,7 +103,7 @@ def run_eval(program_path: str, problem: str, *, args: Sequence[str] = (), timeo
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        _stop_group(process)
+        stop_group(process)
         try:
             _, stderr = process.communicate(timeout=TERMINATE_GRACE_SECONDS)
         except subprocess.TimeoutExpired:
@@ -117,7 +117,7 @@ def run_eval(program_path: str, problem: str, *, args: Sequence[str] = (), timeo
                          stderr=stderr.decode("utf-8", "replace"), argv=argv)
     except BaseException:
         # KeyboardInterrupt, a framework cancelling the call: nothing may outlive it.
-        _stop_group(process)
+        stop_group(process)
         process.wait()
         raise
     seconds = time.monotonic() - start

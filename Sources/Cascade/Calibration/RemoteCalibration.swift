@@ -15,26 +15,22 @@ public struct RemoteCalibration: Sendable {
     /// - Parameters:
     ///   - search: the search inputs' request, as given to `calibrate`.
     ///   - heldOutFile: `calibrate --held-out FILE`, if given.
-    /// - Throws: `CascadeError.missingOption` for a search file without a held-out file (a
-    ///   problem may find its held-out twin beside the file; a worker must be told);
-    ///   what loading the inputs for their digests throws; `CascadeError.executor` when the
-    ///   executor cannot start.
     ///   - choice, workers: the executor started (`RemoteExecutor.start`) once the inputs are known good.
+    /// - Throws: what loading the inputs for their digests throws; `CascadeError.executor` when
+    ///   the executor cannot start.
     public init(_ choice: ExecutorChoice, workers: Int, problem: CandidateProblem, search: InputRequest, heldOutFile: String?,
                 catalog: InputCatalog) throws {
-        if search.file != nil && heldOutFile == nil {
-            throw CascadeError.missingOption("--held-out FILE", because: "by calibrate --executor with a search input file")
-        }
-        var heldOut = search
-        heldOut.file = heldOutFile
-        heldOut.heldOut = heldOutFile == nil
         let option = problem.definition.inputFiles.fileOption
+        /// The request as options, its file as the path this machine resolved (a worker has no
+        /// reference-data lookup of this machine's), and the digest of what it loads.
         func arguments(_ request: InputRequest) throws -> [String] {
-            request.evalArguments(fileOption: option, catalog: catalog)
-                + ["--expect-inputs", try problem.loadInputs(request, catalog: catalog).digest()]
+            let inputs = try problem.loadInputs(request, catalog: catalog)
+            var resolved = request
+            if let file = request.file { resolved.file = inputs.sources?.files.first?.path ?? catalog.userPath(file).path }
+            return resolved.evalArguments(fileOption: option, catalog: catalog) + ["--expect-inputs", try inputs.digest()]
         }
         searchArguments = try arguments(search)
-        heldOutArguments = try arguments(heldOut)
+        heldOutArguments = try arguments(try problem.calibrationHeldOutRequest(search: search, heldOutFile: heldOutFile, catalog: catalog))
         executor = try RemoteExecutor.start(choice, workers: workers, catalog: catalog)
     }
 

@@ -79,7 +79,8 @@ public struct InputCatalog: Sendable {
     /// order; those ending in `-heldout` + `suffix` only when `heldOut`, else none of them.
     /// - Throws: `SimError.fileNotFound` when there are none.
     public func packageFiles(in folder: String, suffix: String, heldOut: Bool) throws -> [URL] {
-        try files(in: try packageFile(folder), suffix: suffix, heldOut: heldOut)
+        // The folder itself is not an input: its files are, noted by `files`.
+        try files(in: try ProjectPaths.root().appendingPathComponent(folder), suffix: suffix, heldOut: heldOut)
     }
 
     /// `packageFiles` of any folder (e.g. one generated at first use).
@@ -119,7 +120,10 @@ final class InputReads: @unchecked Sendable {
     private let lock = NSLock()
     private var urls: [URL] = []
 
+    /// Notes `url` unless it is a folder (whose files, when inputs, are noted one by one).
     func add(_ url: URL) {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue { return }
         lock.lock()
         defer { lock.unlock() }
         let file = url.standardizedFileURL

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The files a problem's inputs were loaded from and the settings that shaped them: what two
-/// machines must share to evaluate on the same inputs, named by one digest.
+/// machines must share to evaluate on the same inputs. The files are named by one digest; the
+/// settings travel as options beside it.
 public struct InputSources: Sendable {
     /// Every input file the load resolved (traces, a manifest, a merge list), in the order it
     /// resolved them.
@@ -9,16 +10,15 @@ public struct InputSources: Sendable {
     /// The problem's settings (`--inputs`, `--window`, …) by option name.
     public var settings: [String: String]
 
-    /// FNV-1a (64 bits, as hex) of the settings and of every file's name and bytes: equal on two
-    /// machines when they load the same bytes the same way, whatever the folders. O(bytes of
-    /// the files) — a research set's tens of MB are read once more.
+    /// FNV-1a (64 bits, as hex) of every file's bytes, in the order the load resolved them: equal
+    /// on two machines that load the same bytes, whatever the folders, the file names or the
+    /// spelling of the options. O(bytes of the files) — a research set's tens of MB are read
+    /// once more.
     /// - Throws: `CascadeError.system` when a file cannot be read again.
-    public func digest(problem: CandidateProblem) throws -> String {
+    public func digest() throws -> String {
         var hash = FNV1a()
-        hash.combine(Data("sim-cascade inputs v1\nproblem: \(problem.rawValue)".utf8))
-        for (name, value) in settings.sorted(by: { $0.key < $1.key }) { hash.combine(Data("\(name)=\(value)".utf8)) }
+        hash.combine(Data("sim-cascade inputs v1".utf8))
         for file in files {
-            hash.combine(Data(file.lastPathComponent.utf8))
             guard let bytes = FileManager.default.contents(atPath: file.path) else {
                 throw CascadeError.system("cannot read \(file.path) again to take the inputs' digest")
             }
@@ -34,7 +34,7 @@ extension CandidateInputs {
     ///   (their sources are unknown) or a file that cannot be read again.
     public func digest() throws -> String {
         guard let sources else { throw CascadeError.system("the inputs \(label) were not loaded by name; they have no digest") }
-        return try sources.digest(problem: problem)
+        return try sources.digest()
     }
 
     /// - Throws: `CascadeError.inputsDiffer` unless the digest is `expected`.

@@ -114,6 +114,12 @@ public struct CandidateProblem: Sendable, Hashable, CustomStringConvertible {
         return try definition.erasedCalibrationInputs(search: search, heldOutFile: heldOutFile, catalog: catalog)
     }
 
+    /// What a remote calibration's workers load as the held-out inputs
+    /// (`Problem.calibrationHeldOutRequest`).
+    public func calibrationHeldOutRequest(search: InputRequest, heldOutFile: String?, catalog: InputCatalog) throws -> InputRequest {
+        try definition.calibrationHeldOutRequest(search: search, heldOutFile: heldOutFile, catalog: catalog)
+    }
+
     /// What evolve re-scores its best program on.
     public func rescoreInputs(_ search: InputRequest, catalog: InputCatalog) throws -> [(name: String, inputs: CandidateInputs)] {
         try check(settings: search.settings)

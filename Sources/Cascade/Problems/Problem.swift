@@ -56,6 +56,10 @@ public protocol Problem: Sendable {
     /// problem's default held-out inputs).
     func calibrationInputs(search: InputRequest, heldOutFile: String?, catalog: InputCatalog) throws
         -> (search: LoadedInputs<Inputs>, heldOut: LoadedInputs<Inputs>)
+    /// The request that loads a calibration's held-out inputs with `loadInputs` (what a worker
+    /// of a remote calibration is sent): `heldOutFile`, else the problem's default held-out
+    /// inputs for `search` (a file, when they are found beside the search file).
+    func calibrationHeldOutRequest(search: InputRequest, heldOutFile: String?, catalog: InputCatalog) throws -> InputRequest
     /// The named inputs evolve re-scores its best program on: the held-out inputs, and reference
     /// sets where the data is present.
     /// `search` is the request of the search inputs, whose settings (the scale, a shape) apply.
@@ -83,10 +87,18 @@ extension Problem {
 
     public func calibrationInputs(search: InputRequest, heldOutFile: String?, catalog: InputCatalog) throws
         -> (search: LoadedInputs<Inputs>, heldOut: LoadedInputs<Inputs>) {
+        let heldOut = try calibrationHeldOutRequest(search: search, heldOutFile: heldOutFile, catalog: catalog)
+        return (try loadInputs(search, catalog: catalog), try loadInputs(heldOut, catalog: catalog))
+    }
+
+    /// `heldOutFile` at the search settings (but the embedded sets' scale, which a file
+    /// replaces), else the embedded held-out set.
+    public func calibrationHeldOutRequest(search: InputRequest, heldOutFile: String?, catalog: InputCatalog) throws -> InputRequest {
         var heldOut = search
         heldOut.file = heldOutFile
         heldOut.heldOut = heldOutFile == nil
-        return (try loadInputs(search, catalog: catalog), try loadInputs(heldOut, catalog: catalog))
+        if heldOutFile != nil { heldOut.settings[InputScale.setting] = nil }
+        return heldOut
     }
 
     public func rescoreInputs(_ search: InputRequest, catalog: InputCatalog) throws -> [(name: String, inputs: LoadedInputs<Inputs>)] {

@@ -8,6 +8,10 @@ public struct EvalReport: Encodable, Sendable {
     public var outcome: EvaluationOutcome
     /// The public evaluator's figures (spot problems): a diagnostic beside the score, never it.
     public var publicEvaluator: PublicEvaluatorReport?
+    /// Without the problem's figures and per-item results and without the candidate's log: the
+    /// verdict, stages, score block and timing — what a scale-out worker answers with (spot's
+    /// per-scenario results are megabytes at research scale).
+    public var brief = false
 
     public init(candidate: String, inputs: CandidateInputs, outcome: EvaluationOutcome, publicEvaluator: PublicEvaluatorReport? = nil) {
         self.candidate = candidate
@@ -115,7 +119,7 @@ public struct EvalReport: Encodable, Sendable {
         try c.encode(outcome.problem.rawValue, forKey: "problem")
         try c.encode(candidate, forKey: "candidate")
         try c.encode(inputs.label, forKey: "inputs")
-        if let score = outcome.score { try outcome.problem.encode(score, of: inputs, to: encoder) }
+        if let score = outcome.score, !brief { try outcome.problem.encode(score, of: inputs, to: encoder) }
         if let failure = outcome.failure {
             try c.encode(Failure(kind: failure.kind.rawValue, message: failure.message), forKey: "failure")
         }
@@ -135,7 +139,7 @@ public struct EvalReport: Encodable, Sendable {
         try c.encode(Timing(compileSeconds: outcome.compileSeconds, compileCached: outcome.compileCached,
                             compileCPUSeconds: outcome.compileCPUSeconds, runSeconds: outcome.runSeconds), forKey: "timing")
         try c.encode(outcome.sandbox.rawValue, forKey: "sandbox")
-        try c.encode(outcome.log, forKey: "log")
+        if !brief { try c.encode(outcome.log, forKey: "log") }
     }
 
     public var text: String {

@@ -19,42 +19,48 @@ enum ErrorReporter {
 
     static func report<Command: ParsableCommand>(_ error: Error, command: Command.Type) -> Int32 {
         switch error {
-        case let error as SimError:
-            printError(error.description)
-            return badInput
-        case let error as CascadeError:
-            printError(error.description)
-            return error.isBadInput ? badInput : environmentProblem
-        case let error as CLIError:
-            printError(error.description)
-            return error.isEnvironment ? environmentProblem : badInput
-        case let error as CocoaError:
-            // A file error no command turned into one of ours: its path and what went wrong;
-            // one that could not be written is the machine's, one that could not be read the input's.
-            let path = error.filePath ?? error.url?.path
-            printError((path.map { "\(Escaped.path($0)): " } ?? "") + error.localizedDescription)
-            return (512..<1024).contains(error.code.rawValue) ? environmentProblem : badInput
-        case let error as EngineError:
-            // The real system's faults are the machine's: no candidate or input causes them.
-            printError(error.description)
-            return environmentProblem
-        case let error as EvolveError:
-            printError(error.description)
-            return error.isEnvironment ? environmentProblem : badInput
         case let code as ExitCode:
             // A command that already printed its outcome (e.g. `traces generate --check`).
             return code.rawValue
         default:
-            let code = command.exitCode(for: error)
-            if code == .success {
+            if command.exitCode(for: error) == .success {
                 print(command.fullMessage(for: error))
                 return 0
             }
+            let (message, status) = describe(error, command: command)
+            printError(message)
+            return status
+        }
+    }
+
+    /// The one-line message (not yet escaped) and the exit status of a failure: what `report`
+    /// prints, and what `eval-server` answers a request with.
+    static func describe<Command: ParsableCommand>(_ error: Error, command: Command.Type) -> (message: String, status: Int32) {
+        switch error {
+        case let error as SimError:
+            return (error.description, badInput)
+        case let error as CascadeError:
+            return (error.description, error.isBadInput ? badInput : environmentProblem)
+        case let error as CLIError:
+            return (error.description, error.isEnvironment ? environmentProblem : badInput)
+        case let error as CocoaError:
+            // A file error no command turned into one of ours: its path and what went wrong;
+            // one that could not be written is the machine's, one that could not be read the input's.
+            let path = error.filePath ?? error.url?.path
+            return ((path.map { "\(Escaped.path($0)): " } ?? "") + error.localizedDescription,
+                    (512..<1024).contains(error.code.rawValue) ? environmentProblem : badInput)
+        case let error as EngineError:
+            // The real system's faults are the machine's: no candidate or input causes them.
+            return (error.description, environmentProblem)
+        case let error as EvolveError:
+            return (error.description, error.isEnvironment ? environmentProblem : badInput)
+        case let code as ExitCode:
+            return ("exit status \(code.rawValue)", code.rawValue)
+        default:
             let message = command.message(for: error)
                 .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }.joined(separator: "; ")
-            printError("\(message) (see 'sim-cascade help')")
-            return badInput
+            return ("\(message) (see 'sim-cascade help')", badInput)
         }
     }
 

@@ -49,14 +49,27 @@ struct Eval: ParsableCommand {
         if !outliveParent, try !ParentDeath.follow() {
             throw CLIError.parentGone
         }
+        let report = try evaluate(in: EvalSession())
+        if output.json {
+            try JSONOutput.print(report)
+        } else {
+            print(report.text)
+        }
+    }
+
+    /// The evaluation's report, reusing what `session` built for earlier requests with the same
+    /// inputs, sandbox options and cascade (`eval-server`).
+    func evaluate(in session: EvalSession) throws -> EvalReport {
         let catalog = InputCatalog.standard
         let source = try CandidateEvaluator.readSource(catalog.userPath(candidate))
-        let inputs = try problem.loadInputs(try self.inputs.request(for: problem, heldOut: heldOut), catalog: catalog)
-        if let expectInputs { try inputs.check(digest: expectInputs) }
-        let evaluator = try sandbox.evaluator()
+        let loaded = try session.inputs(problem, try self.inputs.request(for: problem, heldOut: heldOut), catalog: catalog,
+                                        digest: expectInputs)
+        let inputs = loaded.inputs
+        let built = try session.evaluator(sandbox)
+        let evaluator = built.evaluator
         let options = try cascade.options(for: problem, catalog: catalog, timeoutGiven: sandbox.timeout != nil,
                                           levelNames: { (try problem.levelNames(inputs), try problem.onDemandLevels(inputs)) })
-        let prepared = try evaluator.prepare(inputs, cascade: options)
+        let prepared = try session.prepared(loaded, by: built, options: options)
         let references = try cascade.references()
         if let unknown = references.keys.sorted().first(where: { !prepared.levelNames.contains($0) }) {
             throw CLIError.invalidValue("--gate-reference", unknown, "not a level this cascade runs (\(prepared.levelNames.joined(separator: ", ")))")
@@ -74,11 +87,6 @@ struct Eval: ParsableCommand {
                 Log.note("note: no public evaluator figure: \(CandidateText.escaped(String(describing: error)))")
             }
         }
-        let report = EvalReport(candidate: candidate, inputs: inputs, outcome: outcome, publicEvaluator: publicEvaluator)
-        if output.json {
-            try JSONOutput.print(report)
-        } else {
-            print(report.text)
-        }
+        return EvalReport(candidate: candidate, inputs: inputs, outcome: outcome, publicEvaluator: publicEvaluator)
     }
 }

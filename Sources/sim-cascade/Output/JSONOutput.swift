@@ -13,6 +13,9 @@ enum JSONOutput {
         Swift.print(String(decoding: try encode(value), as: UTF8.self))
     }
 
+    /// The value as one line of JSON (`eval-server`'s answers).
+    static func line<T: Encodable>(_ value: T) throws -> String { String(decoding: try encode(value), as: UTF8.self) }
+
     /// Text reports call this first, so text and `--json` refuse the same results.
     static func requireFinite<T: Encodable>(_ value: T) throws { _ = try encode(value) }
 

@@ -161,8 +161,7 @@ public struct EPLBProblem: Problem {
             throw CascadeError.conflictingOptions("--\(setting)", "calibrate (each history is cut at its own window, in its own shape)")
         }
         let searchURL = try Self.inputFile(search.file, scale: search.scale, catalog: catalog)
-        let heldURL = try heldOutFile.map { try catalog.dataFile($0) }
-            ?? catalog.noted(searchURL.deletingLastPathComponent().appendingPathComponent(EPLBHistoryManifest.heldOutName(searchURL.lastPathComponent)))
+        let heldURL = try heldOutFile.map { try catalog.dataFile($0) } ?? Self.heldOutTwin(of: searchURL)
         func history(_ url: URL, _ option: String) throws -> LoadedInputs<Inputs> {
             guard case .history(let h) = try EPLBInputFile.load(from: url), let shape = h.shape else {
                 throw SimError.invalidParameter(name: option, value: url.path, reason: "calibration needs a load history that names its shape")
@@ -174,6 +173,19 @@ public struct EPLBProblem: Problem {
             throw SimError.invalidParameter(name: "--held-out", value: heldURL.path, reason: "has another shape than the search history")
         }
         return (s, h)
+    }
+
+    /// The held-out history beside a search history: `NAME-heldout.json`.
+    static func heldOutTwin(of search: URL) -> URL {
+        search.deletingLastPathComponent().appendingPathComponent(EPLBHistoryManifest.heldOutName(search.lastPathComponent))
+    }
+
+    /// `heldOutFile`, else the search history's twin: the embedded held-out history, or the
+    /// file beside a search file (by its resolved path: a worker is not to look elsewhere).
+    public func calibrationHeldOutRequest(search: InputRequest, heldOutFile: String?, catalog: InputCatalog) throws -> InputRequest {
+        if let heldOutFile { return InputRequest(file: heldOutFile) }
+        guard let file = search.file else { return InputRequest(heldOut: true, settings: search.settings) }
+        return InputRequest(file: Self.heldOutTwin(of: try Self.inputFile(file, catalog: catalog)).path)
     }
 
     public func encode(_ result: EPLBHistoryResult, of inputs: LoadedInputs<Inputs>, to encoder: Encoder) throws {

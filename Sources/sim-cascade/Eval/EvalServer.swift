@@ -1,0 +1,57 @@
+import ArgumentParser
+import Cascade
+import Foundation
+import SimCore
+
+/// `eval` as a long-lived process: a scale-out worker's (`python -m sim_cascade.executor`), so
+/// that the inputs, the evaluator and every level's reference are built once per worker instead
+/// of once per evaluation.
+struct EvalServer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval-server",
+        abstract: "Answer eval requests read from stdin, one JSON line each (for the scale-out executor).",
+        discussion: """
+            A request is {"args": [...]}: the arguments of one `eval` (the candidate file first). \
+            The answer, one line on stdout per request in order, is {"report": {...}} — the \
+            `eval --json` report without the problem's per-item results and the candidate's log \
+            — or {"error": MESSAGE, "status": 2|3}: what `eval` would have exited with. Requests \
+            that name the same inputs, sandbox options and cascade reuse them. Ends at the end \
+            of its input, and with its parent process (see eval --outlive-parent).
+            """,
+        shouldDisplay: false
+    )
+
+    @Flag(help: "Keep running when the parent process ends.")
+    var outliveParent = false
+
+    struct Request: Decodable { var args: [String] }
+
+    func run() throws {
+        if !outliveParent, try !ParentDeath.follow() {
+            throw CLIError.parentGone
+        }
+        let session = EvalSession()
+        while let line = readLine(strippingNewline: true) {
+            guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            let answer: String
+            do {
+                guard let request = try? JSONDecoder().decode(Request.self, from: Data(line.utf8)) else {
+                    throw CLIError.invalidValue("request", String(line.prefix(200)), "expected {\"args\": [\"CANDIDATE\", ...]}")
+                }
+                var eval = try Eval.parse(request.args)
+                // The server's own parent is followed; a request's process is this one.
+                eval.outliveParent = true
+                var report = try eval.evaluate(in: session)
+                report.brief = true
+                answer = "{\"report\":\(try JSONOutput.line(report))}"
+            } catch {
+                let (message, status) = ErrorReporter.describe(error, command: Eval.self)
+                struct Failure: Encodable { var error: String; var status: Int32 }
+                answer = (try? JSONOutput.line(Failure(error: Escaped.line(message), status: status)))
+                    ?? "{\"error\":\"an answer that cannot be encoded\",\"status\":3}"
+            }
+            // Whole lines, flushed: the executor reads one answer per request.
+            guard (try? FileHandle.standardOutput.write(contentsOf: Data((answer + "\n").utf8))) != nil else { return }
+        }
+    }
+}

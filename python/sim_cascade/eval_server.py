@@ -1,0 +1,90 @@
+"""A long-lived `sim-cascade eval-server`: one per worker process (per thread), so that a
+worker loads the inputs, sets up the sandbox and runs every level's reference once, not once per
+evaluation.
+
+Requests are `eval`'s arguments; an answer is the report (without per-item results) or the
+error `eval` would have exited with. The server runs in its own process group, follows its
+parent (its pid is passed in `SIM_CASCADE_PARENT_PID`; the parent-death signal takes it, and
+the sandboxes it runs, down with the worker), and is killed with its group on a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import threading
+from typing import Any, Sequence
+
+from .runner import SimCascadeEnvironmentError, SimCascadeError, SimCascadeInputError, find_binary, stop_group
+
+
+class EvalServer:
+    """One `sim-cascade eval-server` child; `ask` one request at a time."""
+
+    def __init__(self, binary: str | None = None):
+        self.binary = find_binary(binary)
+        env = dict(os.environ)
+        env["SIM_CASCADE_PARENT_PID"] = str(os.getpid())
+        self.process = subprocess.Popen([self.binary, "eval-server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True, encoding="utf-8", start_new_session=True, env=env)
+        self.answers: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.answers.put(line)
+        self.answers.put(None)
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def ask(self, args: Sequence[str], timeout: float, after_send=None) -> dict[str, Any]:
+        """The report of `eval ARGS`. Raises `SimCascadeInputError` (what eval exits 2 for),
+        `SimCascadeEnvironmentError` (3) or `SimCascadeError` (the server ended, or `timeout`
+        seconds passed: it is then killed with its group). `after_send`: a test's hook."""
+        try:
+            self.process.stdin.write(json.dumps({"args": list(args)}) + "\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError) as error:
+            raise SimCascadeError(f"the eval server ended before the request ({error})") from None
+        if after_send:
+            after_send()
+        try:
+            line = self.answers.get(timeout=timeout)
+        except queue.Empty:
+            self.close()
+            raise SimCascadeError(f"eval did not finish within {timeout:g} s (its stages' budgets exceeded by far)") from None
+        if line is None:
+            raise SimCascadeError(f"the eval server ended (status {self.process.wait()}) inside an evaluation")
+        answer = json.loads(line)
+        if "report" in answer:
+            return answer["report"]
+        status, message = answer.get("status"), answer.get("error", "no message")
+        kind = {2: SimCascadeInputError, 3: SimCascadeEnvironmentError}.get(status, SimCascadeError)
+        raise kind(f"sim-cascade eval (exit {status}): {message}", status=status)
+
+    def close(self) -> None:
+        """Ends the server and everything in its group."""
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        stop_group(self.process)
+        self.process.wait()
+
+
+_servers = threading.local()
+
+
+def server_for_this_thread(binary: str) -> EvalServer:
+    """This thread's server for `binary`, started (again) when there is none or it ended."""
+    server = getattr(_servers, "server", None)
+    if server is None or not server.alive or server.binary != find_binary(binary):
+        if server is not None:
+            server.close()
+        server = EvalServer(binary)
+        _servers.server = server
+    return server
