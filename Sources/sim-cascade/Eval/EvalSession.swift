@@ -10,8 +10,10 @@ final class EvalSession {
     private var evaluators: [String: CandidateEvaluator] = [:]
     private var loaded: [String: (inputs: CandidateInputs, digest: String?)] = [:]
     private var cascades: [String: CandidateEvaluator.PreparedCascade] = [:]
-    /// Distinct inputs or cascades kept at most; past it the oldest are dropped (an executor's
-    /// requests use a few: a run's cascade, its ungated counterfactual, a held-out set).
+    /// Distinct inputs or cascades kept at most; one more empties the table, and later requests
+    /// build theirs again (an executor's requests use a few: a run's cascade, its ungated
+    /// counterfactual, a held-out set). The files are read once: a server serves the inputs
+    /// as they were at its first request that named them.
     static let capacity = 8
 
     /// The evaluator `options` describe (its sandbox warnings printed once), and its key.
