@@ -23,13 +23,9 @@ import Testing
     @Test func theDigestNamesTheBytesLoaded() throws {
         // A copy of the files elsewhere is the same inputs; one byte changed, in the scenario
         // file or in a base trace it names, is not.
-        let traces = TestPaths.repositoryRoot.appendingPathComponent("traces/spot")
-        let original = traces.appendingPathComponent("scenarios-small.json")
-        let folder = try TestPaths.temporaryDirectory()
+        let original = TestPaths.repositoryRoot.appendingPathComponent("traces/spot/scenarios-small.json")
+        let folder = try TestPaths.copyOfSpotTraces()
         defer { try? FileManager.default.removeItem(at: folder) }
-        for name in try FileManager.default.contentsOfDirectory(atPath: traces.path) where name.hasSuffix(".json") {
-            try FileManager.default.copyItem(at: traces.appendingPathComponent(name), to: folder.appendingPathComponent(name))
-        }
         let copy = folder.appendingPathComponent("scenarios-small.json")
         var bytes = try Data(contentsOf: original)
         let copied = try digest(["--problem", "spot", "--scenarios", copy.path])

@@ -31,6 +31,17 @@ public enum TestPaths {
         return url
     }()
 
+    /// A fresh temporary folder holding a copy of the committed spot scenario files and the base
+    /// traces they name (`traces/spot/*.json`), for tests that change an input's bytes.
+    public static func copyOfSpotTraces() throws -> URL {
+        let traces = repositoryRoot.appendingPathComponent("traces/spot")
+        let folder = try temporaryDirectory()
+        for name in try FileManager.default.contentsOfDirectory(atPath: traces.path) where name.hasSuffix(".json") {
+            try FileManager.default.copyItem(at: traces.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        return folder
+    }
+
     /// A fresh temporary folder inside `sessionFolder`.
     public static func temporaryDirectory() throws -> URL {
         let url = sessionFolder.appendingPathComponent(UUID().uuidString, isDirectory: true)

@@ -80,7 +80,8 @@ def run_request(request: dict[str, Any], driver_build: str, default_binary: str)
         raise BuildMismatch(f"worker {os.uname().nodename} pid {os.getpid()}: sim-cascade build {mine} is not the "
                             f"driver's {driver_build} ({binary}); every node needs the same build")
     server = server_for_this_thread(binary)
-    with tempfile.TemporaryDirectory(prefix="sim-cascade-task-") as folder:
+    sweep_task_folders()
+    with tempfile.TemporaryDirectory(prefix=f"{TASK_PREFIX}{os.getpid()}-") as folder:
         source = os.path.join(folder, "candidate.swift")
         with open(source, "w", encoding="utf-8") as f:
             f.write(request["source"])
@@ -90,6 +91,39 @@ def run_request(request: dict[str, Any], driver_build: str, default_binary: str)
         report = server.ask([source, "--problem", request["problem"], "--gates", gates, *request.get("args", [])],
                             timeout=float(request.get("timeout", 3600)), after_send=_test_kill_hook())
     return {key: report[key] for key in ANSWER_KEYS if key in report}
+
+
+#: A task's folder (its source and gates): `sim-cascade-task-PID-*`, PID the worker's.
+TASK_PREFIX = "sim-cascade-task-"
+_swept = False
+
+
+def sweep_task_folders() -> None:
+    """Once per process: removes the task folders of workers that are gone (a worker killed
+    inside an evaluation cannot remove its own)."""
+    global _swept
+    if _swept:
+        return
+    _swept = True
+    root = tempfile.gettempdir()
+    for name in os.listdir(root):
+        pid = name[len(TASK_PREFIX):].split("-", 1)[0]
+        if not name.startswith(TASK_PREFIX) or not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+        except PermissionError:
+            pass  # another user's live process
+
+
+def parse_request(line: str) -> dict[str, Any]:
+    """A request line; anything else breaks the protocol (the executor ends with `fatal`)."""
+    request = json.loads(line)
+    if not isinstance(request, dict) or not isinstance(request.get("id"), int) or isinstance(request.get("id"), bool):
+        raise ValueError(f"a request must be an object with an integer id, not {line[:200]!r}")
+    return request
 
 
 def _test_kill_hook():
@@ -131,7 +165,7 @@ def serve_subprocess(options: argparse.Namespace, driver_build: str, writer: Wri
     writer.send({"ready": {"backend": "subprocess", "workers": options.workers}})
     with ThreadPoolExecutor(max_workers=options.workers) as pool:
         for line in sys.stdin:
-            request = json.loads(line)
+            request = parse_request(line)
 
             def work(request=request):
                 try:
@@ -200,7 +234,7 @@ def serve_ray(options: argparse.Namespace, driver_build: str, writer: Writer) ->
 
     try:
         for line in sys.stdin:
-            request = json.loads(line)
+            request = parse_request(line)
             ref = task.remote(request, driver_build, options.binary)
             with lock:
                 refs[ref] = request["id"]

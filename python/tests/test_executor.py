@@ -106,16 +106,38 @@ class ExecutorTests(AgainstLocal):
         self.assertFalse(os.path.exists(os.path.join(run, "store.sqlite")), "a run with nothing committed left a store")
 
 
-class LoopbackTests(unittest.TestCase):
-    """Which addresses keep Ray on loopback (RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 is set only
-    for those: on a real cluster it would stop the driver reaching its node)."""
+class ExecutorUnitTests(unittest.TestCase):
+    """The executor's pieces without a binary or Ray."""
 
     def test_loopback_addresses(self):
+        """RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 is set only for these: on a real cluster it would
+        stop the driver reaching its node."""
         from sim_cascade.executor import is_loopback
         for address in (None, "127.0.0.1:6379", "127.0.0.2:6379", "[::1]:6379", "localhost:6379"):
             self.assertTrue(is_loopback(address), address)
         for address in ("10.0.0.1:6379", "[fe80::1]:6379", "head.example:6379", "192.0.2.2:6379"):
             self.assertFalse(is_loopback(address), address)
+
+
+    def test_a_request_must_be_an_object_with_an_integer_id(self):
+        from sim_cascade.executor import parse_request
+        self.assertEqual(parse_request('{"id": 3, "source": ""}')["id"], 3)
+        for line in ("[]", "{}", '{"id": "3"}', '{"id": true}', "3"):
+            with self.assertRaises(ValueError, msg=line):
+                parse_request(line)
+
+    def test_task_folders_of_workers_that_are_gone_are_swept(self):
+        import sim_cascade.executor as executor
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        gone = tempfile.mkdtemp(prefix=f"{executor.TASK_PREFIX}{dead.pid}-")
+        mine = tempfile.mkdtemp(prefix=f"{executor.TASK_PREFIX}{os.getpid()}-")
+        self.addCleanup(shutil.rmtree, mine, True)
+        self.addCleanup(shutil.rmtree, gone, True)
+        executor._swept = False
+        executor.sweep_task_folders()
+        self.assertFalse(os.path.exists(gone))
+        self.assertTrue(os.path.exists(mine))
 
 
 def eval_servers() -> list[tuple[int, int, str]]:

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The files a problem's inputs were loaded from and the settings that shaped them: what two
 /// machines must share to evaluate on the same inputs. The files are named by one digest; the
@@ -9,6 +12,16 @@ public struct InputSources: Sendable {
     public var files: [URL]
     /// The problem's settings (`--inputs`, `--window`, …) by option name.
     public var settings: [String: String]
+
+    /// Each file's size, modification time and inode, in order: cheap to take again, and
+    /// different once a file is written or replaced (a missing file reads as `-`).
+    public func signature() -> [String] {
+        files.map { file in
+            var info = stat()
+            guard stat(file.path, &info) == 0 else { return "-" }
+            return "\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(info.st_ino)"
+        }
+    }
 
     /// FNV-1a (64 bits, as hex) of every file's bytes, in the order the load resolved them: equal
     /// on two machines that load the same bytes, whatever the folders, the file names or the

@@ -11,11 +11,13 @@ struct EvalServer: ParsableCommand {
         commandName: "eval-server",
         abstract: "Answer eval requests read from stdin, one JSON line each (for the scale-out executor).",
         discussion: """
-            A request is {"args": [...]}: the arguments of one `eval` (the candidate file first). \
+            A request is {"args": [...]}: the arguments of one `eval` (the candidate file first; \
+            never --unsafe-no-sandbox). Every line gets an answer, a blank or malformed one an error. \
             The answer, one line on stdout per request in order, is {"report": {...}} — the \
             `eval --json` report without the problem's per-item results and the candidate's log \
             — or {"error": MESSAGE, "status": 2|3}: what `eval` would have exited with. Requests \
-            that name the same inputs, sandbox options and cascade reuse them. Ends at the end \
+            that name the same inputs, sandbox options and cascade reuse them (inputs whose files \
+            were written or replaced since are loaded again). Ends at the end \
             of its input, and with its parent process (see eval --outlive-parent).
             """,
         shouldDisplay: false
@@ -32,13 +34,14 @@ struct EvalServer: ParsableCommand {
         }
         let session = EvalSession()
         while let line = readLine(strippingNewline: true) {
-            guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
             let answer: String
             do {
                 guard let request = try? JSONDecoder().decode(Request.self, from: Data(line.utf8)) else {
                     throw CLIError.invalidValue("request", String(line.prefix(200)), "expected {\"args\": [\"CANDIDATE\", ...]}")
                 }
                 var eval = try Eval.parse(request.args)
+                // Whoever can write requests must not be able to run a candidate unconfined.
+                if eval.sandbox.unsafeNoSandbox { throw CLIError.conflictingOptions("eval-server", "--unsafe-no-sandbox") }
                 // The server's own parent is followed; a request's process is this one.
                 eval.outliveParent = true
                 var report = try eval.evaluate(in: session)

@@ -18,7 +18,11 @@ struct TracesDigest: ParsableCommand {
         commandName: "digest",
         abstract: "Print the digest of the inputs eval would load with these options.",
         discussion: """
-            FNV-1a of the problem, its settings, and the name and bytes of every file the inputs             are loaded from (research sets are generated at first use). `eval --expect-inputs             DIGEST` exits 3 when its inputs differ: that is how a Ray worker refuses a request             whose inputs it does not have (docs/scale-out.md).
+            FNV-1a of the bytes of every file the inputs are loaded from, in load order (research \
+            sets are generated at first use); settings that shape the inputs (--window, --model, \
+            ...) are not in it: they travel as options beside it. `eval --expect-inputs DIGEST` \
+            exits 3 when its inputs differ: that is how a scale-out worker refuses a request whose \
+            inputs it does not have (docs/scale-out.md).
             """
     )
 
