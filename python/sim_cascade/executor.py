@@ -1,18 +1,19 @@
-"""The executor `sim-cascade evolve|calibrate --executor ray|subprocess` starts: JSON lines on stdin and
-stdout, one evaluation per request, each an `eval` on a worker (asked of the worker's long-lived
-`sim-cascade eval-server`, which loads the inputs and references once).
+"""The executor `sim-cascade evolve|calibrate --executor ray|subprocess` starts: JSON lines on
+stdin and stdout, one evaluation per request, each an `eval` on a worker (asked of the worker's
+long-lived `sim-cascade eval-server`, which loads the inputs and references once).
 
     python -m sim_cascade.executor --backend ray [--address HOST:PORT] --binary PATH --workers W
 
 Requests (one JSON object a line): `{"id", "problem", "source", "gates_json", "args", "timeout"}` —
 self-contained: the candidate's source, the gates, budgets and levels spelled out (the content of
 a gates file), and `eval`'s other options — among them `--expect-inputs DIGEST`, the inputs named
-by content: a worker whose own files load other inputs answers with an error. Answers, in completion order: `{"id", "report"}` (the
-`eval --json` report's verdict, stages, score and timing — not its per-item results: valid or
-not, a verdict on the candidate) or `{"id", "error"}` (the
-infrastructure failed: a worker refused by its build, a node lost after Ray's retries, `eval`
-exiting 2 or 3): the driver stops the run with exit 3 and never stores it as a candidate's. The
-first line is `{"ready": {...}}`, or `{"fatal": "..."}` before exiting 3.
+by content: a worker whose own files load other inputs answers with an error. Answers, in
+completion order: `{"id", "report"}` (the `eval --json` report's verdict, stages, score and
+timing — not its per-item results: valid or not, a verdict on the candidate) or `{"id",
+"error"}` (the infrastructure failed: a worker refused by its build or its inputs, a node lost
+after Ray's retries, `eval` exiting 2 or 3): the driver stops with exit 3 and never records it as
+a candidate's. The first line is `{"ready": {...}}`, or `{"fatal": "..."}` before exiting 3 (also
+for a line that is not a request).
 
 Backends: `ray` runs each request as a Ray task (one CPU; Ray retries a task whose worker died, up
 to 3 times) on a running cluster (`--address`) or on one it starts on loopback; `subprocess`
