@@ -12,7 +12,9 @@ import Testing
         func request(_ args: [String]) throws -> String {
             String(decoding: try JSONSerialization.data(withJSONObject: ["args": args]), as: UTF8.self)
         }
-        let lines = [try request([template.path] + common), try request([template.path, "--level", "coarse"] + common),
+        // The first request numbered: its answer carries the number.
+        let numbered = String(decoding: try JSONSerialization.data(withJSONObject: ["args": [template.path] + common, "id": 7]), as: UTF8.self)
+        let lines = [numbered, try request([template.path, "--level", "coarse"] + common),
                      try request(["/nonexistent/candidate.swift"]), "not json",
                      try request([template.path, "--expect-inputs", "0000"] + common), try request([template.path] + common)]
         let result = try CommandRunner.run(["eval-server"], input: lines.joined(separator: "\n") + "\n")
@@ -26,12 +28,16 @@ import Testing
             let report = try #require(answers[index]["report"] as? [String: Any], "\(answers[index])")
             #expect(report["valid"] as? Bool == true && report["results"] == nil && report["log"] == nil)
             #expect(try canonical(report["score"]) == (try canonical(once["score"])))
+            for key in ["valid", "problem", "inputs", "rejected_at", "failure", "build_id", "sandbox"] {
+                #expect(try canonical(report[key]) == (try canonical(once[key])), "\(key)")
+            }
             // Everything of each stage but its seconds.
             func stages(_ value: Any?) throws -> String {
                 try canonical(((value as? [[String: Any]]) ?? []).map { $0.filter { $0.key != "seconds" } })
             }
             #expect(try stages(report["stages"]) == (try stages(once["stages"])) && (once["stages"] as? [Any])?.isEmpty == false)
         }
+        #expect(answers[0]["id"] as? Int == 7 && answers[1]["id"] == nil)
         let coarse = try #require(answers[1]["report"] as? [String: Any])
         #expect((coarse["score"] as? [String: Any])?["level"] as? String == "coarse")
         #expect(answers[2]["status"] as? Int == 2 && (answers[2]["error"] as? String)?.contains("no such file") == true)

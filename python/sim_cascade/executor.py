@@ -23,6 +23,7 @@ runs them on this machine, `--workers` at a time (the seam without Ray).
 from __future__ import annotations
 
 import argparse
+import glob
 import hashlib
 import ipaddress
 import json
@@ -96,6 +97,8 @@ def run_request(request: dict[str, Any], driver_build: str, default_binary: str)
 
 #: A task's folder (its source and gates): `sim-cascade-task-PID-*`, PID the worker's.
 TASK_PREFIX = "sim-cascade-task-"
+#: Folders younger than this are never swept (longer than any request's timeout but a day's).
+TASK_FOLDER_AGE_SECONDS = 6 * 3600
 _swept = False
 
 
@@ -111,10 +114,16 @@ def sweep_task_folders() -> None:
         pid = name[len(TASK_PREFIX):].split("-", 1)[0]
         if not name.startswith(TASK_PREFIX) or not pid.isdigit() or int(pid) == os.getpid():
             continue
+        path = os.path.join(root, name)
         try:
+            # Old as well as orphaned: a live worker in another pid namespace may share /tmp.
+            if time.time() - os.stat(path).st_mtime < TASK_FOLDER_AGE_SECONDS:
+                continue
             os.kill(int(pid), 0)
+        except FileNotFoundError:
+            continue
         except ProcessLookupError:
-            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+            shutil.rmtree(path, ignore_errors=True)
         except PermissionError:
             pass  # another user's live process
 
@@ -128,16 +137,20 @@ def parse_request(line: str) -> dict[str, Any]:
 
 
 def _test_kill_hook():
-    """Test only: the first request to find the marker file absent creates it and, once the
-    request is with the eval server, kills this worker (a SIGKILL-like exit)."""
+    """Test only: the first request to find the marker file absent creates it and, once the eval
+    server has a child (the compiler or the sandbox: inside the evaluation), writes this worker's
+    pid and the server's there and kills this worker (a SIGKILL-like exit)."""
     marker = os.environ.get(TEST_KILL_WORKER_ONCE)
     if not marker or os.path.exists(marker):
         return None
 
-    def die() -> None:
+    def die(server) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any(
+                open(path).read().strip() for path in glob.glob(f"/proc/{server.process.pid}/task/*/children")):
+            time.sleep(0.005)
         with open(marker, "w") as out:
-            out.write(str(os.getpid()))
-        time.sleep(0.2)
+            out.write(f"{os.getpid()} {server.process.pid}")
         os._exit(9)
     return die
 

@@ -131,12 +131,18 @@ class ExecutorUnitTests(unittest.TestCase):
         dead = subprocess.Popen(["true"])
         dead.wait()
         gone = tempfile.mkdtemp(prefix=f"{executor.TASK_PREFIX}{dead.pid}-")
+        recent = tempfile.mkdtemp(prefix=f"{executor.TASK_PREFIX}{dead.pid}-")
         mine = tempfile.mkdtemp(prefix=f"{executor.TASK_PREFIX}{os.getpid()}-")
-        self.addCleanup(shutil.rmtree, mine, True)
-        self.addCleanup(shutil.rmtree, gone, True)
+        for folder in (gone, recent, mine):
+            self.addCleanup(shutil.rmtree, folder, True)
+        old = time.time() - executor.TASK_FOLDER_AGE_SECONDS - 60
+        os.utime(gone, (old, old))
+        os.utime(mine, (old, old))
         executor._swept = False
         executor.sweep_task_folders()
         self.assertFalse(os.path.exists(gone))
+        # A recent folder may be a live worker's in another pid namespace; this process's is live.
+        self.assertTrue(os.path.exists(recent))
         self.assertTrue(os.path.exists(mine))
 
 
@@ -219,11 +225,18 @@ class RayExecutorTests(AgainstLocal):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertTrue(os.path.exists(marker), "no worker was killed")
         self.assertEqual(dump(run), self.local_dump)
-        # The killed worker's eval server (and the sandbox it ran) went with it, and the others
-        # with their workers when the run ended: none is left.
+        # The killed worker's eval server went with it, inside an evaluation (it had a child: the
+        # compiler or the sandbox), and the others with their workers when the run ended.
+        with open(marker) as f:
+            killed_worker, killed_server = (int(pid) for pid in f.read().split())
+        # The task folder the killed worker could not remove (a later worker sweeps it once old).
+        for name in os.listdir(tempfile.gettempdir()):
+            if name.startswith(f"sim-cascade-task-{killed_worker}-"):
+                shutil.rmtree(os.path.join(tempfile.gettempdir(), name), ignore_errors=True)
         deadline = time.monotonic() + 30
-        while eval_servers() and time.monotonic() < deadline:
+        while (eval_servers() or os.path.exists(f"/proc/{killed_server}")) and time.monotonic() < deadline:
             time.sleep(0.2)
+        self.assertFalse(os.path.exists(f"/proc/{killed_server}"), "the killed worker's eval server outlived it")
         self.assertEqual(eval_servers(), [], "an eval server outlived its worker")
 
     def test_a_removed_nodes_tasks_finish_on_the_other(self):

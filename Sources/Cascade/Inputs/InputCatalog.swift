@@ -115,10 +115,12 @@ public struct InputCatalog: Sendable {
     }
 }
 
-/// The files a load resolved, in the order it resolved them (each once).
+/// The files a load resolved, in the order it resolved them (each once), each with its
+/// signature when resolved — before it is read, so that a change after it shows.
 final class InputReads: @unchecked Sendable {
     private let lock = NSLock()
     private var urls: [URL] = []
+    private var signatures: [String] = []
 
     /// Notes `url` unless it is a folder (whose files, when inputs, are noted one by one).
     func add(_ url: URL) {
@@ -127,12 +129,20 @@ final class InputReads: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let file = url.standardizedFileURL
-        if !urls.contains(file) { urls.append(file) }
+        guard !urls.contains(file) else { return }
+        urls.append(file)
+        signatures.append(InputSources.signature(of: file))
     }
 
     var files: [URL] {
         lock.lock()
         defer { lock.unlock() }
         return urls
+    }
+
+    var signature: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return signatures
     }
 }

@@ -12,15 +12,19 @@ public struct InputSources: Sendable {
     public var files: [URL]
     /// The problem's settings (`--inputs`, `--window`, …) by option name.
     public var settings: [String: String]
+    /// `signature()` as it was when each file was resolved, before it was read: a file that
+    /// differs from it now may differ from the bytes loaded.
+    public var loadedSignature: [String]
 
     /// Each file's size, modification time and inode, in order: cheap to take again, and
     /// different once a file is written or replaced (a missing file reads as `-`).
-    public func signature() -> [String] {
-        files.map { file in
-            var info = stat()
-            guard stat(file.path, &info) == 0 else { return "-" }
-            return "\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(info.st_ino)"
-        }
+    public func signature() -> [String] { files.map(Self.signature(of:)) }
+
+    /// One file's size, modification time and inode (`-` when it cannot be read).
+    static func signature(of file: URL) -> String {
+        var info = stat()
+        guard stat(file.path, &info) == 0 else { return "-" }
+        return "\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(info.st_ino)"
     }
 
     /// FNV-1a (64 bits, as hex) of every file's bytes, in the order the load resolved them: equal
@@ -30,7 +34,7 @@ public struct InputSources: Sendable {
     /// - Throws: `CascadeError.system` when a file cannot be read again.
     public func digest() throws -> String {
         var hash = FNV1a()
-        hash.combine(Data("sim-cascade inputs v1".utf8))
+        hash.combine(Data("sim-cascade inputs v2".utf8))
         for file in files {
             guard let bytes = FileManager.default.contents(atPath: file.path) else {
                 throw CascadeError.system("cannot read \(file.path) again to take the inputs' digest")

@@ -103,7 +103,8 @@ public struct CandidateProblem: Sendable, Hashable, CustomStringConvertible {
         try check(settings: request.settings)
         let recording = catalog.recordingReads()
         var inputs = try definition.erasedLoad(request, catalog: recording)
-        inputs.sources = InputSources(files: recording.reads?.files ?? [], settings: request.settings)
+        inputs.sources = InputSources(files: recording.reads?.files ?? [], settings: request.settings,
+                                      loadedSignature: recording.reads?.signature ?? [])
         return inputs
     }
 

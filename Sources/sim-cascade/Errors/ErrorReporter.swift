@@ -55,7 +55,8 @@ enum ErrorReporter {
         case let error as EvolveError:
             return (error.description, error.isEnvironment ? environmentProblem : badInput)
         case let code as ExitCode:
-            return ("exit status \(code.rawValue)", code.rawValue)
+            // Only a command that printed its outcome throws one; as an answer it is no report.
+            return ("exit status \(code.rawValue)", environmentProblem)
         default:
             let message = command.message(for: error)
                 .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }

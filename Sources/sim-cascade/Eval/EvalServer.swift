@@ -11,11 +11,12 @@ struct EvalServer: ParsableCommand {
         commandName: "eval-server",
         abstract: "Answer eval requests read from stdin, one JSON line each (for the scale-out executor).",
         discussion: """
-            A request is {"args": [...]}: the arguments of one `eval` (the candidate file first; \
-            never --unsafe-no-sandbox). Every line gets an answer, a blank or malformed one an error. \
-            The answer, one line on stdout per request in order, is {"report": {...}} — the \
-            `eval --json` report without the problem's per-item results and the candidate's log \
-            — or {"error": MESSAGE, "status": 2|3}: what `eval` would have exited with. Requests \
+            A request is {"args": [...], "id"?: N}: the arguments of one `eval` (the candidate file \
+            first; never --unsafe-no-sandbox). Every line gets an answer, a blank or malformed one \
+            an error. The answer, one line on stdout per request in order (with the request's id), \
+            is {"report": {...}} — the `eval --json` report without the problem's own figures, its \
+            per-item results and the candidate's log: the verdict, stages, score block, build id \
+            and timing — or {"error": MESSAGE, "status": 2|3}: what `eval` would have exited with. Requests \
             that name the same inputs, sandbox options and cascade reuse them (inputs whose files \
             were written or replaced since are loaded again). Ends at the end \
             of its input, and with its parent process (see eval --outlive-parent).
@@ -26,15 +27,20 @@ struct EvalServer: ParsableCommand {
     @Flag(help: "Keep running when the parent process ends.")
     var outliveParent = false
 
-    struct Request: Decodable { var args: [String] }
+    /// `id`, when given, is echoed in the answer (the client checks it matches).
+    struct Request: Decodable { var id: Int?; var args: [String] }
 
     func run() throws {
         if !outliveParent, try !ParentDeath.follow() {
             throw CLIError.parentGone
         }
+        // The answers on a private copy of stdout; whatever else would print there goes to stderr.
+        let protocolOutput = FileHandle(fileDescriptor: dup(STDOUT_FILENO), closeOnDealloc: true)
+        guard dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else { throw CLIError.cannotWrite("standard output", reason: "dup2 failed") }
         let session = EvalSession()
         while let line = readLine(strippingNewline: true) {
-            let answer: String
+            let id = (try? JSONDecoder().decode(Request.self, from: Data(line.utf8)))?.id
+            var answer: String
             do {
                 guard let request = try? JSONDecoder().decode(Request.self, from: Data(line.utf8)) else {
                     throw CLIError.invalidValue("request", String(line.prefix(200)), "expected {\"args\": [\"CANDIDATE\", ...]}")
@@ -46,15 +52,16 @@ struct EvalServer: ParsableCommand {
                 eval.outliveParent = true
                 var report = try eval.evaluate(in: session)
                 report.brief = true
-                answer = "{\"report\":\(try JSONOutput.line(report))}"
+                answer = "{\"report\":\(try JSONOutput.line(report))"
             } catch {
                 let (message, status) = ErrorReporter.describe(error, command: Eval.self)
                 struct Failure: Encodable { var error: String; var status: Int32 }
-                answer = (try? JSONOutput.line(Failure(error: Escaped.line(message), status: status)))
-                    ?? "{\"error\":\"an answer that cannot be encoded\",\"status\":3}"
+                answer = String((try? JSONOutput.line(Failure(error: Escaped.line(message), status: status)))?.dropLast()
+                    ?? "{\"error\":\"an answer that cannot be encoded\",\"status\":3")
             }
-            // Whole lines, flushed: the executor reads one answer per request.
-            guard (try? FileHandle.standardOutput.write(contentsOf: Data((answer + "\n").utf8))) != nil else { return }
+            answer += (id.map { ",\"id\":\($0)" } ?? "") + "}\n"
+            // Whole lines, unbuffered: the executor reads one answer per request.
+            guard (try? protocolOutput.write(contentsOf: Data(answer.utf8))) != nil else { return }
         }
     }
 }
