@@ -80,7 +80,7 @@ public struct RemoteCalibration: Sendable {
                  gates: GatesFile = GatesFile(gates: [])) throws -> RemoteReport {
         // No budgets: a calibration measures every level to the end, as `Level.run` with none.
         try executor.run(problem: calibration.problem.rawValue, source: candidate.source,
-                         gates: String(decoding: try gates.encoded(), as: UTF8.self), arguments: arguments + ["--no-public-evaluator"],
+                         gates: gates, arguments: arguments + ["--no-public-evaluator"],
                          timeout: 3600)
     }
 

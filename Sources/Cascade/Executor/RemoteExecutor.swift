@@ -88,7 +88,8 @@ public final class RemoteExecutor: @unchecked Sendable {
 
     /// Runs one evaluation; blocks until its answer.
     /// - Throws: `CascadeError.executor` for an infrastructure failure.
-    public func run(problem: String, source: String, gates: String, arguments: [String], timeout: Double) throws -> RemoteReport {
+    /// - Parameter gates: the gates, budgets and levels, sent as a gates file's text.
+    public func run(problem: String, source: String, gates: GatesFile, arguments: [String], timeout: Double) throws -> RemoteReport {
         condition.lock()
         let id = nextID
         nextID += 1
@@ -101,7 +102,9 @@ public final class RemoteExecutor: @unchecked Sendable {
             var args: [String]
             var timeout: Double
         }
-        var line = try JSONEncoder().encode(Request(id: id, problem: problem, source: source, gates_json: gates, args: arguments, timeout: timeout))
+        var line = try JSONEncoder().encode(Request(id: id, problem: problem, source: source,
+                                                           gates_json: String(decoding: try gates.encoded(), as: UTF8.self),
+                                                           args: arguments, timeout: timeout))
         line.append(UInt8(ascii: "\n"))
         writeLock.lock()
         do {

@@ -35,18 +35,16 @@ public struct RemoteEvaluation: Sendable {
         let problem = evaluation.problem.rawValue
         let referenceArguments = references.sorted { $0.key < $1.key }.flatMap { ["--gate-reference", "\($0.key)=\($0.value)"] }
         let common = inputArguments + ["--no-public-evaluator"]
-        let report = try executor.run(problem: problem, source: source, gates: try Self.text(gates),
+        let report = try executor.run(problem: problem, source: source, gates: gates,
                                       arguments: common + referenceArguments, timeout: timeout)
         var child = evaluation.child(from: report)
         let stages = report.stages.map(CascadeEvaluation.StageRecord.init)
         if evaluation.counterfactual.share > 0, evaluation.wantsCounterfactual(stages, source) {
             let ungated = GatesFile(gates: [], budgets: gates.budgets)
-            let all = try executor.run(problem: problem, source: source, gates: try Self.text(ungated),
+            let all = try executor.run(problem: problem, source: source, gates: ungated,
                                        arguments: common + ["--all-levels"] + (modelsOnly ? ["--models-only"] : []), timeout: timeout)
             child.evaluations += evaluation.counterfactualRecords(ran: stages, ungated: all.stages.map(CascadeEvaluation.StageRecord.init))
         }
         return child
     }
-
-    static func text(_ gates: GatesFile) throws -> String { String(decoding: try gates.encoded(), as: UTF8.self) }
 }
